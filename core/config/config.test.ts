@@ -1,0 +1,113 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactConfig } from './index.ts';
+
+const problems = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('configuration', () => {
+  it('runs on embedded defaults with demo mode when nothing is configured', () => {
+    const c = loadConfig({});
+    expect(c.roles).toEqual(['ingest', 'stream', 'api']);
+    expect(c.http.port).toBe(8080);
+    expect(c.bus).toMatchObject({ kind: 'embedded', topicPrefix: 'citystream.' });
+    expect(c.influx).toBeNull();
+    expect(c.database).toBeNull();
+    expect(c.mqtt).toBeNull();
+    expect(c.demo).toBe(true);
+    expect(c.auth).toMatchObject({
+      kind: 'hs256',
+      isDevSecret: true,
+      apiKeys: [{ name: 'demo', key: 'demo-key' }],
+    });
+  });
+
+  it('uses the external services that are configured and leaves demo mode off', () => {
+    const c = loadConfig({
+      KAFKA_BROKERS: '127.0.0.1:9092, kafka-2:9092',
+      KAFKA_TOPIC_PREFIX: 'prod.',
+      INFLUX_URL: 'http://127.0.0.1:8086',
+      INFLUX_TOKEN: 't',
+      INFLUX_ORG: 'o',
+      INFLUX_BUCKET: 'b',
+      DATABASE_URL: 'postgres://u:p@db:5432/city',
+      MQTT_URL: 'mqtt://127.0.0.1:1883',
+      CITYSTREAM_ROLES: 'stream',
+      CITYSTREAM_API_KEYS: 'acme:0123456789,beta:abcdefghij',
+    });
+    expect(c.bus).toMatchObject({
+      kind: 'kafka',
+      brokers: ['127.0.0.1:9092', 'kafka-2:9092'],
+      topicPrefix: 'prod.',
+    });
+    expect(c.influx).toEqual({ url: 'http://127.0.0.1:8086', token: 't', org: 'o', bucket: 'b' });
+    expect(c.roles).toEqual(['stream']);
+    expect(c.demo).toBe(false);
+    expect(c.auth.apiKeys).toEqual([
+      { name: 'acme', key: '0123456789' },
+      { name: 'beta', key: 'abcdefghij' },
+    ]);
+  });
+
+  it('names the variable, the value and what was expected', () => {
+    expect(problems({ CITYSTREAM_HTTP_PORT: 'abc' })).toEqual([
+      {
+        variable: 'CITYSTREAM_HTTP_PORT',
+        value: 'abc',
+        message: expect.stringMatching(/integer TCP port/) as unknown,
+      },
+    ]);
+    expect(problems({ CITYSTREAM_HTTP_PORT: '70000' })[0]!.message).toMatch(/between 0 and 65535/);
+    expect(problems({ CITYSTREAM_ROLES: 'ingest,web' })[0]).toMatchObject({ variable: 'CITYSTREAM_ROLES' });
+    expect(problems({ KAFKA_BROKERS: 'localhost' })[0]!.message).toMatch(/host:port/);
+    expect(problems({ DATABASE_URL: 'mysql://x/y' })[0]).toMatchObject({ variable: 'DATABASE_URL' });
+    expect(problems({ CITYSTREAM_DEMO: 'maybe' })[0]!.message).toMatch(/true, false/);
+    expect(problems({ INFLUX_URL: 'http://127.0.0.1:8086' }).map((p) => p.variable)).toEqual([
+      'INFLUX_TOKEN',
+      'INFLUX_ORG',
+      'INFLUX_BUCKET',
+    ]);
+  });
+
+  it('never echoes secrets in errors or in the printed configuration', () => {
+    const [p] = problems({ CITYSTREAM_JWT_SECRET: 'short-secret' });
+    expect(p).toMatchObject({ variable: 'CITYSTREAM_JWT_SECRET', value: '***' });
+    const printed = JSON.stringify(
+      redactConfig(
+        loadConfig({
+          CITYSTREAM_JWT_SECRET: 'x'.repeat(40),
+          CITYSTREAM_API_KEYS: 'acme:supersecretkey',
+          DATABASE_URL: 'postgres://u:hunter2@db/city',
+          INFLUX_URL: 'http://i:8086',
+          INFLUX_TOKEN: 'influx-secret-token',
+          INFLUX_ORG: 'o',
+          INFLUX_BUCKET: 'b',
+        }),
+      ),
+    );
+    for (const secret of ['x'.repeat(40), 'supersecretkey', 'hunter2', 'influx-secret-token']) {
+      expect(printed).not.toContain(secret);
+    }
+    expect(printed).toContain('acme');
+  });
+
+  it('fills unset variables from the CITYSTREAM_CONFIG file; the environment wins', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'citystream.json');
+    writeFileSync(file, JSON.stringify({ CITYSTREAM_HTTP_PORT: 9000, KAFKA_TOPIC_PREFIX: 'file.' }));
+    const c = loadConfig({ CITYSTREAM_CONFIG: file, KAFKA_TOPIC_PREFIX: 'env.' });
+    expect(c.http.port).toBe(9000);
+    expect(c.bus.topicPrefix).toBe('env.');
+    writeFileSync(file, JSON.stringify({ CITYSTREAM_HTTP_PORTT: 1 }));
+    expect(problems({ CITYSTREAM_CONFIG: file })[0]).toMatchObject({ variable: 'CITYSTREAM_HTTP_PORTT' });
+  });
+});
