@@ -1,0 +1,7 @@
+export * from './envelope.ts';
+export * from './catalog.ts';
+export * from './validate.ts';
+export * from './air.ts';
+export * from './cameras.ts';
+export * from './services.ts';
+export * from './dlq.ts';

@@ -1,0 +1,54 @@
+// Produce- and consume-side checks of an envelope against the catalogue.
+import { cloudEventEnvelope, type CloudEvent } from './envelope.ts';
+import type { TopicSpec } from './catalog.ts';
+
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+export type ValidationResult =
+  { ok: true; event: CloudEvent } | { ok: false; reason: string; issues: ValidationIssue[] };
+
+type ZodIssueLike = { path: PropertyKey[]; message: string };
+const toIssues = (issues: readonly ZodIssueLike[], prefix: string): ValidationIssue[] =>
+  issues.map((i) => ({
+    path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'),
+    message: i.message,
+  }));
+
+export function validateEvent(spec: TopicSpec, candidate: unknown): ValidationResult {
+  const env = cloudEventEnvelope.safeParse(candidate);
+  if (!env.success) {
+    return { ok: false, reason: 'not a CloudEvents 1.0 envelope', issues: toIssues(env.error.issues, '') };
+  }
+  const schema = spec.events[env.data.type];
+  if (!schema) {
+    return {
+      ok: false,
+      reason: `event type ${env.data.type} does not belong on ${spec.name}`,
+      issues: [{ path: 'type', message: `expected one of ${Object.keys(spec.events).join(', ')}` }],
+    };
+  }
+  const data = schema.safeParse(env.data.data);
+  if (!data.success) {
+    return {
+      ok: false,
+      reason: `invalid ${env.data.type} data`,
+      issues: toIssues(data.error.issues, 'data'),
+    };
+  }
+  return { ok: true, event: { ...env.data, data: data.data } };
+}
+
+/** Decodes raw record bytes; reports unparsable JSON the same way as a schema failure. */
+export function decodeEvent(spec: TopicSpec, raw: Buffer | null): ValidationResult {
+  if (raw === null) return { ok: false, reason: 'empty record value', issues: [] };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    return { ok: false, reason: `not JSON: ${(err as Error).message}`, issues: [] };
+  }
+  return validateEvent(spec, parsed);
+}
