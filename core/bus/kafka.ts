@@ -1,0 +1,421 @@
+// Kafka adapter on kafkajs. Producer: idempotent, acks from all in-sync replicas, retries with
+// backoff, and natural batching (records published while a send is in flight go out together in
+// the next one). Consumers: manual commits after the handler, per-partition de-duplication of
+// re-deliveries after a rejoin, clean leave on stop.
+import { randomUUID } from 'node:crypto';
+import {
+  Kafka,
+  Partitioners,
+  logLevel as KafkaLogLevel,
+  type Admin,
+  type Consumer as KafkaConsumer,
+  type EachBatchPayload,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
+import type { Logger } from 'pino';
+import { TOPIC_SPECS } from '../events/catalog.ts';
+import type { BusMetrics } from '../observability/metrics.ts';
+import { encodeRecords, specFor, DLQ_TOPIC, deadLettersWanted } from './records.ts';
+import { processBatch, type FetchedRecord } from './runner.ts';
+import type {
+  Bus,
+  ConsumeOptions,
+  Consumer,
+  PartitionOffsets,
+  PublishRecord,
+  RawRecord,
+  TopicPartition,
+} from './types.ts';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  topicPrefix: string;
+  logger: Logger;
+  metrics: BusMetrics;
+  /** Kafka consumer session timeout: how soon a dead member's partitions move. Default 10 s. */
+  sessionTimeoutMs?: number;
+}
+
+interface Pending {
+  topic: string;
+  messages: { key: string | null; value: Buffer | null; headers?: Record<string, string> }[];
+  started: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+const MAX_RECORDS_PER_SEND = 5_000;
+
+export class KafkaBus implements Bus {
+  readonly kind = 'kafka';
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly consumers = new Set<KafkaBusConsumer>();
+  private queue: Pending[] = [];
+  private sending: Promise<void> | null = null;
+  private started = false;
+
+  constructor(readonly options: KafkaBusOptions) {
+    const log = options.logger.child({ component: 'kafkajs' });
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      connectionTimeout: 3_000,
+      requestTimeout: 30_000,
+      retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 10 },
+      logLevel: KafkaLogLevel.WARN,
+      logCreator: () => (entry: LogEntry) => {
+        const { message, ...rest } = entry.log;
+        const level =
+          entry.level <= KafkaLogLevel.ERROR
+            ? 'error'
+            : entry.level === KafkaLogLevel.WARN
+              ? 'warn'
+              : 'debug';
+        log[level]({ namespace: entry.namespace, ...rest }, message);
+      },
+    });
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Ride out a broker restart: ~10 attempts over ~30 s before a publish is reported failed.
+      retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 10 },
+    });
+    this.admin = this.kafka.admin();
+  }
+
+  realTopic(name: string): string {
+    return this.options.topicPrefix + name;
+  }
+
+  logicalTopic(real: string): string {
+    return real.startsWith(this.options.topicPrefix) ? real.slice(this.options.topicPrefix.length) : real;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.admin.connect();
+    await this.ensureTopics();
+    await this.producer.connect();
+    this.started = true;
+  }
+
+  private async ensureTopics(): Promise<void> {
+    const existing = new Set(await this.admin.listTopics());
+    const missing = TOPIC_SPECS.filter((s) => !existing.has(this.realTopic(s.name)));
+    if (missing.length === 0) return;
+    const { brokers } = await this.admin.describeCluster();
+    const replicationFactor = Math.min(3, brokers.length);
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((s) => ({
+        topic: this.realTopic(s.name),
+        numPartitions: s.partitions,
+        replicationFactor,
+        configEntries: [
+          { name: 'cleanup.policy', value: s.cleanupPolicy },
+          ...(s.retentionMs === undefined ? [] : [{ name: 'retention.ms', value: String(s.retentionMs) }]),
+        ],
+      })),
+    });
+    this.options.logger.info({ topics: missing.map((s) => this.realTopic(s.name)) }, 'created Kafka topics');
+  }
+
+  async publish(topic: string, records: PublishRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.enqueue(topic, encodeRecords(topic, records));
+  }
+
+  async publishRaw(topic: string, records: RawRecord[]): Promise<void> {
+    specFor(topic);
+    if (records.length === 0) return;
+    await this.enqueue(topic, records);
+  }
+
+  private enqueue(topic: string, messages: RawRecord[]): Promise<void> {
+    if (!this.started) return Promise.reject(new Error('Kafka bus not started'));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ topic, messages, started: performance.now(), resolve, reject });
+      this.sending ??= this.drain();
+    });
+  }
+
+  /** One send at a time (idempotent producer); whatever queued meanwhile goes in the next. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch: Pending[] = [];
+        let count = 0;
+        while (
+          this.queue.length > 0 &&
+          (batch.length === 0 || count + this.queue[0]!.messages.length <= MAX_RECORDS_PER_SEND)
+        ) {
+          const p = this.queue.shift()!;
+          batch.push(p);
+          count += p.messages.length;
+        }
+        const byTopic = new Map<string, Pending['messages']>();
+        for (const p of batch) {
+          const real = this.realTopic(p.topic);
+          const list = byTopic.get(real) ?? [];
+          for (const m of p.messages) list.push(m);
+          byTopic.set(real, list);
+        }
+        try {
+          await this.producer.sendBatch({
+            acks: -1,
+            topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+          });
+          const now = performance.now();
+          for (const p of batch) {
+            this.options.metrics.published.inc({ topic: p.topic }, p.messages.length);
+            this.options.metrics.publishSeconds.observe((now - p.started) / 1000);
+            p.resolve();
+          }
+        } catch (err) {
+          for (const p of batch) {
+            this.options.metrics.publishFailures.inc({ topic: p.topic });
+            p.reject(err);
+          }
+        }
+      }
+    } finally {
+      this.sending = null;
+    }
+  }
+
+  async consume(options: ConsumeOptions): Promise<Consumer> {
+    for (const t of options.topics) specFor(t);
+    const consumer = new KafkaBusConsumer(this, this.kafka, options);
+    this.consumers.add(consumer);
+    try {
+      await consumer.start();
+    } catch (err) {
+      this.consumers.delete(consumer);
+      throw err;
+    }
+    return consumer;
+  }
+
+  forget(consumer: KafkaBusConsumer): void {
+    this.consumers.delete(consumer);
+  }
+
+  async offsets(topic: string): Promise<PartitionOffsets[]> {
+    specFor(topic);
+    const offsets = await this.admin.fetchTopicOffsets(this.realTopic(topic));
+    return offsets
+      .map((o) => ({ partition: o.partition, low: o.low, high: o.high }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async offsetsAt(topic: string, timestamp: number): Promise<Map<number, string>> {
+    const res = await this.admin.fetchTopicOffsetsByTimestamp(this.realTopic(topic), timestamp);
+    return new Map(res.map((r) => [r.partition, r.offset]));
+  }
+
+  async health(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('Kafka did not answer within 3 s')), 3_000);
+    });
+    try {
+      await Promise.race([this.admin.describeCluster(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.stop()));
+    while (this.sending) await this.sending;
+    await this.producer.disconnect();
+    await this.admin.disconnect();
+    this.started = false;
+  }
+
+  get sessionTimeoutMs(): number {
+    return this.options.sessionTimeoutMs ?? 10_000;
+  }
+
+  get logger(): Logger {
+    return this.options.logger;
+  }
+
+  get metrics(): BusMetrics {
+    return this.options.metrics;
+  }
+}
+
+class KafkaBusConsumer implements Consumer {
+  readonly groupId: string;
+  private readonly consumer: KafkaConsumer;
+  private readonly stopSignal = new AbortController();
+  private assigned: TopicPartition[] = [];
+  /** Highest offset handled per partition in this process: re-deliveries after a rejoin are skipped. */
+  private readonly handled = new Map<string, bigint>();
+  private firstJoin = true;
+  private stopped: Promise<void> | null = null;
+
+  constructor(
+    private readonly bus: KafkaBus,
+    kafka: Kafka,
+    private readonly options: ConsumeOptions,
+  ) {
+    this.groupId = options.mode === 'broadcast' ? `${options.groupId}-${randomUUID()}` : options.groupId;
+    this.consumer = kafka.consumer({
+      groupId: this.bus.realTopic(this.groupId),
+      sessionTimeout: bus.sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(bus.sessionTimeoutMs / 10)),
+      rebalanceTimeout: 30_000,
+      maxWaitTimeInMs: 1_000,
+      retry: {
+        initialRetryTime: 300,
+        maxRetryTime: 5_000,
+        retries: 30,
+        restartOnFailure: () => Promise.resolve(true),
+      },
+    });
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.assigned];
+  }
+
+  seek(topic: string, partition: number, offset: string): void {
+    this.handled.delete(`${topic}/${partition}`);
+    this.consumer.seek({ topic: this.bus.realTopic(topic), partition, offset });
+  }
+
+  async start(): Promise<void> {
+    const { GROUP_JOIN, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, (e) => {
+      this.assigned = Object.entries(e.payload.memberAssignment)
+        .flatMap(([real, parts]) =>
+          parts.map((partition) => ({ topic: this.bus.logicalTopic(real), partition })),
+        )
+        .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+      if (this.firstJoin && typeof this.options.start === 'object')
+        void this.seekToTimestamp(this.options.start.timestamp);
+      this.firstJoin = false;
+      void Promise.resolve(this.options.onAssignment?.(this.assignment())).catch((err: unknown) =>
+        this.bus.logger.error({ err, group: this.groupId }, 'onAssignment failed'),
+      );
+    });
+    this.consumer.on(CRASH, (e) =>
+      this.bus.logger.warn(
+        { err: e.payload.error, group: this.groupId, restart: e.payload.restart },
+        'Kafka consumer crashed',
+      ),
+    );
+    await this.consumer.connect();
+    await this.consumer.subscribe({
+      topics: this.options.topics.map((t) => this.bus.realTopic(t)),
+      fromBeginning: this.options.start !== 'latest',
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.concurrency ?? 3,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  private async seekToTimestamp(timestamp: number): Promise<void> {
+    for (const topic of new Set(this.assigned.map((a) => a.topic))) {
+      const offsets = await this.bus.offsetsAt(topic, timestamp);
+      for (const tp of this.assigned.filter((a) => a.topic === topic)) {
+        const offset = offsets.get(tp.partition);
+        if (offset !== undefined && offset !== '-1') this.seek(topic, tp.partition, offset);
+      }
+    }
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const topic = this.bus.logicalTopic(batch.topic);
+    const key = `${topic}/${batch.partition}`;
+    const already = this.handled.get(key) ?? -1n;
+    const records: FetchedRecord[] = [];
+    for (const m of batch.messages) {
+      if (BigInt(m.offset) <= already) continue;
+      records.push({
+        offset: m.offset,
+        key: m.key === null ? null : m.key.toString('utf8'),
+        value: m.value,
+        timestamp: Number(m.timestamp),
+        headers: decodeHeaders(m.headers),
+      });
+    }
+    if (records.length === 0) {
+      if (batch.messages.length > 0) payload.resolveOffset(batch.lastOffset());
+      return;
+    }
+    const lost = new AbortController();
+    const watch = setInterval(() => {
+      if (!payload.isRunning() || payload.isStale()) lost.abort();
+    }, 250);
+    try {
+      const done = await processBatch(
+        {
+          spec: specFor(topic),
+          partition: batch.partition,
+          groupId: this.groupId,
+          handler: this.options.handler,
+          publishDeadLetters: deadLettersWanted(this.options)
+            ? (letters) => this.bus.publish(DLQ_TOPIC, letters)
+            : null,
+          metrics: this.bus.metrics,
+          logger: this.bus.logger,
+          signal: AbortSignal.any([this.stopSignal.signal, lost.signal]),
+          keepAlive: () => payload.heartbeat(),
+        },
+        records,
+        Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n)),
+      );
+      if (!done) return;
+    } finally {
+      clearInterval(watch);
+    }
+    const last = records[records.length - 1]!.offset;
+    this.handled.set(key, BigInt(last));
+    payload.resolveOffset(last);
+    try {
+      await this.consumer.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+      ]);
+    } catch (err) {
+      // The next successful commit covers this one; a rejoin re-delivers and `handled` skips it.
+      this.bus.logger.warn(
+        { err, topic, partition: batch.partition },
+        'offset commit failed; will retry with the next batch',
+      );
+    }
+  }
+
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.stopSignal.abort();
+      await this.consumer.disconnect();
+      this.bus.forget(this);
+    })();
+    return this.stopped;
+  }
+}
+
+type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;
+
+function decodeHeaders(headers: Record<string, HeaderValue> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  const text = (v: Buffer | string) => (typeof v === 'string' ? v : v.toString('utf8'));
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) ? v.map(text).join(',') : text(v);
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+// The event bus contract shared by the Kafka adapter and the embedded (in-process) adapter.
+// Topic names here are logical catalogue names (e.g. `air.readings.v1`); adapters add the prefix.
+import type { CloudEvent } from '../events/envelope.ts';
+
+export interface PublishRecord<T = unknown> {
+  /** Partitioning key: records with the same key keep their order. */
+  key: string;
+  /** null is a tombstone, allowed on compacted topics only. */
+  event: CloudEvent<T> | null;
+  headers?: Record<string, string>;
+}
+
+export interface RawRecord {
+  key: string | null;
+  value: Buffer | null;
+  headers?: Record<string, string>;
+}
+
+export interface Delivery<T = unknown> {
+  topic: string;
+  partition: number;
+  /** Kafka offsets are int64; kept as decimal strings. */
+  offset: string;
+  /** `partition:offset`: the same on every consumer, so clients can resume from it anywhere. */
+  pos: string;
+  key: string | null;
+  /** Validated event; null for a tombstone. */
+  event: CloudEvent<T> | null;
+  /** The record value exactly as stored, for consumers that forward bytes without re-encoding. */
+  value: Buffer | null;
+  /** Record timestamp (ms since epoch). */
+  timestamp: number;
+  headers: Record<string, string>;
+}
+
+export interface Batch {
+  topic: string;
+  partition: number;
+  deliveries: Delivery[];
+  /** Records after this batch in the partition when it was fetched. */
+  lag: number;
+}
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export type StartPosition = 'earliest' | 'latest' | { timestamp: number };
+
+export interface ConsumeOptions {
+  /**
+   * `group`: partitions are shared among the members of `groupId` and progress is committed.
+   * `broadcast`: this consumer reads every partition on its own (gateways, caches); `groupId`
+   * is a name prefix made unique per consumer.
+   */
+  mode?: 'group' | 'broadcast';
+  groupId: string;
+  topics: string[];
+  /** Where a consumer with no committed position starts. Default `earliest`. */
+  start?: StartPosition;
+  /** Called once per fetched batch of one partition. The batch is committed only after it resolves. */
+  handler: (batch: Batch) => Promise<void>;
+  /** Called after every rebalance with this member's partitions. */
+  onAssignment?: (assigned: TopicPartition[]) => void | Promise<void>;
+  /**
+   * Send records that fail validation to dlq.v1 (default for `group`). Broadcast readers only
+   * skip and count them: the group of record reports each bad record once.
+   */
+  deadLetters?: boolean;
+  /** Partitions processed in parallel by this consumer (order is kept within each). Default 3. */
+  concurrency?: number;
+}
+
+export interface Consumer {
+  readonly groupId: string;
+  assignment(): TopicPartition[];
+  /** Moves the next read of a partition owned by this consumer to `offset`. */
+  seek(topic: string, partition: number, offset: string): void;
+  /** Finishes the batch in hand, commits it and leaves the group. */
+  stop(): Promise<void>;
+}
+
+export interface PartitionOffsets {
+  partition: number;
+  /** Earliest offset still available. */
+  low: string;
+  /** Offset the next record will get. */
+  high: string;
+}
+
+export interface Bus {
+  readonly kind: 'kafka' | 'embedded';
+  /** Connects and creates the catalogue's topics that are missing. */
+  start(): Promise<void>;
+  /** Validates and publishes; resolves once every record is acknowledged (all in-sync replicas). */
+  publish(topic: string, records: PublishRecord[]): Promise<void>;
+  /** Publishes bytes as they are, without validation: for tools and tests that must store invalid input. */
+  publishRaw(topic: string, records: RawRecord[]): Promise<void>;
+  consume(options: ConsumeOptions): Promise<Consumer>;
+  offsets(topic: string): Promise<PartitionOffsets[]>;
+  /** Throws when the bus cannot be reached. */
+  health(): Promise<void>;
+  /** Flushes pending publishes, stops consumers (committing their work) and disconnects. */
+  close(): Promise<void>;
+}
+
+export const pos = (partition: number, offset: string | number): string => `${partition}:${offset}`;
+
+export function parsePos(value: string): { partition: number; offset: string } | null {
+  const m = /^(\d{1,9}):(\d{1,19})$/.exec(value);
+  return m ? { partition: Number(m[1]), offset: m[2]! } : null;
+}
