@@ -1,0 +1,81 @@
+// Plain SQL migrations, one folder for the whole hub (core/db/migrations), applied in file-name
+// order, each in its own transaction, under an advisory lock so several processes starting at
+// once apply each file exactly once. Number ranges keep areas apart:
+// 0001-0099 core, 0100-0199 air, 0200-0299 cameras, 0300-0499 city services.
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Db } from './types.ts';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+const LOCK_ID = 0x63697479; // "city"
+
+export interface Migration {
+  version: string;
+  sql: string;
+}
+
+export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((f) => ({
+      version: f.replace(/\.sql$/, ''),
+      sql: readFileSync(new URL(f, `file://${dir.endsWith('/') ? dir : dir + '/'}`), 'utf8'),
+    }));
+}
+
+/** Applies what is missing; returns the versions applied now. */
+export async function migrate(db: Db, migrations = readMigrations()): Promise<string[]> {
+  const applied: string[] = [];
+  for (const m of migrations) {
+    const ran = await db.transaction(async (tx) => {
+      // Transaction-scoped lock: released by COMMIT/ROLLBACK on whichever pooled connection ran it.
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_ID]);
+      await tx.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
+      const done = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [m.version]);
+      if (done.rowCount > 0) return false;
+      // Multi-statement text cannot be parameterised; migrations are trusted files.
+      for (const statement of splitStatements(m.sql)) await tx.query(statement);
+      await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [m.version]);
+      return true;
+    });
+    if (ran) applied.push(m.version);
+  }
+  return applied;
+}
+
+/**
+ * Splits a migration into statements on semicolons outside quotes, comments and dollar-quoted
+ * bodies (function definitions), since extended-protocol queries take one statement each.
+ */
+export function splitStatements(sql: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"') {
+      const end = sql.indexOf(c, i + 1);
+      i = end < 0 ? sql.length : end + 1;
+    } else if (c === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      i = end < 0 ? sql.length : end + 1;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      i = end < 0 ? sql.length : end + 2;
+    } else if (c === '$') {
+      const tag = /^\$[A-Za-z0-9_]*\$/.exec(sql.slice(i));
+      if (tag) {
+        const end = sql.indexOf(tag[0], i + tag[0].length);
+        i = end < 0 ? sql.length : end + tag[0].length;
+      } else i++;
+    } else if (c === ';') {
+      out.push(sql.slice(start, i));
+      start = ++i;
+    } else i++;
+  }
+  out.push(sql.slice(start));
+  return out.map((s) => s.trim()).filter((s) => s.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '').trim() !== '');
+}
