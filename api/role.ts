@@ -1,0 +1,7 @@
+// The api role: serves the city-services HTTP API under /v1 and the dashboard.
+import { startComponents, type Component } from '../core/runtime/context.ts';
+
+const components: Component[] = [];
+
+const startApi: Component = (ctx) => startComponents(ctx, components);
+export default startApi;

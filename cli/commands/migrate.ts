@@ -1,0 +1,26 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../core/config/index.ts';
+import { migrate, openDb } from '../../core/db/index.ts';
+import { seedDemoData } from '../../core/db/seed.ts';
+import { demoSeeders } from '../seeders.ts';
+
+export async function migrateCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { seed: { type: 'boolean', default: false } },
+    strict: true,
+  });
+  const config = loadConfig(process.env);
+  const db = await openDb(config);
+  try {
+    const applied = await migrate(db);
+    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+    if (values.seed) {
+      const seeded = await seedDemoData(db, demoSeeders);
+      process.stdout.write(seeded.length ? `seeded: ${seeded.join(', ')}\n` : 'seed data already present\n');
+    }
+    return 0;
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,78 @@
+// Bearer tokens (JWT, HS256 secret or a JWKS) and integrator API keys.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { SignJWT, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { z } from 'zod';
+import type { ApiKey, AuthConfig } from '../config/index.ts';
+
+export const ROLES = ['citizen', 'staff'] as const;
+export type UserRole = (typeof ROLES)[number];
+
+export interface Principal {
+  sub: string;
+  role: UserRole;
+  /** Seconds since epoch; gateways close or re-auth connections when it passes. */
+  exp?: number;
+}
+
+export class AuthError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuthError';
+  }
+}
+
+const claims = z.object({
+  sub: z.string().min(1).max(200),
+  role: z.enum(ROLES),
+  exp: z.number().optional(),
+});
+
+export interface TokenVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
+  const key =
+    auth.kind === 'hs256' ? new TextEncoder().encode(auth.secret) : createRemoteJWKSet(new URL(auth.jwksUrl));
+  return {
+    async verify(token: string): Promise<Principal> {
+      let payload: JWTPayload;
+      try {
+        ({ payload } =
+          key instanceof Uint8Array
+            ? await jwtVerify(token, key, { algorithms: ['HS256'] })
+            : await jwtVerify(token, key));
+      } catch (err) {
+        if (err instanceof joseErrors.JWTExpired) throw new AuthError('token expired');
+        throw new AuthError('invalid token');
+      }
+      const parsed = claims.safeParse(payload);
+      if (!parsed.success) throw new AuthError('token lacks a valid sub or role (citizen|staff) claim');
+      return parsed.data;
+    },
+  };
+}
+
+export async function mintToken(
+  secret: string,
+  principal: { sub: string; role: UserRole },
+  ttlSeconds = 3600,
+): Promise<string> {
+  return new SignJWT({ role: principal.role })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(principal.sub)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(new TextEncoder().encode(secret));
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** The integrator's name for a presented key, compared in constant time; null when unknown. */
+export function apiKeyOwner(keys: readonly ApiKey[], presented: string | undefined): string | null {
+  if (!presented) return null;
+  const p = digest(presented);
+  let owner: string | null = null;
+  for (const k of keys) if (timingSafeEqual(digest(k.key), p)) owner ??= k.name;
+  return owner;
+}

@@ -1,0 +1,4 @@
+export * from './problem.ts';
+export * from './readiness.ts';
+export * from './auth.ts';
+export { createHttpServer, type HttpServer, type HttpServerOptions } from './server.ts';

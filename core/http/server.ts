@@ -1,0 +1,144 @@
+// The one HTTP server of a process: ops endpoints for every role, the API routes of the api role
+// and the /ws upgrade of the stream role all hang off it.
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.ts';
+import { HttpProblem, sendProblem, validationProblem } from './problem.ts';
+import type { Readiness } from './readiness.ts';
+
+export type HttpServer = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface HttpServerOptions {
+  logger: Logger;
+  metrics: Metrics;
+  readiness: Readiness;
+  /** Default request body limit in bytes; routes may set their own. */
+  bodyLimit?: number;
+}
+
+export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const app = Fastify({
+    loggerInstance: options.logger.child({ component: 'http' }),
+    // Per-request lines would dominate the log at ingest rates; failures are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit ?? 1_048_576,
+    requestIdHeader: 'x-request-id',
+    trustProxy: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof HttpProblem) return sendProblem(reply, request, err);
+    if (err.validation) return sendProblem(reply, request, validationProblem(err));
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own client errors (bad JSON, media type, body too large) have safe messages.
+      return sendProblem(
+        reply,
+        request,
+        new HttpProblem(status, titleFor(status), err.message, { code: err.code }),
+      );
+    }
+    request.log.error({ err, reqId: request.id }, 'request failed');
+    return sendProblem(
+      reply,
+      request,
+      new HttpProblem(500, 'Internal Server Error', `unexpected error; quote request id ${request.id}`),
+    );
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      request,
+      new HttpProblem(404, 'Not Found', `no route for ${request.method} ${request.url.split('?')[0]}`),
+    ),
+  );
+
+  app.addHook('onResponse', async (request, reply) => {
+    options.metrics.http.requestSeconds.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'citystream API',
+        version: '1',
+        description:
+          'City services: air quality, traffic cameras, appointments, transport tickets, bills, fines, payments and incidents. Errors are RFC 9457 problem+json.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const report = await options.readiness.run();
+    return reply
+      .code(report.ready ? 200 : 503)
+      .send({ status: report.ready ? 'ready' : 'not ready', ...report });
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics()),
+  );
+
+  return app as unknown as HttpServer;
+}
+
+function titleFor(status: number): string {
+  const titles: Record<number, string> = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    405: 'Method Not Allowed',
+    406: 'Not Acceptable',
+    409: 'Conflict',
+    413: 'Content Too Large',
+    415: 'Unsupported Media Type',
+    422: 'Unprocessable Content',
+    429: 'Too Many Requests',
+  };
+  return titles[status] ?? 'Client Error';
+}

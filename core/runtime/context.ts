@@ -1,0 +1,50 @@
+import type { Logger } from 'pino';
+import type { TokenVerifier } from '../auth/index.ts';
+import type { Bus } from '../bus/index.ts';
+import type { Config } from '../config/index.ts';
+import type { Db } from '../db/index.ts';
+import type { Guards, HttpServer, Readiness } from '../http/index.ts';
+import type { Metrics } from '../observability/index.ts';
+
+/** What a role or component gets from the hub. Shared resources are opened once per process. */
+export interface HubContext {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  bus: Bus;
+  http: HttpServer;
+  readiness: Readiness;
+  tokens: TokenVerifier;
+  guards: Guards;
+  /** PostgreSQL or PGlite, migrated, opened on first use. */
+  db(): Promise<Db>;
+}
+
+export interface Running {
+  stop(): Promise<void>;
+}
+
+/** A piece of a role: starts its work and returns how to stop it. */
+export type Component = (ctx: HubContext) => Promise<Running>;
+
+/** Starts components in order; stops them in reverse, each given the chance to finish. */
+export async function startComponents(ctx: HubContext, components: readonly Component[]): Promise<Running> {
+  const started: Running[] = [];
+  try {
+    for (const c of components) started.push(await c(ctx));
+  } catch (err) {
+    for (const r of started.reverse()) await r.stop().catch(() => undefined);
+    throw err;
+  }
+  return {
+    async stop() {
+      for (const r of [...started].reverse()) {
+        try {
+          await r.stop();
+        } catch (err) {
+          ctx.logger.error({ err }, 'component failed to stop cleanly');
+        }
+      }
+    },
+  };
+}

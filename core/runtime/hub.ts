@@ -1,0 +1,111 @@
+// One process of the hub: builds the shared resources from the config, starts the configured
+// roles on them, and shuts everything down in the order that loses nothing.
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createTokenVerifier } from '../auth/index.ts';
+import { createBus } from '../bus/index.ts';
+import { redactConfig, type Config, type Role } from '../config/index.ts';
+import { migrate, openDb, type Db } from '../db/index.ts';
+import { createGuards, createHttpServer, Readiness } from '../http/index.ts';
+import { createLogger, createMetrics } from '../observability/index.ts';
+import type { Component, HubContext, Running } from './context.ts';
+
+const ROLE_MODULES: Record<Role, () => Promise<{ default: Component }>> = {
+  ingest: () => import('../../ingest/role.ts'),
+  stream: () => import('../../stream/role.ts'),
+  api: () => import('../../api/role.ts'),
+};
+
+export class Hub {
+  private constructor(
+    readonly ctx: HubContext,
+    private readonly roles: { role: Role; running: Running }[],
+    private readonly closeDb: () => Promise<void>,
+  ) {}
+
+  get port(): number {
+    return (this.ctx.http.server.address() as AddressInfo).port;
+  }
+
+  static async start(config: Config, options: { logger?: Logger } = {}): Promise<Hub> {
+    const logger = options.logger ?? createLogger(config.logLevel, { instance: config.instanceId });
+    logger.info({ config: redactConfig(config) }, 'starting citystream');
+    if (config.auth.kind === 'hs256' && config.auth.isDevSecret) {
+      logger.warn(
+        'CITYSTREAM_JWT_SECRET is unset: tokens are verified with the public dev secret; set it in production',
+      );
+    }
+    const metrics = createMetrics();
+    const readiness = new Readiness();
+    const bus = createBus(config.bus, { logger, metrics: metrics.bus });
+    await bus.start();
+    readiness.add(config.bus.kind === 'kafka' ? 'kafka' : 'bus', () => bus.health());
+
+    let dbPromise: Promise<Db> | null = null;
+    const db = () =>
+      (dbPromise ??= (async () => {
+        const d = await openDb(config);
+        const applied = await migrate(d);
+        if (applied.length) logger.info({ applied }, 'applied database migrations');
+        readiness.add(d.kind === 'postgres' ? 'postgres' : 'pglite', () => d.health());
+        return d;
+      })());
+
+    const http = await createHttpServer({ logger, metrics, readiness });
+    const tokens = createTokenVerifier(config.auth);
+    const ctx: HubContext = {
+      config,
+      logger,
+      metrics,
+      bus,
+      http,
+      readiness,
+      tokens,
+      guards: createGuards(tokens, config.auth.apiKeys),
+      db,
+    };
+
+    const roles: { role: Role; running: Running }[] = [];
+    const closeDb = async () => {
+      if (dbPromise) await (await dbPromise).close();
+    };
+    try {
+      for (const role of config.roles) {
+        const start = (await ROLE_MODULES[role]()).default;
+        roles.push({ role, running: await start({ ...ctx, logger: logger.child({ role }) }) });
+      }
+      await http.listen({ host: config.http.host, port: config.http.port });
+    } catch (err) {
+      await new Hub(ctx, roles, closeDb).stop();
+      throw err;
+    }
+    logger.info(
+      { roles: config.roles, port: (http.server.address() as AddressInfo).port, bus: bus.kind },
+      'citystream is up',
+    );
+    return new Hub(ctx, roles, closeDb);
+  }
+
+  private stopping: Promise<void> | null = null;
+
+  /** Stop accepting, let roles drain and flush, commit consumer offsets, close stores. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const { logger, http, bus } = this.ctx;
+      logger.info('stopping citystream');
+      const closing = http.close();
+      for (const { role, running } of [...this.roles].reverse()) {
+        try {
+          await running.stop();
+        } catch (err) {
+          logger.error({ err, role }, 'role failed to stop cleanly');
+        }
+      }
+      await closing;
+      await bus.close();
+      await this.closeDb();
+      logger.info('citystream stopped');
+    })();
+    return this.stopping;
+  }
+}

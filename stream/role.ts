@@ -1,0 +1,7 @@
+// The stream role: serves live events to WebSocket clients at /ws.
+import { startComponents, type Component } from '../core/runtime/context.ts';
+
+const components: Component[] = [];
+
+const startStream: Component = (ctx) => startComponents(ctx, components);
+export default startStream;
