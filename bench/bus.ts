@@ -25,7 +25,15 @@ function records(n: number, seq: number) {
       event: makeEvent<AirReading>({
         type: EVENT_TYPES.airReading,
         source: 'bench/bus',
-        data: { stationId, time: new Date().toISOString(), pm25: 35.2, pm10: 60, o3: 80, no2: 40, humidity: 64 },
+        data: {
+          stationId,
+          time: new Date().toISOString(),
+          pm25: 35.2,
+          pm10: 60,
+          o3: 80,
+          no2: 40,
+          humidity: 64,
+        },
       }),
     };
   });
@@ -40,7 +48,10 @@ interface RunResult {
   p999: number;
 }
 
-async function run(bus: Bus, opts: { total: number; batch: number; inFlight: number; ratePerSec?: number }): Promise<RunResult> {
+async function run(
+  bus: Bus,
+  opts: { total: number; batch: number; inFlight: number; ratePerSec?: number },
+): Promise<RunResult> {
   const latencies: number[] = [];
   let received = 0;
   let done!: () => void;
@@ -93,7 +104,11 @@ async function benchAdapter(label: string, config: BusConfig, cleanup?: () => Pr
   const bus = createBus(config, { logger: silentLogger(), metrics: createBusMetrics(new Registry()) });
   await bus.start();
   try {
-    const saturation = await run(bus, { total: config.kind === 'kafka' ? 200_000 : 300_000, batch: 500, inFlight: 8 });
+    const saturation = await run(bus, {
+      total: config.kind === 'kafka' ? 200_000 : 300_000,
+      batch: 500,
+      inFlight: 8,
+    });
     const rate = config.kind === 'kafka' ? 10_000 : 20_000;
     const paced = await run(bus, { total: rate * 5, batch: 50, inFlight: 4, ratePerSec: rate });
     return { label, saturation, paced: { ...paced, offeredPerSecond: rate } };
@@ -104,13 +119,17 @@ async function benchAdapter(label: string, config: BusConfig, cleanup?: () => Pr
 }
 
 const config = loadConfig(process.env);
-const results = [await benchAdapter('embedded', { kind: 'embedded', topicPrefix: 'bench.', retentionRecords: 100_000 })];
+const results = [
+  await benchAdapter('embedded', { kind: 'embedded', topicPrefix: 'bench.', retentionRecords: 100_000 }),
+];
 if (config.bus.kind === 'kafka') {
   const prefix = `test.benchbus.${randomUUID().slice(0, 8)}.`;
   const brokers = config.bus.brokers;
   results.push(
-    await benchAdapter(`Kafka ${brokers.join(',')}`, { ...config.bus, topicPrefix: prefix, clientId: 'bench-bus' }, () =>
-      deleteTestTopics(brokers, prefix),
+    await benchAdapter(
+      `Kafka ${brokers.join(',')}`,
+      { ...config.bus, topicPrefix: prefix, clientId: 'bench-bus' },
+      () => deleteTestTopics(brokers, prefix),
     ),
   );
 } else {
@@ -125,12 +144,27 @@ writeResults(
     {
       title: 'Saturation: publish (batches of 500, 8 in flight) → consume, one consumer group',
       columns: ['adapter', 'events', 'seconds', 'delivered events/s', 'p50 ms', 'p99 ms', 'p999 ms'],
-      rows: results.map((r) => [r.label, r.saturation.events, r.saturation.seconds, r.saturation.perSecond, r.saturation.p50, r.saturation.p99, r.saturation.p999]),
+      rows: results.map((r) => [
+        r.label,
+        r.saturation.events,
+        r.saturation.seconds,
+        r.saturation.perSecond,
+        r.saturation.p50,
+        r.saturation.p99,
+        r.saturation.p999,
+      ]),
     },
     {
       title: 'Fixed offered rate: publish → handler latency',
       columns: ['adapter', 'offered events/s', 'delivered events/s', 'p50 ms', 'p99 ms', 'p999 ms'],
-      rows: results.map((r) => [r.label, r.paced.offeredPerSecond, r.paced.perSecond, r.paced.p50, r.paced.p99, r.paced.p999]),
+      rows: results.map((r) => [
+        r.label,
+        r.paced.offeredPerSecond,
+        r.paced.perSecond,
+        r.paced.p50,
+        r.paced.p99,
+        r.paced.p999,
+      ]),
     },
   ],
   [

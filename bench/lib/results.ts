@@ -21,10 +21,19 @@ export function machine() {
   };
 }
 
-export function writeResults(area: string, command: string, data: unknown, tables: BenchTable[], notes: string[] = []): void {
+export function writeResults(
+  area: string,
+  command: string,
+  data: unknown,
+  tables: BenchTable[],
+  notes: string[] = [],
+): void {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const at = new Date().toISOString();
-  writeFileSync(`${RESULTS_DIR}${area}.json`, JSON.stringify({ area, at, command, machine: machine(), data }, null, 2) + '\n');
+  writeFileSync(
+    `${RESULTS_DIR}${area}.json`,
+    JSON.stringify({ area, at, command, machine: machine(), data }, null, 2) + '\n',
+  );
   const m = machine();
   const md = [
     `# ${area} benchmark`,
