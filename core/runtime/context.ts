@@ -5,6 +5,7 @@ import type { Config } from '../config/index.ts';
 import type { Db } from '../db/index.ts';
 import type { Guards, HttpServer, Readiness } from '../http/index.ts';
 import type { Metrics } from '../observability/index.ts';
+import type { TimeSeriesStore } from '../timeseries/index.ts';
 
 /** What a role or component gets from the hub. Shared resources are opened once per process. */
 export interface HubContext {
@@ -18,6 +19,8 @@ export interface HubContext {
   guards: Guards;
   /** PostgreSQL or PGlite, migrated, opened on first use. */
   db(): Promise<Db>;
+  /** InfluxDB when INFLUX_URL is set, else the embedded store on db(); opened on first use. */
+  timeseries(): Promise<TimeSeriesStore>;
 }
 
 export interface Running {

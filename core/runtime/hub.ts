@@ -8,6 +8,7 @@ import { redactConfig, type Config, type Role } from '../config/index.ts';
 import { migrate, openDb, type Db } from '../db/index.ts';
 import { createGuards, createHttpServer, Readiness } from '../http/index.ts';
 import { createLogger, createMetrics } from '../observability/index.ts';
+import { openTimeSeries, type TimeSeriesStore } from '../timeseries/index.ts';
 import type { Component, HubContext, Running } from './context.ts';
 
 const ROLE_MODULES: Record<Role, () => Promise<{ default: Component }>> = {
@@ -51,6 +52,14 @@ export class Hub {
         return d;
       })());
 
+    let tsPromise: Promise<TimeSeriesStore> | null = null;
+    const timeseries = () =>
+      (tsPromise ??= (async () => {
+        const store = await openTimeSeries(config, db);
+        readiness.add(store.kind === 'influxdb' ? 'influxdb' : 'timeseries', () => store.health());
+        return store;
+      })());
+
     const http = await createHttpServer({ logger, metrics, readiness });
     const tokens = createTokenVerifier(config.auth);
     const ctx: HubContext = {
@@ -63,10 +72,13 @@ export class Hub {
       tokens,
       guards: createGuards(tokens, config.auth.apiKeys),
       db,
+      timeseries,
     };
 
     const roles: { role: Role; running: Running }[] = [];
+    // The time-series store flushes first: the embedded one writes through the database.
     const closeDb = async () => {
+      if (tsPromise) await (await tsPromise.catch(() => null))?.close();
       if (dbPromise) await (await dbPromise).close();
     };
     try {

@@ -42,6 +42,11 @@ export interface TimeSeriesStore {
   /** Latest sample of each matching series. */
   latest(measurement: string, tags: Record<string, string>, fields?: string[]): Promise<SeriesRow[]>;
   range(query: RangeQuery): Promise<SeriesRow[]>;
+  /**
+   * Keep samples for at least `ms`: older ones are dropped (on write at once, stored ones by the
+   * store's own expiry). InfluxDB enforces a minimum of one hour.
+   */
+  retention(ms: number): Promise<void>;
   health(): Promise<void>;
   /** Flushes what is buffered, then releases connections. */
   close(): Promise<void>;
