@@ -169,7 +169,7 @@ describe('ws gateway', () => {
     await waitFor(() => bad.closed, 'close');
     expect(bad.closed).toEqual({ code: 4401, reason: 'invalid token' });
 
-    const expiring = await connect({ token: await token('u1', 1) });
+    const expiring = await connect({ token: await token('u1', 2) });
     expect(expiring.closed).toBeNull();
     await waitFor(() => expiring.closed, 'close at expiry', 5_000);
     expect(expiring.closed).toEqual({ code: 4401, reason: 'token expired' });
@@ -293,5 +293,57 @@ describe('ws gateway', () => {
     expect(recoveries).toContainEqual({ channel: 'user:u9', recovered: true });
     client.close();
     expect(client.connectionState).toBe('closed');
+  });
+});
+
+describe('ws recovery window', () => {
+  let hub: Hub;
+  let url: string;
+  beforeAll(async () => {
+    ({ hub, url } = await startHub({ CITYSTREAM_WS_HISTORY_SIZE: '3' }));
+  });
+  afterAll(() => hub?.stop());
+
+  it('resumes from a pos or cursor inside the window, and says recovered:false outside it', async () => {
+    const first = await RawClient.connect(url);
+    first.send({ type: 'subscribe', id: 1, channels: ['air:station:W-1'] });
+    await waitFor(() => first.of('subscribed').length === 1, 'ack');
+    const cursor = first.of('subscribed')[0]!.cursors['air:station:W-1']!;
+    const publish = (n: number) =>
+      hub.ctx.bus.publish('air.readings.v1', [{ key: 'W-1', event: reading('W-1', 'foshan', n) }]);
+    await publish(1);
+    await waitFor(() => first.of('event').length === 1, 'event 1');
+    const pos = first.of('event')[0]!.pos; // the DESIGN.md form: a bare partition:offset
+    first.close();
+    for (let n = 2; n <= 4; n++) await publish(n);
+
+    const again = await RawClient.connect(url);
+    again.send({
+      type: 'subscribe',
+      id: 2,
+      channels: ['air:station:W-1'],
+      since: { 'air:station:W-1': pos },
+    });
+    await waitFor(() => again.of('event').length === 3, 'three missed events');
+    expect(again.of('subscribed')[0]).toMatchObject({ id: 2, recovered: true, unrecovered: [] });
+    expect(again.of('event').map((e) => (e.event.data as { pm25: number }).pm25)).toEqual([2, 3, 4]);
+    // The cursor in the ack already covers the replayed events that follow it.
+    const [p] = pos.split(':');
+    expect(again.of('subscribed')[0]!.cursors['air:station:W-1']).toBe(`air.readings.v1/${p}:3`);
+
+    // From before event 1: four events missed, three kept.
+    const late = await RawClient.connect(url);
+    late.send({
+      type: 'subscribe',
+      id: 3,
+      channels: ['air:station:W-1'],
+      since: { 'air:station:W-1': cursor },
+    });
+    await waitFor(() => late.of('subscribed').length === 1, 'ack');
+    expect(late.of('subscribed')[0]).toMatchObject({ recovered: false, unrecovered: ['air:station:W-1'] });
+    await publish(5);
+    await waitFor(() => late.of('event').length === 1, 'live event');
+    expect((late.of('event')[0]!.event.data as { pm25: number }).pm25).toBe(5);
+    for (const c of [again, late]) c.close();
   });
 });
