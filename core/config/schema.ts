@@ -7,12 +7,14 @@ import { authSection, authVariables, type AuthConfig } from './sections/auth.ts'
 import { busSection, busVariables, type BusConfig } from './sections/bus.ts';
 import { processVariables, ROLES, type Role } from './sections/process.ts';
 import { influxSection, storeVariables, type InfluxConfig } from './sections/stores.ts';
+import { streamSection, streamVariables, type StreamConfig } from './sections/stream.ts';
 
 export const variables = {
   ...processVariables,
   ...busVariables,
   ...storeVariables,
   ...authVariables,
+  ...streamVariables,
 };
 
 export type VariableName = keyof typeof variables;
@@ -39,6 +41,7 @@ export interface Config {
   database: { url: string } | null;
   mqtt: { url: string } | null;
   auth: AuthConfig;
+  stream: StreamConfig;
 }
 
 export const configSchema = z.object(variables).transform((v, ctx): Config => {
@@ -59,5 +62,6 @@ export const configSchema = z.object(variables).transform((v, ctx): Config => {
     database: v.DATABASE_URL ? { url: v.DATABASE_URL } : null,
     mqtt: v.MQTT_URL ? { url: v.MQTT_URL } : null,
     auth: authSection(v, demo, ctx),
+    stream: streamSection(v),
   };
 });

@@ -1,0 +1,84 @@
+// Settings of the stream role: the WebSocket gateway at /ws (limits, history, backpressure).
+import { z } from 'zod';
+import { csv, flag, positiveInt } from '../vars.ts';
+import type { Parsed } from '../vars.ts';
+
+/** Channel families (DESIGN.md §6) by the prefix before their id. `user` is always private. */
+export const CHANNEL_FAMILIES = [
+  'air:station',
+  'air:city',
+  'aqi:city',
+  'camera',
+  'cameras:city',
+  'incidents:city',
+  'user',
+] as const;
+export type ChannelFamily = (typeof CHANNEL_FAMILIES)[number];
+type PublicFamily = Exclude<ChannelFamily, 'user'>;
+const PUBLIC_FAMILIES = CHANNEL_FAMILIES.filter((f): f is PublicFamily => f !== 'user');
+
+export const streamVariables = {
+  CITYSTREAM_WS_ANONYMOUS: csv.pipe(
+    z
+      .array(
+        z.enum([...PUBLIC_FAMILIES, 'none'], {
+          error: `expected "none" or channel families among ${PUBLIC_FAMILIES.join(', ')} (user channels are never anonymous)`,
+        }),
+      )
+      .refine((v) => !v.includes('none') || v.length === 1, {
+        error: '"none" cannot be combined with families',
+      })
+      .optional(),
+  ),
+  CITYSTREAM_WS_MAX_SUBSCRIPTIONS: positiveInt(200, 'channels one connection may subscribe to'),
+  CITYSTREAM_WS_MAX_MESSAGE_BYTES: positiveInt(16_384, 'largest client frame in bytes'),
+  CITYSTREAM_WS_MESSAGE_RATE: positiveInt(20, 'client frames per second per connection, sustained'),
+  CITYSTREAM_WS_MESSAGE_BURST: positiveInt(50, 'client frames a connection may send at once'),
+  CITYSTREAM_WS_SEND_BUFFER_BYTES: positiveInt(
+    1_048_576,
+    'bytes queued for one slow connection before conflating or closing it',
+  ),
+  CITYSTREAM_WS_PING_INTERVAL_MS: positiveInt(30_000, 'milliseconds between server pings'),
+  CITYSTREAM_WS_HISTORY_SIZE: positiveInt(1_000, 'events kept per channel for recovery'),
+  CITYSTREAM_WS_HISTORY_SECONDS: positiveInt(300, 'seconds of events kept per channel for recovery'),
+  CITYSTREAM_WS_REPLAY_RECORDS: positiveInt(
+    20_000,
+    'records per partition a starting gateway reads back to rebuild its history',
+  ),
+  CITYSTREAM_WS_COMPRESSION: flag,
+};
+
+export type StreamVariables = Parsed<typeof streamVariables>;
+
+export interface StreamConfig {
+  /** Families a connection without a token may subscribe to. */
+  anonymousFamilies: ChannelFamily[];
+  maxSubscriptions: number;
+  maxMessageBytes: number;
+  messageRate: number;
+  messageBurst: number;
+  sendBufferBytes: number;
+  pingIntervalMs: number;
+  historySize: number;
+  historyMs: number;
+  replayRecords: number;
+  compression: boolean;
+}
+
+export function streamSection(v: StreamVariables): StreamConfig {
+  return {
+    anonymousFamilies: (v.CITYSTREAM_WS_ANONYMOUS ?? PUBLIC_FAMILIES).filter(
+      (f): f is PublicFamily => f !== 'none',
+    ),
+    maxSubscriptions: v.CITYSTREAM_WS_MAX_SUBSCRIPTIONS,
+    maxMessageBytes: v.CITYSTREAM_WS_MAX_MESSAGE_BYTES,
+    messageRate: v.CITYSTREAM_WS_MESSAGE_RATE,
+    messageBurst: v.CITYSTREAM_WS_MESSAGE_BURST,
+    sendBufferBytes: v.CITYSTREAM_WS_SEND_BUFFER_BYTES,
+    pingIntervalMs: v.CITYSTREAM_WS_PING_INTERVAL_MS,
+    historySize: v.CITYSTREAM_WS_HISTORY_SIZE,
+    historyMs: v.CITYSTREAM_WS_HISTORY_SECONDS * 1000,
+    replayRecords: v.CITYSTREAM_WS_REPLAY_RECORDS,
+    compression: v.CITYSTREAM_WS_COMPRESSION ?? false,
+  };
+}

@@ -1,0 +1,187 @@
+// Channel names (DESIGN.md §6), which topics and partitions feed each channel, and which
+// channels an event goes to. A channel is `{family}:{id}`, e.g. `air:station:GZ-0001`.
+import { Partitioners, type PartitionMetadata } from 'kafkajs';
+import { CITY_IDS } from '../core/events/air.ts';
+import { TOPICS, topicSpec } from '../core/events/catalog.ts';
+import type { CloudEvent } from '../core/events/envelope.ts';
+import type { ChannelFamily } from '../core/config/sections/stream.ts';
+
+export interface Channel {
+  name: string;
+  family: ChannelFamily;
+  id: string;
+}
+
+interface FamilySpec {
+  /** How the id after the family prefix must look. */
+  id: RegExp;
+  idHelp: string;
+  /**
+   * Topics feeding the channel. `keyed`: the channel id is the record key, so only the key's
+   * partition (the catalogue's partitioner) carries its events; otherwise every partition may.
+   */
+  feeds: { topic: string; keyed: boolean }[];
+  /** Latest-wins channels: a slow client may skip to the newest event per key and type. */
+  conflatable: boolean;
+}
+
+const CITY = new RegExp(`^(?:${CITY_IDS.join('|')})$`);
+const CITY_HELP = `a city id: ${CITY_IDS.join(', ')}`;
+const SOURCE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+const SOURCE_HELP = '1-64 characters: letters, digits, . _ : -';
+
+export const FAMILIES: Record<ChannelFamily, FamilySpec> = {
+  'air:station': {
+    id: SOURCE_ID,
+    idHelp: `a station id (${SOURCE_HELP})`,
+    feeds: [{ topic: TOPICS.airReadings.name, keyed: true }],
+    conflatable: false,
+  },
+  'air:city': {
+    id: CITY,
+    idHelp: CITY_HELP,
+    feeds: [{ topic: TOPICS.airReadings.name, keyed: false }],
+    conflatable: false,
+  },
+  'aqi:city': {
+    id: CITY,
+    idHelp: CITY_HELP,
+    feeds: [{ topic: TOPICS.airAqi.name, keyed: false }],
+    conflatable: true,
+  },
+  camera: {
+    id: SOURCE_ID,
+    idHelp: `a camera id (${SOURCE_HELP})`,
+    feeds: [
+      { topic: TOPICS.cameraSnapshots.name, keyed: true },
+      { topic: TOPICS.cameraStatus.name, keyed: true },
+    ],
+    conflatable: true,
+  },
+  'cameras:city': {
+    id: CITY,
+    idHelp: CITY_HELP,
+    feeds: [
+      { topic: TOPICS.cameraSnapshots.name, keyed: false },
+      { topic: TOPICS.cameraStatus.name, keyed: false },
+    ],
+    conflatable: true,
+  },
+  'incidents:city': {
+    id: CITY,
+    idHelp: CITY_HELP,
+    feeds: [{ topic: TOPICS.incidents.name, keyed: false }],
+    conflatable: false,
+  },
+  user: {
+    id: /^[^\s,]{1,200}$/,
+    idHelp: 'a user id (1-200 characters, no spaces or commas)',
+    feeds: [
+      { topic: TOPICS.bookings.name, keyed: true },
+      { topic: TOPICS.payments.name, keyed: true },
+    ],
+    conflatable: false,
+  },
+};
+
+/** Longest prefix first, so `cameras:city:x` is not read as `camera` + `s:city:x`. */
+const PREFIXES = (Object.keys(FAMILIES) as ChannelFamily[]).sort((a, b) => b.length - a.length);
+
+export type ParsedChannel = { ok: true; channel: Channel } | { ok: false; message: string };
+
+export function parseChannel(name: unknown): ParsedChannel {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 300)
+    return { ok: false, message: 'a channel is a string of 1-300 characters' };
+  for (const family of PREFIXES) {
+    if (!name.startsWith(`${family}:`)) continue;
+    const id = name.slice(family.length + 1);
+    const spec = FAMILIES[family];
+    if (!spec.id.test(id))
+      return { ok: false, message: `channel "${name}": expected ${spec.idHelp} after "${family}:"` };
+    return { ok: true, channel: { name, family, id } };
+  }
+  return {
+    ok: false,
+    message: `unknown channel "${name}"; channels are ${PREFIXES.map((f) => `${f}:{id}`).join(', ')}`,
+  };
+}
+
+const partitioner = Partitioners.DefaultPartitioner();
+const metadataCache = new Map<number, PartitionMetadata[]>();
+
+/** The partition the Kafka default partitioner (both buses use it) gives `key`. */
+export function partitionForKey(topic: string, key: string): number {
+  const count = topicSpec(topic)?.partitions ?? 1;
+  let metadata = metadataCache.get(count);
+  if (!metadata) {
+    metadata = Array.from({ length: count }, (_, p) => ({
+      partitionErrorCode: 0,
+      partitionId: p,
+      leader: 0,
+      replicas: [0],
+      isr: [0],
+    }));
+    metadataCache.set(count, metadata);
+  }
+  return partitioner({ topic, partitionMetadata: metadata, message: { key, value: null } });
+}
+
+/** The topic partitions that can carry events of `channel`, as `[topic, partition]`. */
+export function channelFeeds(channel: Channel): [string, number][] {
+  const out: [string, number][] = [];
+  for (const feed of FAMILIES[channel.family].feeds) {
+    if (feed.keyed) out.push([feed.topic, partitionForKey(feed.topic, channel.id)]);
+    else {
+      const count = topicSpec(feed.topic)?.partitions ?? 1;
+      for (let p = 0; p < count; p++) out.push([feed.topic, p]);
+    }
+  }
+  return out;
+}
+
+/** Topics the gateway consumes. */
+export const FED_TOPICS: string[] = [
+  ...new Set(Object.values(FAMILIES).flatMap((f) => f.feeds.map((x) => x.topic))),
+];
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/**
+ * The channels an event goes to. Fields are read loosely (the schemas belong to other areas):
+ * an event without a `city` only reaches its station or camera channel.
+ */
+export function channelsFor(topic: string, event: CloudEvent): string[] {
+  const data = (event.data ?? {}) as Record<string, unknown>;
+  const city = str(data.city);
+  const out: string[] = [];
+  switch (topic) {
+    case TOPICS.airReadings.name: {
+      const station = str(data.stationId);
+      if (station) out.push(`air:station:${station}`);
+      if (city) out.push(`air:city:${city}`);
+      break;
+    }
+    case TOPICS.airAqi.name:
+      if (city) out.push(`aqi:city:${city}`);
+      break;
+    case TOPICS.cameraSnapshots.name:
+    case TOPICS.cameraStatus.name: {
+      const camera = str(data.cameraId);
+      if (camera) out.push(`camera:${camera}`);
+      if (city) out.push(`cameras:city:${city}`);
+      break;
+    }
+    case TOPICS.incidents.name:
+      if (city) out.push(`incidents:city:${city}`);
+      break;
+    case TOPICS.bookings.name:
+    case TOPICS.payments.name: {
+      const user = str(data.userId);
+      if (user) out.push(`user:${user}`);
+      break;
+    }
+  }
+  return out;
+}
+
+export const isConflatable = (family: ChannelFamily): boolean => FAMILIES[family].conflatable;

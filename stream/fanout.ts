@@ -1,0 +1,171 @@
+// Fanout: reads every partition of the live topics (broadcast: gateways do not split them),
+// maps each event to its channels, builds one frame per channel (the record's bytes are
+// embedded as they are, never re-encoded) and hands the same Buffer to the channel's history
+// and to every subscriber. On start it reads back up to `replayRecords` per partition so a
+// fresh gateway can serve clients that were on another gateway before.
+import type { Logger } from 'pino';
+import type { Batch, Bus, Consumer } from '../core/bus/index.ts';
+import type { StreamConfig } from '../core/config/sections/stream.ts';
+import { tpKey, type Cursor } from './client/cursor.ts';
+import { channelFeeds, channelsFor, FED_TOPICS, type Channel } from './channels.ts';
+import { History, type Entry, type Recovery } from './history.ts';
+import type { StreamMetrics } from './metrics.ts';
+
+/** What fanout needs from a connection. */
+export interface Subscriber {
+  deliver(channel: string, entry: Entry): void;
+}
+
+const SWEEP_MS = 1_000;
+
+export class Fanout {
+  readonly history: History;
+  private readonly index = new Map<string, Set<Subscriber>>();
+  private consumer: Consumer | null = null;
+  /** tps whose replay seek is in place; deliveries before it are dropped (they come again). */
+  private readonly armed = new Set<string>();
+  private readonly targets = new Map<string, number>();
+  private caughtUp = false;
+  private readonly waiting: (() => void)[] = [];
+  private sweeper: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly config: StreamConfig,
+    private readonly logger: Logger,
+    private readonly metrics: StreamMetrics,
+  ) {
+    this.history = new History(config.historySize, config.historyMs);
+  }
+
+  async start(): Promise<void> {
+    const starts: [string, number, number][] = [];
+    for (const topic of FED_TOPICS) {
+      for (const o of await this.bus.offsets(topic)) {
+        const low = Number(o.low);
+        const high = Number(o.high);
+        const from = Math.max(low, high - this.config.replayRecords);
+        this.history.startPartition(topic, o.partition, from);
+        this.targets.set(tpKey(topic, o.partition), high - 1);
+        starts.push([topic, o.partition, from]);
+      }
+    }
+    this.consumer = await this.bus.consume({
+      mode: 'broadcast',
+      groupId: 'stream-gateway',
+      topics: FED_TOPICS,
+      start: 'latest',
+      deadLetters: false,
+      concurrency: 6,
+      handler: (batch) => this.onBatch(batch),
+    });
+    // Seek every partition (even to where it already is) and only then accept its records, so
+    // whatever the consumer fetched before the seek is read again in order.
+    for (const [topic, partition, from] of starts) {
+      this.consumer.seek(topic, partition, String(from));
+      this.armed.add(tpKey(topic, partition));
+    }
+    this.checkCaughtUp();
+    this.sweeper = setInterval(() => this.history.sweep(Date.now()), SWEEP_MS);
+    this.sweeper.unref();
+    const timer = setTimeout(() => {
+      if (this.caughtUp) return;
+      this.logger.warn(
+        { behind: [...this.targets.keys()] },
+        'gateway history replay did not reach the start offsets in 30 s; serving anyway',
+      );
+      this.markCaughtUp();
+    }, 30_000);
+    timer.unref();
+  }
+
+  /** Resolves once the history replay has reached where the topics were at start. */
+  ready(): Promise<void> {
+    if (this.caughtUp) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  get isReady(): boolean {
+    return this.caughtUp;
+  }
+
+  private async onBatch(batch: Batch): Promise<void> {
+    const tp = tpKey(batch.topic, batch.partition);
+    if (!this.armed.has(tp)) return;
+    const started = performance.now();
+    for (const d of batch.deliveries) {
+      const offset = Number(d.offset);
+      if (offset <= this.history.head(tp)) continue; // re-delivery after a rejoin or seek
+      if (d.event && d.value) {
+        const channels = channelsFor(batch.topic, d.event);
+        if (channels.length > 0) {
+          const tail = Buffer.concat([
+            Buffer.from(`,"topic":${JSON.stringify(batch.topic)},"pos":"${d.pos}","event":`),
+            d.value,
+            Buffer.from('}'),
+          ]);
+          for (const channel of channels) {
+            const entry: Entry = {
+              tp,
+              offset,
+              key: `${d.key ?? ''}\u0000${d.event.type}`,
+              frame: Buffer.concat([
+                Buffer.from(`{"type":"event","channel":${JSON.stringify(channel)}`),
+                tail,
+              ]),
+            };
+            this.history.append(channel, entry);
+            const subs = this.index.get(channel);
+            if (subs) for (const s of subs) s.deliver(channel, entry);
+          }
+        }
+      }
+      this.history.advance(tp, offset, d.timestamp);
+    }
+    this.metrics.fanoutSeconds.observe((performance.now() - started) / 1000);
+    if (!this.caughtUp) this.checkCaughtUp();
+  }
+
+  private checkCaughtUp(): void {
+    for (const [tp, target] of this.targets) {
+      if (this.history.head(tp) < target) return;
+    }
+    this.markCaughtUp();
+  }
+
+  private markCaughtUp(): void {
+    if (this.caughtUp) return;
+    this.caughtUp = true;
+    this.logger.info(this.history.stats(), 'gateway history rebuilt; serving subscriptions');
+    for (const w of this.waiting.splice(0)) w();
+  }
+
+  /** Registers `sub` on `channel` and says what to replay; call it and send in the same tick. */
+  subscribe(sub: Subscriber, channel: Channel, since: Cursor | null): Recovery {
+    const recovery = this.history.recover(
+      channel.name,
+      channelFeeds(channel).map(([t, p]) => tpKey(t, p)),
+      since,
+    );
+    let set = this.index.get(channel.name);
+    if (!set) {
+      set = new Set();
+      this.index.set(channel.name, set);
+    }
+    set.add(sub);
+    return recovery;
+  }
+
+  unsubscribe(sub: Subscriber, channel: string): void {
+    const set = this.index.get(channel);
+    if (!set) return;
+    set.delete(sub);
+    if (set.size === 0) this.index.delete(channel);
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    for (const w of this.waiting.splice(0)) w();
+    await this.consumer?.stop();
+  }
+}
