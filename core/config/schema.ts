@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { apiSection, apiVariables, type ApiConfig } from './sections/api.ts';
 import { authSection, authVariables, type AuthConfig } from './sections/auth.ts';
 import { busSection, busVariables, type BusConfig } from './sections/bus.ts';
 import { processVariables, ROLES, type Role } from './sections/process.ts';
@@ -13,6 +14,7 @@ export const variables = {
   ...busVariables,
   ...storeVariables,
   ...authVariables,
+  ...apiVariables,
 };
 
 export type VariableName = keyof typeof variables;
@@ -22,6 +24,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'INFLUX_TOKEN',
   'CITYSTREAM_JWT_SECRET',
   'CITYSTREAM_API_KEYS',
+  'CITYSTREAM_PAYMENT_WEBHOOK_SECRET',
 ]);
 
 export interface Config {
@@ -39,6 +42,7 @@ export interface Config {
   database: { url: string } | null;
   mqtt: { url: string } | null;
   auth: AuthConfig;
+  api: ApiConfig;
 }
 
 export const configSchema = z.object(variables).transform((v, ctx): Config => {
@@ -59,5 +63,6 @@ export const configSchema = z.object(variables).transform((v, ctx): Config => {
     database: v.DATABASE_URL ? { url: v.DATABASE_URL } : null,
     mqtt: v.MQTT_URL ? { url: v.MQTT_URL } : null,
     auth: authSection(v, demo, ctx),
+    api: apiSection(v),
   };
 });
