@@ -101,8 +101,16 @@ export async function createPayment(
   }
 }
 
-export async function getPayment(db: Queryable, principal: Principal, id: string): Promise<PaymentRow> {
-  const { rows } = await db.query<PaymentRow>('SELECT * FROM payments WHERE id = $1', [id]);
+export async function getPayment(
+  db: Queryable,
+  principal: Principal,
+  id: string,
+  lock = false,
+): Promise<PaymentRow> {
+  const { rows } = await db.query<PaymentRow>(
+    `SELECT * FROM payments WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
   const p = rows[0];
   if (!p) throw notFound(`payment ${id} not found`);
   assertOwner(principal, p.user_id, 'payment', id);
@@ -160,7 +168,8 @@ export const WALLET_LIMIT = 50_000;
 
 export async function confirmPayment(db: Db, principal: Principal, id: string): Promise<PaymentRow> {
   return db.transaction(async (tx) => {
-    const p = await getPayment(tx, principal, id);
+    // Locked first: of racing confirmations exactly one sees requires_confirmation.
+    const p = await getPayment(tx, principal, id, true);
     if (p.user_id !== principal.sub) throw forbidden('only the payer can confirm a payment');
     if (p.status !== 'requires_confirmation') throw conflict(`payment ${id} is ${p.status}`);
     const outcome: Outcome =
