@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- response bodies are untyped JSON, checked by expect() */
 // Contention over real HTTP: many clients racing for the same slot, fine or seat, and clients
 // retrying with the same Idempotency-Key. Runs on the real PostgreSQL server and on PGlite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- response bodies are untyped JSON, checked by expect() */
 // Payment intents end to end: the signed provider webhook refuses forged, tampered and replayed
 // callbacks without changing anything; a valid one settles once; cancelling refunds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

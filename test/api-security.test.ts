@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON, checked by expect() */
 // Who may see and do what, and what the HTTP edge enforces: owners only for bookings and
 // payments (every such route), staff-only incident workflow, security headers, CORS, rate and
 // body limits, problem+json errors that never leak internals.

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON, checked by expect() */
 // The city services as a user meets them, on the seeded demo data: directories, slots,
 // departures and seat maps, bills and fines, incident reports with photos and the staff
 // workflow, Open311, and ticket holds that expire.
