@@ -197,7 +197,7 @@ async function sqlBaseline(url: string): Promise<Run> {
                 `Bench ${i}`,
                 `S${String(i).padStart(12, '0')}`,
                 '13800138000',
-                r.rows[0].fee,
+                r.rows[0]!.fee,
               ],
             );
             await c.query(`INSERT INTO outbox (topic, key, event) VALUES ('bookings.v1', $1, '{}'::jsonb)`, [
@@ -251,7 +251,7 @@ async function main() {
       const { rows } = await client.query<{ booked: number; apts: number }>(
         `SELECT (SELECT sum(booked) FROM slots)::int AS booked, (SELECT count(*) FROM appointments WHERE status = 'booked')::int AS apts`,
       );
-      if (rows[0].booked !== rows[0].apts) throw new Error(`double booking: ${JSON.stringify(rows[0])}`);
+      if (rows[0]!.booked !== rows[0]!.apts) throw new Error(`double booking: ${JSON.stringify(rows[0])}`);
     } finally {
       await client.end();
       await hub.stop();
