@@ -4,3 +4,4 @@ export { ROLES, type Role } from './sections/process.ts';
 export type { BusConfig } from './sections/bus.ts';
 export type { InfluxConfig } from './sections/stores.ts';
 export { DEV_JWT_SECRET, type AuthConfig, type ApiKey } from './sections/auth.ts';
+export { DEV_WEBHOOK_SECRET, type ApiConfig, type HttpPolicy } from './sections/api.ts';

@@ -118,5 +118,12 @@ export function redactConfig(config: Config): unknown {
             apiKeys: config.auth.apiKeys.map((k) => ({ name: k.name, key: '***' })),
           }
         : { ...config.auth, apiKeys: config.auth.apiKeys.map((k) => ({ name: k.name, key: '***' })) },
+    api: {
+      ...config.api,
+      webhook: {
+        ...config.api.webhook,
+        secret: config.api.webhook.isDevSecret ? '(built-in dev secret)' : '***',
+      },
+    },
   };
 }

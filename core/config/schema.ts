@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { apiSection, apiVariables, type ApiConfig } from './sections/api.ts';
 import { authSection, authVariables, type AuthConfig } from './sections/auth.ts';
 import { busSection, busVariables, type BusConfig } from './sections/bus.ts';
 import { processVariables, ROLES, type Role } from './sections/process.ts';
@@ -15,6 +16,7 @@ export const variables = {
   ...storeVariables,
   ...authVariables,
   ...streamVariables,
+  ...apiVariables,
 };
 
 export type VariableName = keyof typeof variables;
@@ -24,6 +26,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'INFLUX_TOKEN',
   'CITYSTREAM_JWT_SECRET',
   'CITYSTREAM_API_KEYS',
+  'CITYSTREAM_PAYMENT_WEBHOOK_SECRET',
 ]);
 
 export interface Config {
@@ -42,6 +45,7 @@ export interface Config {
   mqtt: { url: string } | null;
   auth: AuthConfig;
   stream: StreamConfig;
+  api: ApiConfig;
 }
 
 export const configSchema = z.object(variables).transform((v, ctx): Config => {
@@ -63,5 +67,6 @@ export const configSchema = z.object(variables).transform((v, ctx): Config => {
     mqtt: v.MQTT_URL ? { url: v.MQTT_URL } : null,
     auth: authSection(v, demo, ctx),
     stream: streamSection(v),
+    api: apiSection(v),
   };
 });

@@ -2,3 +2,5 @@ export * from './problem.ts';
 export * from './readiness.ts';
 export * from './auth.ts';
 export { createHttpServer, type HttpServer, type HttpServerOptions } from './server.ts';
+export * from './idempotency.ts';
+export { DEFAULT_POLICY } from './security.ts';

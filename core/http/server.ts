@@ -18,9 +18,12 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { ApiKey, HttpPolicy } from '../config/index.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { memoryIdempotencyStore, registerIdempotency, type IdempotencyStore } from './idempotency.ts';
 import { HttpProblem, sendProblem, validationProblem } from './problem.ts';
 import type { Readiness } from './readiness.ts';
+import { DEFAULT_POLICY, registerSecurity } from './security.ts';
 
 export type HttpServer = FastifyInstance<
   RawServerDefault,
@@ -36,6 +39,12 @@ export interface HttpServerOptions {
   readiness: Readiness;
   /** Default request body limit in bytes; routes may set their own. */
   bodyLimit?: number;
+  /** Rate limit, CORS origins, upload size; defaults suit a same-origin dashboard. */
+  policy?: HttpPolicy;
+  /** Integrator keys: their holders are not rate limited per IP. */
+  apiKeys?: readonly ApiKey[];
+  /** Where Idempotency-Key responses are kept; default: this process's memory. */
+  idempotency?: IdempotencyStore;
 }
 
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
@@ -90,6 +99,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     );
   });
 
+  const root = app as unknown as FastifyInstance;
+  await registerSecurity(root, options.policy ?? DEFAULT_POLICY, options.apiKeys ?? []);
+  registerIdempotency(root, options.idempotency ?? memoryIdempotencyStore());
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -108,7 +121,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // staticCSP: the UI's own hashed inline scripts, instead of the dashboard's stricter policy.
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 

@@ -6,7 +6,7 @@ import { createTokenVerifier } from '../auth/index.ts';
 import { createBus } from '../bus/index.ts';
 import { redactConfig, type Config, type Role } from '../config/index.ts';
 import { migrate, openDb, type Db } from '../db/index.ts';
-import { createGuards, createHttpServer, Readiness } from '../http/index.ts';
+import { createGuards, createHttpServer, dbIdempotencyStore, Readiness } from '../http/index.ts';
 import { createLogger, createMetrics } from '../observability/index.ts';
 import { openTimeSeries, type TimeSeriesStore } from '../timeseries/index.ts';
 import type { Component, HubContext, Running } from './context.ts';
@@ -60,7 +60,14 @@ export class Hub {
         return store;
       })());
 
-    const http = await createHttpServer({ logger, metrics, readiness });
+    const http = await createHttpServer({
+      logger,
+      metrics,
+      readiness,
+      policy: config.api.http,
+      apiKeys: config.auth.apiKeys,
+      idempotency: dbIdempotencyStore(db),
+    });
     const tokens = createTokenVerifier(config.auth);
     const ctx: HubContext = {
       config,

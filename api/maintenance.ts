@@ -1,0 +1,42 @@
+// Periodic upkeep of the city-services data: end ticket holds past their time (freeing seats and
+// announcing it) and forget Idempotency-Key records older than a day.
+import type { Logger } from 'pino';
+import type { Db } from '../core/db/types.ts';
+import { expireHolds } from './transport/store.ts';
+
+export const IDEMPOTENCY_TTL_HOURS = 24;
+
+export async function runMaintenance(db: Db): Promise<{ expiredTickets: number; forgottenKeys: number }> {
+  const expiredTickets = await db.transaction((tx) => expireHolds(tx));
+  const forgotten = await db.query(
+    `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => ${IDEMPOTENCY_TTL_HOURS})`,
+  );
+  return { expiredTickets, forgottenKeys: forgotten.rowCount };
+}
+
+export function startMaintenance(
+  db: Db,
+  logger: Logger,
+  everyMs: number,
+  onChange: () => void,
+): { stop(): Promise<void> } {
+  let current: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    current = runMaintenance(db).then(
+      (r) => {
+        if (r.expiredTickets) {
+          logger.info(r, 'ended expired ticket holds');
+          onChange();
+        }
+      },
+      (err: unknown) => logger.warn({ err }, 'maintenance failed; will retry'),
+    );
+  }, everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await current;
+    },
+  };
+}

@@ -1,0 +1,123 @@
+// Demo electricity accounts with six months of bills, and traffic fines on Guangdong plates
+// (粤B Shenzhen, 粤A Guangzhou, 粤E Foshan). Documented in docs/api.md so a demo can look them up.
+import type { Seeder } from '../../core/db/seed.ts';
+
+export const DEMO_ACCOUNTS = [
+  ['0755100200301', 'shenzhen', 'Chen *wei', 'Futian District, Shenzhen ****', 310],
+  ['0755100200302', 'shenzhen', 'Li *na', 'Nanshan District, Shenzhen ****', 240],
+  ['0201300400501', 'guangzhou', 'Huang *ming', 'Tianhe District, Guangzhou ****', 280],
+  ['0201300400502', 'guangzhou', 'Zhou *jing', 'Haizhu District, Guangzhou ****', 195],
+  ['0757500600701', 'foshan', 'Liang *hui', 'Chancheng District, Foshan ****', 260],
+] as const;
+
+export const DEMO_FINES = [
+  [
+    'fine-sz-0001',
+    'shenzhen',
+    '粤B12345',
+    'LFV2A21K8A3045128',
+    'Running a red light',
+    'Shennan Blvd / Caitian Rd, Futian',
+    '2026-10-12T08:42:00+08:00',
+    '200.00',
+    6,
+  ],
+  [
+    'fine-sz-0002',
+    'shenzhen',
+    '粤B12345',
+    'LFV2A21K8A3045128',
+    'Parking in a no-parking zone',
+    'Huaqiang North Rd, Futian',
+    '2026-11-03T14:10:00+08:00',
+    '150.00',
+    0,
+  ],
+  [
+    'fine-sz-0003',
+    'shenzhen',
+    '粤BD8866',
+    'LGXCE4CB5N0123456',
+    'Speeding 20-50% over the limit',
+    'Binhe Blvd, Futian',
+    '2026-11-18T22:05:00+08:00',
+    '200.00',
+    6,
+  ],
+  [
+    'fine-gz-0001',
+    'guangzhou',
+    '粤A6M789',
+    'LSGPC54U6KF098765',
+    'Not yielding to pedestrians',
+    'Tianhe Rd / Tiyu East Rd, Tianhe',
+    '2026-10-28T09:15:00+08:00',
+    '200.00',
+    3,
+  ],
+  [
+    'fine-gz-0002',
+    'guangzhou',
+    '粤A6M789',
+    'LSGPC54U6KF098765',
+    'Using a phone while driving',
+    'Huangpu Ave West, Tianhe',
+    '2026-11-20T18:30:00+08:00',
+    '50.00',
+    3,
+  ],
+  [
+    'fine-fs-0001',
+    'foshan',
+    '粤E2K321',
+    'LVSHCAMB1JE554433',
+    'Driving in a bus lane',
+    'Jihua 5th Rd, Chancheng',
+    '2026-11-08T07:55:00+08:00',
+    '100.00',
+    0,
+  ],
+] as const;
+
+export const billingSeeder: Seeder = {
+  name: 'city-services: electricity accounts, bills, traffic fines',
+  async run(db) {
+    return db.transaction(async (tx) => {
+      let inserted = 0;
+      for (const [accountNo, city, holder, address, baseKwh] of DEMO_ACCOUNTS) {
+        inserted += (
+          await tx.query(
+            'INSERT INTO electricity_accounts (account_no, city, holder_masked, address_masked) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING',
+            [accountNo, city, holder, address],
+          )
+        ).rowCount;
+        // Six monthly bills up to last month; Guangdong tiered tariff simplified to its first tier
+        // (0.68 CNY/kWh); the latest is unpaid.
+        inserted += (
+          await tx.query(
+            `INSERT INTO electricity_bills (id, account_no, period, kwh, amount, due_date, status, paid_at)
+             SELECT $1 || '-' || to_char(m, 'YYYYMM'), $1, to_char(m, 'YYYY-MM'), k, round(k * 0.68, 2),
+                    (m + interval '1 month 14 days')::date,
+                    CASE WHEN i = 1 THEN 'unpaid' ELSE 'paid' END,
+                    CASE WHEN i = 1 THEN NULL ELSE m + interval '1 month 5 days' END
+             FROM generate_series(1, 6) AS i,
+                  LATERAL (SELECT date_trunc('month', now()) - make_interval(months => i) AS m,
+                                  ($2::int + ((i * 37) % 90))::numeric AS k) AS x
+             ON CONFLICT DO NOTHING`,
+            [accountNo, baseKwh],
+          )
+        ).rowCount;
+      }
+      for (const f of DEMO_FINES) {
+        inserted += (
+          await tx.query(
+            `INSERT INTO traffic_fines (id, city, plate, engine_no, offence, location, occurred_at, amount, points)
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT DO NOTHING`,
+            [...f],
+          )
+        ).rowCount;
+      }
+      return inserted > 0;
+    });
+  },
+};

@@ -1,0 +1,184 @@
+// Demo hospitals of Shenzhen, Guangzhou and Foshan (real institutions, public addresses), with
+// departments, doctors and 30-minute slots (08:00-11:30, 14:00-17:00 China Standard Time) for the
+// next seven days. Re-running adds the days that are missing and nothing else.
+import type { Seeder } from '../../core/db/seed.ts';
+
+const HOSPITALS = [
+  [
+    'sz-people',
+    'shenzhen',
+    'Shenzhen People’s Hospital (深圳市人民医院)',
+    'Grade III-A',
+    '1017 Dongmen North Road, Luohu',
+    22.5562,
+    114.1255,
+  ],
+  [
+    'sz-pkuh',
+    'shenzhen',
+    'Peking University Shenzhen Hospital (北京大学深圳医院)',
+    'Grade III-A',
+    '1120 Lianhua Road, Futian',
+    22.5583,
+    114.0469,
+  ],
+  [
+    'sz-hku',
+    'shenzhen',
+    'The University of Hong Kong–Shenzhen Hospital (香港大学深圳医院)',
+    'Grade III-A',
+    '1 Haiyuan 1st Road, Futian',
+    22.5268,
+    113.9972,
+  ],
+  [
+    'gz-sysu1',
+    'guangzhou',
+    'First Affiliated Hospital, Sun Yat-sen University (中山大学附属第一医院)',
+    'Grade III-A',
+    '58 Zhongshan 2nd Road, Yuexiu',
+    23.1284,
+    113.2893,
+  ],
+  [
+    'gz-gdph',
+    'guangzhou',
+    'Guangdong Provincial People’s Hospital (广东省人民医院)',
+    'Grade III-A',
+    '106 Zhongshan 2nd Road, Yuexiu',
+    23.1268,
+    113.2856,
+  ],
+  [
+    'gz-nanfang',
+    'guangzhou',
+    'Nanfang Hospital, Southern Medical University (南方医院)',
+    'Grade III-A',
+    '1838 Guangzhou Avenue North, Baiyun',
+    23.1896,
+    113.3297,
+  ],
+  [
+    'fs-first',
+    'foshan',
+    'First People’s Hospital of Foshan (佛山市第一人民医院)',
+    'Grade III-A',
+    '81 Lingnan Avenue North, Chancheng',
+    23.0312,
+    113.1106,
+  ],
+  [
+    'fs-tcm',
+    'foshan',
+    'Foshan Hospital of Traditional Chinese Medicine (佛山市中医院)',
+    'Grade III-A',
+    '6 Qinren Road, Chancheng',
+    23.0301,
+    113.1188,
+  ],
+] as const;
+
+const DEPARTMENTS = [
+  ['int', 'Internal Medicine'],
+  ['card', 'Cardiology'],
+  ['paed', 'Paediatrics'],
+  ['orth', 'Orthopaedics'],
+  ['derm', 'Dermatology'],
+] as const;
+
+const SURNAMES = [
+  'Chen',
+  'Li',
+  'Zhang',
+  'Wang',
+  'Liu',
+  'Huang',
+  'Lin',
+  'Zhou',
+  'Wu',
+  'Xu',
+  'Guo',
+  'He',
+  'Luo',
+  'Liang',
+  'Zheng',
+];
+const GIVEN = [
+  'Wei',
+  'Fang',
+  'Min',
+  'Jing',
+  'Hui',
+  'Lei',
+  'Yan',
+  'Qiang',
+  'Ling',
+  'Jun',
+  'Xia',
+  'Tao',
+  'Ping',
+  'Hong',
+];
+const TITLES = [
+  ['Chief Physician', '50.00'],
+  ['Associate Chief Physician', '30.00'],
+  ['Attending Physician', '15.00'],
+] as const;
+
+export const hospitalsSeeder: Seeder = {
+  name: 'city-services: hospitals, departments, doctors, slots',
+  async run(db) {
+    return db.transaction(async (tx) => {
+      let inserted = 0;
+      let n = 0;
+      for (const [id, city, name, grade, address, lat, lon] of HOSPITALS) {
+        inserted += (
+          await tx.query(
+            'INSERT INTO hospitals (id, city, name, grade, address, lat, lon) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING',
+            [id, city, name, grade, address, lat, lon],
+          )
+        ).rowCount;
+        for (const [dep, depName] of DEPARTMENTS) {
+          const depId = `${id}-${dep}`;
+          inserted += (
+            await tx.query(
+              'INSERT INTO departments (id, hospital_id, name) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING',
+              [depId, id, depName],
+            )
+          ).rowCount;
+          for (let d = 0; d < 2; d++, n++) {
+            const [title, fee] = TITLES[(n + d) % TITLES.length]!;
+            const docId = `${depId}-dr${d + 1}`;
+            inserted += (
+              await tx.query(
+                'INSERT INTO doctors (id, department_id, name, title, specialty) VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING',
+                [
+                  docId,
+                  depId,
+                  `Dr ${SURNAMES[n % SURNAMES.length]} ${GIVEN[(n * 7) % GIVEN.length]}`,
+                  title,
+                  depName,
+                ],
+              )
+            ).rowCount;
+            // Slot ids are stable (doctor + local start time), so a re-run only adds new days.
+            inserted += (
+              await tx.query(
+                `INSERT INTO slots (id, doctor_id, start_at, end_at, capacity, booked, fee)
+                 SELECT $1 || '-' || to_char(t AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDDHH24MI'), $1, t, t + interval '30 minutes', $2, 0, $3
+                 FROM generate_series(date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') + interval '1 day',
+                                      date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') + interval '7 days 23 hours',
+                                      interval '30 minutes') AS local(l),
+                      LATERAL (SELECT l AT TIME ZONE 'Asia/Shanghai' AS t) AS x
+                 WHERE (l::time >= '08:00' AND l::time < '11:30') OR (l::time >= '14:00' AND l::time < '17:00')
+                 ON CONFLICT DO NOTHING`,
+                [docId, title === 'Chief Physician' ? 3 : 5, fee],
+              )
+            ).rowCount;
+          }
+        }
+      }
+      return inserted > 0;
+    });
+  },
+};

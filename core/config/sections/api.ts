@@ -1,0 +1,72 @@
+// Settings of the city-services API (api role) and of the HTTP edge every role shares:
+// payment webhook signing, ticket holds, rate limits, CORS, photo uploads, outbox relay.
+import { z } from 'zod';
+import { csv, optionalString, positiveInt } from '../vars.ts';
+import type { Parsed } from '../vars.ts';
+
+export const apiVariables = {
+  CITYSTREAM_PAYMENT_WEBHOOK_SECRET: optionalString.pipe(
+    z
+      .string()
+      .min(32, { error: 'expected at least 32 characters (HMAC-SHA256 key of the payment provider)' })
+      .optional(),
+  ),
+  CITYSTREAM_WEBHOOK_TOLERANCE_SECONDS: positiveInt(
+    300,
+    'seconds a signed webhook timestamp may differ from now',
+  ),
+  CITYSTREAM_TICKET_HOLD_SECONDS: positiveInt(900, 'seconds a ticket holds its seats before payment'),
+  CITYSTREAM_RATE_LIMIT_PER_MINUTE: positiveInt(1200, 'requests per client IP per minute'),
+  CITYSTREAM_CORS_ORIGINS: csv.pipe(
+    z
+      .array(
+        z.union([
+          z.literal('*'),
+          z.url({ protocol: /^https?$/, error: 'expected origins like https://city.example' }),
+        ]),
+      )
+      .optional(),
+  ),
+  CITYSTREAM_PHOTO_MAX_BYTES: positiveInt(5 * 1024 * 1024, 'largest incident photo in bytes'),
+  CITYSTREAM_OUTBOX_POLL_MS: positiveInt(250, 'milliseconds between outbox relay polls'),
+};
+
+export type ApiVariables = Parsed<typeof apiVariables>;
+
+/** Known public secret for demos and tests; a warning is logged when it is in use. */
+export const DEV_WEBHOOK_SECRET = 'citystream-dev-webhook-secret-do-not-use-in-production';
+
+export interface ApiConfig {
+  webhook: { secret: string; isDevSecret: boolean; toleranceSeconds: number };
+  ticketHoldSeconds: number;
+  photoMaxBytes: number;
+  outboxPollMs: number;
+  http: HttpPolicy;
+}
+
+/** What the HTTP edge enforces for every route (core/http). */
+export interface HttpPolicy {
+  rateLimitPerMinute: number;
+  /** Allowed cross-origin callers; empty: same origin only. */
+  corsOrigins: string[];
+  /** Largest file in a multipart upload. */
+  uploadMaxBytes: number;
+}
+
+export function apiSection(v: ApiVariables): ApiConfig {
+  return {
+    webhook: {
+      secret: v.CITYSTREAM_PAYMENT_WEBHOOK_SECRET ?? DEV_WEBHOOK_SECRET,
+      isDevSecret: !v.CITYSTREAM_PAYMENT_WEBHOOK_SECRET,
+      toleranceSeconds: v.CITYSTREAM_WEBHOOK_TOLERANCE_SECONDS,
+    },
+    ticketHoldSeconds: v.CITYSTREAM_TICKET_HOLD_SECONDS,
+    photoMaxBytes: v.CITYSTREAM_PHOTO_MAX_BYTES,
+    outboxPollMs: v.CITYSTREAM_OUTBOX_POLL_MS,
+    http: {
+      rateLimitPerMinute: v.CITYSTREAM_RATE_LIMIT_PER_MINUTE,
+      corsOrigins: v.CITYSTREAM_CORS_ORIGINS ?? [],
+      uploadMaxBytes: v.CITYSTREAM_PHOTO_MAX_BYTES,
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// The HTTP edge shared by every route: security headers (helmet), CORS, per-client rate limits
+// and multipart uploads. Registered on the root instance before any route.
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { apiKeyOwner } from '../auth/index.ts';
+import type { ApiKey, HttpPolicy } from '../config/index.ts';
+import { HttpProblem } from './problem.ts';
+
+export const DEFAULT_POLICY: HttpPolicy = {
+  rateLimitPerMinute: 1200,
+  corsOrigins: [],
+  uploadMaxBytes: 5 * 1024 * 1024,
+};
+
+export async function registerSecurity(
+  app: FastifyInstance,
+  policy: HttpPolicy,
+  apiKeys: readonly ApiKey[],
+): Promise<void> {
+  await app.register(helmet, {
+    // The dashboard at / is a same-origin page: its own scripts, styles, images (camera
+    // snapshots) and a WebSocket to /ws on the same host. Nothing third-party.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+    // Snapshots and API responses may be embedded by allowed cross-origin dashboards.
+    crossOriginResourcePolicy: { policy: policy.corsOrigins.length ? 'cross-origin' : 'same-origin' },
+  });
+
+  await app.register(cors, {
+    // Empty list: no CORS headers at all, i.e. same-origin callers only.
+    origin: policy.corsOrigins.includes('*') ? '*' : policy.corsOrigins.length ? policy.corsOrigins : false,
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-API-Key', 'X-Request-Id'],
+    exposedHeaders: ['Idempotent-Replayed', 'Retry-After', 'X-Request-Id', 'ETag', 'Location'],
+    maxAge: 600,
+  });
+
+  await app.register(rateLimit, {
+    global: true,
+    max: policy.rateLimitPerMinute,
+    timeWindow: 60_000,
+    // Integrators holding a valid key push at sensor rates; they are accounted per key upstream.
+    allowList: (request: FastifyRequest) => {
+      const key = request.headers['x-api-key'];
+      return typeof key === 'string' && apiKeyOwner(apiKeys, key) !== null;
+    },
+    errorResponseBuilder: (_request, context) =>
+      new HttpProblem(
+        429,
+        'Too Many Requests',
+        `rate limit of ${context.max} requests per ${context.after} exceeded; retry later`,
+      ),
+  });
+
+  await app.register(multipart, {
+    limits: { fileSize: policy.uploadMaxBytes, files: 1, fields: 30, fieldSize: 64 * 1024, parts: 32 },
+  });
+}

@@ -1,0 +1,243 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON, checked by expect() */
+// The city services as a user meets them, on the seeded demo data: directories, slots,
+// departures and seat maps, bills and fines, incident reports with photos and the staff
+// workflow, Open311, and ticket holds that expire.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cityServicesSeeders } from '../api/seed/index.ts';
+import { seedDemoData } from '../core/db/seed.ts';
+import { backends, startApi, type ApiHarness } from './support/api.ts';
+
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+const cstDate = (daysAhead: number) =>
+  new Date(Date.now() + 8 * 3_600_000 + daysAhead * 86_400_000).toISOString().slice(0, 10);
+
+for (const backend of await backends()) {
+  describe(`city services on ${backend.name}`, () => {
+    let api: ApiHarness;
+    let citizen: string;
+    let staff: string;
+
+    beforeAll(async () => {
+      api = await startApi(backend, {
+        CITYSTREAM_TICKET_HOLD_SECONDS: '1',
+        CITYSTREAM_PHOTO_MAX_BYTES: '20000',
+      });
+      await seedDemoData(api.db, cityServicesSeeders);
+      [citizen, staff] = await Promise.all([api.token('wang'), api.token('desk-officer', 'staff')]);
+    });
+    afterAll(() => api?.stop());
+
+    it('finds a doctor in Foshan and books tomorrow’s first free slot', async () => {
+      const hospitals = await api.call('GET', '/v1/hospitals?city=foshan');
+      expect(hospitals.body.items.length).toBeGreaterThanOrEqual(2);
+      expect(hospitals.body.items.every((h: { city: string }) => h.city === 'foshan')).toBe(true);
+      const deps = await api.call('GET', `/v1/hospitals/${hospitals.body.items[0].id}/departments`);
+      const cardio = deps.body.items.find((d: { name: string }) => d.name === 'Cardiology');
+      const doctors = await api.call('GET', `/v1/doctors?departmentId=${cardio.id}`);
+      const slots = await api.call('GET', `/v1/doctors/${doctors.body.items[0].id}/slots?date=${cstDate(1)}`);
+      expect(slots.body.items.length).toBe(13);
+      const first = slots.body.items[0];
+      expect(first).toMatchObject({ status: 'free', currency: 'CNY' });
+      expect(new Date(first.start).toISOString()).toBe(
+        new Date(`${cstDate(1)}T08:00:00+08:00`).toISOString(),
+      );
+      const booked = await api.call('POST', '/v1/appointments', {
+        token: citizen,
+        body: {
+          slotId: first.id,
+          patient: { name: 'Wang Fang', idNumber: '440604199203154321', phone: '13902223333' },
+        },
+      });
+      expect(booked.status).toBe(201);
+      expect(booked.body.patient.idNumber).toBe('4406**********4321');
+      const again = await api.call('POST', '/v1/appointments', {
+        token: citizen,
+        body: {
+          slotId: first.id,
+          patient: { name: 'Wang Fang', idNumber: '440604199203154321', phone: '13902223333' },
+        },
+      });
+      expect(again.status).toBe(409);
+      expect(again.body.detail).toMatch(/already holds/);
+      expect((await api.call('GET', '/v1/hospitals?city=beijing')).status).toBe(400);
+    });
+
+    it('lists rail and coach departures with seat maps, and holds expire and free the seat', async () => {
+      const deps = await api.call(
+        'GET',
+        `/v1/transport/departures?from=guangzhou&to=shenzhen&date=${cstDate(2)}`,
+      );
+      expect(deps.body.items.map((d: { mode: string }) => d.mode).sort()).toEqual([
+        'coach',
+        'coach',
+        'rail',
+        'rail',
+        'rail',
+        'rail',
+        'rail',
+      ]);
+      const rail = deps.body.items.find((d: { mode: string }) => d.mode === 'rail');
+      expect(rail).toMatchObject({
+        from: { station: 'Guangzhou South' },
+        to: { station: 'Shenzhen North' },
+        price: '74.50',
+        seatsFree: 70,
+      });
+      const seats = await api.call('GET', `/v1/transport/departures/${rail.id}/seats`);
+      expect(seats.body.items).toHaveLength(70);
+
+      const hold = (token: string) =>
+        api.call('POST', '/v1/transport/tickets', {
+          token,
+          body: {
+            departureId: rail.id,
+            seats: ['01A'],
+            passenger: { name: 'Wang Fang', idNumber: '440604199203154321' },
+          },
+        });
+      const first = await hold(citizen);
+      expect(first.status).toBe(201);
+      expect(first.body).toMatchObject({ status: 'held', seats: ['01A'], amount: '74.50' });
+      const other = await api.token('zhao');
+      expect((await hold(other)).status).toBe(409);
+      await new Promise((r) => setTimeout(r, 1_300));
+      // The hold ended: the seat shows free, the next booker gets it, the first ticket is expired.
+      const map = await api.call('GET', `/v1/transport/departures/${rail.id}/seats`);
+      expect(map.body.items.find((s: { seatNo: string }) => s.seatNo === '01A').status).toBe('free');
+      expect((await hold(other)).status).toBe(201);
+      expect(
+        (await api.call('GET', `/v1/transport/tickets/${first.body.id}`, { token: citizen })).body.status,
+      ).toBe('expired');
+      const late = await api.call('POST', '/v1/payments', {
+        token: citizen,
+        body: { kind: 'ticket', targetId: first.body.id },
+      });
+      expect(late.status).toBe(409);
+      const expired = await api.db.query(
+        `SELECT 1 FROM outbox WHERE event->>'type' = 'city.booking.expired.v1' AND event->'data'->>'bookingId' = $1 AND event->'data'->>'userId' = 'wang'`,
+        [first.body.id],
+      );
+      expect(expired.rowCount).toBe(1);
+      const invalid = await api.call('POST', '/v1/transport/tickets', {
+        token: citizen,
+        body: {
+          departureId: rail.id,
+          seats: ['99Z'],
+          passenger: { name: 'W', idNumber: '440604199203154321' },
+        },
+      });
+      expect(invalid.status).toBe(422);
+    });
+
+    it('shows electricity bills by account and fines only for the right plate and engine suffix', async () => {
+      const bills = await api.call('GET', '/v1/utilities/electricity/accounts/0201300400501/bills', {
+        token: citizen,
+      });
+      expect(bills.body.account).toMatchObject({ city: 'guangzhou' });
+      expect(bills.body.items).toHaveLength(6);
+      expect(bills.body.items[0].status).toBe('unpaid');
+      const fines = await api.call(
+        'GET',
+        `/v1/fines?plate=${encodeURIComponent('粤A6M789')}&engineNoSuffix=098765`,
+        { token: citizen },
+      );
+      expect(fines.body.items).toHaveLength(2);
+      const wrong = await api.call(
+        'GET',
+        `/v1/fines?plate=${encodeURIComponent('粤A6M789')}&engineNoSuffix=098764`,
+        { token: citizen },
+      );
+      expect(wrong.body.items).toEqual([]);
+      const partial = await api.call(
+        'GET',
+        `/v1/fines?plate=${encodeURIComponent('粤A6M789')}&engineNoSuffix=765`,
+        { token: citizen },
+      );
+      expect(partial.status).toBe(400);
+      expect(partial.body.errors[0].field).toBe('engineNoSuffix');
+    });
+
+    it('takes incident reports with a checked photo and moves them through the staff workflow', async () => {
+      const form = (photo: Blob | null, lat = '23.13') => {
+        const f = new FormData();
+        f.set('category', 'blocked_storm_drain');
+        f.set('lat', lat);
+        f.set('lon', '113.27');
+        f.set('description', 'Drain blocked, street flooding after rain');
+        f.set('reporter.phone', '13902223333');
+        if (photo) f.set('photo', photo, 'drain.png');
+        return fetch(`${api.url}/v1/incidents`, {
+          method: 'POST',
+          body: f,
+          headers: { authorization: `Bearer ${citizen}` },
+        });
+      };
+      const ok = await form(new Blob([PNG], { type: 'image/png' }));
+      expect(ok.status).toBe(201);
+      const incident = (await ok.json()) as { id: string; city: string; photoUrl: string; status: string };
+      expect(incident).toMatchObject({ city: 'guangzhou', status: 'submitted' });
+      const photo = await fetch(api.url + incident.photoUrl);
+      expect(photo.headers.get('content-type')).toBe('image/png');
+      expect(Buffer.from(await photo.arrayBuffer())).toEqual(PNG);
+
+      const fake = await form(new Blob(['<svg onload=alert(1)>'], { type: 'image/png' }));
+      expect(fake.status).toBe(415);
+      const huge = await form(new Blob([Buffer.concat([PNG, Buffer.alloc(30_000)])], { type: 'image/png' }));
+      expect(huge.status).toBe(413);
+      const far = await form(null, '39.9');
+      expect(far.status).toBe(422);
+
+      const patch = (status: string) =>
+        api.call('PATCH', `/v1/incidents/${incident.id}`, {
+          token: staff,
+          body: { status, note: `now ${status}` },
+        });
+      expect((await patch('resolved')).status).toBe(409);
+      for (const s of ['acknowledged', 'in_progress', 'resolved'])
+        expect((await patch(s)).body.status).toBe(s);
+      expect((await patch('rejected')).status).toBe(409);
+
+      const open = await api.call('GET', '/v1/incidents?city=guangzhou&status=submitted,acknowledged');
+      expect(open.body.items.map((i: { id: string }) => i.id)).not.toContain(incident.id);
+      const inBox = await api.call('GET', '/v1/incidents?bbox=113.2,23.1,113.3,23.2&status=resolved');
+      expect(inBox.body.items.map((i: { id: string }) => i.id)).toEqual([incident.id]);
+      const events = await api.db.query<{ type: string; city: string }>(
+        `SELECT event->>'type' AS type, event->'data'->>'city' AS city FROM outbox WHERE key = $1 ORDER BY id`,
+        [incident.id],
+      );
+      expect(events.rows).toHaveLength(4);
+      expect(events.rows.every((e) => e.city === 'guangzhou')).toBe(true);
+    });
+
+    it('serves the same incidents through Open311 GeoReport v2', async () => {
+      const services = await api.call('GET', '/open311/v2/services.json');
+      expect(services.body.map((s: { service_code: string }) => s.service_code)).toContain('pothole');
+      const posted = await api.call('POST', '/open311/v2/requests.json', {
+        body: 'service_code=pothole&lat=22.54&long=114.06&description=Pothole%20in%20the%20right%20lane&email=a%40b.cn&first_name=Li',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(posted.status).toBe(201);
+      const id = posted.body[0].service_request_id;
+      const one = await api.call('GET', `/open311/v2/requests/${id}.json`);
+      expect(one.body[0]).toMatchObject({
+        service_request_id: id,
+        status: 'open',
+        service_code: 'pothole',
+        lat: 22.54,
+        long: 114.06,
+      });
+      const v1 = await api.call('GET', `/v1/incidents/${id}`);
+      expect(v1.body).toMatchObject({ city: 'shenzhen', category: 'pothole' });
+      const openOnes = await api.call('GET', '/open311/v2/requests.json?status=open');
+      expect(openOnes.body.map((r: { service_request_id: string }) => r.service_request_id)).toContain(id);
+      const bad = await api.call('POST', '/open311/v2/requests.json', {
+        body: 'service_code=unicorn&lat=22.54&long=114.06&description=x',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(bad.status).toBe(400);
+    });
+  });
+}
