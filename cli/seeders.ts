@@ -1,4 +1,5 @@
 // Every area's demo seeders, in dependency order.
 import type { Seeder } from '../core/db/seed.ts';
+import { airStationsSeeder } from '../ingest/air/demo-stations.ts';
 
-export const demoSeeders: Seeder[] = [];
+export const demoSeeders: Seeder[] = [airStationsSeeder];
