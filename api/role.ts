@@ -1,8 +1,9 @@
 // The api role: serves the city-services HTTP API under /v1 and the dashboard.
 import { startComponents, type Component } from '../core/runtime/context.ts';
+import { airApi } from './air/routes.ts';
 import { cityServices } from './services.ts';
 
-const components: Component[] = [cityServices];
+const components: Component[] = [cityServices, airApi];
 
 const startApi: Component = (ctx) => startComponents(ctx, components);
 export default startApi;

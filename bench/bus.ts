@@ -27,6 +27,7 @@ function records(n: number, seq: number) {
         source: 'bench/bus',
         data: {
           stationId,
+          city: 'shenzhen',
           time: new Date().toISOString(),
           pm25: 35.2,
           pm10: 60,

@@ -16,7 +16,12 @@ export function reading(stationId: string, n: number): PublishRecord<AirReading>
       type: EVENT_TYPES.airReading,
       source: 'test/bus-contract',
       subject: stationId,
-      data: { stationId, time: new Date(Date.UTC(2026, 10, 24, 8, 0, n)).toISOString(), pm25: n },
+      data: {
+        stationId,
+        time: new Date(Date.UTC(2026, 10, 24, 8, 0, n)).toISOString(),
+        pm25: n,
+        city: 'guangzhou',
+      },
     }),
   };
 }

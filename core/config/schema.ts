@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { apiSection, apiVariables, type ApiConfig } from './sections/api.ts';
+import { airSection, airVariables, type AirConfig } from './sections/air.ts';
 import { authSection, authVariables, type AuthConfig } from './sections/auth.ts';
 import { busSection, busVariables, type BusConfig } from './sections/bus.ts';
 import { processVariables, ROLES, type Role } from './sections/process.ts';
@@ -17,6 +18,7 @@ export const variables = {
   ...authVariables,
   ...streamVariables,
   ...apiVariables,
+  ...airVariables,
 };
 
 export type VariableName = keyof typeof variables;
@@ -46,6 +48,7 @@ export interface Config {
   auth: AuthConfig;
   stream: StreamConfig;
   api: ApiConfig;
+  air: AirConfig;
 }
 
 export const configSchema = z.object(variables).transform((v, ctx): Config => {
@@ -68,5 +71,6 @@ export const configSchema = z.object(variables).transform((v, ctx): Config => {
     auth: authSection(v, demo, ctx),
     stream: streamSection(v),
     api: apiSection(v),
+    air: airSection(v),
   };
 });

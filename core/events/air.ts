@@ -22,7 +22,8 @@ export const airReading = z.object({
   co: concentration.optional(),
   temperature: z.number().finite().optional(),
   humidity: z.number().finite().min(0).max(100).optional(),
-  city: cityId.optional(),
+  /** The station's city, from the registry: the gateway maps it to `air:city:{city}`. */
+  city: cityId,
   /** Where the reading came from, e.g. `push:http:integrator-a` or `pull:openaq`. */
   origin: z.string().max(200).optional(),
 });
@@ -33,7 +34,7 @@ const pollutant = z.enum(AQI_POLLUTANTS);
 
 export const airAqi = z.object({
   stationId,
-  city: cityId.optional(),
+  city: cityId,
   time: z.iso.datetime({ offset: true }),
   cn: z.object({
     aqi: z.number().int().nonnegative(),

@@ -25,7 +25,9 @@ export const DEFAULT_BATCHER_OPTIONS: BatcherOptions = {
   lingerMs: 5,
   maxBuffered: 100_000,
   concurrency: 2,
-  writeTimeoutMs: 15_000,
+  // Below the Kafka session timeout (10 s): a consumer waiting on a write must get back to
+  // its retry loop, which heartbeats, before the group gives its partitions away.
+  writeTimeoutMs: 5_000,
   retryBaseMs: 100,
   retryMaxMs: 2_000,
 };

@@ -1,0 +1,128 @@
+// InfluxDB line protocol (https://docs.influxdata.com/influxdb/v2/reference/syntax/line-protocol/):
+//   measurement[,tag=value...] field=value[,field=value...] [timestamp]
+// with backslash escapes for commas, spaces and equals signs, double-quoted string fields,
+// integer (`i`), unsigned (`u`), float and boolean values. Parsed line by line so one bad line is
+// reported with its number and the others still count.
+
+export type FieldValue = number | string | boolean;
+
+export interface ParsedLine {
+  measurement: string;
+  tags: Record<string, string>;
+  fields: Record<string, FieldValue>;
+  /** In the request's precision; undefined when the line has none. */
+  timestamp?: bigint;
+}
+
+export class LineProtocolError extends Error {}
+
+/** Splits on `sep` outside escapes (and outside double quotes when `quotes`); keeps escapes. */
+function split(s: string, sep: string, quotes: boolean, limit = Infinity): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inQuote = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\' && i + 1 < s.length) {
+      cur += c + s[++i];
+      continue;
+    }
+    if (quotes && c === '"') inQuote = !inQuote;
+    if (c === sep && !inQuote && out.length < limit - 1) {
+      out.push(cur);
+      cur = '';
+      continue;
+    }
+    cur += c;
+  }
+  if (inQuote) throw new LineProtocolError('unterminated string field value');
+  out.push(cur);
+  return out;
+}
+
+const unescape = (s: string) => s.replace(/\\([,= "\\])/g, '$1');
+
+function parseValue(raw: string, key: string): FieldValue {
+  if (raw.startsWith('"')) {
+    if (!raw.endsWith('"') || raw.length < 2)
+      throw new LineProtocolError(`field ${key}: unterminated string`);
+    return raw.slice(1, -1).replace(/\\(["\\])/g, '$1');
+  }
+  if (/^(t|T|true|True|TRUE)$/.test(raw)) return true;
+  if (/^(f|F|false|False|FALSE)$/.test(raw)) return false;
+  if (/^-?\d+i$/.test(raw) || /^\d+u$/.test(raw)) return Number(raw.slice(0, -1));
+  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw)) return Number(raw);
+  throw new LineProtocolError(`field ${key}: ${JSON.stringify(raw)} is not a valid field value`);
+}
+
+export function parseLine(line: string): ParsedLine {
+  const sections = split(line, ' ', true).filter((s, i) => s !== '' || i === 0);
+  if (sections.length < 2) throw new LineProtocolError('expected "measurement[,tags] fields [timestamp]"');
+  if (sections.length > 3) throw new LineProtocolError('unexpected text after the timestamp');
+  const [head, fieldSet, ts] = sections as [string, string, string | undefined];
+  const [measurement, ...tagParts] = split(head, ',', false);
+  if (!measurement) throw new LineProtocolError('missing measurement');
+  const tags: Record<string, string> = {};
+  for (const t of tagParts) {
+    const kv = split(t, '=', false, 2);
+    if (kv.length !== 2 || !kv[0] || !kv[1])
+      throw new LineProtocolError(`tag ${JSON.stringify(t)}: expected key=value`);
+    tags[unescape(kv[0])] = unescape(kv[1]);
+  }
+  const fields: Record<string, FieldValue> = {};
+  for (const f of split(fieldSet, ',', true)) {
+    const kv = split(f, '=', true, 2);
+    if (kv.length !== 2 || !kv[0] || kv[1] === '') {
+      throw new LineProtocolError(`field ${JSON.stringify(f)}: expected key=value`);
+    }
+    const key = unescape(kv[0]);
+    fields[key] = parseValue(kv[1]!, key);
+  }
+  let timestamp: bigint | undefined;
+  if (ts !== undefined) {
+    if (!/^-?\d{1,19}$/.test(ts))
+      throw new LineProtocolError(`timestamp ${JSON.stringify(ts)} is not an integer`);
+    timestamp = BigInt(ts);
+  }
+  return { measurement: unescape(measurement), tags, fields, timestamp };
+}
+
+export type Precision = 'ns' | 'us' | 'ms' | 's';
+const PER_MS: Record<Precision, bigint> = { ns: 1_000_000n, us: 1_000n, ms: 1n, s: 0n };
+
+export function toEpochMs(ts: bigint, precision: Precision): number {
+  return precision === 's' ? Number(ts * 1000n) : Number(ts / PER_MS[precision]);
+}
+
+const STATION_TAGS = ['stationId', 'station_id', 'station', 'sid'];
+const FIELD_ALIASES: Record<string, string> = {
+  pm25: 'pm25',
+  pm2_5: 'pm25',
+  'pm2.5': 'pm25',
+  pm10: 'pm10',
+  o3: 'o3',
+  no2: 'no2',
+  so2: 'so2',
+  co: 'co',
+  temperature: 'temperature',
+  temp: 'temperature',
+  humidity: 'humidity',
+  rh: 'humidity',
+};
+
+/**
+ * A line as a raw reading for the intake: station from a tag, measurements from known fields
+ * (other fields are ignored, as Telegraf adds its own). Units are the hub's defaults.
+ */
+export function lineToReading(line: ParsedLine, precision: Precision, now: number): Record<string, unknown> {
+  const stationTag = STATION_TAGS.find((t) => line.tags[t] !== undefined);
+  const reading: Record<string, unknown> = {
+    stationId: stationTag ? line.tags[stationTag] : undefined,
+    time: line.timestamp === undefined ? now : toEpochMs(line.timestamp, precision),
+  };
+  for (const [k, v] of Object.entries(line.fields)) {
+    const name = FIELD_ALIASES[k];
+    if (name) reading[name] = v;
+  }
+  return reading;
+}

@@ -1,0 +1,128 @@
+// InfluxDB goes down for more than 20 s while integrators keep pushing. Kafka keeps accepting,
+// the sink keeps its offsets until InfluxDB is back, and afterwards every accepted reading is
+// stored exactly once.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../core/config/index.ts';
+import { silentLogger } from '../core/observability/logger.ts';
+import { Hub } from '../core/runtime/hub.ts';
+import { InfluxTimeSeries } from '../core/timeseries/index.ts';
+import { createTestBucket } from '../core/timeseries/testing.ts';
+import { createStation } from '../ingest/air/stations.ts';
+import { startService, stopService } from './support/control.ts';
+import { deleteTestTopics, testTopicPrefix } from './support/kafka.ts';
+import { serviceAvailable } from './support/services.ts';
+import { waitFor } from './support/wait.ts';
+
+const kafka = await serviceAvailable('kafka');
+const influx = await serviceAvailable('influxdb');
+
+describe.runIf(kafka && influx)('air ingest while InfluxDB is down (real Kafka and InfluxDB)', () => {
+  const prefix = testTopicPrefix('airfault');
+  const stations = ['SZ', 'GZ', 'FS'].map((c) => `${c}-F${randomUUID().slice(0, 5)}`);
+  let hub: Hub | undefined;
+  let store: InfluxTimeSeries | undefined;
+  let dropBucket: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    const bucket = await createTestBucket(loadConfig(process.env).influx!);
+    dropBucket = bucket.drop;
+    const config = loadConfig({
+      ...process.env,
+      KAFKA_TOPIC_PREFIX: prefix,
+      INFLUX_BUCKET: bucket.config.bucket,
+      DATABASE_URL: '', // PGlite in memory is enough for the station registry here
+      CITYSTREAM_DATA_DIR: `/tmp/citystream-airfault-${randomUUID()}`,
+      MQTT_URL: '',
+      CITYSTREAM_HTTP_HOST: '127.0.0.1',
+      CITYSTREAM_HTTP_PORT: '0',
+      CITYSTREAM_DEMO: '0',
+      CITYSTREAM_ROLES: 'ingest',
+      CITYSTREAM_API_KEYS: 'fault:fault-key',
+    });
+    hub = await Hub.start(config, { logger: silentLogger() });
+    const db = await hub.ctx.db();
+    const cities = { SZ: 'shenzhen', GZ: 'guangzhou', FS: 'foshan' } as const;
+    for (const id of stations) {
+      await createStation(db, { id, name: id, city: cities[id.slice(0, 2) as 'SZ'], lat: 23, lon: 113 });
+    }
+    store = new InfluxTimeSeries(bucket.config);
+  }, 60_000);
+
+  afterAll(async () => {
+    await startService('influxdb'); // whatever happened, leave InfluxDB running for the next suite
+    await store?.close();
+    await hub?.stop();
+    await dropBucket?.().catch(() => undefined);
+    await deleteTestTopics([kafka!.value!], prefix);
+  }, 120_000);
+
+  it('stores every accepted reading exactly once after a 20 s outage', async () => {
+    const url = `http://127.0.0.1:${hub!.port}/v1/ingest/air`;
+    const start = Date.now() - 120_000;
+    const accepted = new Map<string, number[]>(stations.map((s) => [s, []]));
+    let seq = 0;
+    let refused = 0;
+    let pushing = true;
+    const pusher = (async () => {
+      while (pushing) {
+        const batch = stations.map((stationId) => ({
+          stationId,
+          time: new Date(start + seq * 10).toISOString(),
+          pm25: seq % 500,
+        }));
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': 'fault-key' },
+          body: JSON.stringify(batch),
+        });
+        if (res.status === 202) for (const b of batch) accepted.get(b.stationId)!.push(start + seq * 10);
+        else refused++;
+        seq++;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+
+    const count = () => [...accepted.values()].reduce((n, a) => n + a.length, 0);
+    let downFor = 0;
+    let acceptedWhileDown = 0;
+    try {
+      await new Promise((r) => setTimeout(r, 1_500));
+      await stopService('influxdb');
+      const downAt = Date.now();
+      const before = count();
+      await new Promise((r) => setTimeout(r, 21_000));
+      downFor = Date.now() - downAt;
+      acceptedWhileDown = count() - before;
+    } finally {
+      await startService('influxdb');
+    }
+    await new Promise((r) => setTimeout(r, 2_000));
+    pushing = false;
+    await pusher;
+
+    expect(downFor).toBeGreaterThanOrEqual(20_000);
+    expect(refused).toBe(0);
+    expect(acceptedWhileDown).toBeGreaterThan(300); // integrators kept pushing through the outage
+
+    const stored = async (id: string) =>
+      (
+        await store!.range({
+          measurement: 'air',
+          tags: { stationId: id },
+          from: new Date(start - 1),
+          to: new Date(start + seq * 10 + 1),
+        })
+      ).map((r) => r.time.getTime());
+    await waitFor(
+      async () => {
+        for (const id of stations) if ((await stored(id)).length < accepted.get(id)!.length) return false;
+        return true;
+      },
+      'every accepted reading in InfluxDB',
+      60_000,
+      500,
+    );
+    for (const id of stations) expect(await stored(id)).toEqual(accepted.get(id));
+  }, 150_000);
+});
