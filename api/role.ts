@@ -1,7 +1,8 @@
 // The api role: serves the city-services HTTP API under /v1 and the dashboard.
 import { startComponents, type Component } from '../core/runtime/context.ts';
+import startCamerasApi from './cameras/index.ts';
 
-const components: Component[] = [];
+const components: Component[] = [startCamerasApi];
 
 const startApi: Component = (ctx) => startComponents(ctx, components);
 export default startApi;

@@ -1,7 +1,8 @@
 // The ingest role: pulls and receives source data (air feeds, integrator pushes, cameras) and publishes it to the bus.
 import { startComponents, type Component } from '../core/runtime/context.ts';
+import startCameraIngest from './cameras/index.ts';
 
-const components: Component[] = [];
+const components: Component[] = [startCameraIngest];
 
 const startIngest: Component = (ctx) => startComponents(ctx, components);
 export default startIngest;

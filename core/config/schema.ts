@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { authSection, authVariables, type AuthConfig } from './sections/auth.ts';
 import { busSection, busVariables, type BusConfig } from './sections/bus.ts';
+import { camerasSection, cameraVariables, type CamerasConfig } from './sections/cameras.ts';
 import { processVariables, ROLES, type Role } from './sections/process.ts';
 import { influxSection, storeVariables, type InfluxConfig } from './sections/stores.ts';
 
@@ -13,6 +14,7 @@ export const variables = {
   ...busVariables,
   ...storeVariables,
   ...authVariables,
+  ...cameraVariables,
 };
 
 export type VariableName = keyof typeof variables;
@@ -39,6 +41,7 @@ export interface Config {
   database: { url: string } | null;
   mqtt: { url: string } | null;
   auth: AuthConfig;
+  cameras: CamerasConfig;
 }
 
 export const configSchema = z.object(variables).transform((v, ctx): Config => {
@@ -59,5 +62,6 @@ export const configSchema = z.object(variables).transform((v, ctx): Config => {
     database: v.DATABASE_URL ? { url: v.DATABASE_URL } : null,
     mqtt: v.MQTT_URL ? { url: v.MQTT_URL } : null,
     auth: authSection(v, demo, ctx),
+    cameras: camerasSection(v),
   };
 });
