@@ -33,7 +33,8 @@ export function buildCommand(
   const inputOptions = ['-hide_banner', '-nostdin', '-loglevel', 'level+info'];
   switch (camera.protocol) {
     case 'rtsp':
-      inputOptions.push('-rtsp_transport', 'tcp');
+      // RTP over the RTSP connection when the camera offers it (NAT, packet loss), else UDP.
+      inputOptions.push('-rtsp_flags', 'prefer_tcp');
       break;
     case 'hls':
       // Start at the newest segment: snapshots should show now, not the playlist's backlog.
@@ -44,10 +45,9 @@ export function buildCommand(
       break;
     case 'jpeg':
       // The image2 demuxer re-opens the URL for every frame: with -loop and a frame rate of one
-      // per interval, paced by -re, that is an HTTP poll per snapshot.
+      // per interval, paced by -re, that is an HTTP poll per snapshot. (image2 rejects -rw_timeout;
+      // a request that hangs is caught by the stall watchdog.)
       inputOptions.push(
-        '-rw_timeout',
-        RW_TIMEOUT_US,
         '-re',
         '-f',
         'image2',

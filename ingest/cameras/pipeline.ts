@@ -103,7 +103,8 @@ export class Pipeline {
   }
 
   private reason(err: Error | null): string {
-    if (this.errors.length > 0) return this.errors[this.errors.length - 1]!;
+    // The first errors name the cause; later ones are consequences ("Error initializing ...").
+    if (this.errors.length > 0) return this.errors.slice(0, 2).join('; ');
     if (err) {
       const m = /ffmpeg exited with code (\d+)/.exec(err.message);
       if (m) return `ffmpeg exited with code ${m[1]}${this.lastLine ? `: ${this.lastLine}` : ''}`;

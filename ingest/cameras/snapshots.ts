@@ -32,8 +32,21 @@ export class SnapshotStore {
     return join(this.dir, cameraId);
   }
 
-  /** Decodes the size, writes the file (atomically) and trims the oldest beyond retention. */
-  async put(cameraId: string, jpeg: Buffer, time = new Date()): Promise<Snapshot> {
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  /** Decodes the size, writes the file (atomically) and trims the oldest beyond retention.
+   * Puts of one camera run one at a time, in order (frames can arrive in bursts). */
+  put(cameraId: string, jpeg: Buffer, time = new Date()): Promise<Snapshot> {
+    const run = (this.queues.get(cameraId) ?? Promise.resolve()).then(() => this.write(cameraId, jpeg, time));
+    const tail = run.catch(() => undefined);
+    this.queues.set(cameraId, tail);
+    void tail.then(() => {
+      if (this.queues.get(cameraId) === tail) this.queues.delete(cameraId);
+    });
+    return run;
+  }
+
+  private async write(cameraId: string, jpeg: Buffer, time: Date): Promise<Snapshot> {
     const size = jpegSize(jpeg);
     if (!size) throw new Error(`camera ${cameraId}: ffmpeg produced bytes that are not a JPEG`);
     const dir = this.cameraDir(cameraId);
