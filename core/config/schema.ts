@@ -7,6 +7,7 @@ import { apiSection, apiVariables, type ApiConfig } from './sections/api.ts';
 import { airSection, airVariables, type AirConfig } from './sections/air.ts';
 import { authSection, authVariables, type AuthConfig } from './sections/auth.ts';
 import { busSection, busVariables, type BusConfig } from './sections/bus.ts';
+import { camerasSection, cameraVariables, type CamerasConfig } from './sections/cameras.ts';
 import { processVariables, ROLES, type Role } from './sections/process.ts';
 import { influxSection, storeVariables, type InfluxConfig } from './sections/stores.ts';
 import { streamSection, streamVariables, type StreamConfig } from './sections/stream.ts';
@@ -19,6 +20,7 @@ export const variables = {
   ...streamVariables,
   ...apiVariables,
   ...airVariables,
+  ...cameraVariables,
 };
 
 export type VariableName = keyof typeof variables;
@@ -49,6 +51,7 @@ export interface Config {
   stream: StreamConfig;
   api: ApiConfig;
   air: AirConfig;
+  cameras: CamerasConfig;
 }
 
 export const configSchema = z.object(variables).transform((v, ctx): Config => {
@@ -72,5 +75,6 @@ export const configSchema = z.object(variables).transform((v, ctx): Config => {
     stream: streamSection(v),
     api: apiSection(v),
     air: airSection(v),
+    cameras: camerasSection(v),
   };
 });

@@ -1,0 +1,52 @@
+// Camera ingestion settings: where cameras come from, how many ffmpeg processes may run at once,
+// how stalls are detected, and where snapshots are kept and announced.
+import { httpUrl, optionalString, positiveInt } from '../vars.ts';
+import type { Parsed } from '../vars.ts';
+
+export const cameraVariables = {
+  CITYSTREAM_CAMERAS_FILE: optionalString,
+  CITYSTREAM_CAMERAS_MAX_PROCESSES: positiveInt(32, 'ffmpeg processes this worker may run at once'),
+  CITYSTREAM_CAMERAS_MAX_WIDTH: positiveInt(1280, 'default snapshot width limit in pixels'),
+  CITYSTREAM_CAMERAS_RETENTION: positiveInt(30, 'snapshots kept on disk per camera'),
+  CITYSTREAM_CAMERAS_STALL_INTERVALS: positiveInt(
+    5,
+    'snapshot intervals without a frame before a camera counts as stalled',
+  ),
+  CITYSTREAM_CAMERAS_ERROR_RETRY_SECONDS: positiveInt(
+    60,
+    'seconds a camera in error waits before the next attempt',
+  ),
+  CITYSTREAM_CAMERAS_ADVERTISED_URL: httpUrl(
+    'the base URL other processes use to fetch this worker’s snapshots, e.g. http://ingest-1:8080',
+  ),
+  CITYSTREAM_FFMPEG_PATH: optionalString,
+};
+
+export type CameraVariables = Parsed<typeof cameraVariables>;
+
+export interface CamerasConfig {
+  /** JSON file with an array of cameras, published to the registry at start-up. */
+  file: string | null;
+  maxProcesses: number;
+  maxWidth: number;
+  retention: number;
+  stallIntervals: number;
+  errorRetryMs: number;
+  /** null: http://<hostname>:<port> of this process. */
+  advertisedUrl: string | null;
+  /** null: `ffmpeg` on PATH, else the binary of @ffmpeg-installer/ffmpeg. */
+  ffmpegPath: string | null;
+}
+
+export function camerasSection(v: CameraVariables): CamerasConfig {
+  return {
+    file: v.CITYSTREAM_CAMERAS_FILE ?? null,
+    maxProcesses: v.CITYSTREAM_CAMERAS_MAX_PROCESSES,
+    maxWidth: v.CITYSTREAM_CAMERAS_MAX_WIDTH,
+    retention: v.CITYSTREAM_CAMERAS_RETENTION,
+    stallIntervals: v.CITYSTREAM_CAMERAS_STALL_INTERVALS,
+    errorRetryMs: v.CITYSTREAM_CAMERAS_ERROR_RETRY_SECONDS * 1000,
+    advertisedUrl: v.CITYSTREAM_CAMERAS_ADVERTISED_URL?.replace(/\/+$/, '') ?? null,
+    ffmpegPath: v.CITYSTREAM_FFMPEG_PATH ?? null,
+  };
+}

@@ -1,0 +1,125 @@
+// One run of ffmpeg for one camera (fluent-ffmpeg): JPEG snapshots out of stdout, progress and
+// diagnostics out of stderr. A pipeline does not restart itself; the supervisor decides that.
+import { readFile } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
+import ffmpeg from 'fluent-ffmpeg';
+import type { CommandPlan } from './command.ts';
+import { JpegSplitter } from './jpeg.ts';
+
+export interface PipelineExit {
+  /** ffmpeg's own words: its last error line, or how it ended. */
+  reason: string;
+  /** Snapshots this run produced. */
+  frames: number;
+  /** True when stop() ended it. */
+  stopped: boolean;
+}
+
+export interface PipelineHandlers {
+  onFrame(jpeg: Buffer): void;
+  /** Bytes of compressed input read so far (ffmpeg's `size=` of the counting output). */
+  onInputBytes(bytes: number): void;
+  onExit(exit: PipelineExit): void;
+  /** ffmpeg was spawned. */
+  onStart?(pid: number | undefined): void;
+}
+
+const STATS = /size=\s*(\d+)(kB|KiB|B)\b/;
+const LEVEL = /^(?:\[[^\]]+ @ 0x[0-9a-f]+\] )*\[(fatal|error|warning|info)\] (.*)$/;
+
+export class Pipeline {
+  private readonly command: ffmpeg.FfmpegCommand;
+  private readonly splitter = new JpegSplitter();
+  private readonly errors: string[] = [];
+  private lastLine = '';
+  private frames = 0;
+  private stopping = false;
+  private exited: Promise<void>;
+  private resolveExited!: () => void;
+
+  constructor(ffmpegPath: string, plan: CommandPlan, handlers: PipelineHandlers) {
+    this.exited = new Promise((r) => (this.resolveExited = r));
+    const out = new PassThrough();
+    out.on('data', (chunk: Buffer) => {
+      for (const jpeg of this.splitter.push(chunk)) {
+        this.frames++;
+        handlers.onFrame(jpeg);
+      }
+    });
+    this.command = ffmpeg({ stdoutLines: 0 })
+      .setFfmpegPath(ffmpegPath)
+      .input(plan.input)
+      .inputOptions(plan.inputOptions)
+      .output('/dev/null')
+      .outputOptions([...plan.countOptions, '-y'])
+      .output(out, { end: true })
+      .outputOptions(plan.snapshotOptions);
+    this.command.on('stderr', (line: string) => {
+      const stats = STATS.exec(line);
+      if (stats) {
+        const unit = stats[2] === 'B' ? 1 : 1024;
+        handlers.onInputBytes(Number(stats[1]) * unit);
+        return;
+      }
+      const m = LEVEL.exec(line);
+      const text = (m ? m[2]! : line).trim();
+      if (!text) return;
+      this.lastLine = text;
+      if (m && (m[1] === 'error' || m[1] === 'fatal')) {
+        this.errors.push(text);
+        if (this.errors.length > 5) this.errors.shift();
+      }
+    });
+    const finish = (err: Error | null) => {
+      handlers.onExit({ reason: this.reason(err), frames: this.frames, stopped: this.stopping });
+      this.resolveExited();
+    };
+    // stop() may come while fluent-ffmpeg is still preparing (before the spawn): kill on start.
+    this.command.on('start', () => {
+      if (this.stopping) this.command.kill('SIGKILL');
+      else handlers.onStart?.(this.pid);
+    });
+    this.command.on('error', (err: Error) => finish(err));
+    this.command.on('end', () => finish(null));
+    this.command.run();
+  }
+
+  get pid(): number | undefined {
+    return (this.command as unknown as { ffmpegProc?: { pid?: number } }).ffmpegProc?.pid;
+  }
+
+  /** CPU seconds (user + system) this ffmpeg has used, from /proc; null where unavailable. */
+  async cpuSeconds(): Promise<number | null> {
+    const pid = this.pid;
+    if (pid === undefined) return null;
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime are fields 14 and 15 of the file, 12 and 13 after "pid (comm) ".
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    } catch {
+      return null;
+    }
+  }
+
+  private reason(err: Error | null): string {
+    // The first errors name the cause; later ones are consequences ("Error initializing ...").
+    if (this.errors.length > 0) return this.errors.slice(0, 2).join('; ');
+    if (err) {
+      const m = /ffmpeg exited with code (\d+)/.exec(err.message);
+      if (m) return `ffmpeg exited with code ${m[1]}${this.lastLine ? `: ${this.lastLine}` : ''}`;
+      return err.message.split('\n')[0]!;
+    }
+    return this.lastLine ? `source ended: ${this.lastLine}` : 'source ended';
+  }
+
+  /** Kills ffmpeg and resolves once it has exited. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.pid !== undefined) this.command.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+/** Linux USER_HZ; 100 on every mainstream kernel configuration. */
+const CLOCK_TICKS = 100;

@@ -1,0 +1,107 @@
+// Snapshots of the cameras this worker runs: the latest of each in memory (served without disk
+// I/O), and the last `retention` of each on disk as <dataDir>/cameras/<id>/<time ms>.jpg —
+// immutable, addressable files that the snapshot events link to.
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { jpegSize } from './jpeg.ts';
+
+export interface Snapshot {
+  cameraId: string;
+  time: Date;
+  /** File name under the camera's directory; unique per camera. */
+  name: string;
+  jpeg: Buffer;
+  width: number;
+  height: number;
+  etag: string;
+  sequence: number;
+}
+
+export class SnapshotStore {
+  private readonly latest = new Map<string, Snapshot>();
+  private readonly onDisk = new Map<string, string[]>();
+  private readonly sequences = new Map<string, number>();
+
+  constructor(
+    readonly dir: string,
+    private readonly retention: number,
+  ) {}
+
+  cameraDir(cameraId: string): string {
+    return join(this.dir, cameraId);
+  }
+
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  /** Decodes the size, writes the file (atomically) and trims the oldest beyond retention.
+   * Puts of one camera run one at a time, in order (frames can arrive in bursts). */
+  put(cameraId: string, jpeg: Buffer, time = new Date()): Promise<Snapshot> {
+    const run = (this.queues.get(cameraId) ?? Promise.resolve()).then(() => this.write(cameraId, jpeg, time));
+    const tail = run.catch(() => undefined);
+    this.queues.set(cameraId, tail);
+    void tail.then(() => {
+      if (this.queues.get(cameraId) === tail) this.queues.delete(cameraId);
+    });
+    return run;
+  }
+
+  private async write(cameraId: string, jpeg: Buffer, time: Date): Promise<Snapshot> {
+    const size = jpegSize(jpeg);
+    if (!size) throw new Error(`camera ${cameraId}: ffmpeg produced bytes that are not a JPEG`);
+    const dir = this.cameraDir(cameraId);
+    let files = this.onDisk.get(cameraId);
+    if (!files) {
+      await mkdir(dir, { recursive: true });
+      // Files of earlier runs count against retention too.
+      files = (await readdir(dir)).filter((f) => /^\d+\.jpg$/.test(f)).sort(byTime);
+      this.onDisk.set(cameraId, files);
+    }
+    let ms = time.getTime();
+    const last = files[files.length - 1];
+    if (last && Number.parseInt(last, 10) >= ms) ms = Number.parseInt(last, 10) + 1;
+    const name = `${ms}.jpg`;
+    const tmp = join(dir, `.${name}.tmp`);
+    await writeFile(tmp, jpeg);
+    await rename(tmp, join(dir, name));
+    files.push(name);
+    while (files.length > this.retention) {
+      const old = files.shift()!;
+      await unlink(join(dir, old)).catch(() => undefined);
+    }
+    const sequence = (this.sequences.get(cameraId) ?? 0) + 1;
+    this.sequences.set(cameraId, sequence);
+    const snapshot: Snapshot = {
+      cameraId,
+      time: new Date(ms),
+      name,
+      jpeg,
+      ...size,
+      etag: `"${createHash('sha1').update(jpeg).digest('base64url').slice(0, 22)}"`,
+      sequence,
+    };
+    this.latest.set(cameraId, snapshot);
+    return snapshot;
+  }
+
+  get(cameraId: string): Snapshot | undefined {
+    return this.latest.get(cameraId);
+  }
+
+  /** Forgets the in-memory copy (the camera moved to another worker or was removed). */
+  drop(cameraId: string): void {
+    this.latest.delete(cameraId);
+  }
+
+  /** A retained file by name, or null when retention already removed it. */
+  async file(cameraId: string, name: string): Promise<Buffer | null> {
+    if (!/^\d+\.jpg$/.test(name)) return null;
+    try {
+      return await readFile(join(this.cameraDir(cameraId), name));
+    } catch {
+      return null;
+    }
+  }
+}
+
+const byTime = (a: string, b: string) => Number.parseInt(a, 10) - Number.parseInt(b, 10);
