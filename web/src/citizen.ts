@@ -236,6 +236,7 @@ export class CitizenPanel {
       sel: HTMLSelectElement,
       path: string,
       label: (x: T) => string,
+      full: (x: T) => boolean = () => false,
     ) => {
       fill(sel, h('option', { value: '' }, 'loading…'));
       try {
@@ -243,9 +244,11 @@ export class CitizenPanel {
         fill(
           sel,
           rows.length
-            ? rows.map((r) => h('option', { value: r.id }, label(r)))
+            ? rows.map((r) => h('option', { value: r.id, disabled: full(r) }, label(r)))
             : h('option', { value: '' }, 'none'),
         );
+        const firstFree = [...sel.options].find((o) => !o.disabled);
+        if (firstFree) sel.value = firstFree.value;
       } catch (err) {
         fill(sel, h('option', { value: '' }, 'unavailable'));
         out.textContent = describe(err);
@@ -266,7 +269,12 @@ export class CitizenPanel {
     });
     const loadSlots = () => {
       if (doctor.value && date.value)
-        void loadInto<Slot>(slot, `/v1/doctors/${enc(doctor.value)}/slots?date=${date.value}`, slotLabel);
+        void loadInto<Slot>(
+          slot,
+          `/v1/doctors/${enc(doctor.value)}/slots?date=${date.value}`,
+          slotLabel,
+          (x) => x.remaining === 0 || x.available === false || x.available === 0,
+        );
     };
     doctor.addEventListener('change', loadSlots);
     date.addEventListener('change', loadSlots);
