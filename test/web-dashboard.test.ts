@@ -1,6 +1,6 @@
 // The dashboard in a real browser against a real hub: it is served with the right caching
-// headers, loads without errors, switches cities, signs a citizen in (demo mode), and fits a
-// phone. Screenshots of both views land in test/artifacts/.
+// headers, loads without errors, goes live over /ws, switches cities, signs a citizen in (demo
+// mode), and fits a phone. Screenshots of both views land in test/artifacts/.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHONE, chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
 import { startHub, type HubProcess } from './support/hub-process.ts';
+import { startTcpProxy } from './support/tcp-proxy.ts';
 
 const chromium = chromiumAvailable();
 
@@ -45,6 +46,9 @@ describe.skipIf(!chromium)('dashboard page (Chromium)', () => {
   it('loads, switches city, and signs a citizen in', async () => {
     const { page, context, problems } = await openPage(browser, `${hub.url}/`);
     await expect.poll(() => page.title()).toContain('citystream');
+    // The live link (client SDK over /ws) comes up and says so.
+    await expect.poll(() => page.locator('#connection').getAttribute('data-state')).toBe('open');
+    expect(await page.locator('#connection').textContent()).toContain('Live');
     for (const id of ['air', 'map', 'cameras', 'incidents', 'citizen', 'activity']) {
       await page.locator(`#${id}`).waitFor();
     }
@@ -69,6 +73,10 @@ describe.skipIf(!chromium)('dashboard page (Chromium)', () => {
     await page.locator('#account [data-user="web-test-citizen"]').waitFor();
     expect(await page.locator('#city').inputValue()).toBe('guangzhou');
 
+    // Signing in subscribes the private user channel; the gateway accepts it (no error shown).
+    await expect.poll(() => page.locator('#connection').getAttribute('data-state')).toBe('open');
+    expect(await page.locator('#connection .connection-detail').textContent()).toBe('');
+
     await saveScreenshot(page, 'dashboard-desktop');
     expect(problems).toEqual([]);
     await context.close();
@@ -88,6 +96,23 @@ describe.skipIf(!chromium)('dashboard page (Chromium)', () => {
     await saveScreenshot(page, 'dashboard-phone');
     expect(problems).toEqual([]);
     await context.close();
+  });
+
+  it('shows the connection dropping and coming back when the network is cut', async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: hub.port });
+    try {
+      const { page, context } = await openPage(browser, `${proxy.url}/#shenzhen`);
+      const state = () => page.locator('#connection').getAttribute('data-state');
+      await expect.poll(state).toBe('open');
+      proxy.sever();
+      await expect.poll(state).toBe('reconnecting');
+      expect(await page.locator('#connection').textContent()).toContain('Reconnecting');
+      proxy.restore();
+      await expect.poll(state, { timeout: 20_000 }).toBe('open');
+      await context.close();
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('refuses a malformed user id for the demo sign-in with the field named', async () => {
