@@ -44,6 +44,12 @@ export async function openPage(
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    // A Content-Security-Policy refusal only shows in the console, and breaks what it refused.
+    if (msg.type() === 'error' && msg.text().includes('Content Security Policy')) {
+      problems.push(`console: ${msg.text()}`);
+    }
+  });
   page.on('requestfailed', (req) => {
     // Image swaps and aborted fetches on city change are cancelled on purpose.
     if (req.failure()?.errorText === 'net::ERR_ABORTED') return;

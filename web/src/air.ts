@@ -108,10 +108,13 @@ export class AirPanel {
       this.onChange();
       await Promise.all(
         stations.map(async (s) => {
-          const r = await api<Reading | null>(`/v1/air/stations/${encodeURIComponent(s.id)}/latest`).catch(
-            () => null,
-          );
-          if (seq === this.loadSeq && r && !this.newer(s.id, r.time)) this.setReading(r);
+          // `{reading, aqi}` (404 until the station has a reading).
+          const latest = await api<{ reading?: Reading; aqi?: Aqi | null }>(
+            `/v1/air/stations/${encodeURIComponent(s.id)}/latest`,
+          ).catch(() => null);
+          if (seq !== this.loadSeq || !latest) return;
+          if (latest.reading && !this.newer(s.id, latest.reading.time)) this.setReading(latest.reading);
+          if (latest.aqi) this.onAqi(latest.aqi);
         }),
       );
       const first = stations[0];

@@ -16,23 +16,21 @@ interface Named {
 }
 interface Slot {
   id: string;
-  startsAt?: string;
-  start?: string;
-  time?: string;
-  remaining?: number;
-  available?: number | boolean;
+  start: string;
+  available?: number;
+  status?: string;
   fee?: string;
 }
 interface Departure {
   id: string;
-  from?: string;
-  to?: string;
-  departsAt?: string;
-  departureTime?: string;
-  price?: string;
-  fare?: string;
-  seatsAvailable?: number;
+  mode?: string;
   operator?: string;
+  serviceNo?: string;
+  from?: { city: string; station: string };
+  to?: { city: string; station: string };
+  departAt: string;
+  price?: string;
+  seatsFree?: number;
 }
 interface Payable {
   id: string;
@@ -40,6 +38,7 @@ interface Payable {
   status?: string;
   description?: string;
   period?: string;
+  kwh?: number;
   offence?: string;
 }
 interface Payment {
@@ -133,24 +132,25 @@ export class CitizenPanel {
     const d = e.event.data as Record<string, unknown>;
     if (e.event.type.startsWith('city.booking.') && typeof d.bookingId === 'string') {
       const details = (d.details ?? {}) as Record<string, unknown>;
-      this.upsertRow({
-        id: d.bookingId,
-        kind: String(d.kind),
-        status: String(d.status),
-        title: titleOf(String(d.kind), details),
-        at: text(d.at) || e.event.time,
-      });
+      this.upsertRow(
+        {
+          id: d.bookingId,
+          kind: String(d.kind),
+          status: String(d.status),
+          title: titleOf(String(d.kind), details),
+          at: text(d.at) || e.event.time,
+        },
+        true,
+      );
       if (this.tab === 'bookings') this.show('bookings');
     }
   }
 
-  private upsertRow(r: BookingRow | null): void {
+  /** From a resource (full details), or from an event (`statusOnly`: keeps the richer title). */
+  private upsertRow(r: BookingRow | null, statusOnly = false): void {
     if (!r) return;
     const prev = this.bookings.get(r.id);
-    this.bookings.set(
-      r.id,
-      prev && prev.title !== r.kind && r.title === r.kind ? { ...r, title: prev.title } : r,
-    );
+    this.bookings.set(r.id, prev && statusOnly ? { ...prev, status: r.status } : r);
   }
 
   private show(tab: Tab): void {
@@ -273,7 +273,7 @@ export class CitizenPanel {
           slot,
           `/v1/doctors/${enc(doctor.value)}/slots?date=${date.value}`,
           slotLabel,
-          (x) => x.remaining === 0 || x.available === false || x.available === 0,
+          (x) => x.available === 0 || x.status === 'busy',
         );
     };
     doctor.addEventListener('change', loadSlots);
@@ -309,7 +309,13 @@ export class CitizenPanel {
         (a) => {
           const row = rowFromResource('appointment', a);
           this.upsertRow(row);
-          out.textContent = `Booked: ${row?.title ?? 'appointment'} (${text(a.status) || 'confirmed'})`;
+          fill(
+            out,
+            `Booked: ${row?.title ?? 'appointment'} (${text(a.status) || 'booked'}). `,
+            text(a.fee) && a.paid !== true
+              ? this.payButton('appointment', text(a.id), out, `Pay ${text(a.fee)} CNY`)
+              : null,
+          );
           out.dataset.bookingId = text(a.id);
         },
         (err: unknown) => (out.textContent = `Not booked: ${describe(err)}`),
@@ -343,11 +349,16 @@ export class CitizenPanel {
             ? rows.map((d) =>
                 h(
                   'li',
-                  {},
-                  h('span', {}, `${timeOf(d.departsAt ?? d.departureTime ?? '')} ${d.operator ?? ''}`),
-                  h('span', {}, `${d.price ?? d.fare ?? ''} CNY`),
-                  h('span', {}, d.seatsAvailable === undefined ? '' : `${d.seatsAvailable} seats`),
-                  h('button', { type: 'button', onclick: () => void hold(d) }, 'Hold seat'),
+                  { 'data-departure': d.id },
+                  h('span', {}, `${timeOf(d.departAt)} ${d.mode ?? ''} ${d.serviceNo ?? ''}`),
+                  h('span', {}, `${d.from?.station ?? ''} → ${d.to?.station ?? ''}`),
+                  h('span', {}, `${d.price ?? ''} CNY`),
+                  h('span', {}, d.seatsFree === undefined ? '' : `${d.seatsFree} seats`),
+                  h(
+                    'button',
+                    { type: 'button', onclick: () => void hold(d), disabled: d.seatsFree === 0 },
+                    'Hold seat',
+                  ),
                 ),
               )
             : h('li', {}, 'no departures that day'),
@@ -359,19 +370,10 @@ export class CitizenPanel {
     const hold = async (d: Departure) => {
       out.textContent = 'Holding…';
       try {
-        const seats = await list<{
-          seatNo?: string;
-          number?: string;
-          id?: string;
-          available?: boolean;
-          status?: string;
-        }>(`/v1/transport/departures/${enc(d.id)}/seats`).catch(() => []);
-        const free = seats.find((s) => s.available !== false && (s.status ?? 'available') === 'available');
-        const seatNo = free?.seatNo ?? free?.number ?? free?.id;
         const ticket = await api<Record<string, unknown>>('/v1/transport/tickets', {
           body: {
             departureId: d.id,
-            ...(seatNo ? { seatNo } : {}),
+            count: 1,
             passenger: { name: passenger.value, idNumber: idNumber.value },
           },
           idempotencyKey: newIdempotencyKey(),
@@ -383,11 +385,11 @@ export class CitizenPanel {
           h(
             'p',
             { 'data-ticket': ticketId },
-            `Held ${ticketId}${ticket.seatNo ? `, seat ${text(ticket.seatNo)}` : ''}${
-              ticket.expiresAt ? ` until ${timeOf(text(ticket.expiresAt))}` : ''
+            `Held ${ticketId}${Array.isArray(ticket.seats) ? `, seat ${ticket.seats.map(text).join(', ')}` : ''}${
+              ticket.holdExpiresAt ? ` until ${timeOf(text(ticket.holdExpiresAt))}` : ''
             }. `,
           ),
-          this.payButton('ticket', ticketId, out),
+          this.payButton('ticket', ticketId, out, `Pay ${text(ticket.amount)} CNY`),
         );
       } catch (err) {
         out.textContent = `Not held: ${describe(err)}`;
@@ -414,9 +416,9 @@ export class CitizenPanel {
 
   private payForm(): HTMLElement {
     const plate = input('plate', 'Plate', '粤B12345');
-    const engine = input('engineNoSuffix', 'Engine no. (last 6)', '123456');
+    const engine = input('engineNoSuffix', 'Engine no. (last 6)', '045128');
     const fines = h('ul', { class: 'choices', 'data-testid': 'fines' });
-    const account = input('accountNo', 'Electricity account no.', '0755000001');
+    const account = input('accountNo', 'Electricity account no.', '0755100200301');
     const bills = h('ul', { class: 'choices', 'data-testid': 'bills' });
     const out = h('div', { class: 'result' });
 
@@ -428,7 +430,11 @@ export class CitizenPanel {
               h(
                 'li',
                 {},
-                h('span', {}, r.description ?? r.offence ?? r.period ?? r.id),
+                h(
+                  'span',
+                  {},
+                  r.offence ?? (r.period ? `${r.period}${r.kwh ? ` · ${r.kwh} kWh` : ''}` : r.id),
+                ),
                 h('span', {}, `${r.amount ?? ''} CNY`),
                 h('span', { class: `badge status-${r.status ?? 'unpaid'}` }, r.status ?? 'unpaid'),
                 r.status === 'paid' ? null : this.payButton(kind, r.id, out),
@@ -470,9 +476,9 @@ export class CitizenPanel {
     return h('div', {}, fineForm, billForm, out);
   }
 
-  private payButton(kind: string, targetId: string, out: HTMLElement): HTMLButtonElement {
+  private payButton(kind: string, targetId: string, out: HTMLElement, label = 'Pay'): HTMLButtonElement {
     const key = newIdempotencyKey();
-    const button = h('button', { type: 'button', 'data-pay': targetId }, 'Pay');
+    const button = h('button', { type: 'button', 'data-pay': targetId }, label);
     button.addEventListener('click', () => {
       button.disabled = true;
       out.textContent = 'Paying…';
@@ -514,6 +520,9 @@ export class CitizenPanel {
       this.reportPinEl.textContent = `${this.reportPin.lat.toFixed(5)}, ${this.reportPin.lon.toFixed(5)}`;
       this.map.setReportPin(this.reportPin);
     }
+    const reporterName = input('reporterName', 'Your name');
+    reporterName.value = this.session.get()?.sub ?? '';
+    const reporterPhone = input('reporterPhone', 'Your phone (for the police to reach you)', '13800138000');
     const out = h('p', { class: 'result', 'data-testid': 'report-result' });
     list<{ id?: string; code?: string; name?: string; label?: string } | string>(
       '/v1/incidents/categories',
@@ -536,6 +545,8 @@ export class CitizenPanel {
       field('Category', category),
       field('What happened', description),
       field('Where', this.reportPinEl),
+      field('Your name', reporterName),
+      field('Your phone', reporterPhone),
       h('button', { type: 'submit' }, 'Report incident'),
       out,
     );
@@ -548,11 +559,11 @@ export class CitizenPanel {
       out.textContent = 'Sending…';
       api<Record<string, unknown>>('/v1/incidents', {
         body: {
-          city: this.city,
           category: category.value,
           description: description.value,
           lat: this.reportPin.lat,
           lon: this.reportPin.lon,
+          reporter: { name: reporterName.value, phone: reporterPhone.value },
         },
         idempotencyKey: key,
       }).then(
@@ -597,18 +608,22 @@ function rowFromResource(kind: string, r: Record<string, unknown>): BookingRow |
   };
 }
 
+/** A line for "my bookings" from an appointment or ticket resource, or a booking event's details. */
 function titleOf(kind: string, d: Record<string, unknown>): string {
-  const when = text(d.startsAt) || text(d.departsAt) || text(d.slotStartsAt);
-  const route = text(d.from) && text(d.to) ? `${text(d.from)} → ${text(d.to)}` : '';
-  const what = text(d.doctorName) || text(d.hospitalName) || text(d.route) || route;
+  const name = (v: unknown) => (v && typeof v === 'object' ? text((v as { name?: unknown }).name) : '');
+  const when = text(d.start) || text(d.departAt);
+  const seats = Array.isArray(d.seats) ? `seat ${d.seats.map(text).join(', ')}` : '';
+  const parts =
+    kind === 'appointment'
+      ? [name(d.doctor), text(d.department), name(d.hospital)]
+      : [text(d.departureId), seats];
+  const what = parts.filter(Boolean).join(', ');
   return [what, when ? new Date(when).toLocaleString() : ''].filter(Boolean).join(' · ') || kind;
 }
 
 function slotLabel(s: Slot): string {
-  const t = s.startsAt ?? s.start ?? s.time ?? s.id;
-  const left =
-    typeof s.remaining === 'number' ? s.remaining : typeof s.available === 'number' ? s.available : null;
-  return `${timeOf(t)}${left === null ? '' : ` · ${left} left`}${s.fee ? ` · ${s.fee} CNY` : ''}`;
+  const left = s.available === undefined ? '' : ` · ${s.available} left`;
+  return `${timeOf(s.start)}${left}${s.fee ? ` · ${s.fee} CNY` : ''}`;
 }
 
 function select(name: string, label: string): HTMLSelectElement {
