@@ -60,7 +60,7 @@ describe.skipIf(!chromium)('live dashboard (Chromium)', () => {
     // The browser reaches the hub only through the proxy, so severing it cuts the page off.
     ({ page, problems } = await openPage(browser, `${proxy.url}/#shenzhen`));
     await page.locator(`[data-station="${STATION.id}"]`).waitFor();
-    await expect.poll(connectionState).toBe('open');
+    await page.locator('#connection[data-state="open"]').waitFor();
   });
   afterAll(async () => {
     await browser?.close();

@@ -12,7 +12,7 @@ export interface Camera {
   city: string;
   lat: number;
   lon: number;
-  status?: string | { status: string; reason?: string };
+  status?: string | { status: string; reason?: string } | null;
 }
 
 export interface Snapshot {
@@ -111,8 +111,9 @@ export class CameraPanel {
     img.addEventListener('error', () => img.classList.add('missing'));
     img.addEventListener('load', () => img.classList.remove('missing'));
     const badge = h('span', { class: 'badge', 'data-field': 'status' });
-    const status = typeof c.status === 'string' ? c.status : c.status?.status;
-    setBadge(badge, status ?? 'unknown', typeof c.status === 'object' ? c.status.reason : undefined);
+    // `status` is null until the camera's worker reported one.
+    const st = typeof c.status === 'string' ? { status: c.status } : (c.status ?? null);
+    setBadge(badge, st?.status ?? 'starting', st?.reason);
     const time = h('span', { class: 'camera-time' });
     this.tiles.set(c.id, { camera: c, img, badge, time, sequence: 0 });
     return h(

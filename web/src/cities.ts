@@ -15,7 +15,8 @@ export interface City {
   /** Chinese name, shown next to the English one. */
   local: string;
   bbox: { south: number; west: number; north: number; east: number };
-  places: (LatLon & { name: string })[];
+  /** `anchor: 'end'` puts the label left of the point, where a neighbour would overlap it. */
+  places: (LatLon & { name: string; anchor?: 'end' })[];
   lines: { name: string; kind: 'river' | 'border'; points: [lat: number, lon: number][] }[];
 }
 
@@ -58,7 +59,7 @@ export const CITIES: readonly City[] = [
       { name: 'Yuexiu', lat: 23.129, lon: 113.267 },
       { name: 'Tianhe', lat: 23.125, lon: 113.361 },
       { name: 'Haizhu', lat: 23.084, lon: 113.317 },
-      { name: 'Liwan', lat: 23.126, lon: 113.244 },
+      { name: 'Liwan', lat: 23.126, lon: 113.244, anchor: 'end' },
       { name: 'Baiyun', lat: 23.2, lon: 113.27 },
       { name: 'Panyu', lat: 22.937, lon: 113.384 },
     ],

@@ -638,8 +638,9 @@ function field(label: string, control: HTMLElement): HTMLElement {
   return h('label', { class: 'field' }, h('span', {}, label), control);
 }
 
+/** A calendar day in China Standard Time (UTC+8), the pilot cities' day, `daysAhead` from today. */
 function isoDate(daysAhead: number): string {
-  return new Date(Date.now() + daysAhead * 86_400_000).toISOString().slice(0, 10);
+  return new Date(Date.now() + 8 * 3_600_000 + daysAhead * 86_400_000).toISOString().slice(0, 10);
 }
 
 const enc = encodeURIComponent;

@@ -124,7 +124,9 @@ export class CityMap {
       const [x, y] = this.project(place);
       layers.push(
         s('circle', { class: 'map-place', cx: x, cy: y, r: 4 }),
-        s('text', { class: 'map-label', x: x + 8, y: y + 5 }, place.name),
+        place.anchor === 'end'
+          ? s('text', { class: 'map-label', x: x - 8, y: y + 9, 'text-anchor': 'end' }, place.name)
+          : s('text', { class: 'map-label', x: x + 8, y: y + 9 }, place.name),
       );
     }
     const all = this.reportPin ? [...this.pins, this.reportPin] : this.pins;
