@@ -74,6 +74,6 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
 export async function saveDocsScreenshot(page: Page): Promise<boolean> {
   if (existsSync(DOCS_SCREENSHOT) && process.env.UPDATE_SCREENSHOTS !== '1') return false;
   mkdirSync(dirname(DOCS_SCREENSHOT), { recursive: true });
-  await page.screenshot({ path: DOCS_SCREENSHOT });
+  await page.screenshot({ path: DOCS_SCREENSHOT, animations: 'disabled' });
   return true;
 }

@@ -81,7 +81,9 @@ export class CameraPanel {
     const tile = this.tiles.get(snap.cameraId);
     if (!tile || snap.sequence <= tile.sequence) return;
     tile.sequence = snap.sequence;
-    const src = withVersion(snap.url || snapshotPath(snap.cameraId), snap.etag || String(snap.sequence));
+    // The event's URL names the frame on the ingest worker that took it, which may be another
+    // host; every api process serves the camera's latest frame, so ask the page's own origin.
+    const src = withVersion(snapshotPath(snap.cameraId), snap.etag || String(snap.sequence));
     const next = new Image();
     next.onload = () => {
       // A later frame may have been swapped in while this one loaded.
