@@ -158,7 +158,10 @@ export class CitizenPanel {
     for (const [id, b] of this.tabButtons) b.setAttribute('aria-selected', String(id === tab));
     if (tab !== 'report') this.map.setReportPin(null);
     if (!this.session.get() && tab !== 'report') {
-      fill(this.body, h('p', { class: 'note' }, 'Sign in (top right) to book, pay and see your bookings.'));
+      fill(
+        this.body,
+        h('p', { class: 'note' }, 'Sign in (at the top of the page) to book, pay and see your bookings.'),
+      );
       return;
     }
     const render = {

@@ -11,7 +11,9 @@ export interface Pin extends LatLon {
   color?: string;
 }
 
-const WIDTH = 1000;
+/** Drawing units across; fewer on a narrow screen so labels and pins stay legible. */
+const WIDE = 1000;
+const NARROW = 560;
 /** Width over height of the drawn area. */
 const ASPECT = 1.5;
 
@@ -23,6 +25,7 @@ export class CityMap {
   private view = { south: 0, west: 0, north: 1, east: 1, height: 1, kx: 1 };
   private pins: Pin[] = [];
   private reportPin: Pin | null = null;
+  private width = WIDE;
   /** Called with the clicked position; the citizen panel uses it to pin a report. */
   onPick: ((p: LatLon) => void) | null = null;
 
@@ -34,6 +37,12 @@ export class CityMap {
       h('div', { class: 'map-frame' }, this.svg),
       this.caption,
     );
+    new ResizeObserver(() => {
+      const width = this.svg.clientWidth > 0 && this.svg.clientWidth < 640 ? NARROW : WIDE;
+      if (width === this.width) return;
+      this.width = width;
+      this.render();
+    }).observe(this.svg);
     this.svg.addEventListener('click', (e) => {
       const pt = this.unproject(e);
       if (pt && this.onPick) this.onPick(pt);
@@ -80,14 +89,14 @@ export class CityMap {
       south -= pad;
       north += pad;
     }
-    const height = Math.round(WIDTH / ASPECT);
+    const height = Math.round(this.width / ASPECT);
     this.view = { south, west, north, east, height, kx };
   }
 
   private project(p: LatLon): [number, number] {
     const v = this.view;
     return [
-      ((p.lon - v.west) / (v.east - v.west)) * WIDTH,
+      ((p.lon - v.west) / (v.east - v.west)) * this.width,
       ((v.north - p.lat) / (v.north - v.south)) * v.height,
     ];
   }
@@ -99,7 +108,7 @@ export class CityMap {
     const v = this.view;
     return {
       lat: Math.round((v.north - (pt.y / v.height) * (v.north - v.south)) * 1e5) / 1e5,
-      lon: Math.round((v.west + (pt.x / WIDTH) * (v.east - v.west)) * 1e5) / 1e5,
+      lon: Math.round((v.west + (pt.x / this.width) * (v.east - v.west)) * 1e5) / 1e5,
     };
   }
 
@@ -108,9 +117,11 @@ export class CityMap {
     if (!c) return;
     this.fit();
     const v = this.view;
-    this.svg.setAttribute('viewBox', `0 0 ${WIDTH} ${v.height}`);
+    this.svg.setAttribute('viewBox', `0 0 ${this.width} ${v.height}`);
     this.svg.setAttribute('aria-label', `Schematic map of ${c.name}`);
-    const layers: SVGElement[] = [s('rect', { class: 'map-bg', x: 0, y: 0, width: WIDTH, height: v.height })];
+    const layers: SVGElement[] = [
+      s('rect', { class: 'map-bg', x: 0, y: 0, width: this.width, height: v.height }),
+    ];
     for (const line of c.lines) {
       const d = line.points
         .map(([lat, lon], i) => {
