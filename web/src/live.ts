@@ -29,11 +29,17 @@ export function connectLive(d: Dashboard, url = defaultUrl()): StreamClient {
   };
 
   let unsubscribeUser: () => void = () => undefined;
+  let signedIn = !!d.session.get();
   const followUser = () => {
     unsubscribeUser();
     unsubscribeUser = () => undefined;
     const s = d.session.get();
-    if (!s) return;
+    if (!s) {
+      // The open connection stays authenticated as whoever signed out; start afresh without it.
+      if (signedIn) location.reload();
+      return;
+    }
+    signedIn = true;
     client.setToken(s.token);
     unsubscribeUser = client.subscribe(`user:${s.sub}`, (e) => d.onUserEvent(e));
   };
