@@ -245,7 +245,19 @@ export class AirPanel {
         {
           width: Math.max(this.chartEl.clientWidth, 280),
           height: 200,
-          scales: { x: { time: true } },
+          scales: {
+            x: {
+              time: true,
+              // Up to now (or the newest point), back to the first point but at least an hour
+              // and at most 24 h: a single point must not stretch the axis over years.
+              range: (_u, min, max) => {
+                const now = Date.now() / 1000;
+                const to = Number.isFinite(max) ? Math.max(max, now) : now;
+                const from = Number.isFinite(min) ? Math.min(min, to - 3600) : to - 3600;
+                return [Math.max(from, to - DAY_MS / 1000), to];
+              },
+            },
+          },
           axes: [{}, { label: 'µg/m³', size: 50 }],
           series: [
             {},
