@@ -2,6 +2,7 @@
 // without a reload; after the page's connection is really cut (a TCP proxy between browser and
 // hub is severed) and restored, the events published meanwhile appear; and when the outage
 // outlasted the gateway's history, the page reloads what it shows and says so.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +12,17 @@ import { mintToken } from '../core/auth/index.ts';
 import { DEV_JWT_SECRET } from '../core/config/index.ts';
 import { chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
 import { startHub, type HubProcess } from './support/hub-process.ts';
+import { serviceAvailable } from './support/services.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 
 const chromium = chromiumAvailable();
+// The production path when a broker is configured (always under REQUIRE_SERVICES=1): positions
+// and the gateway's history come from Kafka; otherwise the embedded bus of `npm start`.
+const kafka = chromium ? await serviceAvailable('kafka') : null;
 const API_KEY = 'web-test:web-test-key-1';
 const STATION = { id: 'SZ-WEB-01', name: 'Futian web test', city: 'shenzhen', lat: 22.54, lon: 114.05 };
 
-describe.skipIf(!chromium)('live dashboard (Chromium)', () => {
+describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embedded bus'})`, () => {
   let hub: HubProcess;
   let proxy: TcpProxy;
   let browser: Browser;
@@ -41,6 +46,9 @@ describe.skipIf(!chromium)('live dashboard (Chromium)', () => {
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-live-')),
         CITYSTREAM_DEMO: '0',
         CITYSTREAM_API_KEYS: API_KEY,
+        ...(kafka
+          ? { KAFKA_BROKERS: kafka.value, KAFKA_TOPIC_PREFIX: `test.web.${randomUUID().slice(0, 8)}.` }
+          : {}),
         // A short history per channel, so a long enough outage outruns it (last test).
         CITYSTREAM_WS_HISTORY_SIZE: '6',
       }),
