@@ -41,7 +41,7 @@ describe('api/web', () => {
     expect(payload).toMatchObject({ sub: 'alice', role: 'citizen' });
     expect(Math.abs(payload.exp! - payload.iat! - 12 * 3600)).toBeLessThanOrEqual(1);
     expect(await hub.ctx.tokens.verify(body.token)).toMatchObject({ sub: 'alice', role: 'citizen' });
-  });
+  }, 60_000); // demo mode seeds the services database first
 
   it('has no demo sign-in when CITYSTREAM_DEMO is off, but still serves the page', async () => {
     hub = await startApi({ CITYSTREAM_DEMO: '0' });
@@ -54,5 +54,5 @@ describe('api/web', () => {
     const page = await hub.ctx.http.inject({ method: 'GET', url: '/' });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<div id="app">');
-  });
+  }, 60_000);
 });
