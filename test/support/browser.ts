@@ -1,0 +1,79 @@
+// Debian's headless Chromium driven by playwright-core (no browser download): the dashboard
+// tests open the real page of a real hub, as a person would. A missing Chromium skips the suite
+// locally and fails it under REQUIRE_SERVICES=1, like the other service-backed suites.
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, devices, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { requireServices } from './services.ts';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts/', import.meta.url));
+export const DOCS_SCREENSHOT = fileURLToPath(new URL('../../docs/dashboard.png', import.meta.url));
+
+export const DESKTOP = { viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1 };
+export const PHONE = devices['Pixel 7'];
+
+/** Chromium's path when installed; null (skip) when not and services are optional. */
+export function chromiumAvailable(): string | null {
+  if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
+  if (requireServices) {
+    throw new Error(`REQUIRE_SERVICES=1 but Chromium is not at ${CHROMIUM_PATH}; run scripts/services up`);
+  }
+  return null;
+}
+
+export function launchBrowser(): Promise<Browser> {
+  // --no-sandbox: tests run as root in CI containers, where Chromium's sandbox cannot start.
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+}
+
+export interface OpenedPage {
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught page errors and failed requests: a healthy page has none. */
+  problems: string[];
+}
+
+export async function openPage(
+  browser: Browser,
+  url: string,
+  options: Parameters<Browser['newContext']>[0] = DESKTOP,
+): Promise<OpenedPage> {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    // A Content-Security-Policy refusal only shows in the console, and breaks what it refused.
+    if (msg.type() === 'error' && msg.text().includes('Content Security Policy')) {
+      problems.push(`console: ${msg.text()}`);
+    }
+  });
+  page.on('requestfailed', (req) => {
+    // Image swaps and aborted fetches on city change are cancelled on purpose.
+    if (req.failure()?.errorText === 'net::ERR_ABORTED') return;
+    problems.push(`request failed: ${req.method()} ${req.url()} ${req.failure()?.errorText ?? ''}`);
+  });
+  await page.goto(url);
+  return { context, page, problems };
+}
+
+/** Saves a PNG under test/artifacts/ (git-ignored) and returns its path. */
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const path = join(ARTIFACTS_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/**
+ * The README's screenshot (docs/dashboard.png, committed): written when missing or when
+ * UPDATE_SCREENSHOTS=1, so an ordinary test run leaves the working tree clean.
+ */
+export async function saveDocsScreenshot(page: Page): Promise<boolean> {
+  if (existsSync(DOCS_SCREENSHOT) && process.env.UPDATE_SCREENSHOTS !== '1') return false;
+  mkdirSync(dirname(DOCS_SCREENSHOT), { recursive: true });
+  await page.screenshot({ path: DOCS_SCREENSHOT, animations: 'disabled' });
+  return true;
+}

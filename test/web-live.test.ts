@@ -1,0 +1,138 @@
+// The dashboard stays live in a real browser: a reading pushed over HTTP shows on the page
+// without a reload; after the page's connection is really cut (a TCP proxy between browser and
+// hub is severed) and restored, the events published meanwhile appear; and when the outage
+// outlasted the gateway's history, the page reloads what it shows and says so.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintToken } from '../core/auth/index.ts';
+import { DEV_JWT_SECRET } from '../core/config/index.ts';
+import { chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
+import { startHub, type HubProcess } from './support/hub-process.ts';
+import { serviceAvailable } from './support/services.ts';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
+
+const chromium = chromiumAvailable();
+// The production path when a broker is configured (always under REQUIRE_SERVICES=1): positions
+// and the gateway's history come from Kafka; otherwise the embedded bus of `npm start`.
+const kafka = chromium ? await serviceAvailable('kafka') : null;
+const API_KEY = 'web-test:web-test-key-1';
+const STATION = { id: 'SZ-WEB-01', name: 'Futian web test', city: 'shenzhen', lat: 22.54, lon: 114.05 };
+
+describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embedded bus'})`, () => {
+  let hub: HubProcess;
+  let proxy: TcpProxy;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+  let staff: string;
+
+  const push = async (readings: object[]) => {
+    const res = await fetch(`${hub.url}/v1/ingest/air`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'web-test-key-1' },
+      body: JSON.stringify(readings),
+    });
+    expect(res.status, await res.text()).toBeLessThan(300);
+  };
+  const connectionState = () => page.locator('#connection').getAttribute('data-state');
+
+  beforeAll(async () => {
+    [hub, browser] = await Promise.all([
+      startHub({
+        CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-live-')),
+        CITYSTREAM_DEMO: '0',
+        CITYSTREAM_API_KEYS: API_KEY,
+        ...(kafka
+          ? { KAFKA_BROKERS: kafka.value, KAFKA_TOPIC_PREFIX: `test.web.${randomUUID().slice(0, 8)}.` }
+          : {}),
+        // A short history per channel, so a long enough outage outruns it (last test).
+        CITYSTREAM_WS_HISTORY_SIZE: '6',
+      }),
+      launchBrowser(),
+    ]);
+    proxy = await startTcpProxy({ host: '127.0.0.1', port: hub.port });
+    staff = await mintToken(DEV_JWT_SECRET, { sub: 'web-test-staff', role: 'staff' });
+    const created = await fetch(`${hub.url}/v1/air/stations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${staff}` },
+      body: JSON.stringify(STATION),
+    });
+    expect(created.status, await created.text()).toBeLessThan(300);
+    // The browser reaches the hub only through the proxy, so severing it cuts the page off.
+    ({ page, problems } = await openPage(browser, `${proxy.url}/#shenzhen`));
+    await page.locator(`[data-station="${STATION.id}"]`).waitFor();
+    await page.locator('#connection[data-state="open"]').waitFor();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await proxy?.close();
+    await hub?.stop('SIGKILL');
+  });
+
+  it('shows a reading pushed over HTTP without a reload', async () => {
+    const time = new Date().toISOString();
+    await push([{ stationId: STATION.id, time, pm25: 123.4, pm10: 150, o3: 40, no2: 30 }]);
+    const card = page.locator(`[data-station="${STATION.id}"]`);
+    await expect.poll(() => card.locator('[data-field=pm25]').textContent()).toBe('PM2.5 123.4');
+    // The AQI processor's result follows: PM2.5 123.4 µg/m³ is IAQI 162, "moderately polluted".
+    await expect.poll(() => card.locator('[data-field=aqi]').textContent(), { timeout: 15_000 }).toBe('162');
+    expect(await page.locator('.activity [data-type="city.air.reading.v1"]').count()).toBeGreaterThan(0);
+  });
+
+  it('shows the events it missed after its connection is cut and restored', async () => {
+    const acceptedBefore = proxy.accepted;
+    proxy.sever();
+    await expect.poll(connectionState).not.toBe('open');
+
+    const base = Date.now();
+    const missed = [41.1, 42.2, 43.3].map((pm25, i) => ({
+      stationId: STATION.id,
+      time: new Date(base + i * 1000).toISOString(),
+      pm25,
+    }));
+    await push(missed);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await page.locator('[data-station] [data-field=pm25]').first().textContent()).toBe('PM2.5 123.4');
+    await saveScreenshot(page, 'dashboard-reconnecting');
+
+    proxy.restore();
+    await expect.poll(connectionState, { timeout: 20_000 }).toBe('open');
+    expect(proxy.accepted).toBeGreaterThan(acceptedBefore);
+    const card = page.locator(`[data-station="${STATION.id}"]`);
+    await expect.poll(() => card.locator('[data-field=pm25]').textContent()).toBe('PM2.5 43.3');
+    // Every missed reading arrived over the WebSocket, not just the latest state.
+    const log = page.locator('.activity [data-type="city.air.reading.v1"] .activity-text');
+    await expect
+      .poll(async () => (await log.allTextContents()).filter((t) => t.includes(STATION.id)).length)
+      .toBe(4);
+    const texts = (await log.allTextContents()).join('\n');
+    for (const r of missed) expect(texts).toContain(`PM2.5 ${r.pm25}`);
+    await saveScreenshot(page, 'dashboard-recovered');
+  });
+
+  it('reloads over HTTP when the outage outlasted the gateway history, and says so', async () => {
+    proxy.sever();
+    await expect.poll(connectionState).not.toBe('open');
+    const base = Date.now();
+    // More readings than the 6 events the gateway keeps for the channel.
+    await push(
+      Array.from({ length: 10 }, (_, i) => ({
+        stationId: STATION.id,
+        time: new Date(base + i * 1000).toISOString(),
+        pm25: 60 + i,
+      })),
+    );
+    proxy.restore();
+    await expect.poll(connectionState, { timeout: 20_000 }).toBe('open');
+    await expect
+      .poll(() => page.locator('#connection .connection-detail').textContent())
+      .toContain('too old to replay');
+    const card = page.locator(`[data-station="${STATION.id}"]`);
+    await expect.poll(() => card.locator('[data-field=pm25]').textContent()).toBe('PM2.5 69');
+    expect(problems.filter((p) => !p.includes('ERR_CONNECTION_RESET'))).toEqual([]);
+  });
+});

@@ -1,0 +1,113 @@
+// Bundles the dashboard for the browser with esbuild: web/src/main.ts (and the CSS it imports)
+// become content-hashed files under web/dist/assets, and web/index.html is written to
+// web/dist/index.html pointing at them. Hashed names let the server cache assets forever while
+// index.html is revalidated on every load. Run by `npm run build`, by `npm ci` (prepare) and by
+// the api role when web/dist is missing or older than its sources.
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+export const WEB_DIR = dirname(fileURLToPath(import.meta.url));
+export const DIST_DIR = join(WEB_DIR, 'dist');
+const ROOT_DIR = dirname(WEB_DIR);
+
+/** What a build produced; written to dist/manifest.json so the server can check freshness. */
+export interface WebManifest {
+  builtAt: string;
+  script: string;
+  style: string | null;
+  /** Source files (relative to the repository root) that went into the bundle. */
+  inputs: string[];
+}
+
+export async function buildWeb(options: { outDir?: string; minify?: boolean } = {}): Promise<WebManifest> {
+  const finalDir = options.outDir ?? DIST_DIR;
+  // Built aside and swapped in, so a failed build leaves the previous page in place and two
+  // processes building at once cannot interleave their files.
+  const outDir = `${finalDir}.building-${process.pid}-${Date.now()}`;
+  const assetsDir = join(outDir, 'assets');
+  await mkdir(assetsDir, { recursive: true });
+  try {
+    const manifest = await bundle(outDir, assetsDir, options.minify ?? true);
+    await rm(finalDir, { recursive: true, force: true });
+    await rename(outDir, finalDir).catch(async (err: NodeJS.ErrnoException) => {
+      // Another process swapped its (identical) build in first.
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+    });
+    return manifest;
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
+
+async function bundle(outDir: string, assetsDir: string, minify: boolean): Promise<WebManifest> {
+  const result = await esbuild.build({
+    entryPoints: [join(WEB_DIR, 'src', 'main.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022', 'chrome100', 'safari15', 'firefox100'],
+    outdir: assetsDir,
+    entryNames: '[name]-[hash]',
+    assetNames: '[name]-[hash]',
+    minify,
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'silent',
+    absWorkingDir: ROOT_DIR,
+  });
+
+  let script: string | null = null;
+  let style: string | null = null;
+  for (const [file, out] of Object.entries(result.metafile.outputs)) {
+    if (!out.entryPoint) continue;
+    if (file.endsWith('.js')) script = basename(file);
+    if (out.cssBundle) style = basename(out.cssBundle);
+  }
+  if (!script) throw new Error('esbuild produced no script for web/src/main.ts');
+
+  const template = await readFile(join(WEB_DIR, 'index.html'), 'utf8');
+  const html = template
+    .replace('<!-- assets:style -->', style ? `<link rel="stylesheet" href="/assets/${style}" />` : '')
+    .replace('<!-- assets:script -->', `<script type="module" src="/assets/${script}"></script>`);
+  await writeFile(join(outDir, 'index.html'), html);
+
+  const inputs = [...Object.keys(result.metafile.inputs), relative(ROOT_DIR, join(WEB_DIR, 'index.html'))]
+    .filter((f) => !f.startsWith('node_modules/'))
+    .sort();
+  const manifest: WebManifest = { builtAt: new Date().toISOString(), script, style, inputs };
+  await writeFile(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return manifest;
+}
+
+/** True when dist is missing, or a source file (or the build script) changed since it was built. */
+export async function webBuildIsStale(outDir = DIST_DIR): Promise<boolean> {
+  let manifest: WebManifest;
+  let builtMs: number;
+  try {
+    manifest = JSON.parse(await readFile(join(outDir, 'manifest.json'), 'utf8')) as WebManifest;
+    builtMs = (await stat(join(outDir, 'manifest.json'))).mtimeMs;
+    await stat(join(outDir, 'index.html'));
+  } catch {
+    return true;
+  }
+  const watched = [...manifest.inputs, relative(ROOT_DIR, fileURLToPath(import.meta.url))];
+  for (const file of watched) {
+    try {
+      if ((await stat(join(ROOT_DIR, file))).mtimeMs > builtMs) return true;
+    } catch {
+      // A source that no longer exists means the module graph changed.
+      return true;
+    }
+  }
+  return false;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const t0 = Date.now();
+  const m = await buildWeb();
+  process.stdout.write(
+    `web: built ${m.script}${m.style ? ` and ${m.style}` : ''} into web/dist in ${Date.now() - t0} ms\n`,
+  );
+}

@@ -1,0 +1,306 @@
+// Air quality: one card per station with its live China AQI (HJ 633 colours) and latest
+// pollutant values, and a 24 h history chart (uPlot) of the selected station that grows live.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { ApiError, api, items, list } from './api.ts';
+import { NO_DATA, bandFor, HJ633_BANDS } from './aqi.ts';
+import type { CityId } from './cities.ts';
+import { fill, h, timeOf } from './dom.ts';
+
+export interface Station {
+  id: string;
+  name: string;
+  city: string;
+  lat: number;
+  lon: number;
+}
+
+export interface Reading {
+  stationId: string;
+  time: string;
+  pm25?: number;
+  pm10?: number;
+  o3?: number;
+  no2?: number;
+  so2?: number;
+  co?: number;
+  temperature?: number;
+  humidity?: number;
+}
+
+export interface Aqi {
+  stationId: string;
+  time: string;
+  cn: { aqi: number; level: number; category: string; primaryPollutants: string[] };
+  us?: { aqi: number; category: string };
+}
+
+const SERIES = [
+  { key: 'pm25', label: 'PM2.5', color: '#d9480f' },
+  { key: 'pm10', label: 'PM10', color: '#7048e8' },
+  { key: 'o3', label: 'O₃', color: '#1c7ed6' },
+  { key: 'no2', label: 'NO₂', color: '#2b8a3e' },
+] as const;
+
+const POLLUTANT_LABEL: Record<string, string> = {
+  pm25: 'PM2.5',
+  pm10: 'PM10',
+  o3: 'O₃',
+  no2: 'NO₂',
+  so2: 'SO₂',
+  co: 'CO',
+};
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export class AirPanel {
+  readonly el: HTMLElement;
+  private readonly listEl = h('div', { class: 'stations', 'data-testid': 'stations' });
+  private readonly chartEl = h('div', { class: 'chart' });
+  private readonly chartTitle = h('h3', { class: 'chart-title' });
+  private readonly note = h('p', { class: 'note' });
+  private stations = new Map<string, Station>();
+  private latest = new Map<string, Reading>();
+  private aqi = new Map<string, Aqi>();
+  private cards = new Map<string, HTMLElement>();
+  private selected: string | null = null;
+  private history: Reading[] = [];
+  private plot: uPlot | null = null;
+  private loadSeq = 0;
+  /** Called when stations or their AQI change (the map colours its pins from this). */
+  onChange: () => void = () => undefined;
+
+  constructor() {
+    this.el = h(
+      'section',
+      { class: 'panel air', id: 'air' },
+      h('h2', {}, 'Air quality', h('span', { class: 'legend' }, legend())),
+      this.note,
+      this.listEl,
+      h('div', { class: 'history' }, this.chartTitle, this.chartEl),
+    );
+    new ResizeObserver(() => this.resizeChart()).observe(this.chartEl);
+  }
+
+  stationList(): { station: Station; aqi: Aqi | undefined }[] {
+    return [...this.stations.values()].map((station) => ({ station, aqi: this.aqi.get(station.id) }));
+  }
+
+  async load(city: CityId): Promise<void> {
+    const seq = ++this.loadSeq;
+    this.stations.clear();
+    this.latest.clear();
+    this.aqi.clear();
+    this.cards.clear();
+    this.selected = null;
+    this.note.textContent = 'Loading stations…';
+    fill(this.listEl);
+    try {
+      const [stations, aqi] = await Promise.all([
+        list<Station>(`/v1/air/stations?city=${city}`),
+        api<unknown>(`/v1/air/aqi?city=${city}`).then(items<Aqi>, () => [] as Aqi[]),
+      ]);
+      if (seq !== this.loadSeq) return;
+      for (const s of stations) this.stations.set(s.id, s);
+      for (const a of aqi) if (a?.stationId) this.aqi.set(a.stationId, a);
+      this.note.textContent = stations.length ? '' : 'No air-quality stations in this city yet.';
+      for (const s of stations) this.listEl.append(this.card(s));
+      this.onChange();
+      await Promise.all(
+        stations.map(async (s) => {
+          // `{reading, aqi}` (404 until the station has a reading).
+          const latest = await api<{ reading?: Reading; aqi?: Aqi | null }>(
+            `/v1/air/stations/${encodeURIComponent(s.id)}/latest`,
+          ).catch(() => null);
+          if (seq !== this.loadSeq || !latest) return;
+          if (latest.reading && !this.newer(s.id, latest.reading.time)) this.setReading(latest.reading);
+          if (latest.aqi) this.onAqi(latest.aqi);
+        }),
+      );
+      const first = stations[0];
+      if (first && seq === this.loadSeq && !this.selected) await this.select(first.id);
+    } catch (err) {
+      if (seq === this.loadSeq) this.note.textContent = `Stations unavailable: ${describe(err)}`;
+    }
+  }
+
+  /** A live `city.air.reading.v1`. */
+  onReading(r: Reading): void {
+    if (!this.stations.has(r.stationId)) return;
+    if (!this.newer(r.stationId, r.time)) this.setReading(r);
+    if (r.stationId === this.selected) {
+      const t = Date.parse(r.time);
+      if (!this.history.some((p) => Date.parse(p.time) === t)) {
+        this.history.push(r);
+        this.history.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+        this.drawChart();
+      }
+    }
+  }
+
+  /** A live `city.air.aqi.v1`. */
+  onAqi(a: Aqi): void {
+    if (!this.stations.has(a.stationId)) return;
+    const prev = this.aqi.get(a.stationId);
+    if (prev && Date.parse(prev.time) > Date.parse(a.time)) return;
+    this.aqi.set(a.stationId, a);
+    this.renderCard(a.stationId);
+    this.onChange();
+  }
+
+  async select(stationId: string): Promise<void> {
+    const station = this.stations.get(stationId);
+    if (!station) return;
+    this.selected = stationId;
+    for (const [id, card] of this.cards) card.classList.toggle('selected', id === stationId);
+    this.chartTitle.textContent = `${station.name} · last 24 h`;
+    const to = new Date();
+    const from = new Date(to.getTime() - DAY_MS);
+    try {
+      const body = await api<unknown>(
+        `/v1/air/stations/${encodeURIComponent(stationId)}/history?from=${from.toISOString()}&to=${to.toISOString()}&every=10m`,
+      );
+      if (this.selected !== stationId) return;
+      this.history = historyPoints(body, stationId);
+    } catch (err) {
+      if (this.selected !== stationId) return;
+      this.history = [];
+      this.chartTitle.textContent = `${station.name} · history unavailable: ${describe(err)}`;
+    }
+    const live = this.latest.get(stationId);
+    if (live && !this.history.some((p) => p.time === live.time)) this.history.push(live);
+    this.history.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+    this.drawChart();
+  }
+
+  private newer(stationId: string, time: string): boolean {
+    const cur = this.latest.get(stationId);
+    return !!cur && Date.parse(cur.time) > Date.parse(time);
+  }
+
+  private setReading(r: Reading): void {
+    this.latest.set(r.stationId, r);
+    this.renderCard(r.stationId);
+  }
+
+  private card(s: Station): HTMLElement {
+    const el = h('button', {
+      type: 'button',
+      class: 'station',
+      'data-station': s.id,
+      onclick: () => void this.select(s.id),
+    });
+    this.cards.set(s.id, el);
+    this.renderCard(s.id);
+    return el;
+  }
+
+  private renderCard(id: string): void {
+    const el = this.cards.get(id);
+    const s = this.stations.get(id);
+    if (!el || !s) return;
+    const a = this.aqi.get(id);
+    const r = this.latest.get(id);
+    const band = a ? bandFor(a.cn.aqi) : null;
+    const badge = h(
+      'span',
+      {
+        class: 'aqi-badge',
+        'data-field': 'aqi',
+        style: `background:${band?.color ?? NO_DATA.color};color:${band?.ink ?? NO_DATA.ink}`,
+        title: band ? `${band.label} (${band.local})` : 'no AQI yet',
+      },
+      a ? String(a.cn.aqi) : '–',
+    );
+    fill(
+      el,
+      badge,
+      h(
+        'span',
+        { class: 'station-body' },
+        h('span', { class: 'station-name' }, s.name),
+        h(
+          'span',
+          { class: 'station-meta' },
+          a
+            ? `${band!.label}${a.cn.primaryPollutants.length ? ` · ${a.cn.primaryPollutants.map((p) => POLLUTANT_LABEL[p] ?? p).join(', ')}` : ''}`
+            : 'AQI pending',
+        ),
+        h(
+          'span',
+          { class: 'station-values' },
+          h('span', { 'data-field': 'pm25' }, `PM2.5 ${fmt(r?.pm25)}`),
+          h('span', { 'data-field': 'pm10' }, `PM10 ${fmt(r?.pm10)}`),
+          h('span', { class: 'station-time', 'data-field': 'time' }, r ? timeOf(r.time) : ''),
+        ),
+      ),
+    );
+  }
+
+  private drawChart(): void {
+    const xs = this.history.map((p) => Date.parse(p.time) / 1000);
+    const data: uPlot.AlignedData = [xs, ...SERIES.map((s) => this.history.map((p) => p[s.key] ?? null))];
+    if (!this.plot) {
+      this.plot = new uPlot(
+        {
+          width: Math.max(this.chartEl.clientWidth, 280),
+          height: 200,
+          scales: {
+            x: {
+              time: true,
+              // Up to now (or the newest point), back to the first point but at least an hour
+              // and at most 24 h: a single point must not stretch the axis over years.
+              range: (_u, min, max) => {
+                const now = Date.now() / 1000;
+                const to = Number.isFinite(max) ? Math.max(max, now) : now;
+                const from = Number.isFinite(min) ? Math.min(min, to - 3600) : to - 3600;
+                return [Math.max(from, to - DAY_MS / 1000), to];
+              },
+            },
+          },
+          axes: [{}, { label: 'µg/m³', size: 50 }],
+          series: [
+            {},
+            ...SERIES.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true })),
+          ],
+          legend: { live: false },
+        },
+        data,
+        this.chartEl,
+      );
+    } else {
+      this.plot.setData(data);
+    }
+  }
+
+  private resizeChart(): void {
+    if (this.plot) this.plot.setSize({ width: Math.max(this.chartEl.clientWidth, 280), height: 200 });
+  }
+}
+
+/** History answers may be a list of readings or `{points|items|series: [...]}`; keep what has a time. */
+function historyPoints(body: unknown, stationId: string): Reading[] {
+  let rows: unknown[] = items<unknown>(body);
+  if (!rows.length && body && typeof body === 'object') {
+    const b = body as { points?: unknown; series?: unknown };
+    rows = Array.isArray(b.points) ? b.points : Array.isArray(b.series) ? b.series : [];
+  }
+  return rows
+    .filter((r): r is Reading => !!r && typeof r === 'object' && typeof (r as Reading).time === 'string')
+    .map((r) => ({ ...r, stationId }));
+}
+
+function legend(): HTMLElement[] {
+  return HJ633_BANDS.map((b) =>
+    h('i', { style: `background:${b.color}`, title: `${b.label} (${b.local}) ≤ ${b.max}` }),
+  );
+}
+
+function fmt(v: number | undefined): string {
+  return v === undefined ? '–' : String(Math.round(v * 10) / 10);
+}
+
+export function describe(err: unknown): string {
+  if (err instanceof ApiError) return err.describe();
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,94 @@
+// HTTP calls to the hub's /v1 API. Errors arrive as RFC 9457 problem+json; they are turned into
+// ApiError with the detail (and field errors) a person can act on.
+
+export interface FieldError {
+  in: string;
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(detail);
+    this.name = 'ApiError';
+  }
+
+  /** One line for the UI: the detail, or the first field error with its field. */
+  describe(): string {
+    const first = this.errors[0];
+    return first && !this.detail.includes(first.message)
+      ? `${this.detail} (${first.field}: ${first.message})`
+      : this.detail;
+  }
+}
+
+let bearer: () => string | undefined = () => undefined;
+
+/** Where the current citizen token comes from (set by the sign-in module). */
+export function useToken(get: () => string | undefined): void {
+  bearer = get;
+}
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  /** Sent as Idempotency-Key so a retried POST does not book or pay twice. */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const token = bearer();
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'the hub is not reachable (network down?)');
+  }
+  const text = await res.text();
+  const body: unknown = text ? safeJson(text) : undefined;
+  if (!res.ok) {
+    const p = (body ?? {}) as { detail?: string; title?: string; errors?: FieldError[] };
+    throw new ApiError(res.status, p.detail ?? p.title ?? `${res.status} ${res.statusText}`, p.errors ?? []);
+  }
+  return body as T;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Lists may be a bare array or `{items: [...]}` (DESIGN.md §5). */
+export function items<T>(body: unknown): T[] {
+  if (Array.isArray(body)) return body as T[];
+  if (body && typeof body === 'object' && Array.isArray((body as { items?: unknown }).items)) {
+    return (body as { items: T[] }).items;
+  }
+  return [];
+}
+
+export async function list<T>(path: string): Promise<T[]> {
+  return items<T>(await api<unknown>(path));
+}
+
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID();
+}

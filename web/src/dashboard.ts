@@ -1,0 +1,162 @@
+// The page: city switcher, panels and the map, loaded over HTTP. A live link (live.ts) feeds it
+// channel events; the dashboard says which channels it wants and applies what arrives.
+import { AirPanel } from './air.ts';
+import { bandFor } from './aqi.ts';
+import { useToken } from './api.ts';
+import { CameraPanel } from './cameras.ts';
+import { CitizenPanel } from './citizen.ts';
+import { CITIES, cityById, type CityId } from './cities.ts';
+import { h } from './dom.ts';
+import type { ChannelEvent } from './events.ts';
+import { IncidentPanel } from './incidents.ts';
+import { CityMap, type Pin } from './map.ts';
+import { SessionStore } from './session.ts';
+import { ActivityLog, ConnectionIndicator } from './status.ts';
+
+export class Dashboard {
+  readonly session = new SessionStore();
+  readonly connection = new ConnectionIndicator();
+  readonly air = new AirPanel();
+  readonly cameras = new CameraPanel();
+  readonly incidents = new IncidentPanel();
+  readonly map = new CityMap();
+  readonly activity = new ActivityLog();
+  readonly citizen = new CitizenPanel(this.session, this.map);
+  private readonly citySelect = h(
+    'select',
+    { id: 'city', 'aria-label': 'City' },
+    CITIES.map((c) => h('option', { value: c.id }, `${c.name} ${c.local}`)),
+  );
+  private readonly header = h(
+    'header',
+    { class: 'topbar' },
+    h('h1', {}, 'citystream'),
+    h('label', { class: 'city-switch' }, this.citySelect),
+    this.citizen.accountEl,
+  );
+  city: CityId = cityFromHash() ?? 'shenzhen';
+  /** Called when a city is selected, before it loads (the live link moves its subscriptions). */
+  onCitySelected: (city: CityId) => void = () => undefined;
+
+  constructor() {
+    useToken(() => this.session.token());
+    this.air.onChange = () => this.updatePins();
+    this.incidents.onChange = () => this.updatePins();
+    this.citySelect.addEventListener('change', () => this.selectCity(this.citySelect.value as CityId));
+    window.addEventListener('hashchange', () => {
+      const id = cityFromHash();
+      if (id && id !== this.city) this.selectCity(id);
+    });
+    this.session.onChange(() => void this.citizen.refresh());
+  }
+
+  mount(root: HTMLElement): void {
+    root.append(
+      this.header,
+      h(
+        'main',
+        { class: 'grid' },
+        this.air.el,
+        this.map.el,
+        this.cameras.el,
+        this.incidents.el,
+        this.citizen.el,
+        this.activity.el,
+      ),
+    );
+    this.selectCity(this.city);
+    void this.citizen.refresh();
+  }
+
+  /** Shows the connection indicator (only once a live link exists). */
+  showConnection(): void {
+    this.header.insertBefore(this.connection.el, this.citizen.accountEl);
+  }
+
+  selectCity(id: CityId): void {
+    this.city = id;
+    this.citySelect.value = id;
+    document.body.dataset.city = id;
+    if (location.hash !== `#${id}`) history.replaceState(null, '', `#${id}`);
+    this.activity.clear();
+    this.citizen.setCity(id);
+    this.onCitySelected(id);
+    void this.reload();
+  }
+
+  /** Loads the current state of the city over HTTP. */
+  async reload(): Promise<void> {
+    const id = this.city;
+    this.map.setCity(cityById(id));
+    await Promise.all([
+      this.air.load(id),
+      this.cameras.load(id).then(() => this.updatePins()),
+      this.incidents.load(id),
+    ]);
+  }
+
+  /** An event of one of the city's channels. */
+  onCityEvent(e: ChannelEvent): void {
+    const data = e.event.data as never;
+    switch (e.event.type) {
+      case 'city.air.reading.v1':
+        this.air.onReading(data);
+        break;
+      case 'city.air.aqi.v1':
+        this.air.onAqi(data);
+        break;
+      case 'city.camera.snapshot.v1':
+        this.cameras.onSnapshot(data);
+        return; // frames show in the grid; they would drown the activity log
+      case 'city.camera.status.v1':
+        this.cameras.onStatus(data);
+        break;
+      case 'city.incident.reported.v1':
+        this.incidents.onReported(data);
+        break;
+      case 'city.incident.status_changed.v1':
+        this.incidents.onStatusChanged(data);
+        break;
+    }
+    this.activity.add(e);
+  }
+
+  /** An event of the signed-in citizen's private channel. */
+  onUserEvent(e: ChannelEvent): void {
+    this.citizen.onUserEvent(e);
+    this.activity.add(e);
+  }
+
+  private updatePins(): void {
+    const pins: Pin[] = [
+      ...this.air.stationList().map(({ station, aqi }) => ({
+        id: station.id,
+        kind: 'station' as const,
+        lat: station.lat,
+        lon: station.lon,
+        label: `${station.name}${aqi ? ` · AQI ${aqi.cn.aqi}` : ''}`,
+        color: aqi ? bandFor(aqi.cn.aqi).color : undefined,
+      })),
+      ...this.cameras.cameras().map((c) => ({
+        id: c.id,
+        kind: 'camera' as const,
+        lat: c.lat,
+        lon: c.lon,
+        label: c.name,
+      })),
+      ...this.incidents.all().map((i) => ({
+        id: i.id,
+        kind: 'incident' as const,
+        lat: i.lat,
+        lon: i.lon,
+        label: `${i.category}: ${i.description}`,
+      })),
+    ];
+    this.map.setPins(pins);
+  }
+}
+
+function cityFromHash(): CityId | null {
+  const id = location.hash.replace('#', '');
+  return CITIES.some((c) => c.id === id) ? (id as CityId) : null;
+}

@@ -1,0 +1,8 @@
+// Entry point of the dashboard bundle.
+import { Dashboard } from './dashboard.ts';
+import { connectLive } from './live.ts';
+import './styles.css';
+
+const dashboard = new Dashboard();
+connectLive(dashboard);
+dashboard.mount(document.getElementById('app')!);

@@ -1,0 +1,94 @@
+// The connection indicator and the live activity log (every event received, newest first).
+import type { ChannelEvent, LinkState } from './events.ts';
+import { h, text, timeOf } from './dom.ts';
+
+const LABELS: Record<LinkState, string> = {
+  connecting: 'Connecting…',
+  open: 'Live',
+  reconnecting: 'Reconnecting…',
+  closed: 'Disconnected',
+};
+
+export class ConnectionIndicator {
+  readonly el = h('span', {
+    class: 'connection',
+    id: 'connection',
+    'data-state': 'connecting',
+    role: 'status',
+  });
+  private readonly dot = h('i', { class: 'dot' });
+  private readonly text = h('span', {}, LABELS.connecting);
+  private readonly detail = h('small', { class: 'connection-detail' });
+
+  constructor() {
+    this.el.append(this.dot, this.text, this.detail);
+  }
+
+  set(state: LinkState): void {
+    this.el.dataset.state = state;
+    this.text.textContent = LABELS[state];
+    if (state === 'open') this.detail.textContent = '';
+  }
+
+  /** A short note next to the state, e.g. after a recovery or an error. */
+  note(text: string): void {
+    this.detail.textContent = text;
+  }
+}
+
+const MAX_ROWS = 100;
+
+export class ActivityLog {
+  readonly el: HTMLElement;
+  private readonly rows = h('ol', { class: 'activity', 'data-testid': 'activity' });
+
+  constructor() {
+    this.el = h(
+      'section',
+      { class: 'panel activity-panel', id: 'activity' },
+      h('h2', {}, 'Live activity'),
+      this.rows,
+    );
+  }
+
+  add(e: ChannelEvent): void {
+    const row = h(
+      'li',
+      { 'data-event-id': e.event.id, 'data-type': e.event.type, 'data-channel': e.channel },
+      h('span', { class: 'activity-time' }, timeOf(e.event.time)),
+      h('span', { class: 'activity-type' }, e.event.type.replace(/^city\./, '').replace(/\.v\d+$/, '')),
+      h('span', { class: 'activity-text' }, summarise(e)),
+    );
+    this.rows.prepend(row);
+    while (this.rows.children.length > MAX_ROWS) this.rows.lastElementChild?.remove();
+  }
+
+  clear(): void {
+    this.rows.replaceChildren();
+  }
+}
+
+function summarise(e: ChannelEvent): string {
+  const d = (e.event.data ?? {}) as Record<string, unknown>;
+  const str = (k: string) => text(d[k]);
+  switch (e.event.type) {
+    case 'city.air.reading.v1':
+      return `${str('stationId')} PM2.5 ${str('pm25') || '–'} PM10 ${str('pm10') || '–'}`;
+    case 'city.air.aqi.v1':
+      return `${str('stationId')} AQI ${(d.cn as { aqi?: number } | undefined)?.aqi ?? '–'}`;
+    case 'city.camera.snapshot.v1':
+      return `${str('cameraId')} frame ${str('sequence')}`;
+    case 'city.camera.status.v1':
+      return `${str('cameraId')} ${str('status')}${d.reason ? `: ${str('reason')}` : ''}`;
+    case 'city.incident.reported.v1':
+      return `${str('category')} reported: ${str('description')}`;
+    case 'city.incident.status_changed.v1':
+      return `${str('incidentId')} ${str('from')} → ${str('to')}`;
+    default:
+      if (e.event.type.startsWith('city.booking.'))
+        return `${str('kind')} ${str('bookingId')} ${str('status')}`;
+      if (e.event.type.startsWith('city.payment.'))
+        return `${str('kind')} ${str('amount')} ${str('currency')} ${str('status')}`;
+      return e.event.subject ?? e.event.id;
+  }
+}
