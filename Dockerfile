@@ -3,7 +3,7 @@
 FROM node:20-bookworm-slim
 
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg fonts-liberation ca-certificates \
+ && apt-get install -y --no-install-recommends ffmpeg fonts-liberation fonts-wqy-microhei ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
