@@ -98,8 +98,8 @@ if (kafka) {
         CITYSTREAM_DEMO: '0',
         CITYSTREAM_CAMERAS_FILE: file,
       });
-      hubs.push(await startHub(env(1)));
-      hubs.push(await startHub(env(2)));
+      // Started together: each start-up opens its embedded stores, which takes a while.
+      hubs.push(...(await Promise.all([startHub(env(1)), startHub(env(2))])));
       const [w1, w2] = hubs as [HubProcess, HubProcess];
 
       // Both own some cameras, none twice, all running.
