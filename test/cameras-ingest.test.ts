@@ -241,6 +241,28 @@ describe('camera ingestion with real ffmpeg', () => {
     );
   });
 
+  it('exposes pipeline metrics on /metrics and stores them in the time-series store', async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const value = (name: string) =>
+      Number(new RegExp(`^${name}\\{camera="T-HLS"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    expect(value('citystream_camera_snapshots_total')).toBeGreaterThan(3);
+    expect(value('citystream_camera_snapshot_bytes')).toBeGreaterThan(1_000);
+    expect(value('citystream_camera_input_bitrate_bps')).toBeGreaterThan(10_000);
+    expect(value('citystream_camera_decode_seconds')).toBeGreaterThan(0);
+    expect(value('citystream_camera_uptime_seconds')).toBeGreaterThan(5);
+    expect(text).toMatch(/^citystream_camera_ffmpeg_processes [1-5]$/m);
+
+    type Points = { points: { time: string; inputBitrate?: number; decodeSeconds?: number }[] };
+    const stored = await waitFor(async () => {
+      const r = (await (await fetch(`${base}/v1/cameras/T-HLS/metrics`)).json()) as Points;
+      return r.points.some((p) => (p.inputBitrate ?? 0) > 0 && (p.decodeSeconds ?? 0) > 0) ? r : null;
+    }, 'stored samples with bitrate and decode time');
+    expect(Date.now() - Date.parse(stored.points.at(-1)!.time)).toBeLessThan(15_000);
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await fetch(`${base}/v1/cameras/T-HLS/metrics?from=${future}`)).status).toBe(400);
+    expect((await fetch(`${base}/v1/cameras/NOPE/metrics`)).status).toBe(404);
+  });
+
   it('leaves no ffmpeg pipeline behind after stop', async () => {
     expect(pipelineChildren().length).toBeGreaterThan(0);
     await hub.stop();

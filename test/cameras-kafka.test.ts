@@ -11,10 +11,12 @@ import { TOPICS } from '../core/events/catalog.ts';
 import { jpegSource } from './support/camera-sources.ts';
 import { startHub, type HubProcess } from './support/hub-process.ts';
 import { deleteTestTopics, testTopicPrefix } from './support/kafka.ts';
+import { createTestDatabase } from './support/postgres.ts';
 import { serviceAvailable } from './support/services.ts';
 import { waitFor } from './support/wait.ts';
 
 const kafka = await serviceAvailable('kafka');
+const postgres = await serviceAvailable('postgres');
 
 /** One camera id per registry partition, chosen with Kafka's own partitioner. */
 function oneCameraPerPartition(): string[] {
@@ -57,7 +59,7 @@ function pipelinesFor(url: string): number {
   return n;
 }
 
-if (kafka) {
+if (kafka && postgres) {
   describe('camera ingest workers on Kafka', () => {
     const prefix = testTopicPrefix('cameras');
     const dir = mkdtempSync(join(tmpdir(), 'cameras-kafka-'));
@@ -65,10 +67,12 @@ if (kafka) {
     let source: Awaited<ReturnType<typeof jpegSource>>;
     const ids = oneCameraPerPartition();
 
+    const databases: Awaited<ReturnType<typeof createTestDatabase>>[] = [];
     afterAll(async () => {
       await Promise.all(hubs.map((h) => h.stop('SIGKILL')));
       await source?.stop();
       await deleteTestTopics([kafka.value!], prefix);
+      await Promise.all(databases.map((d) => d.drop()));
     });
 
     it('runs every camera on exactly one worker and moves a dead worker’s cameras', async () => {
@@ -89,7 +93,10 @@ if (kafka) {
           })),
         ),
       );
+      // A PostgreSQL database per worker (the ingest role's stores), instead of PGlite start-ups.
+      databases.push(await createTestDatabase(postgres.value!), await createTestDatabase(postgres.value!));
       const env = (n: number) => ({
+        DATABASE_URL: databases[n - 1]!.url,
         KAFKA_BROKERS: kafka.value!,
         KAFKA_TOPIC_PREFIX: prefix,
         CITYSTREAM_ROLES: 'ingest',
@@ -98,8 +105,8 @@ if (kafka) {
         CITYSTREAM_DEMO: '0',
         CITYSTREAM_CAMERAS_FILE: file,
       });
-      hubs.push(await startHub(env(1)));
-      hubs.push(await startHub(env(2)));
+      // Started together: each start-up opens its embedded stores, which takes a while.
+      hubs.push(...(await Promise.all([startHub(env(1)), startHub(env(2))])));
       const [w1, w2] = hubs as [HubProcess, HubProcess];
 
       // Both own some cameras, none twice, all running.
@@ -137,5 +144,5 @@ if (kafka) {
     }, 90_000);
   });
 } else {
-  describe.skip('camera ingest workers on Kafka (KAFKA_BROKERS not reachable; run scripts/services up)', () => {});
+  describe.skip('camera ingest workers on Kafka (Kafka or PostgreSQL not reachable; run scripts/services up)', () => {});
 }

@@ -15,10 +15,11 @@ import {
   type CameraConfig,
   type CameraSnapshot,
 } from '../../core/events/cameras.ts';
-import { HttpProblem, notFound } from '../../core/http/problem.ts';
+import { badRequest, HttpProblem, notFound } from '../../core/http/problem.ts';
 import type { Component } from '../../core/runtime/context.ts';
 import { localCameras } from '../../ingest/cameras/local.ts';
 import { registerCameras } from '../../ingest/cameras/registry.ts';
+import { CAMERA_MEASUREMENT } from '../../ingest/cameras/worker.ts';
 import { CameraViews } from './views.ts';
 
 const idParams = z.object({ id: cameraId });
@@ -158,6 +159,63 @@ const startCamerasApi: Component = async (ctx) => {
         throw unavailable(`the ingest worker holding camera ${camera.id}'s snapshot did not serve it`, retry);
       }
       return reply.type('image/jpeg').send(Buffer.from(await res.arrayBuffer()));
+    },
+  );
+
+  const store = await ctx.timeseries();
+  const sample = z.object({
+    time: z.iso.datetime(),
+    decodeSeconds: z.number().optional(),
+    inputBitrate: z.number().optional(),
+    snapshotBytes: z.number().optional(),
+    uptimeSeconds: z.number().optional(),
+  });
+  http.get(
+    '/v1/cameras/:id/metrics',
+    {
+      schema: {
+        tags: ['cameras'],
+        summary:
+          'Pipeline samples in [from, to): ffmpeg CPU seconds per snapshot, input bitrate (bit/s), snapshot bytes, uptime',
+        params: idParams,
+        querystring: z.object({
+          from: z.iso.datetime({ offset: true }).optional().describe('inclusive; default 1 h before `to`'),
+          to: z.iso.datetime({ offset: true }).optional().describe('exclusive; default now'),
+        }),
+        response: {
+          200: z.object({
+            cameraId: z.string(),
+            from: z.iso.datetime(),
+            to: z.iso.datetime(),
+            points: z.array(sample),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const camera = cameraOr404(request.params.id);
+      const to = request.query.to ? new Date(request.query.to) : new Date();
+      const from = request.query.from ? new Date(request.query.from) : new Date(to.getTime() - 3_600_000);
+      if (from >= to)
+        throw badRequest('from must be before to', [
+          { in: 'querystring', field: 'from', message: 'must be before to' },
+        ]);
+      if (to.getTime() - from.getTime() > 7 * 86_400_000)
+        throw badRequest('at most 7 days per request', [
+          { in: 'querystring', field: 'from', message: 'range longer than 7 days' },
+        ]);
+      const rows = await store.range({
+        measurement: CAMERA_MEASUREMENT,
+        tags: { cameraId: camera.id },
+        from,
+        to,
+      });
+      return {
+        cameraId: camera.id,
+        from: from.toISOString(),
+        to: to.toISOString(),
+        points: rows.map((r) => ({ time: r.time.toISOString(), ...r.fields })),
+      };
     },
   );
 

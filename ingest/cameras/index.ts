@@ -42,6 +42,7 @@ const startCameraIngest: Component = async (ctx) => {
     dataDir: config.dataDir,
     instanceId: config.instanceId,
     httpHost: config.http.host,
+    timeseries: await ctx.timeseries(),
   });
   const demo: DemoSources | null = config.demo
     ? await startDemoSources({ http, dataDir: config.dataDir, ffmpegPath: worker.ffmpeg.path, logger: log })

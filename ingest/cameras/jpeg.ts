@@ -104,8 +104,13 @@ export class JpegSplitter {
       this.scan = i;
       if (!this.inData) return null;
     }
+    // Jump from 0xFF to 0xFF with the native indexOf: the entropy-coded data is most of a JPEG.
     for (; i + 1 < b.length; i++) {
-      if (b[i] !== 0xff) continue;
+      i = b.indexOf(0xff, i);
+      if (i < 0 || i + 1 >= b.length) {
+        i = i < 0 ? b.length - 1 : i;
+        break;
+      }
       const m = b[i + 1]!;
       if (m === EOI) {
         const frame = Buffer.from(b.subarray(0, i + 2));
