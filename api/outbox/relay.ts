@@ -10,6 +10,7 @@ import type { CloudEvent } from '../../core/events/envelope.ts';
 import { backoffDelay, sleep } from '../../core/retry.ts';
 
 const RELAY_LOCK = 0x6f757462; // "outb"
+const COALESCE_MS = 10;
 
 export interface RelayOptions {
   db: Db;
@@ -93,7 +94,12 @@ export class OutboxRelay {
       try {
         const sent = await this.drainOnce();
         failures = 0;
-        if (sent > 0) continue;
+        if (sent > 0) {
+          // Under load, commits keep arriving: a short pause lets the next batch gather instead
+          // of one relay transaction per request.
+          if (sent < (this.options.batchSize ?? 200)) await sleep(COALESCE_MS, this.abort.signal);
+          continue;
+        }
       } catch (err) {
         failures++;
         this.options.logger.warn({ err, failures }, 'outbox relay could not publish; will retry');
