@@ -6,6 +6,7 @@ import { DEV_WEBHOOK_SECRET } from '../core/config/index.ts';
 import { runMaintenance } from '../api/maintenance.ts';
 import { signPayload } from '../api/payments/signature.ts';
 import { backends, plantFixtures, startApi, type ApiHarness } from './support/api.ts';
+import { waitFor } from './support/wait.ts';
 
 for (const backend of await backends()) {
   describe(`payments on ${backend.name}`, () => {
@@ -157,6 +158,20 @@ for (const backend of await backends()) {
           })
         ).status,
       ).toBe(201);
+    });
+
+    it('relays every committed event to the bus and shows the outbox on /metrics', async () => {
+      await waitFor(async () => {
+        const m = (await api.call('GET', '/metrics')).body as string;
+        return (
+          m.includes('citystream_outbox_unpublished 0') &&
+          /citystream_outbox_published_total\{topic="payments.v1"\} [1-9]/.test(m)
+        );
+      }, 'the outbox drained');
+      const { rows } = await api.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+      );
+      expect(rows[0]!.n).toBe(0);
     });
 
     it('confirms through the simulated wallet and refunds a fine only for staff', async () => {

@@ -8,6 +8,7 @@ import type { Bus, PublishRecord } from '../../core/bus/types.ts';
 import type { Db } from '../../core/db/types.ts';
 import type { CloudEvent } from '../../core/events/envelope.ts';
 import { backoffDelay, sleep } from '../../core/retry.ts';
+import type { OutboxMetrics } from './metrics.ts';
 
 const RELAY_LOCK = 0x6f757462; // "outb"
 const COALESCE_MS = 10;
@@ -18,6 +19,7 @@ export interface RelayOptions {
   logger: Logger;
   pollMs: number;
   batchSize?: number;
+  metrics?: Pick<OutboxMetrics, 'published'>;
 }
 
 interface OutboxRow {
@@ -86,6 +88,7 @@ export class OutboxRelay {
       await tx.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
         rows.map((r) => r.id),
       ]);
+      for (const r of rows) this.options.metrics?.published.inc({ topic: r.topic });
       return rows.length;
     });
   }
