@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { migrate, PgliteDb } from '../core/db/index.ts';
@@ -233,6 +234,7 @@ async function sqlBaseline(url: string): Promise<Run> {
 }
 
 async function main() {
+  const loadAtStart = loadavg()[0]!;
   const runs: Run[] = [];
   const env = {
     CITYSTREAM_ROLES: 'api',
@@ -315,6 +317,7 @@ async function main() {
     [
       'Target (DESIGN.md §7): contended booking p99 < 50 ms at 500 requests/s; never a double booking (checked after the run).',
       'The load generator runs on the same 2-core machine as the server and the database.',
+      `1-minute load average at start: ${loadAtStart.toFixed(1)} (figures from a busy machine are not the product's).`,
     ],
   );
 }
