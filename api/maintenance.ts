@@ -1,17 +1,22 @@
 // Periodic upkeep of the city-services data: end ticket holds past their time (freeing seats and
-// announcing it) and forget Idempotency-Key records older than a day.
+// announcing it), cancel payment intents nobody confirmed, forget Idempotency-Key records older
+// than a day.
 import type { Logger } from 'pino';
 import type { Db } from '../core/db/types.ts';
+import { cancelStaleIntents } from './payments/store.ts';
 import { expireHolds } from './transport/store.ts';
 
 export const IDEMPOTENCY_TTL_HOURS = 24;
 
-export async function runMaintenance(db: Db): Promise<{ expiredTickets: number; forgottenKeys: number }> {
+export async function runMaintenance(
+  db: Db,
+): Promise<{ expiredTickets: number; cancelledIntents: number; forgottenKeys: number }> {
   const expiredTickets = await db.transaction((tx) => expireHolds(tx));
+  const cancelledIntents = await db.transaction((tx) => cancelStaleIntents(tx));
   const forgotten = await db.query(
     `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => ${IDEMPOTENCY_TTL_HOURS})`,
   );
-  return { expiredTickets, forgottenKeys: forgotten.rowCount };
+  return { expiredTickets, cancelledIntents, forgottenKeys: forgotten.rowCount };
 }
 
 export function startMaintenance(
@@ -24,8 +29,8 @@ export function startMaintenance(
   const timer = setInterval(() => {
     current = runMaintenance(db).then(
       (r) => {
-        if (r.expiredTickets) {
-          logger.info(r, 'ended expired ticket holds');
+        if (r.expiredTickets || r.cancelledIntents) {
+          logger.info(r, 'ended expired ticket holds and unconfirmed payment intents');
           onChange();
         }
       },

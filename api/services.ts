@@ -7,6 +7,7 @@ import { registerBillingRoutes } from './billing/routes.ts';
 import { registerIncidentRoutes } from './incidents/routes.ts';
 import { startMaintenance } from './maintenance.ts';
 import { registerOpen311Routes } from './open311/routes.ts';
+import { createOutboxMetrics } from './outbox/metrics.ts';
 import { OutboxRelay } from './outbox/relay.ts';
 import { registerPaymentRoutes } from './payments/routes.ts';
 import { cityServicesSeeders } from './seed/index.ts';
@@ -34,6 +35,7 @@ export const cityServices: Component = async (ctx) => {
     bus: ctx.bus,
     logger: logger.child({ component: 'outbox-relay' }),
     pollMs: config.outboxPollMs,
+    metrics: createOutboxMetrics(ctx.metrics.registry, db),
   });
   relay.start();
   const deps: ApiDeps = { app: ctx.http, db, guards: ctx.guards, config, logger, nudge: () => relay.nudge() };

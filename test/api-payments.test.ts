@@ -3,8 +3,10 @@
 // callbacks without changing anything; a valid one settles once; cancelling refunds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_WEBHOOK_SECRET } from '../core/config/index.ts';
+import { runMaintenance } from '../api/maintenance.ts';
 import { signPayload } from '../api/payments/signature.ts';
 import { backends, plantFixtures, startApi, type ApiHarness } from './support/api.ts';
+import { waitFor } from './support/wait.ts';
 
 for (const backend of await backends()) {
   describe(`payments on ${backend.name}`, () => {
@@ -119,10 +121,57 @@ for (const backend of await backends()) {
         'city.booking.created.v1',
         'city.payment.created.v1',
         'city.payment.succeeded.v1',
+        'city.booking.confirmed.v1',
         'city.payment.refunded.v1',
         'city.booking.cancelled.v1',
       ]);
       expect(events.rows.every((e) => e.user_id === 'payer')).toBe(true);
+    });
+
+    it('cancels an intent nobody confirmed, so it stops blocking the bill for other payers', async () => {
+      const abandoned = await api.call('POST', '/v1/payments', {
+        token,
+        body: { kind: 'electricity_bill', targetId: 'bill1' },
+      });
+      expect(abandoned.status).toBe(201);
+      const other = await api.token('other-family-member');
+      expect(
+        (
+          await api.call('POST', '/v1/payments', {
+            token: other,
+            body: { kind: 'electricity_bill', targetId: 'bill1' },
+          })
+        ).status,
+      ).toBe(409);
+      await api.db.query(`UPDATE payments SET created_at = now() - interval '31 minutes' WHERE id = $1`, [
+        abandoned.body.id,
+      ]);
+      expect(await runMaintenance(api.db)).toMatchObject({ cancelledIntents: 1 });
+      expect((await api.call('GET', `/v1/payments/${abandoned.body.id}`, { token })).body.status).toBe(
+        'canceled',
+      );
+      expect(
+        (
+          await api.call('POST', '/v1/payments', {
+            token: other,
+            body: { kind: 'electricity_bill', targetId: 'bill1' },
+          })
+        ).status,
+      ).toBe(201);
+    });
+
+    it('relays every committed event to the bus and shows the outbox on /metrics', async () => {
+      await waitFor(async () => {
+        const m = (await api.call('GET', '/metrics')).body as string;
+        return (
+          m.includes('citystream_outbox_unpublished 0') &&
+          /citystream_outbox_published_total\{topic="payments.v1"\} [1-9]/.test(m)
+        );
+      }, 'the outbox drained');
+      const { rows } = await api.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+      );
+      expect(rows[0]!.n).toBe(0);
     });
 
     it('confirms through the simulated wallet and refunds a fine only for staff', async () => {

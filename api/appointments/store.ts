@@ -82,6 +82,30 @@ const event = (a: AppointmentRow, status: string) => ({
   at: new Date().toISOString(),
 });
 
+interface SlotInfo {
+  fee: string;
+  capacity: number;
+  booked: number;
+  past: boolean;
+  start_at: Date;
+  end_at: Date;
+  doctor_id: string;
+  doctor_name: string;
+  department_name: string;
+  hospital_id: string;
+  hospital_name: string;
+  city: string;
+}
+
+const SELECT_SLOT = `
+  SELECT s.fee, s.capacity, s.booked, s.start_at <= now() AS past, s.start_at, s.end_at, s.doctor_id,
+         d.name AS doctor_name, dep.name AS department_name, h.id AS hospital_id, h.name AS hospital_name, h.city
+  FROM slots s
+  JOIN doctors d ON d.id = s.doctor_id
+  JOIN departments dep ON dep.id = d.department_id
+  JOIN hospitals h ON h.id = dep.hospital_id
+  WHERE s.id = $1`;
+
 async function loadAppointment(q: Queryable, id: string, lock = false): Promise<AppointmentRow | undefined> {
   return (
     await q.query<AppointmentRow>(`${SELECT_APPOINTMENT} WHERE a.id = $1${lock ? ' FOR UPDATE OF a' : ''}`, [
@@ -93,32 +117,43 @@ async function loadAppointment(q: Queryable, id: string, lock = false): Promise<
 export async function bookAppointment(db: Db, userId: string, slotId: string, patient: Patient) {
   try {
     return await db.transaction(async (tx) => {
-      const taken = await tx.query<{ fee: string }>(
-        `UPDATE slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity AND start_at > now() RETURNING fee`,
-        [slotId],
-      );
-      if (taken.rowCount === 0) {
-        const { rows } = await tx.query<{ past: boolean }>(
-          'SELECT start_at <= now() AS past FROM slots WHERE id = $1',
-          [slotId],
-        );
-        if (!rows[0]) throw notFound(`slot ${slotId} not found`);
-        throw conflict(
-          rows[0].past ? `slot ${slotId} has already started` : `slot ${slotId} is fully booked`,
-        );
-      }
-      const id = newId('apt');
+      // Read without locking: fee, times and names never change once published.
+      const { rows } = await tx.query<SlotInfo>(SELECT_SLOT, [slotId]);
+      const slot = rows[0];
+      if (!slot) throw notFound(`slot ${slotId} not found`);
+      if (slot.past) throw conflict(`slot ${slotId} has already started`);
+      if (slot.booked >= slot.capacity) throw conflict(`slot ${slotId} is fully booked`);
+      const a: AppointmentRow = {
+        ...slot,
+        id: newId('apt'),
+        slot_id: slotId,
+        user_id: userId,
+        patient_name: patient.name,
+        patient_id_number: patient.idNumber,
+        patient_phone: patient.phone,
+        status: 'booked',
+        paid: false,
+        created_at: new Date(),
+        cancelled_at: null,
+      };
       await tx.query(
-        `INSERT INTO appointments (id, slot_id, user_id, patient_name, patient_id_number, patient_phone, status, fee)
-         VALUES ($1, $2, $3, $4, $5, $6, 'booked', $7)`,
-        [id, slotId, userId, patient.name, patient.idNumber, patient.phone, taken.rows[0]!.fee],
+        `INSERT INTO appointments (id, slot_id, user_id, patient_name, patient_id_number, patient_phone, status, fee, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'booked', $7, $8)`,
+        [a.id, slotId, userId, patient.name, patient.idNumber, patient.phone, a.fee, a.created_at],
       );
-      const a = (await loadAppointment(tx, id))!;
       await recordEvent(
         tx,
         bookingEvent(EVENT_TYPES.bookingCreated, event(a, 'booked')),
-        `appointment/${id}`,
+        `appointment/${a.id}`,
       );
+      // The place is taken last, so the hot slot row stays locked only for this statement and
+      // the commit. Racing bookers queue on that lock and re-check the condition; a loser's
+      // inserts above roll back with it.
+      const taken = await tx.query(
+        `UPDATE slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity`,
+        [slotId],
+      );
+      if (taken.rowCount === 0) throw conflict(`slot ${slotId} is fully booked`);
       return appointmentView(a);
     });
   } catch (err) {

@@ -8,7 +8,7 @@ import { EVENT_TYPES } from '../../core/events/catalog.ts';
 import type { Payment } from '../../core/events/services.ts';
 import { conflict, forbidden, notFound } from '../../core/http/index.ts';
 import { assertOwner, money, newId } from '../shared/common.ts';
-import { paymentEvent, recordEvent } from '../shared/outbox.ts';
+import { bookingEvent, paymentEvent, recordEvent } from '../shared/outbox.ts';
 import { loadTarget, markTargetPaid, markTargetUnpaid, type PaymentKind } from './targets.ts';
 
 export type PaymentStatus = 'requires_confirmation' | 'succeeded' | 'failed' | 'refunded' | 'canceled';
@@ -160,7 +160,42 @@ export async function settlePayment(tx: Queryable, id: string, outcome: Outcome)
     ),
     `payment/${id}`,
   );
+  if (status === 'succeeded' && (p.kind === 'appointment' || p.kind === 'ticket')) {
+    // A paid booking is confirmed: the user's channel hears it as a booking change too.
+    await recordEvent(
+      tx,
+      bookingEvent(EVENT_TYPES.bookingConfirmed, {
+        bookingId: p.target_id,
+        userId: p.user_id,
+        kind: p.kind,
+        status: 'paid',
+        amount: money(p.amount),
+        details: { paymentId: p.id },
+        at: new Date().toISOString(),
+      }),
+      `${p.kind}/${p.target_id}`,
+    );
+  }
   return updated;
+}
+
+/** Intents left unconfirmed this long are cancelled, so they stop blocking the target for others. */
+export const INTENT_TTL_MINUTES = 30;
+
+export async function cancelStaleIntents(tx: Queryable): Promise<number> {
+  const { rows } = await tx.query<PaymentRow>(
+    `UPDATE payments SET status = 'canceled', failure_reason = 'not confirmed in time', updated_at = now()
+     WHERE status = 'requires_confirmation' AND created_at < now() - make_interval(mins => ${INTENT_TTL_MINUTES})
+     RETURNING *`,
+  );
+  for (const p of rows) {
+    await recordEvent(
+      tx,
+      paymentEvent(EVENT_TYPES.paymentFailed, eventData(p, 'not confirmed in time')),
+      `payment/${p.id}`,
+    );
+  }
+  return rows.length;
 }
 
 /** The simulated wallet: the owner confirms; the wallet declines amounts above its limit. */
