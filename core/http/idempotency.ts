@@ -30,10 +30,11 @@ export interface IdempotencyStore {
 const STALE_SECONDS = 60;
 
 /**
- * Runs one write without waiting for its WAL flush (asynchronous commit). The business change a
- * key guards commits durably on its own; if a crash loses the last few key records, a retry runs
- * again and meets the domain's own guards (one live payment per target, one booking per patient
- * and slot). This keeps two extra fsyncs off every POST.
+ * Runs one write without waiting for its WAL flush (asynchronous commit). Used for the reservation
+ * only: the business change that follows commits synchronously, which flushes the WAL up to and
+ * including the reservation, so a reservation can only be lost together with a request that never
+ * committed. The response record (complete) stays synchronous: losing it would let a retry run the
+ * request a second time (a duplicate incident report, for one).
  */
 async function quickWrite<T>(d: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   return d.transaction(async (tx) => {
@@ -79,12 +80,12 @@ export function dbIdempotencyStore(db: () => Promise<Db>): IdempotencyStore {
       };
     },
     async complete(scope, key, statusCode, contentType, body) {
-      await quickWrite(await db(), (tx) =>
-        tx.query(
-          `UPDATE idempotency_keys SET status_code = $3, content_type = $4, body = $5, completed_at = now()
-           WHERE scope = $1 AND key = $2`,
-          [scope, key, statusCode, contentType, body],
-        ),
+      await (
+        await db()
+      ).query(
+        `UPDATE idempotency_keys SET status_code = $3, content_type = $4, body = $5, completed_at = now()
+         WHERE scope = $1 AND key = $2`,
+        [scope, key, statusCode, contentType, body],
       );
     },
     async release(scope, key) {
