@@ -29,7 +29,7 @@ describe('air demo on embedded defaults (citystream start)', () => {
     const aqi = await waitFor(
       async () => {
         const a = await get<{ items: unknown[]; cn: { aqi: number } | null }>('/v1/air/aqi?city=foshan');
-        return a.items.length === 3 && a;
+        return a.items.length === 3 ? a : null;
       },
       'AQI of the foshan demo stations',
       20_000,
@@ -41,7 +41,7 @@ describe('air demo on embedded defaults (citystream start)', () => {
     const later = await waitFor(
       async () => {
         const l = await get<Latest>('/v1/air/stations/SZ-0001/latest');
-        return l.reading.time > first.reading.time && l;
+        return l.reading.time > first.reading.time ? l : null;
       },
       'a newer demo reading',
       10_000,

@@ -222,7 +222,14 @@ describe('air pull sources', () => {
   });
 
   const of = (stationId: string) =>
-    waitFor(() => readings.filter((r) => r.stationId === stationId), `readings of ${stationId}`, 5_000);
+    waitFor(
+      () => {
+        const found = readings.filter((r) => r.stationId === stationId);
+        return found.length > 0 ? found : null;
+      },
+      `readings of ${stationId}`,
+      5_000,
+    );
 
   it('OpenAQ v3: maps sensors to parameters and converts ppm to µg/m³ (CO to mg/m³)', async () => {
     const p = poller({
@@ -233,10 +240,7 @@ describe('air pull sources', () => {
       stations: { '2178': 'GZ-0001' },
     });
     expect(await p.pollOnce()).toMatchObject({ status: 'new', accepted: 1 });
-    const [r] = await waitFor(
-      async () => (await of('GZ-0001')).length === 1 && (await of('GZ-0001')),
-      'GZ-0001',
-    );
+    const [r] = await of('GZ-0001');
     expect(r).toMatchObject({ city: 'guangzhou', time: T1.toISOString(), pm25: 35.2, origin: 'pull:openaq' });
     expect(r!.no2).toBeCloseTo((21.3 * 46.01) / 24.45, 2); // 0.0213 ppm = 21.3 ppb → 40.08 µg/m³
     expect(r!.co).toBeCloseTo((0.61 * 28.01) / 24.45, 2); // mg/m³
@@ -327,11 +331,7 @@ describe('air pull sources', () => {
     });
     flaky.start();
     try {
-      const [r] = await waitFor(
-        async () => (await of('SZ-0002')).length > 0 && (await of('SZ-0002')),
-        'recovery after two failures',
-        10_000,
-      );
+      const [r] = await waitFor(async () => of('SZ-0002'), 'recovery after two failures', 10_000);
       expect(r).toMatchObject({ pm25: 9.5 });
       expect(flakyCalls).toBe(3);
     } finally {

@@ -48,7 +48,7 @@ export function createIntake(bus: Bus, stations: StationCache, config: AirConfig
       await stations.ensure(
         items.flatMap((i) =>
           typeof i.value === 'object' && i.value !== null && 'stationId' in i.value
-            ? [String((i.value).stationId)]
+            ? [String(i.value.stationId)]
             : [],
         ),
       );
