@@ -95,7 +95,8 @@ try {
       if (res.status === 202) accepted += BATCH;
       else {
         refused += BATCH;
-        if (refused === BATCH) process.stderr.write(`first refused request: HTTP ${res.status} ${reply.slice(0, 500)}\n`);
+        if (refused === BATCH)
+          process.stderr.write(`first refused request: HTTP ${res.status} ${reply.slice(0, 500)}\n`);
       }
     }
   });

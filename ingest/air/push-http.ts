@@ -7,7 +7,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { apiKeyOwner } from '../../core/auth/index.ts';
 import type { ApiKey } from '../../core/config/index.ts';
-import { badRequest, HttpProblem, unauthorized, unavailable, type FieldError } from '../../core/http/index.ts';
+import {
+  badRequest,
+  HttpProblem,
+  unauthorized,
+  unavailable,
+  type FieldError,
+} from '../../core/http/index.ts';
 import type { HttpServer } from '../../core/http/index.ts';
 import type { Intake, ItemRejection } from './intake.ts';
 import { lineToReading, LineProtocolError, parseLine, type Precision } from './line-protocol.ts';
