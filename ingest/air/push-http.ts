@@ -157,6 +157,19 @@ export function registerAirPush(
       {
         bodyLimit: BODY_LIMIT,
         preParsing: gunzip,
+        // Telegraf and InfluxDB clients present the key as `Authorization: Token`, not X-API-Key:
+        // a valid key is exempt from the per-IP request limit here too, as integrators are.
+        config: {
+          rateLimit: {
+            allowList: (request: FastifyRequest) => {
+              try {
+                return influxAuth(request, apiKeys) !== null;
+              } catch {
+                return false;
+              }
+            },
+          },
+        },
         schema: {
           tags: ['air'],
           summary: 'InfluxDB v2 write API (line protocol) for Telegraf and InfluxDB clients',
