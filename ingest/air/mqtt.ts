@@ -10,6 +10,11 @@ import { backoffDelay, sleep } from '../../core/retry.ts';
 import type { Intake } from './intake.ts';
 
 export const MQTT_TOPIC = 'citystream/air/+/readings';
+/**
+ * A shared subscription (MQTT 5, also offered to 3.1.1 clients by Mosquitto 2 and EMQX): with
+ * several ingest processes each message goes to one of them, as partitions do in Kafka.
+ */
+export const MQTT_SUBSCRIPTION = `$share/citystream-air/${MQTT_TOPIC}`;
 
 export async function startMqttIngest(
   url: string,
@@ -95,7 +100,7 @@ export async function startMqttIngest(
     client.once('connect', () => resolve());
     client.once('error', reject);
   });
-  await client.subscribeAsync(MQTT_TOPIC, { qos: 1 });
+  await client.subscribeAsync(MQTT_SUBSCRIPTION, { qos: 1 });
   client.on('error', (err) => logger.warn({ err: err.message }, 'MQTT client error'));
   return client;
 }
