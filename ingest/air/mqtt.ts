@@ -11,10 +11,13 @@ import type { Intake } from './intake.ts';
 
 export const MQTT_TOPIC = 'citystream/air/+/readings';
 /**
- * A shared subscription (MQTT 5, also offered to 3.1.1 clients by Mosquitto 2 and EMQX): with
- * several ingest processes each message goes to one of them, as partitions do in Kafka.
+ * How long the broker keeps our session (and queues QoS 1 messages for it) while we are away.
+ * Bounded, so sessions of instances that never come back do not pile up on the broker. Not a
+ * shared subscription: brokers queue a share for offline members too, which would strand
+ * messages on a dead instance; with several ingest processes each takes every message, and the
+ * duplicates are harmless (same station and time replace each other in the store).
  */
-export const MQTT_SUBSCRIPTION = `$share/citystream-air/${MQTT_TOPIC}`;
+export const MQTT_SESSION_EXPIRY_SECONDS = 3600;
 
 export async function startMqttIngest(
   url: string,
@@ -26,7 +29,9 @@ export async function startMqttIngest(
 ): Promise<MqttClient> {
   const client = mqtt.connect(url, {
     clientId,
-    clean: false, // a persistent session keeps QoS 1 messages while we are away
+    protocolVersion: 5,
+    clean: false, // a persistent session keeps QoS 1 messages while we are away (restarts, outages)
+    properties: { sessionExpiryInterval: MQTT_SESSION_EXPIRY_SECONDS },
     reconnectPeriod: 1_000,
   });
   // mqtt.js sends the PUBACK only after handleMessage calls back, and reads the next message only
@@ -100,7 +105,7 @@ export async function startMqttIngest(
     client.once('connect', () => resolve());
     client.once('error', reject);
   });
-  await client.subscribeAsync(MQTT_SUBSCRIPTION, { qos: 1 });
+  await client.subscribeAsync(MQTT_TOPIC, { qos: 1 });
   client.on('error', (err) => logger.warn({ err: err.message }, 'MQTT client error'));
   return client;
 }
