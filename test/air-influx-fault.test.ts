@@ -84,8 +84,8 @@ describe.runIf(kafka && influx)('air ingest while InfluxDB is down (real Kafka a
     })();
 
     const count = () => [...accepted.values()].reduce((n, a) => n + a.length, 0);
-    let downFor = 0;
-    let acceptedWhileDown = 0;
+    let downFor: number;
+    let acceptedWhileDown: number;
     try {
       await new Promise((r) => setTimeout(r, 1_500));
       await stopService('influxdb');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../core/auth/index.ts';
 import type { Consumer } from '../core/bus/index.ts';
 import { loadConfig } from '../core/config/index.ts';
-import type { AirAqi } from '../core/events/index.ts';
+import type { AirAqi, DeadLetter } from '../core/events/index.ts';
 import { silentLogger } from '../core/observability/logger.ts';
 import { Hub } from '../core/runtime/hub.ts';
 import { InfluxTimeSeries } from '../core/timeseries/index.ts';
@@ -36,6 +36,7 @@ describe.runIf(ready)('air pipeline on real Kafka, InfluxDB, PostgreSQL and Mosq
   let cleanup: (() => Promise<void>)[] = [];
   let aqiConsumer: Consumer | undefined;
   const aqiEvents: AirAqi[] = [];
+  const letters: DeadLetter[] = [];
   // On a 10 s boundary, so 5 s windows from t(0) are aligned the way the store aligns them.
   const now = Math.floor(Date.now() / 10_000) * 10_000 - 60_000;
   const t = (s: number) => new Date(now + s * 1000).toISOString();
@@ -64,10 +65,13 @@ describe.runIf(ready)('air pipeline on real Kafka, InfluxDB, PostgreSQL and Mosq
     aqiConsumer = await hub.ctx.bus.consume({
       mode: 'broadcast',
       groupId: 'air-test-aqi',
-      topics: ['air.aqi.v1'],
+      topics: ['air.aqi.v1', 'dlq.v1'],
       start: 'earliest',
       handler: async (batch) => {
-        for (const d of batch.deliveries) aqiEvents.push(d.event!.data as AirAqi);
+        for (const d of batch.deliveries) {
+          if (batch.topic.endsWith('dlq.v1')) letters.push(d.event!.data as DeadLetter);
+          else aqiEvents.push(d.event!.data as AirAqi);
+        }
       },
     });
   }, 60_000);
@@ -195,9 +199,12 @@ describe.runIf(ready)('air pipeline on real Kafka, InfluxDB, PostgreSQL and Mosq
     expect(ok.status).toBe(204);
   });
 
-  it('takes MQTT pushes on citystream/air/{stationId}/readings', async () => {
+  it('takes MQTT pushes on citystream/air/{stationId}/readings; refused ones go to dlq.v1', async () => {
     const client = await mqtt.connectAsync(mqttServer!.value!);
     try {
+      await client.publishAsync(`citystream/air/${FS}/readings`, JSON.stringify({ time: t(7), pm25: -3 }), {
+        qos: 1,
+      });
       await client.publishAsync(
         `citystream/air/${GZ}/readings`,
         JSON.stringify({ time: t(7), pm25: 55, so2: 10 }),
@@ -206,6 +213,11 @@ describe.runIf(ready)('air pipeline on real Kafka, InfluxDB, PostgreSQL and Mosq
     } finally {
       await client.endAsync();
     }
+    const letter = await waitFor(
+      () => letters.find((l) => l.origin === `ingest:mqtt:citystream/air/${FS}/readings`),
+      'dead letter of the refused MQTT reading',
+    );
+    expect(letter.reason).toBe('item 0 pm25: -3 is outside the plausible range 0..1000');
   });
 
   it('stores every accepted reading once in InfluxDB and serves it through the read API', async () => {

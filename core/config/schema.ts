@@ -31,6 +31,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'CITYSTREAM_JWT_SECRET',
   'CITYSTREAM_API_KEYS',
   'CITYSTREAM_PAYMENT_WEBHOOK_SECRET',
+  'CITYSTREAM_AIR_SOURCES',
 ]);
 
 export interface Config {

@@ -10,6 +10,14 @@ import { backoffDelay, sleep } from '../../core/retry.ts';
 import type { Intake } from './intake.ts';
 
 export const MQTT_TOPIC = 'citystream/air/+/readings';
+/**
+ * How long the broker keeps our session (and queues QoS 1 messages for it) while we are away.
+ * Bounded, so sessions of instances that never come back do not pile up on the broker. Not a
+ * shared subscription: brokers queue a share for offline members too, which would strand
+ * messages on a dead instance; with several ingest processes each takes every message, and the
+ * duplicates are harmless (same station and time replace each other in the store).
+ */
+export const MQTT_SESSION_EXPIRY_SECONDS = 3600;
 
 export async function startMqttIngest(
   url: string,
@@ -21,7 +29,9 @@ export async function startMqttIngest(
 ): Promise<MqttClient> {
   const client = mqtt.connect(url, {
     clientId,
-    clean: false, // a persistent session keeps QoS 1 messages while we are away
+    protocolVersion: 5,
+    clean: false, // a persistent session keeps QoS 1 messages while we are away (restarts, outages)
+    properties: { sessionExpiryInterval: MQTT_SESSION_EXPIRY_SECONDS },
     reconnectPeriod: 1_000,
   });
   // mqtt.js sends the PUBACK only after handleMessage calls back, and reads the next message only

@@ -7,7 +7,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { apiKeyOwner } from '../../core/auth/index.ts';
 import type { ApiKey } from '../../core/config/index.ts';
-import { badRequest, HttpProblem, unauthorized, type FieldError } from '../../core/http/index.ts';
+import {
+  badRequest,
+  HttpProblem,
+  unauthorized,
+  unavailable,
+  type FieldError,
+} from '../../core/http/index.ts';
 import type { HttpServer } from '../../core/http/index.ts';
 import type { Intake, ItemRejection } from './intake.ts';
 import { lineToReading, LineProtocolError, parseLine, type Precision } from './line-protocol.ts';
@@ -35,6 +41,17 @@ function rejectionProblem(accepted: number, rejected: ItemRejection[], atomic: b
     : `${items} item(s) refused; the other ${accepted} were accepted`;
   const p = badRequest(detail, rejectionErrors(rejected));
   return new HttpProblem(p.status, p.title, p.detail, { ...p.extensions, accepted, rejected: items });
+}
+
+/** Nothing was accepted when the bus did not acknowledge: say so, so the integrator retries. */
+async function submit(intake: Intake, ...args: Parameters<Intake['submit']>) {
+  try {
+    return await intake.submit(...args);
+  } catch (err) {
+    if (err instanceof HttpProblem) throw err;
+    const p = unavailable(`readings not accepted, retry later: ${(err as Error).message}`);
+    throw new HttpProblem(p.status, p.title, p.detail, { accepted: 0 });
+  }
 }
 
 /** Inflates gzip bodies before parsing; the route's body limit applies to the inflated bytes. */
@@ -129,7 +146,7 @@ export function registerAirPush(
           else items.push({ index: 0, value: json });
         }
         if (items.length === 0 && preRejected.length === 0) throw badRequest('no readings in the body');
-        const result = await intake.submit(items, { origin: `push:http:${who}`, atomic, preRejected });
+        const result = await submit(intake, items, { origin: `push:http:${who}`, atomic, preRejected });
         if (result.rejected.length > 0) throw rejectionProblem(result.accepted, result.rejected, atomic);
         return reply.code(202).send({ accepted: result.accepted });
       },
@@ -140,6 +157,19 @@ export function registerAirPush(
       {
         bodyLimit: BODY_LIMIT,
         preParsing: gunzip,
+        // Telegraf and InfluxDB clients present the key as `Authorization: Token`, not X-API-Key:
+        // a valid key is exempt from the per-IP request limit here too, as integrators are.
+        config: {
+          rateLimit: {
+            allowList: (request: FastifyRequest) => {
+              try {
+                return influxAuth(request, apiKeys) !== null;
+              } catch {
+                return false;
+              }
+            },
+          },
+        },
         schema: {
           tags: ['air'],
           summary: 'InfluxDB v2 write API (line protocol) for Telegraf and InfluxDB clients',
@@ -175,7 +205,7 @@ export function registerAirPush(
             preRejected.push({ index, field: '', reason: `line ${index + 1}: ${err.message}` });
           }
         });
-        const result = await intake.submit(items, { origin: `push:influx:${who}`, atomic, preRejected });
+        const result = await submit(intake, items, { origin: `push:influx:${who}`, atomic, preRejected });
         if (result.rejected.length > 0) {
           const p = rejectionProblem(result.accepted, result.rejected, atomic);
           // InfluxDB clients print `message`; `code` is InfluxDB's error code for bad input.

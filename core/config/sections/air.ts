@@ -72,9 +72,18 @@ export interface AirConfig {
   demoIntervalSeconds: number;
 }
 
+/** Header values (API keys of OpenAQ, PurpleAir) are masked wherever the config is logged. */
+function maskedWhenLogged(source: AirSource): AirSource {
+  const headers = Object.fromEntries(Object.keys(source.headers).map((k) => [k, '***']));
+  return Object.defineProperty(source, 'toJSON', {
+    value: () => ({ ...source, headers }),
+    enumerable: false,
+  });
+}
+
 export function airSection(v: AirVariables): AirConfig {
   return {
-    sources: v.CITYSTREAM_AIR_SOURCES,
+    sources: v.CITYSTREAM_AIR_SOURCES.map(maskedWhenLogged),
     maxFutureMs: v.CITYSTREAM_AIR_MAX_FUTURE_SECONDS * 1000,
     maxAgeMs: v.CITYSTREAM_AIR_MAX_AGE_HOURS * 3_600_000,
     demoIntervalSeconds: v.CITYSTREAM_AIR_DEMO_INTERVAL_SECONDS,
