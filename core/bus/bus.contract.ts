@@ -71,6 +71,26 @@ export function busContract(label: string, makeBus: () => Promise<Bus>) {
       expect(JSON.parse(first.value!.toString()) as CloudEvent).toEqual(first.event);
     });
 
+    it('delivers one publish call of several MiB for a single key, in order (split under the broker limit)', async () => {
+      const run = `r${randomUUID().slice(0, 8)}`;
+      const station = `${run}-BIG`;
+      const got: Delivery[] = [];
+      await consume({ handler: async (b) => void got.push(...b.deliveries.filter(mine(run))) });
+      // ~3.5 MiB to one partition: one Kafka record batch of that size would be refused (1 MiB)
+      const n = 6000;
+      const records = [...Array(n).keys()].map((i) => {
+        const r = reading(station, i);
+        (r.event!.data as AirReading).origin = 'x'.repeat(200);
+        return r;
+      });
+      expect(records.reduce((sum, r) => sum + JSON.stringify(r.event).length, 0)).toBeGreaterThan(
+        3 * 2 ** 20,
+      );
+      await bus.publish(AIR, records);
+      await waitFor(() => got.length === n, `${n} deliveries`);
+      expect(got.map((d) => (d.event?.data as AirReading).pm25)).toEqual([...Array(n).keys()]);
+    });
+
     it('refuses an invalid event on publish, naming the field, and publishes nothing of that call', async () => {
       const run = `r${randomUUID().slice(0, 8)}`;
       const before = await bus.offsets(AIR);

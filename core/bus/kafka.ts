@@ -41,12 +41,24 @@ export interface KafkaBusOptions {
 interface Pending {
   topic: string;
   messages: { key: string | null; value: Buffer | null; headers?: Record<string, string> }[];
+  bytes: number;
   started: number;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
 
 const MAX_RECORDS_PER_SEND = 5_000;
+/**
+ * Bytes per send, well under the broker's default message.max.bytes (1 MiB): records of one key
+ * share a partition and go in one record batch, and a batch over the limit is refused whole.
+ */
+const MAX_BYTES_PER_SEND = 512 * 1024;
+
+function recordBytes(m: RawRecord): number {
+  let n = 64 + (m.key?.length ?? 0) + (m.value?.length ?? 0);
+  for (const [k, v] of Object.entries(m.headers ?? {})) n += k.length + v.length;
+  return n;
+}
 
 export class KafkaBus implements Bus {
   readonly kind = 'kafka';
@@ -138,10 +150,31 @@ export class KafkaBus implements Bus {
 
   private enqueue(topic: string, messages: RawRecord[]): Promise<void> {
     if (!this.started) return Promise.reject(new Error('Kafka bus not started'));
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ topic, messages, started: performance.now(), resolve, reject });
-      this.sending ??= this.drain();
-    });
+    // A large call is split into sends under the byte limit; it resolves once every part is acked.
+    const parts: Promise<void>[] = [];
+    const started = performance.now();
+    let chunk: RawRecord[] = [];
+    let bytes = 0;
+    const flush = () => {
+      const part = { messages: chunk, bytes };
+      parts.push(
+        new Promise<void>((resolve, reject) => {
+          this.queue.push({ topic, ...part, started, resolve, reject });
+        }),
+      );
+      chunk = [];
+      bytes = 0;
+    };
+    for (const m of messages) {
+      const b = recordBytes(m);
+      if (chunk.length > 0 && (bytes + b > MAX_BYTES_PER_SEND || chunk.length >= MAX_RECORDS_PER_SEND))
+        flush();
+      chunk.push(m);
+      bytes += b;
+    }
+    if (chunk.length > 0) flush();
+    this.sending ??= this.drain();
+    return Promise.all(parts).then(() => undefined);
   }
 
   /** One send at a time (idempotent producer); whatever queued meanwhile goes in the next. */
@@ -150,13 +183,17 @@ export class KafkaBus implements Bus {
       while (this.queue.length > 0) {
         const batch: Pending[] = [];
         let count = 0;
+        let bytes = 0;
         while (
           this.queue.length > 0 &&
-          (batch.length === 0 || count + this.queue[0]!.messages.length <= MAX_RECORDS_PER_SEND)
+          (batch.length === 0 ||
+            (count + this.queue[0]!.messages.length <= MAX_RECORDS_PER_SEND &&
+              bytes + this.queue[0]!.bytes <= MAX_BYTES_PER_SEND))
         ) {
           const p = this.queue.shift()!;
           batch.push(p);
           count += p.messages.length;
+          bytes += p.bytes;
         }
         const byTopic = new Map<string, Pending['messages']>();
         for (const p of batch) {
