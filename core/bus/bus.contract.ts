@@ -80,7 +80,7 @@ export function busContract(label: string, makeBus: () => Promise<Bus>) {
       const n = 6000;
       const records = [...Array(n).keys()].map((i) => {
         const r = reading(station, i);
-        (r.event!.data).origin = 'x'.repeat(200);
+        r.event!.data.origin = 'x'.repeat(200);
         return r;
       });
       expect(records.reduce((sum, r) => sum + JSON.stringify(r.event).length, 0)).toBeGreaterThan(
