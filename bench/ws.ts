@@ -8,7 +8,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -46,6 +46,10 @@ interface Row {
   /** CPU of the gateway process (with publisher) and of the load generator over the window. */
   gatewayCpuPercent: number;
   loadCpuPercent: number;
+  /** Gateway CPU time per delivered event: what the gateway costs, however busy the machine. */
+  gatewayCpuMicrosPerDelivery: number;
+  /** 1-minute load average at the end of the case (other processes compete for the 2 cores). */
+  loadAverage: number;
 }
 
 const wallNow = () => performance.timeOrigin + performance.now();
@@ -121,6 +125,8 @@ async function runCase(hub: Hub, busKind: Row['bus'], connections: number): Prom
       memoryPerConnectionKiB,
       droppedConnections: report.closed,
       gatewayCpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / span) * 100),
+      gatewayCpuMicrosPerDelivery: round((cpu.user + cpu.system) / Math.max(1, report.received), 2),
+      loadAverage: round(loadavg()[0]!, 1),
       loadCpuPercent: Math.round((report.cpuSeconds / span) * 100),
     };
   } finally {
@@ -221,7 +227,7 @@ if (brokers) {
 notes.push(
   `Each case: all connections subscribe to ${CHANNEL}; the publisher offers 100,000 / connections events/s for ${SECONDS} s after a 2 s warm-up; latency is publish() call → frame received in the load-generator process.`,
   'Memory per connection: gateway heap + external + array buffers after GC, with the connections open and subscribed, minus before, divided by the count.',
-  'The gateway, the publisher (and on the embedded bus, the bus) share one process; the load generator is a second process on the same 2 cores.',
+  'The gateway, the publisher (and on the embedded bus, the bus) share one process; the load generator is a second process on the same 2 cores. CPU % is CPU time / wall time of each process: far below 100 % with high latency means the processes were waiting for a core (see the load average), not working.',
 );
 writeResults(
   'ws',
@@ -244,6 +250,8 @@ writeResults(
         'dropped conns',
         'gateway CPU %',
         'load-gen CPU %',
+        'gateway CPU µs/delivery',
+        'load avg',
       ],
       rows: rows.map((r) => [
         r.bus,
@@ -259,6 +267,8 @@ writeResults(
         r.droppedConnections,
         r.gatewayCpuPercent,
         r.loadCpuPercent,
+        r.gatewayCpuMicrosPerDelivery,
+        r.loadAverage,
       ]),
     },
   ],

@@ -193,7 +193,9 @@ export class Connection implements Subscriber {
     const replays: [string, Entry[]][] = [];
     for (const { channel, since: cursor } of accepted) {
       if (!this.subs.has(channel.name)) metrics.subscriptions.inc();
+      // Subscribing again restarts the channel from the new cursor: drop what was pending.
       this.subs.delete(channel.name);
+      this.dropPending(channel.name);
       const r = fanout.subscribe(this, channel, cursor);
       this.subs.set(channel.name, { conflatable: isConflatable(channel.family), skip: r.skip });
       cursors[channel.name] = formatCursor(r.cursor);
@@ -220,7 +222,7 @@ export class Connection implements Subscriber {
       if (!this.subs.delete(name)) continue;
       this.deps.fanout.unsubscribe(this, name);
       this.deps.metrics.subscriptions.dec();
-      for (const k of this.pending.keys()) if (k.startsWith(`${name}\u0000`)) this.pending.delete(k);
+      this.dropPending(name);
       removed.push(name);
     }
     this.send({ type: 'unsubscribed', ...(id === undefined ? {} : { id }), channels: removed });
@@ -320,6 +322,10 @@ export class Connection implements Subscriber {
     }
     this.ws.send(frame, { binary: false });
     this.deps.metrics.sent.inc();
+  }
+
+  private dropPending(channel: string): void {
+    for (const k of this.pending.keys()) if (k.startsWith(`${channel}\u0000`)) this.pending.delete(k);
   }
 
   private scheduleFlush(): void {
