@@ -260,7 +260,7 @@ describe('ws gateway', () => {
     const client = new StreamClient({
       url,
       token: () => token('u9'),
-      WebSocket: WebSocket as never,
+      WebSocket,
       reconnect: { baseMs: 50, maxMs: 200 },
     });
     client.onState((s) => states.push(s));
