@@ -47,6 +47,8 @@ export class Connection implements Subscriber {
   private closed = false;
 
   private corked = false;
+  /** Bytes written while corked, i.e. by the batch (or replay) being sent right now. */
+  private corkedBytes = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -288,7 +290,7 @@ export class Connection implements Subscriber {
     const limit = this.deps.config.sendBufferBytes;
     if (sub.conflatable) {
       const key = `${channel}\u0000${entry.key}`;
-      if (this.pending.size > 0 || this.ws.bufferedAmount + entry.frame.length > limit) {
+      if (this.pending.size > 0 || this.backlog() + entry.frame.length > limit) {
         // Keep the newest per key; the order of keys is kept by the Map.
         if (this.pending.has(key)) this.deps.metrics.conflated.inc();
         this.pending.delete(key);
@@ -296,7 +298,7 @@ export class Connection implements Subscriber {
         this.scheduleFlush();
         return;
       }
-    } else if (this.ws.bufferedAmount + entry.frame.length > limit) {
+    } else if (this.backlog() + entry.frame.length > limit) {
       this.close(
         CLOSE_CODES.slowConsumer,
         `slow consumer: send buffer over ${limit} bytes on ${channel}`.slice(0, 123),
@@ -317,11 +319,21 @@ export class Connection implements Subscriber {
       this.socket.cork();
       process.nextTick(() => {
         this.corked = false;
+        this.corkedBytes = 0;
         this.socket.uncork();
       });
     }
+    this.corkedBytes += frame.length;
     this.ws.send(frame, { binary: false });
     this.deps.metrics.sent.inc();
+  }
+
+  /**
+   * What the client has not taken yet: bytes queued for it before the batch now being written.
+   * A burst (a big batch, a replay) is not the client's fault; failing to read earlier ones is.
+   */
+  private backlog(): number {
+    return this.ws.bufferedAmount - this.corkedBytes;
   }
 
   private dropPending(channel: string): void {
@@ -338,7 +350,7 @@ export class Connection implements Subscriber {
   private flush(): void {
     const limit = this.deps.config.sendBufferBytes;
     for (const [key, frame] of this.pending) {
-      if (this.closed || this.ws.bufferedAmount + frame.length > limit) break;
+      if (this.closed || this.backlog() + frame.length > limit) break;
       this.pending.delete(key);
       this.write(frame);
     }

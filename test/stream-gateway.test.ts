@@ -300,7 +300,11 @@ describe('ws recovery window', () => {
   let hub: Hub;
   let url: string;
   beforeAll(async () => {
-    ({ hub, url } = await startHub({ CITYSTREAM_WS_HISTORY_SIZE: '3' }));
+    // A send buffer smaller than the replay: a burst being written is not a slow client.
+    ({ hub, url } = await startHub({
+      CITYSTREAM_WS_HISTORY_SIZE: '3',
+      CITYSTREAM_WS_SEND_BUFFER_BYTES: '600',
+    }));
   });
   afterAll(() => hub?.stop());
 
