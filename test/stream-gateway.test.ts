@@ -351,3 +351,31 @@ describe('ws recovery window', () => {
     for (const c of [again, late]) c.close();
   });
 });
+
+describe('ws compression and shutdown', () => {
+  it('negotiates permessage-deflate only when enabled, and says goodbye with 1001 on stop', async () => {
+    const plain = await startHub();
+    const deflating = await startHub({ CITYSTREAM_WS_COMPRESSION: 'on' });
+    try {
+      const offered = { perMessageDeflate: true } as const;
+      const a = new RawClient(new WebSocket(plain.url, offered));
+      const b = new RawClient(new WebSocket(deflating.url, offered));
+      await Promise.all([a.opened, b.opened]);
+      expect(a.ws.extensions).toBe('');
+      expect(b.ws.extensions).toMatch(/^permessage-deflate/);
+      b.send({ type: 'subscribe', channels: ['air:city:shenzhen'] });
+      await waitFor(() => b.of('subscribed').length === 1, 'ack');
+      await deflating.hub.ctx.bus.publish('air.readings.v1', [
+        { key: 'SZ-9', event: reading('SZ-9', 'shenzhen', 7) },
+      ]);
+      await waitFor(() => b.of('event').length === 1, 'compressed event');
+
+      await plain.hub.stop();
+      await waitFor(() => a.closed, 'close on shutdown');
+      expect(a.closed).toEqual({ code: 1001, reason: 'server shutting down' });
+    } finally {
+      await plain.hub.stop();
+      await deflating.hub.stop();
+    }
+  });
+});
