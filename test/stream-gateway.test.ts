@@ -270,7 +270,7 @@ describe('ws gateway', () => {
     await waitFor(() => client.cursor('user:u9') && client.cursor('air:station:SDK-1'), 'acks');
 
     await hub.ctx.bus.publish('payments.v1', [{ key: 'u9', event: payment('u9') }]);
-    await hub.ctx.bus.publish('air.readings.v1', [{ key: 'SDK-1', event: reading('SDK-1', undefined, 1) }]);
+    await hub.ctx.bus.publish('air.readings.v1', [{ key: 'SDK-1', event: reading('SDK-1', 'foshan', 1) }]);
     await waitFor(() => received.length === 2, 'two events');
     expect(received.map((e) => e.channel).sort()).toEqual(['air:station:SDK-1', 'user:u9']);
 
