@@ -2,6 +2,7 @@
 // handled one at a time in arrival order (an `auth` frame is verified before the `subscribe`
 // that follows it is looked at).
 import type { Logger } from 'pino';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { AuthError, type Principal, type TokenVerifier } from '../core/auth/index.ts';
 import type { StreamConfig } from '../core/config/sections/stream.ts';
@@ -45,8 +46,14 @@ export class Connection implements Subscriber {
   private queue: Promise<void>;
   private closed = false;
 
+  private corked = false;
+  /** Bytes written while corked, i.e. by the batch (or replay) being sent right now. */
+  private corkedBytes = 0;
+
   constructor(
     private readonly ws: WebSocket,
+    /** The upgraded TCP socket under `ws`, corked while a batch of events is written. */
+    private readonly socket: Duplex,
     private readonly deps: ConnectionDeps,
     /** The token sent with the upgrade request (header or query), verified before anything else. */
     initialToken: string | null,
@@ -188,7 +195,9 @@ export class Connection implements Subscriber {
     const replays: [string, Entry[]][] = [];
     for (const { channel, since: cursor } of accepted) {
       if (!this.subs.has(channel.name)) metrics.subscriptions.inc();
+      // Subscribing again restarts the channel from the new cursor: drop what was pending.
       this.subs.delete(channel.name);
+      this.dropPending(channel.name);
       const r = fanout.subscribe(this, channel, cursor);
       this.subs.set(channel.name, { conflatable: isConflatable(channel.family), skip: r.skip });
       cursors[channel.name] = formatCursor(r.cursor);
@@ -215,7 +224,7 @@ export class Connection implements Subscriber {
       if (!this.subs.delete(name)) continue;
       this.deps.fanout.unsubscribe(this, name);
       this.deps.metrics.subscriptions.dec();
-      for (const k of this.pending.keys()) if (k.startsWith(`${name}\u0000`)) this.pending.delete(k);
+      this.dropPending(name);
       removed.push(name);
     }
     this.send({ type: 'unsubscribed', ...(id === undefined ? {} : { id }), channels: removed });
@@ -281,7 +290,7 @@ export class Connection implements Subscriber {
     const limit = this.deps.config.sendBufferBytes;
     if (sub.conflatable) {
       const key = `${channel}\u0000${entry.key}`;
-      if (this.pending.size > 0 || this.ws.bufferedAmount + entry.frame.length > limit) {
+      if (this.pending.size > 0 || this.backlog() + entry.frame.length > limit) {
         // Keep the newest per key; the order of keys is kept by the Map.
         if (this.pending.has(key)) this.deps.metrics.conflated.inc();
         this.pending.delete(key);
@@ -289,7 +298,7 @@ export class Connection implements Subscriber {
         this.scheduleFlush();
         return;
       }
-    } else if (this.ws.bufferedAmount + entry.frame.length > limit) {
+    } else if (this.backlog() + entry.frame.length > limit) {
       this.close(
         CLOSE_CODES.slowConsumer,
         `slow consumer: send buffer over ${limit} bytes on ${channel}`.slice(0, 123),
@@ -297,8 +306,38 @@ export class Connection implements Subscriber {
       );
       return;
     }
-    this.ws.send(entry.frame, { binary: false });
+    this.write(entry.frame);
+  }
+
+  /**
+   * Sends an event frame. The socket is corked until the current batch is done (nextTick), so
+   * the events one batch has for this client leave in one write instead of one each.
+   */
+  private write(frame: Buffer): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.corkedBytes = 0;
+        this.socket.uncork();
+      });
+    }
+    this.corkedBytes += frame.length;
+    this.ws.send(frame, { binary: false });
     this.deps.metrics.sent.inc();
+  }
+
+  /**
+   * What the client has not taken yet: bytes queued for it before the batch now being written.
+   * A burst (a big batch, a replay) is not the client's fault; failing to read earlier ones is.
+   */
+  private backlog(): number {
+    return this.ws.bufferedAmount - this.corkedBytes;
+  }
+
+  private dropPending(channel: string): void {
+    for (const k of this.pending.keys()) if (k.startsWith(`${channel}\u0000`)) this.pending.delete(k);
   }
 
   private scheduleFlush(): void {
@@ -311,10 +350,9 @@ export class Connection implements Subscriber {
   private flush(): void {
     const limit = this.deps.config.sendBufferBytes;
     for (const [key, frame] of this.pending) {
-      if (this.closed || this.ws.bufferedAmount + frame.length > limit) break;
+      if (this.closed || this.backlog() + frame.length > limit) break;
       this.pending.delete(key);
-      this.ws.send(frame, { binary: false });
-      this.deps.metrics.sent.inc();
+      this.write(frame);
     }
     if (this.pending.size > 0 && !this.closed) this.scheduleFlush();
   }

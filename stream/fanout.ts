@@ -4,7 +4,8 @@
 // and to every subscriber. On start it reads back up to `replayRecords` per partition so a
 // fresh gateway can serve clients that were on another gateway before.
 import type { Logger } from 'pino';
-import type { Batch, Bus, Consumer } from '../core/bus/index.ts';
+import type { Batch, Bus, Consumer, PartitionOffsets } from '../core/bus/index.ts';
+import { backoffDelay, sleep } from '../core/retry.ts';
 import type { StreamConfig } from '../core/config/sections/stream.ts';
 import { tpKey, type Cursor } from './client/cursor.ts';
 import { channelFeeds, channelsFor, FED_TOPICS, type Channel } from './channels.ts';
@@ -41,7 +42,7 @@ export class Fanout {
   async start(): Promise<void> {
     const starts: [string, number, number][] = [];
     for (const topic of FED_TOPICS) {
-      for (const o of await this.bus.offsets(topic)) {
+      for (const o of await this.offsetsOf(topic)) {
         const low = Number(o.low);
         const high = Number(o.high);
         const from = Math.max(low, high - this.config.replayRecords);
@@ -77,6 +78,21 @@ export class Fanout {
       this.markCaughtUp();
     }, 30_000);
     timer.unref();
+  }
+
+  /** Partition offsets; retried for a while, as right after topic creation leaders move. */
+  private async offsetsOf(topic: string): Promise<PartitionOffsets[]> {
+    const deadline = Date.now() + 60_000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.bus.offsets(topic);
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        const delay = backoffDelay(attempt, 200, 3_000);
+        this.logger.warn({ err, topic, retryInMs: delay }, 'reading topic offsets failed; retrying');
+        await sleep(delay);
+      }
+    }
   }
 
   /** Resolves once the history replay has reached where the topics were at start. */

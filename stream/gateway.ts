@@ -45,6 +45,7 @@ export const gateway: Component = async (ctx) => {
     wss.handleUpgrade(request, socket, head, (ws) => {
       const conn = new Connection(
         ws,
+        socket,
         { config, tokens: ctx.tokens, fanout, metrics, logger },
         tokenOf(request, url),
       );

@@ -46,12 +46,12 @@ export class RawClient {
   }
 }
 
-export function reading(stationId: string, city: string | undefined, pm25: number): CloudEvent {
+export function reading(stationId: string, city: string, pm25: number): CloudEvent {
   return makeEvent({
     type: EVENT_TYPES.airReading,
     source: 'test',
     subject: stationId,
-    data: { stationId, time: new Date().toISOString(), pm25, ...(city ? { city } : {}) },
+    data: { stationId, city, time: new Date().toISOString(), pm25 },
   });
 }
 
@@ -80,7 +80,7 @@ export function snapshot(cameraId: string, city: string, sequence: number, padBy
       cameraId,
       city,
       time: new Date().toISOString(),
-      url: `/v1/cameras/${cameraId}/snapshot.jpg?${'x'.repeat(padBytes)}`,
+      url: `http://camera-worker.local/v1/cameras/${cameraId}/snapshots/${sequence}.jpg?pad=${'x'.repeat(padBytes)}`,
       width: 640,
       height: 360,
       bytes: 1000,

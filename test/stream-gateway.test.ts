@@ -260,7 +260,7 @@ describe('ws gateway', () => {
     const client = new StreamClient({
       url,
       token: () => token('u9'),
-      WebSocket: WebSocket as never,
+      WebSocket,
       reconnect: { baseMs: 50, maxMs: 200 },
     });
     client.onState((s) => states.push(s));
@@ -270,7 +270,7 @@ describe('ws gateway', () => {
     await waitFor(() => client.cursor('user:u9') && client.cursor('air:station:SDK-1'), 'acks');
 
     await hub.ctx.bus.publish('payments.v1', [{ key: 'u9', event: payment('u9') }]);
-    await hub.ctx.bus.publish('air.readings.v1', [{ key: 'SDK-1', event: reading('SDK-1', undefined, 1) }]);
+    await hub.ctx.bus.publish('air.readings.v1', [{ key: 'SDK-1', event: reading('SDK-1', 'foshan', 1) }]);
     await waitFor(() => received.length === 2, 'two events');
     expect(received.map((e) => e.channel).sort()).toEqual(['air:station:SDK-1', 'user:u9']);
 
@@ -300,7 +300,11 @@ describe('ws recovery window', () => {
   let hub: Hub;
   let url: string;
   beforeAll(async () => {
-    ({ hub, url } = await startHub({ CITYSTREAM_WS_HISTORY_SIZE: '3' }));
+    // A send buffer smaller than the replay: a burst being written is not a slow client.
+    ({ hub, url } = await startHub({
+      CITYSTREAM_WS_HISTORY_SIZE: '3',
+      CITYSTREAM_WS_SEND_BUFFER_BYTES: '600',
+    }));
   });
   afterAll(() => hub?.stop());
 
@@ -345,5 +349,33 @@ describe('ws recovery window', () => {
     await waitFor(() => late.of('event').length === 1, 'live event');
     expect((late.of('event')[0]!.event.data as { pm25: number }).pm25).toBe(5);
     for (const c of [again, late]) c.close();
+  });
+});
+
+describe('ws compression and shutdown', () => {
+  it('negotiates permessage-deflate only when enabled, and says goodbye with 1001 on stop', async () => {
+    const plain = await startHub();
+    const deflating = await startHub({ CITYSTREAM_WS_COMPRESSION: 'on' });
+    try {
+      const offered = { perMessageDeflate: true } as const;
+      const a = new RawClient(new WebSocket(plain.url, offered));
+      const b = new RawClient(new WebSocket(deflating.url, offered));
+      await Promise.all([a.opened, b.opened]);
+      expect(a.ws.extensions).toBe('');
+      expect(b.ws.extensions).toMatch(/^permessage-deflate/);
+      b.send({ type: 'subscribe', channels: ['air:city:shenzhen'] });
+      await waitFor(() => b.of('subscribed').length === 1, 'ack');
+      await deflating.hub.ctx.bus.publish('air.readings.v1', [
+        { key: 'SZ-9', event: reading('SZ-9', 'shenzhen', 7) },
+      ]);
+      await waitFor(() => b.of('event').length === 1, 'compressed event');
+
+      await plain.hub.stop();
+      await waitFor(() => a.closed, 'close on shutdown');
+      expect(a.closed).toEqual({ code: 1001, reason: 'server shutting down' });
+    } finally {
+      await plain.hub.stop();
+      await deflating.hub.stop();
+    }
   });
 });

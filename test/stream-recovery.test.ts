@@ -117,7 +117,7 @@ if (kafka) {
       const recoveries: { channel: string; recovered: boolean }[] = [];
       client = new StreamClient({
         url: `ws://127.0.0.1:${lb.port}/ws`,
-        WebSocket: WebSocket as never,
+        WebSocket,
         reconnect: { baseMs: 100, maxMs: 500 },
       });
       client.onRecovery((r) => recoveries.push(r));

@@ -18,15 +18,18 @@ export interface LiveEvent<T = unknown> {
   event: { id: string; type: string; source: string; time: string; subject?: string; data: T };
 }
 
+/** An event handler property, checked like a method so both DOM and `ws` handlers fit. */
+type Handler<E> = { bivarianceHack(ev: E): void }['bivarianceHack'];
+
 /** The part of the WHATWG WebSocket this client uses (the browser's, or `ws` in Node). */
 export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<{ code: number; reason: string }> | null;
+  onerror: Handler<unknown> | null;
 }
 
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
