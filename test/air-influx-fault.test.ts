@@ -114,15 +114,21 @@ describe.runIf(kafka && influx)('air ingest while InfluxDB is down (real Kafka a
           to: new Date(start + seq * 10 + 1),
         })
       ).map((r) => r.time.getTime());
+    // Throwing (rather than returning false) makes a timeout say how far the sink got.
     await waitFor(
       async () => {
-        for (const id of stations) if ((await stored(id)).length < accepted.get(id)!.length) return false;
+        const short: string[] = [];
+        for (const id of stations) {
+          const n = (await stored(id)).length;
+          if (n < accepted.get(id)!.length) short.push(`${id} ${n}/${accepted.get(id)!.length}`);
+        }
+        if (short.length > 0) throw new Error(`stored so far: ${short.join(', ')}`);
         return true;
       },
       'every accepted reading in InfluxDB',
-      60_000,
+      120_000,
       500,
     );
     for (const id of stations) expect(await stored(id)).toEqual(accepted.get(id));
-  }, 150_000);
+  }, 240_000);
 });
