@@ -1,11 +1,12 @@
 // Live test streams made by ffmpeg: a moving test pattern with the camera's name and a clock
 // (drawtext), encoded to H.264 and written as a live HLS playlist (or MJPEG on stdout). Used for
 // the demo cameras, the tests and the benchmark, so all three exercise the ordinary pipeline.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { spawnTied } from './tied-spawn.ts';
 
 const FONT_DIRS = ['/usr/share/fonts/truetype/liberation', '/usr/share/fonts/truetype/liberation2'];
 
@@ -107,7 +108,7 @@ function track(child: ChildProcess): Generator {
 export async function startHlsGenerator(o: HlsOptions, ffmpeg = 'ffmpeg'): Promise<Generator> {
   await mkdir(o.dir, { recursive: true });
   const { command, args } = hlsArgs(o, ffmpeg);
-  return track(spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
+  return track(spawnTied(command, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
 }
 
 /** Multipart MJPEG (multipart/x-mixed-replace, as IP cameras serve it) on the child's stdout. */
@@ -128,5 +129,5 @@ export function startMjpegGenerator(o: PatternOptions, ffmpeg = 'ffmpeg'): Gener
     'mpjpeg',
     'pipe:1',
   ];
-  return track(spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'ignore'] }));
+  return track(spawnTied(ffmpeg, args, { stdio: ['ignore', 'pipe', 'ignore'] }));
 }
