@@ -16,6 +16,8 @@ export type Status = CameraStatus['status'];
 
 export interface SupervisorSettings {
   ffmpegPath: string;
+  /** The binary accepts `-stats_period`. */
+  statsPeriod?: boolean;
   maxWidth: number;
   /** Snapshot intervals without a frame before the camera counts as stalled. */
   stallIntervals: number;
@@ -141,6 +143,7 @@ export class CameraSupervisor {
     const plan = buildCommand(this.camera, {
       maxWidth: this.settings.maxWidth,
       keyframesOnly: this.keyframesOnly,
+      statsPeriod: this.settings.statsPeriod ?? false,
     });
     return new Promise<RunResult>((resolve) => {
       let frames = 0;
