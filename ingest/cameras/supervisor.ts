@@ -196,12 +196,16 @@ export class CameraSupervisor {
             onlineAt = performance.now();
             this.everOnline = true;
             this.setStatus('online', undefined);
+            // From now on the stall window applies instead of the first-frame allowance.
+            clearTimeout(stallTimer);
+            stallTimer = setTimeout(
+              () => kill(`stalled: no frame for ${Math.round(stallMs / 1000)} s`),
+              stallMs,
+            );
+          } else {
+            // Re-arm the same timer: no new timer object per snapshot.
+            stallTimer.refresh();
           }
-          clearTimeout(stallTimer);
-          stallTimer = setTimeout(
-            () => kill(`stalled: no frame for ${Math.round(stallMs / 1000)} s`),
-            stallMs,
-          );
           this.events.onFrame(jpeg);
         },
         onStart: (pid) => {
