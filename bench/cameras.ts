@@ -21,6 +21,7 @@ import type { CameraConfig } from '../core/events/cameras.ts';
 import { createHttpServer, Readiness } from '../core/http/index.ts';
 import { createBusMetrics, createMetrics, silentLogger } from '../core/observability/index.ts';
 import { buildCommand } from '../ingest/cameras/command.ts';
+import { resolveFfmpeg } from '../ingest/cameras/ffmpeg-binary.ts';
 import { startHlsGenerator } from '../ingest/cameras/demo/generator.ts';
 import { registerCameras } from '../ingest/cameras/registry.ts';
 import { CameraWorker } from '../ingest/cameras/worker.ts';
@@ -118,7 +119,10 @@ interface Measured {
 
 /** N bare ffmpeg processes writing latest.jpg. */
 async function bare(url: string, n: number, naive: boolean, dir: string): Promise<Measured> {
-  const plan = buildCommand({ ...camera(0, url) }, { maxWidth: 1280, keyframesOnly: true });
+  const plan = buildCommand(
+    { ...camera(0, url) },
+    { maxWidth: 1280, keyframesOnly: true, statsPeriod: resolveFfmpeg(null).statsPeriod },
+  );
   const children: ChildProcess[] = [];
   for (let i = 0; i < n; i++) {
     const out = join(dir, `bare-${i}.jpg`);

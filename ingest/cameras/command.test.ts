@@ -26,6 +26,20 @@ describe('buildCommand', () => {
     );
   });
 
+  it('asks for the progress line once per interval (within 0.5–5 s) only where ffmpeg has -stats_period', () => {
+    const args = (interval: number, statsPeriod: boolean) =>
+      commandArgs(
+        buildCommand(
+          { ...hls, snapshotIntervalSeconds: interval },
+          { maxWidth: 640, keyframesOnly: true, statsPeriod },
+        ),
+      ).join(' ');
+    expect(args(2, true)).toContain('-stats_period 2 ');
+    expect(args(0.2, true)).toContain('-stats_period 0.5 ');
+    expect(args(60, true)).toContain('-stats_period 5 ');
+    expect(args(2, false)).not.toContain('-stats_period');
+  });
+
   it('polls a JPEG URL once per interval and honours the camera’s own width limit', () => {
     const plan = buildCommand(
       { url: 'http://c/snap.jpg', protocol: 'jpeg', snapshotIntervalSeconds: 5, maxWidth: 320 },

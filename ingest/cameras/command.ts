@@ -26,11 +26,15 @@ export function selectFilter(intervalSeconds: number): string {
 
 export function buildCommand(
   camera: Pick<CameraConfig, 'url' | 'protocol' | 'snapshotIntervalSeconds' | 'maxWidth'>,
-  options: { maxWidth: number; keyframesOnly: boolean },
+  options: { maxWidth: number; keyframesOnly: boolean; statsPeriod?: boolean },
 ): CommandPlan {
   const interval = camera.snapshotIntervalSeconds;
   const width = camera.maxWidth ?? options.maxWidth;
   const inputOptions = ['-hide_banner', '-nostdin', '-loglevel', 'level+info'];
+  // The progress line (whose `size=` gives the input bitrate) comes every 0.5 s by default: each
+  // one wakes the node process. Once per snapshot interval (0.5–5 s) is enough for the bitrate,
+  // which is sampled every max(interval, 5 s).
+  if (options.statsPeriod) inputOptions.push('-stats_period', String(Math.min(Math.max(interval, 0.5), 5)));
   switch (camera.protocol) {
     case 'rtsp':
       // RTP over the RTSP connection when the camera offers it (NAT, packet loss), else UDP.

@@ -46,7 +46,10 @@ export class Pipeline {
         handlers.onFrame(jpeg);
       }
     });
-    this.command = ffmpeg({ stdoutLines: 0 })
+    // fluent-ffmpeg keeps `stdoutLines` of stderr per run, 0 meaning unlimited: ffmpeg's progress
+    // line every stats period would pile up for the life of the run (memory and GC work). Our
+    // 'stderr' handler keeps what it needs, so keep one line (the minimum it accepts).
+    this.command = ffmpeg({ stdoutLines: 1 })
       .setFfmpegPath(ffmpegPath)
       .input(plan.input)
       .inputOptions(plan.inputOptions)

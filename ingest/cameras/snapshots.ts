@@ -1,8 +1,11 @@
 // Snapshots of the cameras this worker runs: the latest of each in memory (served without disk
 // I/O), and the last `retention` of each on disk as <dataDir>/cameras/<id>/<time ms>.jpg —
-// immutable, addressable files that the snapshot events link to.
+// immutable, addressable files that the snapshot events link to. A file is written under its
+// final name in one write (no temporary file and rename: one filesystem operation less per
+// snapshot); readers get whole JPEGs only, because `file` serves a file only when it runs from
+// SOI to EOI — one still being written, or cut short by a crash, is not served.
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { jpegSize } from './jpeg.ts';
 
@@ -34,7 +37,7 @@ export class SnapshotStore {
 
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  /** Decodes the size, writes the file (atomically) and trims the oldest beyond retention.
+  /** Decodes the size, writes the file and trims the oldest beyond retention.
    * Puts of one camera run one at a time, in order (frames can arrive in bursts). */
   put(cameraId: string, jpeg: Buffer, time = new Date()): Promise<Snapshot> {
     const run = (this.queues.get(cameraId) ?? Promise.resolve()).then(() => this.write(cameraId, jpeg, time));
@@ -61,9 +64,7 @@ export class SnapshotStore {
     const last = files[files.length - 1];
     if (last && Number.parseInt(last, 10) >= ms) ms = Number.parseInt(last, 10) + 1;
     const name = `${ms}.jpg`;
-    const tmp = join(dir, `.${name}.tmp`);
-    await writeFile(tmp, jpeg);
-    await rename(tmp, join(dir, name));
+    await writeFile(join(dir, name), jpeg);
     files.push(name);
     while (files.length > this.retention) {
       const old = files.shift()!;
@@ -93,15 +94,21 @@ export class SnapshotStore {
     this.latest.delete(cameraId);
   }
 
-  /** A retained file by name, or null when retention already removed it. */
+  /** A retained file by name; null when retention already removed it or it is not a whole
+   * JPEG (still being written, or cut short by a crash). */
   async file(cameraId: string, name: string): Promise<Buffer | null> {
     if (!/^\d+\.jpg$/.test(name)) return null;
     try {
-      return await readFile(join(this.cameraDir(cameraId), name));
+      const jpeg = await readFile(join(this.cameraDir(cameraId), name));
+      return isWholeJpeg(jpeg) ? jpeg : null;
     } catch {
       return null;
     }
   }
 }
+
+/** Starts with SOI and ends with EOI: what a complete image2pipe frame looks like. */
+const isWholeJpeg = (b: Buffer) =>
+  b.length >= 4 && b[0] === 0xff && b[1] === 0xd8 && b[b.length - 2] === 0xff && b[b.length - 1] === 0xd9;
 
 const byTime = (a: string, b: string) => Number.parseInt(a, 10) - Number.parseInt(b, 10);

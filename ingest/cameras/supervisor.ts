@@ -16,6 +16,8 @@ export type Status = CameraStatus['status'];
 
 export interface SupervisorSettings {
   ffmpegPath: string;
+  /** The binary accepts `-stats_period`. */
+  statsPeriod?: boolean;
   maxWidth: number;
   /** Snapshot intervals without a frame before the camera counts as stalled. */
   stallIntervals: number;
@@ -141,6 +143,7 @@ export class CameraSupervisor {
     const plan = buildCommand(this.camera, {
       maxWidth: this.settings.maxWidth,
       keyframesOnly: this.keyframesOnly,
+      statsPeriod: this.settings.statsPeriod ?? false,
     });
     return new Promise<RunResult>((resolve) => {
       let frames = 0;
@@ -193,12 +196,16 @@ export class CameraSupervisor {
             onlineAt = performance.now();
             this.everOnline = true;
             this.setStatus('online', undefined);
+            // From now on the stall window applies instead of the first-frame allowance.
+            clearTimeout(stallTimer);
+            stallTimer = setTimeout(
+              () => kill(`stalled: no frame for ${Math.round(stallMs / 1000)} s`),
+              stallMs,
+            );
+          } else {
+            // Re-arm the same timer: no new timer object per snapshot.
+            stallTimer.refresh();
           }
-          clearTimeout(stallTimer);
-          stallTimer = setTimeout(
-            () => kill(`stalled: no frame for ${Math.round(stallMs / 1000)} s`),
-            stallMs,
-          );
           this.events.onFrame(jpeg);
         },
         onStart: (pid) => {

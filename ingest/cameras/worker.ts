@@ -135,6 +135,7 @@ export class CameraWorker {
     const { logger } = this.o;
     const settings: SupervisorSettings = {
       ffmpegPath: this.ffmpeg.path,
+      statsPeriod: this.ffmpeg.statsPeriod,
       maxWidth: this.o.config.maxWidth,
       stallIntervals: this.o.config.stallIntervals,
       errorRetryMs: this.o.config.errorRetryMs,
