@@ -2,7 +2,7 @@
 // into the full real pipeline — normalisation, Kafka air.readings.v1, the sink consumer group,
 // InfluxDB — and we measure sustained readings/s and ingest→stored latency (from sending the
 // request to InfluxDB acknowledging the point), then check InfluxDB holds every accepted reading.
-//   eval "$(scripts/services env)"; npm run bench:air      (needs Kafka and InfluxDB)
+//   eval "$(scripts/services env)"; npm run bench:ingest      (needs Kafka and InfluxDB)
 // Env: BENCH_AIR_SECONDS (default 20), BENCH_AIR_RATE (offered readings/s, default 20000),
 // BENCH_AIR_BATCH (readings per request, default 500), BENCH_AIR_CLIENTS (default 8).
 import { randomUUID } from 'node:crypto';
@@ -24,7 +24,7 @@ const STATIONS = Array.from({ length: 500 }, (_, i) => `BENCH-${String(i).padSta
 
 const base = loadConfig(process.env);
 if (base.bus.kind !== 'kafka' || !base.influx) {
-  process.stderr.write('bench:air needs KAFKA_BROKERS and INFLUX_URL: eval "$(scripts/services env)"\n');
+  process.stderr.write('bench:ingest needs KAFKA_BROKERS and INFLUX_URL: eval "$(scripts/services env)"\n');
   process.exit(2);
 }
 const brokers = base.bus.brokers;
@@ -131,8 +131,8 @@ try {
     maxMs: latencies.at(-1) ?? null,
   };
   writeResults(
-    'air',
-    'npm run bench:air',
+    'ingest',
+    'npm run bench:ingest',
     result,
     [
       {
