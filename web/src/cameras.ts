@@ -46,8 +46,11 @@ export class CameraPanel {
   private readonly note = h('p', { class: 'note' });
   private tiles = new Map<string, Tile>();
   private loadSeq = 0;
+  private city: CityId | null = null;
+  private refreshing: Promise<void> | null = null;
 
-  constructor() {
+  /** `onAdded` runs after cameras registered since the last load joined the grid. */
+  constructor(private readonly onAdded: () => void = () => undefined) {
     this.el = h(
       'section',
       { class: 'panel cameras', id: 'cameras' },
@@ -63,6 +66,7 @@ export class CameraPanel {
 
   async load(city: CityId): Promise<void> {
     const seq = ++this.loadSeq;
+    this.city = city;
     this.tiles.clear();
     fill(this.grid);
     this.note.textContent = 'Loading cameras…';
@@ -76,10 +80,34 @@ export class CameraPanel {
     }
   }
 
+  /**
+   * A live event named a camera the grid does not show: it was registered after the list was
+   * fetched (cameras start while the page loads, or staff add one). Fetch the list once more and
+   * add what is new, keeping the tiles already shown.
+   */
+  private refreshForUnknown(): void {
+    const city = this.city;
+    if (!city || this.refreshing) return;
+    const seq = this.loadSeq;
+    this.refreshing = list<Camera>(`/v1/cameras?city=${city}`)
+      .then((cameras) => {
+        if (seq !== this.loadSeq) return;
+        const added = cameras.filter((c) => !this.tiles.has(c.id));
+        for (const c of added) this.grid.append(this.tile(c));
+        if (this.tiles.size > 0) this.note.textContent = '';
+        if (added.length > 0) this.onAdded();
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.refreshing = null;
+      });
+  }
+
   /** A live `city.camera.snapshot.v1`. */
   onSnapshot(snap: Snapshot): void {
     const tile = this.tiles.get(snap.cameraId);
-    if (!tile || snap.sequence <= tile.sequence) return;
+    if (!tile) return this.refreshForUnknown();
+    if (snap.sequence <= tile.sequence) return;
     tile.sequence = snap.sequence;
     // The event's URL names the frame on the ingest worker that took it, which may be another
     // host; every api process serves the camera's latest frame, so ask the page's own origin.
@@ -99,6 +127,7 @@ export class CameraPanel {
   onStatus(st: CameraStatus): void {
     const tile = this.tiles.get(st.cameraId);
     if (tile) setBadge(tile.badge, st.status, st.reason);
+    else this.refreshForUnknown();
   }
 
   private tile(c: Camera): HTMLElement {

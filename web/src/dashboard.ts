@@ -17,7 +17,7 @@ export class Dashboard {
   readonly session = new SessionStore();
   readonly connection = new ConnectionIndicator();
   readonly air = new AirPanel();
-  readonly cameras = new CameraPanel();
+  readonly cameras = new CameraPanel(() => this.updatePins());
   readonly incidents = new IncidentPanel();
   readonly map = new CityMap();
   readonly activity = new ActivityLog();
