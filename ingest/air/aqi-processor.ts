@@ -5,7 +5,6 @@ import type { Consumer } from '../../core/bus/index.ts';
 import { EVENT_TYPES, makeEvent, TOPICS, type AirReading } from '../../core/events/index.ts';
 import type { HubContext } from '../../core/runtime/context.ts';
 import { computeAqi } from './aqi.ts';
-import { publishInChunks } from './intake.ts';
 
 export async function startAqiProcessor(ctx: HubContext): Promise<Consumer> {
   return ctx.bus.consume({
@@ -29,7 +28,7 @@ export async function startAqiProcessor(ctx: HubContext): Promise<Consumer> {
           }),
         });
       }
-      await publishInChunks(ctx.bus, TOPICS.airAqi.name, records);
+      if (records.length > 0) await ctx.bus.publish(TOPICS.airAqi.name, records);
     },
   });
 }

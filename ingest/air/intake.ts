@@ -1,7 +1,7 @@
 // The one door every reading comes through, whatever carried it (HTTP push, line protocol, MQTT,
 // a poller): normalise against the station registry, publish the valid ones to air.readings.v1
 // keyed by station, and say precisely what was refused. Resolves once Kafka acknowledged.
-import type { Bus, PublishRecord } from '../../core/bus/index.ts';
+import type { Bus } from '../../core/bus/index.ts';
 import type { AirConfig } from '../../core/config/sections/air.ts';
 import { makeEvent, type AirReading } from '../../core/events/index.ts';
 import { EVENT_TYPES, TOPICS } from '../../core/events/catalog.ts';
@@ -28,20 +28,6 @@ export interface Intake {
     items: { index: number; value: unknown }[],
     options: { origin: string; atomic?: boolean; preRejected?: ItemRejection[] },
   ): Promise<IntakeResult>;
-}
-
-/**
- * Publishes in chunks, one after the other. Records with one key share a partition, and Kafka
- * refuses a partition batch over its max message size (1 MiB by default): a big request for one
- * station, or a consumer batch of one partition, must not reach the producer in one piece.
- */
-export async function publishInChunks(
-  bus: Bus,
-  topic: string,
-  records: PublishRecord[],
-  size = 500,
-): Promise<void> {
-  for (let i = 0; i < records.length; i += size) await bus.publish(topic, records.slice(i, i + size));
 }
 
 export function readingEvent(r: AirReading) {
@@ -83,8 +69,7 @@ export function createIntake(bus: Bus, stations: StationCache, config: AirConfig
       rejected.sort((a, b) => a.index - b.index);
       if (options.atomic && rejected.length > 0) return { accepted: 0, rejected, readings: [] };
       if (readings.length > 0) {
-        await publishInChunks(
-          bus,
+        await bus.publish(
           TOPICS.airReadings.name,
           readings.map((r) => ({ key: r.stationId, event: readingEvent(r) })),
         );
