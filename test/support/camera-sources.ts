@@ -15,7 +15,8 @@ import {
 import { join } from 'node:path';
 import { RtspServer } from 'rtsp-streaming-server';
 import {
-  patternInput,
+  liveH264Args,
+  patternArgs,
   startHlsGenerator,
   startMjpegGenerator,
   type Generator,
@@ -125,17 +126,11 @@ export async function mjpegSource(o: { width?: number; height?: number; fps?: nu
 /** A JPEG snapshot endpoint: ffmpeg keeps overwriting latest.jpg, each GET serves the current one. */
 export async function jpegSource(dir: string): Promise<Source & { requests: () => number }> {
   await mkdir(dir, { recursive: true });
-  const { input, filter } = patternInput({ label: 'JPEG', width: 800, height: 600, fps: 4 });
   const file = join(dir, 'latest.jpg');
   const child = spawn(
     'ffmpeg',
     [
-      '-hide_banner',
-      '-nostdin',
-      '-loglevel',
-      'error',
-      ...input,
-      ...filter,
+      ...patternArgs({ label: 'JPEG', width: 800, height: 600, fps: 4 }),
       '-q:v',
       '5',
       '-f',
@@ -194,26 +189,11 @@ export async function rtspSource(): Promise<Source> {
   const rtpPortStart = 30_000 + 2 * Math.floor(Math.random() * 10_000);
   const server = new RtspServer({ serverPort: publishPort, clientPort, rtpPortStart, rtpPortCount: 40 });
   await server.start();
-  const { input, filter } = patternInput({ label: 'RTSP', width: 640, height: 360, fps: 10 });
   const publisher = spawn(
     'ffmpeg',
     [
-      '-hide_banner',
-      '-nostdin',
-      '-loglevel',
-      'error',
-      ...input,
-      ...filter,
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-tune',
-      'zerolatency',
-      '-pix_fmt',
-      'yuv420p',
-      '-g',
-      '10',
+      ...patternArgs({ label: 'RTSP', width: 640, height: 360, fps: 10 }),
+      ...liveH264Args(10),
       '-f',
       'rtsp',
       `rtsp://127.0.0.1:${publishPort}/live`,

@@ -25,8 +25,11 @@ export interface PatternOptions {
   fps: number;
 }
 
-/** lavfi input: testsrc2 with the label and a wall clock burnt in (plain pattern without a font). */
-export function patternInput(o: PatternOptions): { input: string[]; filter: string[] } {
+/**
+ * The start of every generator's command line: quiet ffmpeg reading testsrc2 in real time with the
+ * label and a wall clock burnt in (plain pattern without a font). Output options follow.
+ */
+export function patternArgs(o: PatternOptions): string[] {
   const font = fontFile();
   const label = o.label.replace(/[^A-Za-z0-9 _-]/g, '');
   const size = Math.max(16, Math.round(o.height / 12));
@@ -36,10 +39,19 @@ export function patternInput(o: PatternOptions): { input: string[]; filter: stri
         `drawtext=fontfile=${font}:text='${label} %{localtime\\:%H\\\\\\:%M\\\\\\:%S}':x=20:y=20:fontsize=${size}:fontcolor=white:box=1:boxcolor=black@0.6`,
       ]
     : [];
-  return {
-    input: ['-re', '-f', 'lavfi', '-i', `testsrc2=size=${o.width}x${o.height}:rate=${o.fps}`],
-    filter,
-  };
+  return [
+    ...['-hide_banner', '-nostdin', '-loglevel', 'error'],
+    ...['-re', '-f', 'lavfi', '-i', `testsrc2=size=${o.width}x${o.height}:rate=${o.fps}`],
+    ...filter,
+  ];
+}
+
+/** Low-latency H.264 as a camera would send it, a key frame every `gopFrames` frames. */
+export function liveH264Args(gopFrames: number): string[] {
+  return [
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p'],
+    ...['-g', String(gopFrames)],
+  ];
 }
 
 export interface HlsOptions extends PatternOptions {
@@ -50,27 +62,12 @@ export interface HlsOptions extends PatternOptions {
 }
 
 export function hlsArgs(o: HlsOptions, ffmpeg = 'ffmpeg'): { command: string; args: string[] } {
-  const { input, filter } = patternInput(o);
   const gop = Math.max(1, Math.round((o.gopSeconds ?? o.segmentSeconds) * o.fps));
   return {
     command: ffmpeg,
     args: [
-      '-hide_banner',
-      '-nostdin',
-      '-loglevel',
-      'error',
-      ...input,
-      ...filter,
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-tune',
-      'zerolatency',
-      '-pix_fmt',
-      'yuv420p',
-      '-g',
-      String(gop),
+      ...patternArgs(o),
+      ...liveH264Args(gop),
       '-keyint_min',
       String(gop),
       '-sc_threshold',
@@ -113,21 +110,6 @@ export async function startHlsGenerator(o: HlsOptions, ffmpeg = 'ffmpeg'): Promi
 
 /** Multipart MJPEG (multipart/x-mixed-replace, as IP cameras serve it) on the child's stdout. */
 export function startMjpegGenerator(o: PatternOptions, ffmpeg = 'ffmpeg'): Generator {
-  const { input, filter } = patternInput(o);
-  const args = [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    ...input,
-    ...filter,
-    '-c:v',
-    'mjpeg',
-    '-q:v',
-    '6',
-    '-f',
-    'mpjpeg',
-    'pipe:1',
-  ];
+  const args = [...patternArgs(o), '-c:v', 'mjpeg', '-q:v', '6', '-f', 'mpjpeg', 'pipe:1'];
   return track(spawnTied(ffmpeg, args, { stdio: ['ignore', 'pipe', 'ignore'] }));
 }
