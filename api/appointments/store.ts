@@ -15,7 +15,19 @@ export interface Patient {
   phone: string;
 }
 
-interface AppointmentRow {
+/** Where and when a slot is, as both appointment and slot queries join it. */
+interface SlotPlace {
+  start_at: Date;
+  end_at: Date;
+  doctor_id: string;
+  doctor_name: string;
+  department_name: string;
+  hospital_id: string;
+  hospital_name: string;
+  city: string;
+}
+
+interface AppointmentRow extends SlotPlace {
   id: string;
   slot_id: string;
   user_id: string;
@@ -27,14 +39,6 @@ interface AppointmentRow {
   paid: boolean;
   created_at: Date;
   cancelled_at: Date | null;
-  start_at: Date;
-  end_at: Date;
-  doctor_id: string;
-  doctor_name: string;
-  department_name: string;
-  hospital_id: string;
-  hospital_name: string;
-  city: string;
 }
 
 const SELECT_APPOINTMENT = `
@@ -82,19 +86,11 @@ const event = (a: AppointmentRow, status: string) => ({
   at: new Date().toISOString(),
 });
 
-interface SlotInfo {
+interface SlotInfo extends SlotPlace {
   fee: string;
   capacity: number;
   booked: number;
   past: boolean;
-  start_at: Date;
-  end_at: Date;
-  doctor_id: string;
-  doctor_name: string;
-  department_name: string;
-  hospital_id: string;
-  hospital_name: string;
-  city: string;
 }
 
 const SELECT_SLOT = `
