@@ -7,16 +7,14 @@
 //   BENCH_WS_SECONDS=10 BENCH_WS_CONNECTIONS=1000,5000 npm run bench:ws
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { loadConfig } from '../core/config/index.ts';
 import { EVENT_TYPES, makeEvent } from '../core/events/index.ts';
-import { Hub } from '../core/runtime/hub.ts';
+import type { Hub } from '../core/runtime/hub.ts';
 import { deleteTestTopics } from '../test/support/kafka.ts';
+import { startGatewayHub } from '../stream/testing.ts';
 import { round, writeResults } from './lib/results.ts';
 
 setFlagsFromString('--expose-gc');
@@ -188,17 +186,7 @@ async function publishFor(hub: Hub, rate: number, seconds: number): Promise<numb
 }
 
 async function withHub<T>(env: Record<string, string>, fn: (hub: Hub) => Promise<T>): Promise<T> {
-  const hub = await Hub.start(
-    loadConfig({
-      CITYSTREAM_HTTP_PORT: '0',
-      CITYSTREAM_HTTP_HOST: '127.0.0.1',
-      CITYSTREAM_ROLES: 'stream',
-      CITYSTREAM_DEMO: '0',
-      CITYSTREAM_LOG_LEVEL: 'warn',
-      CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-ws-')),
-      ...env,
-    }),
-  );
+  const hub = await startGatewayHub(env);
   try {
     return await fn(hub);
   } finally {

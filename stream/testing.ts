@@ -1,10 +1,30 @@
 // Helpers for tests and benches that talk to a gateway over real sockets: a raw client that
 // records every frame and close, and builders for the events the gateway fans out.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
+import { loadConfig } from '../core/config/index.ts';
 import { makeEvent, type CloudEvent } from '../core/events/envelope.ts';
 import { EVENT_TYPES } from '../core/events/catalog.ts';
+import { Hub } from '../core/runtime/hub.ts';
 import type { ServerFrame } from './client/protocol.ts';
+
+/** An in-process hub running only the stream role on 127.0.0.1 (any free port), quiet logs. */
+export function startGatewayHub(env: Record<string, string> = {}): Promise<Hub> {
+  return Hub.start(
+    loadConfig({
+      CITYSTREAM_HTTP_PORT: '0',
+      CITYSTREAM_HTTP_HOST: '127.0.0.1',
+      CITYSTREAM_ROLES: 'stream',
+      CITYSTREAM_DEMO: '0',
+      CITYSTREAM_LOG_LEVEL: 'warn',
+      CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'citystream-gateway-')),
+      ...env,
+    }),
+  );
+}
 
 export class RawClient {
   readonly frames: ServerFrame[] = [];

@@ -1,16 +1,12 @@
 // Slow consumers over real sockets: a client that stops reading does not delay the others
 // (their publish→receive p99 stays within 2× of the run without it), is conflated to the
 // newest event per camera on latest-wins channels, and is closed with 4008 on the others.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { loadConfig } from '../core/config/index.ts';
 import { EVENT_TYPES } from '../core/events/catalog.ts';
 import { makeEvent, type CloudEvent } from '../core/events/envelope.ts';
-import { Hub } from '../core/runtime/hub.ts';
-import { RawClient, snapshot } from '../stream/testing.ts';
+import type { Hub } from '../core/runtime/hub.ts';
+import { RawClient, snapshot, startGatewayHub } from '../stream/testing.ts';
 import { waitFor } from './support/wait.ts';
 
 const PAD = 32_000;
@@ -42,17 +38,7 @@ describe('slow consumers', () => {
   let hub: Hub;
   let url: string;
   beforeAll(async () => {
-    hub = await Hub.start(
-      loadConfig({
-        CITYSTREAM_HTTP_PORT: '0',
-        CITYSTREAM_HTTP_HOST: '127.0.0.1',
-        CITYSTREAM_ROLES: 'stream',
-        CITYSTREAM_DEMO: '0',
-        CITYSTREAM_LOG_LEVEL: 'warn',
-        CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'stream-bp-')),
-        CITYSTREAM_WS_SEND_BUFFER_BYTES: String(256 * 1024),
-      }),
-    );
+    hub = await startGatewayHub({ CITYSTREAM_WS_SEND_BUFFER_BYTES: String(256 * 1024) });
     url = `ws://127.0.0.1:${hub.port}/ws`;
   });
   afterAll(() => hub?.stop());

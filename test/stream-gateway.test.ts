@@ -1,33 +1,18 @@
 // The /ws gateway over real sockets on an in-process hub (embedded bus): subscribe and receive,
 // auth and permissions, limits and malformed frames, pings, and the SDK against it.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { mintToken } from '../core/auth/index.ts';
-import { loadConfig } from '../core/config/index.ts';
-import { Hub } from '../core/runtime/hub.ts';
+import type { Hub } from '../core/runtime/hub.ts';
 import { StreamClient, type ConnectionState, type LiveEvent } from '../stream/client/index.ts';
 import type { Duplex } from 'node:stream';
-import { payment, RawClient, reading } from '../stream/testing.ts';
+import { payment, RawClient, reading, startGatewayHub } from '../stream/testing.ts';
 import { waitFor } from './support/wait.ts';
 
 const SECRET = 'stream-gateway-test-secret-0123456789abcdef';
 
 async function startHub(env: Record<string, string> = {}): Promise<{ hub: Hub; url: string }> {
-  const hub = await Hub.start(
-    loadConfig({
-      CITYSTREAM_HTTP_PORT: '0',
-      CITYSTREAM_HTTP_HOST: '127.0.0.1',
-      CITYSTREAM_ROLES: 'stream',
-      CITYSTREAM_DEMO: '0',
-      CITYSTREAM_LOG_LEVEL: 'warn',
-      CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'stream-')),
-      CITYSTREAM_JWT_SECRET: SECRET,
-      ...env,
-    }),
-  );
+  const hub = await startGatewayHub({ CITYSTREAM_JWT_SECRET: SECRET, ...env });
   return { hub, url: `ws://127.0.0.1:${hub.port}/ws` };
 }
 
