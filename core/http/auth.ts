@@ -14,6 +14,18 @@ export interface Guards {
   integrator(request: FastifyRequest): string;
 }
 
+/**
+ * The integrator key a request presents: `Authorization: Token <key>` (or Bearer) as Telegraf and
+ * the InfluxDB client libraries send it, else X-API-Key.
+ */
+export function presentedApiKey(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  const m = header ? /^(?:Token|Bearer)\s+(\S+)$/i.exec(header) : null;
+  if (m) return m[1];
+  const x = request.headers['x-api-key'];
+  return Array.isArray(x) ? x[0] : x;
+}
+
 export function createGuards(verifier: TokenVerifier, apiKeys: readonly ApiKey[]): Guards {
   const optionalUser = async (request: FastifyRequest): Promise<Principal | null> => {
     const header = request.headers.authorization;

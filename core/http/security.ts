@@ -6,6 +6,7 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { apiKeyOwner } from '../auth/index.ts';
+import { presentedApiKey } from './auth.ts';
 import type { ApiKey, HttpPolicy } from '../config/index.ts';
 import { HttpProblem } from './problem.ts';
 
@@ -56,8 +57,8 @@ export async function registerSecurity(
     timeWindow: 60_000,
     // Integrators holding a valid key push at sensor rates; they are accounted per key upstream.
     allowList: (request: FastifyRequest) => {
-      const key = request.headers['x-api-key'];
-      return typeof key === 'string' && apiKeyOwner(apiKeys, key) !== null;
+      const key = presentedApiKey(request);
+      return key !== undefined && apiKeyOwner(apiKeys, key) !== null;
     },
     errorResponseBuilder: (_request, context) =>
       new HttpProblem(

@@ -10,6 +10,7 @@ import type { ApiKey } from '../../core/config/index.ts';
 import {
   badRequest,
   HttpProblem,
+  presentedApiKey,
   unauthorized,
   unavailable,
   type FieldError,
@@ -157,19 +158,6 @@ export function registerAirPush(
       {
         bodyLimit: BODY_LIMIT,
         preParsing: gunzip,
-        // Telegraf and InfluxDB clients present the key as `Authorization: Token`, not X-API-Key:
-        // a valid key is exempt from the per-IP request limit here too, as integrators are.
-        config: {
-          rateLimit: {
-            allowList: (request: FastifyRequest) => {
-              try {
-                return influxAuth(request, apiKeys) !== null;
-              } catch {
-                return false;
-              }
-            },
-          },
-        },
         schema: {
           tags: ['air'],
           summary: 'InfluxDB v2 write API (line protocol) for Telegraf and InfluxDB clients',
@@ -227,9 +215,7 @@ export function registerAirPush(
 
 /** Telegraf and the InfluxDB clients send `Authorization: Token <token>`; X-API-Key works too. */
 function influxAuth(request: FastifyRequest, apiKeys: readonly ApiKey[]): string {
-  const header = request.headers.authorization;
-  const m = header ? /^(?:Token|Bearer)\s+(\S+)$/i.exec(header) : null;
-  const presented = m?.[1] ?? (request.headers['x-api-key'] as string | undefined);
+  const presented = presentedApiKey(request);
   if (!presented) throw unauthorized('send your integrator key as "Authorization: Token <key>" or X-API-Key');
   const owner = apiKeyOwner(apiKeys, presented);
   if (!owner) throw unauthorized('unknown API key');
