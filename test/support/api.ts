@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { mintToken } from '../../core/auth/index.ts';
 import { DEV_JWT_SECRET, loadConfig } from '../../core/config/index.ts';
 import type { Db } from '../../core/db/index.ts';
-import { Hub } from '../../core/runtime/index.ts';
+import { Hub } from '../../app/hub.ts';
 import { createTestDatabase } from './postgres.ts';
 import { serviceAvailable } from './services.ts';
 

@@ -1,0 +1,35 @@
+// What every route module of the city-services API is given, and the component that hands it over.
+import type { ApiConfig } from '../config/index.ts';
+import type { Db } from '../db/types.ts';
+import type { Guards, HttpServer } from '../http/index.ts';
+import type { Component, HubContext } from '../runtime/context.ts';
+import type { Logger } from 'pino';
+
+export interface ApiDeps {
+  app: HttpServer;
+  db: Db;
+  guards: Guards;
+  config: ApiConfig;
+  logger: Logger;
+  /** Wakes the outbox relay after a commit so events leave without waiting for the next poll. */
+  nudge: () => void;
+}
+
+export async function apiDeps(ctx: HubContext): Promise<ApiDeps> {
+  return {
+    app: ctx.http,
+    db: await ctx.db(),
+    guards: ctx.guards,
+    config: ctx.config.api,
+    logger: ctx.logger.child({ component: 'city-services' }),
+    nudge: () => ctx.nudgeOutbox(),
+  };
+}
+
+/** An api-role component that only registers routes: nothing to stop. */
+export const routesComponent =
+  (register: (deps: ApiDeps) => void): Component =>
+  async (ctx) => {
+    register(await apiDeps(ctx));
+    return { async stop() {} };
+  };

@@ -1,0 +1,116 @@
+// /v1/hospitals, /v1/doctors, /v1/appointments (DESIGN.md §5).
+import { z } from 'zod';
+import { city, cstDayRange, idParam, isoDate } from '../../core/module/common.ts';
+import type { ApiDeps } from '../../core/module/deps.ts';
+import {
+  bookAppointment,
+  cancelAppointment,
+  getAppointment,
+  listAppointments,
+  listDepartments,
+  listDoctors,
+  listHospitals,
+  listSlots,
+} from './store.ts';
+
+const tags = ['appointments'];
+const security = [{ bearerAuth: [] }];
+
+const patient = z.object({
+  name: z.string().trim().min(1).max(100),
+  idNumber: z
+    .string()
+    .trim()
+    .regex(/^[0-9A-Za-z]{6,30}$/, { error: 'expected an identity document number (6-30 letters or digits)' }),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9 -]{6,20}$/, { error: 'expected a phone number' }),
+});
+
+export function registerAppointmentRoutes({ app, db, guards, nudge }: ApiDeps): void {
+  app.get(
+    '/v1/hospitals',
+    {
+      schema: {
+        tags,
+        summary: 'Hospitals, optionally in one city',
+        querystring: z.object({ city: city.optional() }),
+      },
+    },
+    async (request) => ({ items: await listHospitals(db, request.query.city) }),
+  );
+  app.get(
+    '/v1/hospitals/:id/departments',
+    { schema: { tags, summary: 'Departments of a hospital', params: idParam } },
+    async (request) => ({ items: await listDepartments(db, request.params.id) }),
+  );
+  app.get(
+    '/v1/doctors',
+    {
+      schema: {
+        tags,
+        summary: 'Doctors of a department',
+        querystring: z.object({ departmentId: z.string().min(1).max(100) }),
+      },
+    },
+    async (request) => ({ items: await listDoctors(db, request.query.departmentId) }),
+  );
+  app.get(
+    '/v1/doctors/:id/slots',
+    {
+      schema: {
+        tags,
+        summary: 'Bookable slots of a doctor on a day (China Standard Time); default today',
+        params: idParam,
+        querystring: z.object({ date: isoDate.optional() }),
+      },
+    },
+    async (request) => {
+      const date = request.query.date ?? new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+      const [from, to] = cstDayRange(date);
+      return { items: await listSlots(db, request.params.id, from, to) };
+    },
+  );
+
+  app.post(
+    '/v1/appointments',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Book a place in a slot: 201, or 409 when the slot is full or the patient already holds it',
+        body: z.object({ slotId: z.string().min(1).max(100), patient }),
+      },
+    },
+    async (request, reply) => {
+      const principal = await guards.user(request);
+      const a = await bookAppointment(db, principal.sub, request.body.slotId, request.body.patient);
+      nudge();
+      return reply.code(201).header('location', `/v1/appointments/${a.id}`).send(a);
+    },
+  );
+  app.get(
+    '/v1/appointments',
+    { schema: { tags, security, summary: 'My appointments' } },
+    async (request) => ({
+      items: await listAppointments(db, (await guards.user(request)).sub),
+    }),
+  );
+  app.get(
+    '/v1/appointments/:id',
+    { schema: { tags, security, summary: 'One of my appointments', params: idParam } },
+    async (request) => getAppointment(db, await guards.user(request), request.params.id),
+  );
+  app.post(
+    '/v1/appointments/:id/cancel',
+    {
+      schema: { tags, security, summary: 'Cancel: frees the place and refunds a paid fee', params: idParam },
+    },
+    async (request) => {
+      const a = await cancelAppointment(db, await guards.user(request), request.params.id);
+      nudge();
+      return a;
+    },
+  );
+}

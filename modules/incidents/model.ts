@@ -1,0 +1,85 @@
+// Incident categories, the status workflow, the service area and photo checks.
+import { z } from 'zod';
+import { CITIES, type City } from '../../core/module/common.ts';
+import type { INCIDENT_STATUSES } from '../../core/events/services.ts';
+
+export const CATEGORIES = [
+  {
+    code: 'broken_street_light',
+    name: 'Broken street light',
+    description: 'A street lamp is out, flickering or damaged.',
+  },
+  {
+    code: 'broken_traffic_light',
+    name: 'Broken traffic light',
+    description: 'A traffic signal is dark, stuck or damaged.',
+  },
+  {
+    code: 'illegal_parking',
+    name: 'Illegal parking',
+    description: 'A vehicle blocks a lane, crossing, fire access or pavement.',
+  },
+  {
+    code: 'blocked_storm_drain',
+    name: 'Blocked storm drain',
+    description: 'A drain is blocked or the street floods.',
+  },
+  { code: 'pothole', name: 'Pothole', description: 'A hole or broken surface in the road.' },
+  { code: 'noise', name: 'Noise', description: 'Construction or other noise outside permitted hours.' },
+  { code: 'other', name: 'Other', description: 'Anything else the police should know about.' },
+] as const;
+export const categoryCode = z.enum(CATEGORIES.map((c) => c.code) as [string, ...string[]]);
+
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+/** submitted → acknowledged → in_progress → resolved, and rejected from any open state. */
+export const TRANSITIONS: Record<IncidentStatus, IncidentStatus[]> = {
+  submitted: ['acknowledged', 'rejected'],
+  acknowledged: ['in_progress', 'rejected'],
+  in_progress: ['resolved', 'rejected'],
+  resolved: [],
+  rejected: [],
+};
+
+const CENTRES: Record<City, [number, number]> = {
+  shenzhen: [22.543, 114.058],
+  guangzhou: [23.129, 113.264],
+  foshan: [23.022, 113.122],
+};
+/** A pin farther than this from every city centre is outside the service area. */
+const SERVICE_RADIUS_KM = 90;
+
+function km(a: [number, number], b: [number, number]): number {
+  const rad = Math.PI / 180;
+  const dLat = (b[0] - a[0]) * rad;
+  const dLon = (b[1] - a[1]) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[0] * rad) * Math.cos(b[0] * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.sqrt(h));
+}
+
+/** The served city whose centre is nearest the pin, or null when none is within reach. */
+export function cityAt(lat: number, lon: number): City | null {
+  let best: City | null = null;
+  let bestKm = SERVICE_RADIUS_KM;
+  for (const c of CITIES) {
+    const d = km([lat, lon], CENTRES[c]);
+    if (d <= bestKm) [best, bestKm] = [c, d];
+  }
+  return best;
+}
+
+export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+
+/** The image type from the file's first bytes; the declared type is not trusted. */
+export function sniffImage(b: Buffer): (typeof PHOTO_TYPES)[number] | null {
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  if (
+    b.length >= 8 &&
+    b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+  ) {
+    return 'image/png';
+  }
+  if (b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP')
+    return 'image/webp';
+  return null;
+}

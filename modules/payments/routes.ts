@@ -1,0 +1,204 @@
+// /v1/payments: payment intents for appointments, tickets, bills and fines; the simulated wallet
+// confirm; the provider webhook (HMAC-signed, raw body); staff refunds.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { PAYMENT_KINDS } from '../../core/events/services.ts';
+import { badRequest, notFound, unauthorized } from '../../core/http/index.ts';
+import { idParam } from '../../core/module/common.ts';
+import type { ApiDeps } from '../../core/module/deps.ts';
+import { SIGNATURE_HEADER, verifySignature } from './signature.ts';
+import {
+  confirmPayment,
+  createPayment,
+  getPayment,
+  listPayments,
+  paymentView,
+  refundPayment,
+  settlePayment,
+} from './store.ts';
+
+const paymentSchema = z.object({
+  id: z.string(),
+  kind: z.enum(PAYMENT_KINDS),
+  targetId: z.string(),
+  amount: z.string(),
+  currency: z.literal('CNY'),
+  status: z.enum(['requires_confirmation', 'succeeded', 'failed', 'refunded', 'canceled']),
+  failureReason: z.string().optional(),
+  providerRef: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const webhookEvent = z.object({
+  id: z.string().min(1).max(200),
+  type: z.enum(['payment.succeeded', 'payment.failed']),
+  data: z.object({ providerRef: z.string().min(1).max(200), reason: z.string().max(500).optional() }),
+});
+
+const tags = ['payments'];
+const security = [{ bearerAuth: [] }];
+
+export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDeps): void {
+  app.post(
+    '/v1/payments',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Create a payment intent for an appointment, ticket, electricity bill or traffic fine',
+        body: z.object({ kind: z.enum(PAYMENT_KINDS), targetId: z.string().min(1).max(100) }),
+        response: { 201: paymentSchema },
+      },
+    },
+    async (request, reply) => {
+      const principal = await guards.user(request);
+      const p = await createPayment(db, principal, request.body.kind, request.body.targetId);
+      nudge();
+      return reply.code(201).header('location', `/v1/payments/${p.id}`).send(paymentView(p));
+    },
+  );
+
+  app.get(
+    '/v1/payments',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'My payments',
+        response: { 200: z.object({ items: z.array(paymentSchema) }) },
+      },
+    },
+    async (request) => {
+      const principal = await guards.user(request);
+      return { items: (await listPayments(db, principal.sub)).map(paymentView) };
+    },
+  );
+
+  app.get(
+    '/v1/payments/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'One of my payments',
+        params: idParam,
+        response: { 200: paymentSchema },
+      },
+    },
+    async (request) => paymentView(await getPayment(db, await guards.user(request), request.params.id)),
+  );
+
+  app.post(
+    '/v1/payments/:id/confirm',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Confirm with the simulated wallet: charges and marks the target paid',
+        params: idParam,
+        response: { 200: paymentSchema },
+      },
+    },
+    async (request) => {
+      const p = await confirmPayment(db, await guards.user(request), request.params.id);
+      nudge();
+      return paymentView(p);
+    },
+  );
+
+  app.post(
+    '/v1/payments/:id/refund',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Refund a paid bill or fine (staff); bookings are refunded by cancelling them',
+        params: idParam,
+        body: z.object({ reason: z.string().min(1).max(500) }),
+        response: { 200: paymentSchema },
+      },
+    },
+    async (request) => {
+      await guards.staff(request);
+      const p = await refundPayment(db, request.params.id, request.body.reason);
+      nudge();
+      return paymentView(p);
+    },
+  );
+
+  // The webhook needs the exact bytes the provider signed, so JSON is not parsed before the check.
+  void app.register(async (scope: FastifyInstance) => {
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
+      done(null, body),
+    );
+    scope.withTypeProvider<ZodTypeProvider>().post(
+      '/v1/payments/webhook',
+      {
+        schema: {
+          tags,
+          summary: `Payment provider callback, signed: ${SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "t.body")>`,
+          response: {
+            200: z.object({
+              received: z.literal(true),
+              duplicate: z.boolean(),
+              paymentStatus: z.string().optional(),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        const raw = request.body as Buffer;
+        const header = request.headers[SIGNATURE_HEADER];
+        const check = verifySignature(
+          config.webhook.secret,
+          Array.isArray(header) ? header[0] : header,
+          raw,
+          config.webhook.toleranceSeconds,
+        );
+        if (!check.ok) throw unauthorized(`webhook refused: ${check.reason}`);
+        let json: unknown;
+        try {
+          json = JSON.parse(raw.toString('utf8'));
+        } catch {
+          throw badRequest('webhook body is not JSON');
+        }
+        const parsed = webhookEvent.safeParse(json);
+        if (!parsed.success) {
+          throw badRequest(
+            'invalid webhook event',
+            parsed.error.issues.map((i) => ({ in: 'body', field: i.path.join('.'), message: i.message })),
+          );
+        }
+        const event = parsed.data;
+        const result = await db.transaction(async (tx) => {
+          const fresh = await tx.query(
+            'INSERT INTO payment_webhook_events (id, type) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING 1',
+            [event.id, event.type],
+          );
+          if (fresh.rowCount === 0) return { received: true as const, duplicate: true };
+          const { rows } = await tx.query<{ id: string }>('SELECT id FROM payments WHERE provider_ref = $1', [
+            event.data.providerRef,
+          ]);
+          if (!rows[0]) throw notFound(`no payment with provider reference ${event.data.providerRef}`);
+          await tx.query('UPDATE payment_webhook_events SET payment_id = $2 WHERE id = $1', [
+            event.id,
+            rows[0].id,
+          ]);
+          const p = await settlePayment(
+            tx,
+            rows[0].id,
+            event.type === 'payment.succeeded'
+              ? { ok: true }
+              : { ok: false, reason: event.data.reason ?? 'declined by provider' },
+          );
+          return { received: true as const, duplicate: false, paymentStatus: p.status };
+        });
+        nudge();
+        return result;
+      },
+    );
+  });
+}
