@@ -19,12 +19,10 @@ function refusingStore(transientFailures = 0) {
 }
 
 const pts = (bad: number[], n: number): Point[] =>
-  Array.from({ length: n }, (_, i) => ({
-    measurement: 'air',
-    tags: {},
-    fields: (bad.includes(i) ? { bad: i } : { v: i }) as Record<string, number>,
-    time: new Date(i),
-  }));
+  Array.from({ length: n }, (_, i): Point => {
+    const fields: Record<string, number> = bad.includes(i) ? { bad: i } : { v: i };
+    return { measurement: 'air', tags: {}, fields, time: new Date(i) };
+  });
 
 describe('writeNarrowing', () => {
   it('stores every point but the refused ones and names those, in few requests', async () => {
