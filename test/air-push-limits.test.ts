@@ -127,13 +127,20 @@ describe.runIf(kafka && postgres)('air push limits on real Kafka and PostgreSQL'
     await deleteTestTopics([kafka!.value!], prefix);
   }, 60_000);
 
-  for (const path of ['/v1/ingest/air', '/api/v2/write']) {
-    it(`answers an unauthenticated 100 MiB upload to ${path} with 401 before reading its body`, async () => {
+  for (const [path, framing] of [
+    ['/v1/ingest/air', 'content-length'],
+    ['/v1/ingest/air', 'chunked'],
+    ['/api/v2/write', 'content-length'],
+    ['/api/v2/write', 'chunked'],
+  ] as const) {
+    it(`answers an unauthenticated 100 MiB upload (${framing}) to ${path} with 401 before reading its body`, async () => {
       const req = httpRequest(`${url}${path}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/x-ndjson',
-          'content-length': String(100 * MiB),
+          ...(framing === 'chunked'
+            ? { 'transfer-encoding': 'chunked' }
+            : { 'content-length': String(100 * MiB) }),
           authorization: 'Token wrong-key',
           'x-api-key': 'wrong-key',
         },
