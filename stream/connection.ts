@@ -392,18 +392,22 @@ export class Connection implements Subscriber {
    * (a replay's do: it was checked against the limit as a whole).
    */
   private write(frame: Buffer, burst: boolean): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.corkedBytes = 0;
-        this.socket.uncork();
-      });
-    }
+    this.cork();
     if (burst) this.corkedBytes += frame.length;
     this.ws.send(frame, { binary: false });
     this.deps.metrics.sent.inc();
+  }
+
+  /** Corks the socket until the current tick's frames are all written: one write for them. */
+  private cork(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.corkedBytes = 0;
+      this.socket.uncork();
+    });
   }
 
   /**
@@ -448,8 +452,14 @@ export class Connection implements Subscriber {
     if (this.closed) return;
     const text = JSON.stringify(frame);
     if (this.backlog() + Buffer.byteLength(text) > this.deps.config.sendBufferBytes) {
-      return this.slowConsumer('of unread replies');
+      this.slowConsumer('of unread replies');
+      // It sends without reading: stop reading its frames too (they would only be parsed and
+      // ignored). The close frame still goes out; the socket is dropped 5 s later.
+      this.ws.pause();
+      return;
     }
+    // A frame refused channel by channel answers with many errors: they leave in one write.
+    this.cork();
     this.ws.send(text);
   }
 
