@@ -221,7 +221,12 @@ async function runCase(c: Case, citizenToken: string): Promise<Row> {
   const serverErrors = Object.entries(stats.answers)
     .filter(([k]) => /^5\d\d$/.test(k))
     .reduce((n, [, v]) => n + v, 0);
-  if (!survived) stats.notes.push(`hub log tail: ${h.tail.slice(-3).join(' | ').slice(0, 600)}`);
+  if (!survived) {
+    // Dead, or alive but still too busy to answer: the lead needs to know which.
+    stats.notes.push(
+      `process ${h.alive() ? 'alive but not answering /healthz' : `exited (${h.child.exitCode ?? h.child.signalCode})`}; log tail: ${h.tail.slice(-2).join(' | ').slice(0, 400)}`,
+    );
+  }
   return {
     id: c.id,
     name: c.name,
