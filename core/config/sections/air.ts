@@ -1,6 +1,6 @@
 // Air-quality ingest settings: pull sources, plausibility limits and the demo feed.
 import { z } from 'zod';
-import { optionalString, positiveInt } from '../vars.ts';
+import { documented, optionalString, positiveInt } from '../vars.ts';
 import type { Parsed } from '../vars.ts';
 
 const fieldPath = z.string().min(1).max(200);
@@ -57,7 +57,11 @@ const sourcesJson = optionalString.transform((v, ctx) => {
 });
 
 export const airVariables = {
-  CITYSTREAM_AIR_SOURCES: sourcesJson,
+  CITYSTREAM_AIR_SOURCES: documented(sourcesJson, {
+    description: 'pull sources polled for readings (see docs/ingest.md)',
+    type: 'JSON array of `{name, format, url, ...}`',
+    default: 'none',
+  }),
   CITYSTREAM_AIR_MAX_FUTURE_SECONDS: positiveInt(300, 'how far ahead of our clock a reading may be'),
   CITYSTREAM_AIR_MAX_AGE_HOURS: positiveInt(168, 'how old a reading may be to be accepted'),
   CITYSTREAM_AIR_DEMO_INTERVAL_SECONDS: positiveInt(5, 'how often the demo feed is polled'),
