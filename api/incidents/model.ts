@@ -1,7 +1,7 @@
 // Incident categories, the status workflow, the service area and photo checks.
 import { z } from 'zod';
 import { CITIES, type CityId, type LatLon } from '../../core/domain/cities.ts';
-import type { INCIDENT_STATUSES } from '../../core/events/services.ts';
+import type { IncidentStatus } from '../../core/domain/statuses.ts';
 
 export const CATEGORIES = [
   {
@@ -30,7 +30,7 @@ export const CATEGORIES = [
 ] as const;
 export const categoryCode = z.enum(CATEGORIES.map((c) => c.code) as [string, ...string[]]);
 
-export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+export type { IncidentStatus };
 
 /** submitted → acknowledged → in_progress → resolved, and rejected from any open state. */
 export const TRANSITIONS: Record<IncidentStatus, IncidentStatus[]> = {
