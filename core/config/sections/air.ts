@@ -1,6 +1,6 @@
 // Air-quality ingest settings: pull sources, plausibility limits and the demo feed.
 import { z } from 'zod';
-import { optionalString, positiveInt } from '../vars.ts';
+import { documented, optionalString, positiveInt } from '../vars.ts';
 import type { Parsed } from '../vars.ts';
 
 const fieldPath = z.string().min(1).max(200);
@@ -74,11 +74,19 @@ const ingestMaxItems = optionalString.pipe(
 );
 
 export const airVariables = {
-  CITYSTREAM_AIR_SOURCES: sourcesJson,
+  CITYSTREAM_AIR_SOURCES: documented(sourcesJson, {
+    description: 'pull sources polled for readings (see docs/ingest.md)',
+    type: 'JSON array of `{name, format, url, ...}`',
+    default: 'none',
+  }),
   CITYSTREAM_AIR_MAX_FUTURE_SECONDS: positiveInt(300, 'how far ahead of our clock a reading may be'),
   CITYSTREAM_AIR_MAX_AGE_HOURS: positiveInt(168, 'how old a reading may be to be accepted'),
   CITYSTREAM_AIR_DEMO_INTERVAL_SECONDS: positiveInt(5, 'how often the demo feed is polled'),
-  CITYSTREAM_INGEST_MAX_ITEMS: ingestMaxItems,
+  CITYSTREAM_INGEST_MAX_ITEMS: documented(ingestMaxItems, {
+    description: 'readings (or lines) one push request may carry; more is refused with 413',
+    type: 'integer, 1-1000000',
+    default: '`10000`',
+  }),
 };
 
 export type AirVariables = Parsed<typeof airVariables>;
