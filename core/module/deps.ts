@@ -26,10 +26,18 @@ export async function apiDeps(ctx: HubContext): Promise<ApiDeps> {
   };
 }
 
-/** An api-role component that only registers routes: nothing to stop. */
+/**
+ * An api-role component that only registers routes, as one fastify plugin under `prefix` (route
+ * paths in the module are relative to it). The plugin inherits the server's hooks, error handler
+ * and schema compilers; what it decorates stays inside it. Nothing to stop.
+ */
 export const routesComponent =
-  (register: (deps: ApiDeps) => void): Component =>
+  (prefix: string, register: (deps: ApiDeps) => void): Component =>
   async (ctx) => {
-    register(await apiDeps(ctx));
+    const deps = await apiDeps(ctx);
+    // awaited so a route error stops start-up here rather than at listen()
+    await ctx.http.register(async (scoped) => register({ ...deps, app: scoped }), {
+      prefix,
+    });
     return { async stop() {} };
   };

@@ -10,5 +10,5 @@ export const appointmentsModule: FeatureModule = {
   name: 'appointments',
   migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
   seeders: [hospitalsSeeder],
-  components: { api: routesComponent(registerAppointmentRoutes) },
+  components: { api: routesComponent('/v1', registerAppointmentRoutes) },
 };

@@ -30,7 +30,7 @@ const patient = z.object({
 
 export function registerAppointmentRoutes({ app, db, guards, nudge }: ApiDeps): void {
   app.get(
-    '/v1/hospitals',
+    '/hospitals',
     {
       schema: {
         tags,
@@ -41,12 +41,12 @@ export function registerAppointmentRoutes({ app, db, guards, nudge }: ApiDeps): 
     async (request) => ({ items: await listHospitals(db, request.query.city) }),
   );
   app.get(
-    '/v1/hospitals/:id/departments',
+    '/hospitals/:id/departments',
     { schema: { tags, summary: 'Departments of a hospital', params: idParam } },
     async (request) => ({ items: await listDepartments(db, request.params.id) }),
   );
   app.get(
-    '/v1/doctors',
+    '/doctors',
     {
       schema: {
         tags,
@@ -57,7 +57,7 @@ export function registerAppointmentRoutes({ app, db, guards, nudge }: ApiDeps): 
     async (request) => ({ items: await listDoctors(db, request.query.departmentId) }),
   );
   app.get(
-    '/v1/doctors/:id/slots',
+    '/doctors/:id/slots',
     {
       schema: {
         tags,
@@ -74,7 +74,7 @@ export function registerAppointmentRoutes({ app, db, guards, nudge }: ApiDeps): 
   );
 
   app.post(
-    '/v1/appointments',
+    '/appointments',
     {
       schema: {
         tags,
@@ -90,20 +90,16 @@ export function registerAppointmentRoutes({ app, db, guards, nudge }: ApiDeps): 
       return reply.code(201).header('location', `/v1/appointments/${a.id}`).send(a);
     },
   );
+  app.get('/appointments', { schema: { tags, security, summary: 'My appointments' } }, async (request) => ({
+    items: await listAppointments(db, (await guards.user(request)).sub),
+  }));
   app.get(
-    '/v1/appointments',
-    { schema: { tags, security, summary: 'My appointments' } },
-    async (request) => ({
-      items: await listAppointments(db, (await guards.user(request)).sub),
-    }),
-  );
-  app.get(
-    '/v1/appointments/:id',
+    '/appointments/:id',
     { schema: { tags, security, summary: 'One of my appointments', params: idParam } },
     async (request) => getAppointment(db, await guards.user(request), request.params.id),
   );
   app.post(
-    '/v1/appointments/:id/cancel',
+    '/appointments/:id/cancel',
     {
       schema: { tags, security, summary: 'Cancel: frees the place and refunds a paid fee', params: idParam },
     },

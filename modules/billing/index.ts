@@ -10,5 +10,5 @@ export const billingModule: FeatureModule = {
   name: 'billing',
   migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
   seeders: [billingSeeder],
-  components: { api: routesComponent(registerBillingRoutes) },
+  components: { api: routesComponent('/v1', registerBillingRoutes) },
 };

@@ -8,7 +8,7 @@ const security = [{ bearerAuth: [] }];
 
 export function registerBillingRoutes({ app, db, guards }: ApiDeps): void {
   app.get(
-    '/v1/utilities/electricity/accounts/:accountNo/bills',
+    '/utilities/electricity/accounts/:accountNo/bills',
     {
       schema: {
         tags: ['bills'],

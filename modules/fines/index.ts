@@ -5,5 +5,5 @@ import { registerFineRoutes } from './routes.ts';
 
 export const finesModule: FeatureModule = {
   name: 'fines',
-  components: { api: routesComponent(registerFineRoutes) },
+  components: { api: routesComponent('/v1', registerFineRoutes) },
 };

@@ -12,7 +12,7 @@ export const normalisePlate = (p: string) => p.replace(/[\s·.-]/g, '').toUpperC
 
 export function registerFineRoutes({ app, db, guards }: ApiDeps): void {
   app.get(
-    '/v1/fines',
+    '/fines',
     {
       schema: {
         tags: ['fines'],

@@ -12,5 +12,5 @@ export { createIncident, getIncident, listIncidents, type IncidentRow } from './
 export const incidentsModule: FeatureModule = {
   name: 'incidents',
   migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
-  components: { api: routesComponent(registerIncidentRoutes) },
+  components: { api: routesComponent('/v1', registerIncidentRoutes) },
 };

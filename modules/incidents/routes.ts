@@ -94,12 +94,12 @@ async function readMultipart(request: FastifyRequest) {
 }
 
 export function registerIncidentRoutes({ app, db, guards, nudge }: ApiDeps): void {
-  app.get('/v1/incidents/categories', { schema: { tags, summary: 'Incident categories' } }, () => ({
+  app.get('/incidents/categories', { schema: { tags, summary: 'Incident categories' } }, () => ({
     items: CATEGORIES.map((c) => ({ ...c })),
   }));
 
   app.post(
-    '/v1/incidents',
+    '/incidents',
     {
       schema: {
         tags,
@@ -129,7 +129,7 @@ export function registerIncidentRoutes({ app, db, guards, nudge }: ApiDeps): voi
   );
 
   app.get(
-    '/v1/incidents',
+    '/incidents',
     {
       schema: {
         tags,
@@ -155,15 +155,12 @@ export function registerIncidentRoutes({ app, db, guards, nudge }: ApiDeps): voi
     },
   );
 
-  app.get(
-    '/v1/incidents/:id',
-    { schema: { tags, summary: 'One incident', params: idParam } },
-    async (request) =>
-      incidentView(await getIncident(db, request.params.id), await guards.optionalUser(request)),
+  app.get('/incidents/:id', { schema: { tags, summary: 'One incident', params: idParam } }, async (request) =>
+    incidentView(await getIncident(db, request.params.id), await guards.optionalUser(request)),
   );
 
   app.get(
-    '/v1/incidents/:id/photo',
+    '/incidents/:id/photo',
     { schema: { tags, summary: 'The photo of an incident', params: idParam } },
     async (request, reply) => {
       const p = await incidentPhoto(db, request.params.id);
@@ -172,7 +169,7 @@ export function registerIncidentRoutes({ app, db, guards, nudge }: ApiDeps): voi
   );
 
   app.patch(
-    '/v1/incidents/:id',
+    '/incidents/:id',
     {
       schema: {
         tags,

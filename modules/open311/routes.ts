@@ -18,7 +18,7 @@ import {
 } from '../incidents/index.ts';
 
 const tags = ['open311'];
-const PREFIX = '/open311/v2';
+export const OPEN311_PREFIX = '/open311/v2';
 const AGENCY = 'Public Security Bureau';
 
 const OPEN: IncidentStatus[] = ['submitted', 'acknowledged', 'in_progress'];
@@ -65,14 +65,14 @@ const postRequest = z.object({
 });
 
 export function registerOpen311Routes({ app, db, guards, nudge }: ApiDeps): void {
-  app.get(`${PREFIX}/discovery.json`, { schema: { tags, summary: 'Open311 discovery' } }, () => ({
+  app.get(`/discovery.json`, { schema: { tags, summary: 'Open311 discovery' } }, () => ({
     changeset: '2026-11-24T00:00:00Z',
     contact: 'citystream operators',
     key_service: 'Bearer tokens from citystream token; anonymous reports need an email or phone',
     endpoints: [
       {
         specification: 'http://wiki.open311.org/GeoReport_v2',
-        url: PREFIX,
+        url: OPEN311_PREFIX,
         changeset: '2026-11-24T00:00:00Z',
         type: 'production',
         formats: ['application/json'],
@@ -80,23 +80,20 @@ export function registerOpen311Routes({ app, db, guards, nudge }: ApiDeps): void
     ],
   }));
 
-  app.get(
-    `${PREFIX}/services.json`,
-    { schema: { tags, summary: 'Service list (incident categories)' } },
-    () =>
-      CATEGORIES.map((c) => ({
-        service_code: c.code,
-        service_name: c.name,
-        description: c.description,
-        metadata: false,
-        type: 'realtime',
-        keywords: c.code.replace(/_/g, ', '),
-        group: 'police',
-      })),
+  app.get(`/services.json`, { schema: { tags, summary: 'Service list (incident categories)' } }, () =>
+    CATEGORIES.map((c) => ({
+      service_code: c.code,
+      service_name: c.name,
+      description: c.description,
+      metadata: false,
+      type: 'realtime',
+      keywords: c.code.replace(/_/g, ', '),
+      group: 'police',
+    })),
   );
 
   app.get(
-    `${PREFIX}/requests.json`,
+    `/requests.json`,
     {
       schema: {
         tags,
@@ -126,7 +123,7 @@ export function registerOpen311Routes({ app, db, guards, nudge }: ApiDeps): void
   );
 
   app.get(
-    `${PREFIX}/requests/:id`,
+    `/requests/:id`,
     {
       schema: {
         tags,
@@ -156,7 +153,7 @@ export function registerOpen311Routes({ app, db, guards, nudge }: ApiDeps): void
     scope
       .withTypeProvider<ZodTypeProvider>()
       .post(
-        `${PREFIX}/requests.json`,
+        `/requests.json`,
         { schema: { tags, summary: 'Create a service request (form-encoded or JSON)' } },
         async (request, reply) => {
           const principal = await guards.optionalUser(request);

@@ -10,5 +10,5 @@ export { signPayload, SIGNATURE_HEADER } from './signature.ts';
 export const paymentsModule: FeatureModule = {
   name: 'payments',
   migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
-  components: { api: routesComponent(registerPaymentRoutes) },
+  components: { api: routesComponent('/v1', registerPaymentRoutes) },
 };

@@ -42,7 +42,7 @@ const security = [{ bearerAuth: [] }];
 
 export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDeps): void {
   app.post(
-    '/v1/payments',
+    '/payments',
     {
       schema: {
         tags,
@@ -61,7 +61,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
   );
 
   app.get(
-    '/v1/payments',
+    '/payments',
     {
       schema: {
         tags,
@@ -77,7 +77,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
   );
 
   app.get(
-    '/v1/payments/:id',
+    '/payments/:id',
     {
       schema: {
         tags,
@@ -91,7 +91,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
   );
 
   app.post(
-    '/v1/payments/:id/confirm',
+    '/payments/:id/confirm',
     {
       schema: {
         tags,
@@ -109,7 +109,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
   );
 
   app.post(
-    '/v1/payments/:id/refund',
+    '/payments/:id/refund',
     {
       schema: {
         tags,
@@ -135,7 +135,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
       done(null, body),
     );
     scope.withTypeProvider<ZodTypeProvider>().post(
-      '/v1/payments/webhook',
+      '/payments/webhook',
       {
         schema: {
           tags,

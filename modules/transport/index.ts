@@ -12,5 +12,5 @@ export const transportModule: FeatureModule = {
   name: 'transport',
   migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
   seeders: [transportSeeder],
-  components: { api: routesComponent(registerTransportRoutes) },
+  components: { api: routesComponent('/v1', registerTransportRoutes) },
 };

@@ -9,7 +9,7 @@ const security = [{ bearerAuth: [] }];
 
 export function registerTransportRoutes({ app, db, guards, config, nudge }: ApiDeps): void {
   app.get(
-    '/v1/transport/departures',
+    '/transport/departures',
     {
       schema: {
         tags,
@@ -23,12 +23,12 @@ export function registerTransportRoutes({ app, db, guards, config, nudge }: ApiD
     },
   );
   app.get(
-    '/v1/transport/departures/:id/seats',
+    '/transport/departures/:id/seats',
     { schema: { tags, summary: 'Seat map: free or taken', params: idParam } },
     async (request) => ({ items: await seatMap(db, request.params.id) }),
   );
   app.post(
-    '/v1/transport/tickets',
+    '/transport/tickets',
     {
       schema: {
         tags,
@@ -64,20 +64,16 @@ export function registerTransportRoutes({ app, db, guards, config, nudge }: ApiD
       return reply.code(201).header('location', `/v1/transport/tickets/${t.id}`).send(t);
     },
   );
+  app.get('/transport/tickets', { schema: { tags, security, summary: 'My tickets' } }, async (request) => ({
+    items: await listTickets(db, (await guards.user(request)).sub),
+  }));
   app.get(
-    '/v1/transport/tickets',
-    { schema: { tags, security, summary: 'My tickets' } },
-    async (request) => ({
-      items: await listTickets(db, (await guards.user(request)).sub),
-    }),
-  );
-  app.get(
-    '/v1/transport/tickets/:id',
+    '/transport/tickets/:id',
     { schema: { tags, security, summary: 'One of my tickets', params: idParam } },
     async (request) => getTicket(db, await guards.user(request), request.params.id),
   );
   app.post(
-    '/v1/transport/tickets/:id/cancel',
+    '/transport/tickets/:id/cancel',
     {
       schema: {
         tags,
