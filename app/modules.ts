@@ -5,15 +5,15 @@ import { MIGRATIONS_DIR } from '../core/db/migrate.ts';
 import type { Seeder } from '../core/db/seed.ts';
 import type { FeatureModule } from '../core/runtime/context.ts';
 import { airModule } from '../modules/air/index.ts';
-import { appointmentsModule } from '../modules/appointments/index.ts';
-import { billingModule } from '../modules/billing/index.ts';
+import { appointmentPayable, appointmentsModule } from '../modules/appointments/index.ts';
+import { billingModule, billPayable } from '../modules/billing/index.ts';
 import { camerasModule } from '../modules/cameras/index.ts';
 import { dashboardModule } from '../modules/dashboard/module.ts';
-import { finesModule } from '../modules/fines/index.ts';
+import { finePayable, finesModule } from '../modules/fines/index.ts';
 import { incidentsModule } from '../modules/incidents/index.ts';
 import { open311Module } from '../modules/open311/index.ts';
-import { paymentsModule } from '../modules/payments/index.ts';
-import { transportModule } from '../modules/transport/index.ts';
+import { createPaymentsModule } from '../modules/payments/index.ts';
+import { ticketPayable, transportModule } from '../modules/transport/index.ts';
 
 /** The city services: routes over the database, events through the outbox. */
 export const CITY_SERVICE_MODULES: readonly FeatureModule[] = [
@@ -21,7 +21,7 @@ export const CITY_SERVICE_MODULES: readonly FeatureModule[] = [
   transportModule,
   billingModule,
   finesModule,
-  paymentsModule,
+  createPaymentsModule([appointmentPayable, ticketPayable, billPayable, finePayable]),
   incidentsModule,
   open311Module,
 ];

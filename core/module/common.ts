@@ -1,8 +1,8 @@
 // Small shared pieces of the city-services API: ids, money, who may see what.
+import { Invalid, NotFound } from '../errors.ts';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Principal } from '../auth/index.ts';
-import { badRequest, notFound } from '../http/index.ts';
 import { CITY_IDS, type CityId } from '../domain/cities.ts';
 
 export const city = z.enum(CITY_IDS);
@@ -18,7 +18,7 @@ export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expecte
 
 /** Owners see their own records, staff see all; anyone else is told it does not exist. */
 export function assertOwner(principal: Principal, ownerId: string, what: string, id: string): void {
-  if (principal.role !== 'staff' && principal.sub !== ownerId) throw notFound(`${what} ${id} not found`);
+  if (principal.role !== 'staff' && principal.sub !== ownerId) throw new NotFound(`${what} ${id} not found`);
 }
 
 export const idParam = z.object({ id: z.string().min(1).max(100) });
@@ -34,7 +34,7 @@ export function parseBody<S extends z.ZodType>(schema: S, value: unknown): z.out
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const errors = r.error.issues.map((i) => ({ in: 'body', field: i.path.join('.'), message: i.message }));
-  throw badRequest(
+  throw new Invalid(
     `invalid body: ${errors.map((e) => `${e.field || 'body'}: ${e.message}`).join('; ')}`,
     errors,
   );

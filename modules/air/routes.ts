@@ -1,5 +1,6 @@
 // Read API for air quality: stations (and creating them, staff only), the latest reading, history
 // with window aggregation, and the current AQI of a city's stations.
+import { Conflict, Invalid, NotFound } from '../../core/errors.ts';
 import { z } from 'zod';
 import {
   AQI_POLLUTANTS,
@@ -8,7 +9,6 @@ import {
   stationId as stationIdSchema,
   type AirReading,
 } from '../../core/events/air.ts';
-import { badRequest, conflict, notFound } from '../../core/http/index.ts';
 import type { Component } from '../../core/runtime/context.ts';
 import { computeAqi } from '../../core/domain/aqi.ts';
 import { MEASURES } from './normalise.ts';
@@ -52,7 +52,7 @@ export const airApi: Component = async (ctx) => {
   const app = ctx.http;
   const mustGet = async (id: string): Promise<Station> => {
     const s = await getStation(db, id);
-    if (!s) throw notFound(`no station ${id}`);
+    if (!s) throw new NotFound(`no station ${id}`);
     return s;
   };
 
@@ -83,7 +83,7 @@ export const airApi: Component = async (ctx) => {
     async (request, reply) => {
       await ctx.guards.staff(request);
       if (!(await createStation(db, request.body)))
-        throw conflict(`station ${request.body.id} already exists`);
+        throw new Conflict(`station ${request.body.id} already exists`);
       return reply.code(201).send(request.body);
     },
   );
@@ -114,7 +114,7 @@ export const airApi: Component = async (ctx) => {
     async (request) => {
       const s = await mustGet(request.params.id);
       const [row] = await store.latest(AIR_MEASUREMENT, { stationId: s.id });
-      if (!row) throw notFound(`station ${s.id} has no readings yet`);
+      if (!row) throw new NotFound(`station ${s.id} has no readings yet`);
       const reading: AirReading = {
         stationId: s.id,
         city: s.city,
@@ -167,12 +167,12 @@ export const airApi: Component = async (ctx) => {
       const to = q.to ? new Date(q.to) : new Date();
       const from = q.from ? new Date(q.from) : new Date(to.getTime() - 86_400_000);
       if (from >= to)
-        throw badRequest('from must be before to', [
+        throw new Invalid('from must be before to', [
           { in: 'querystring', field: 'from', message: 'must be before to' },
         ]);
       const everyMs = q.every ? parseDuration(q.every)! : undefined;
       if (!everyMs && to.getTime() - from.getTime() > 31 * 86_400_000) {
-        throw badRequest('raw history is limited to 31 days; ask for windows with `every`', [
+        throw new Invalid('raw history is limited to 31 days; ask for windows with `every`', [
           { in: 'querystring', field: 'every', message: 'required for ranges over 31 days' },
         ]);
       }

@@ -6,6 +6,8 @@ import type { FeatureModule } from '../../core/runtime/context.ts';
 import { registerAppointmentRoutes } from './routes.ts';
 import { hospitalsSeeder } from './seed.ts';
 
+export { appointmentPayable } from './payable.ts';
+
 export const appointmentsModule: FeatureModule = {
   name: 'appointments',
   migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),

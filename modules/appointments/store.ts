@@ -1,11 +1,11 @@
 // Doctor appointments (FHIR Schedule/Slot/Appointment). Booking takes a place with one guarded
 // UPDATE (booked < capacity), so concurrent requests serialise on the slot row and never overbook.
+import { Conflict, NotFound } from '../../core/errors.ts';
 import type { Principal } from '../../core/auth/index.ts';
 import type { Db, Queryable } from '../../core/db/types.ts';
 import { sqlState } from '../../core/db/types.ts';
 import type { AppointmentStatus } from '../../core/domain/statuses.ts';
 import { EVENT_TYPES } from '../../core/events/catalog.ts';
-import { conflict, notFound } from '../../core/http/index.ts';
 import { settleTargetOnCancel } from '../payments/index.ts';
 import { assertOwner, money, newId } from '../../core/module/common.ts';
 import { bookingEvent, recordEvent } from '../../core/outbox/write.ts';
@@ -117,9 +117,9 @@ export async function bookAppointment(db: Db, userId: string, slotId: string, pa
       // Read without locking: fee, times and names never change once published.
       const { rows } = await tx.query<SlotInfo>(SELECT_SLOT, [slotId]);
       const slot = rows[0];
-      if (!slot) throw notFound(`slot ${slotId} not found`);
-      if (slot.past) throw conflict(`slot ${slotId} has already started`);
-      if (slot.booked >= slot.capacity) throw conflict(`slot ${slotId} is fully booked`);
+      if (!slot) throw new NotFound(`slot ${slotId} not found`);
+      if (slot.past) throw new Conflict(`slot ${slotId} has already started`);
+      if (slot.booked >= slot.capacity) throw new Conflict(`slot ${slotId} is fully booked`);
       const a: AppointmentRow = {
         ...slot,
         id: newId('apt'),
@@ -150,12 +150,12 @@ export async function bookAppointment(db: Db, userId: string, slotId: string, pa
         `UPDATE slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity`,
         [slotId],
       );
-      if (taken.rowCount === 0) throw conflict(`slot ${slotId} is fully booked`);
+      if (taken.rowCount === 0) throw new Conflict(`slot ${slotId} is fully booked`);
       return appointmentView(a);
     });
   } catch (err) {
     if (sqlState(err) === '23505')
-      throw conflict(`this patient already holds an appointment in slot ${slotId}`);
+      throw new Conflict(`this patient already holds an appointment in slot ${slotId}`);
     throw err;
   }
 }
@@ -170,7 +170,7 @@ export async function listAppointments(db: Queryable, userId: string) {
 
 export async function getAppointment(db: Queryable, principal: Principal, id: string) {
   const a = await loadAppointment(db, id);
-  if (!a) throw notFound(`appointment ${id} not found`);
+  if (!a) throw new NotFound(`appointment ${id} not found`);
   assertOwner(principal, a.user_id, 'appointment', id);
   return appointmentView(a);
 }
@@ -179,9 +179,9 @@ export async function getAppointment(db: Queryable, principal: Principal, id: st
 export async function cancelAppointment(db: Db, principal: Principal, id: string) {
   return db.transaction(async (tx) => {
     const a = await loadAppointment(tx, id, true);
-    if (!a) throw notFound(`appointment ${id} not found`);
+    if (!a) throw new NotFound(`appointment ${id} not found`);
     assertOwner(principal, a.user_id, 'appointment', id);
-    if (a.status === 'cancelled') throw conflict(`appointment ${id} is already cancelled`);
+    if (a.status === 'cancelled') throw new Conflict(`appointment ${id} is already cancelled`);
     await tx.query(`UPDATE appointments SET status = 'cancelled', cancelled_at = now() WHERE id = $1`, [id]);
     await tx.query('UPDATE slots SET booked = booked - 1 WHERE id = $1', [a.slot_id]);
     const payment = await settleTargetOnCancel(tx, 'appointment', id);
@@ -215,7 +215,7 @@ export async function listHospitals(db: Queryable, city: string | undefined) {
 
 export async function listDepartments(db: Queryable, hospitalId: string) {
   const h = await db.query('SELECT 1 FROM hospitals WHERE id = $1', [hospitalId]);
-  if (h.rowCount === 0) throw notFound(`hospital ${hospitalId} not found`);
+  if (h.rowCount === 0) throw new NotFound(`hospital ${hospitalId} not found`);
   return (
     await db.query<{ id: string; hospitalId: string; name: string }>(
       'SELECT id, hospital_id AS "hospitalId", name FROM departments WHERE hospital_id = $1 ORDER BY name',
@@ -235,7 +235,7 @@ export async function listDoctors(db: Queryable, departmentId: string) {
 
 export async function listSlots(db: Queryable, doctorId: string, from: Date, to: Date) {
   const d = await db.query('SELECT 1 FROM doctors WHERE id = $1', [doctorId]);
-  if (d.rowCount === 0) throw notFound(`doctor ${doctorId} not found`);
+  if (d.rowCount === 0) throw new NotFound(`doctor ${doctorId} not found`);
   const { rows } = await db.query<{
     id: string;
     start_at: Date;

@@ -6,6 +6,8 @@ import type { FeatureModule } from '../../core/runtime/context.ts';
 import { registerBillingRoutes } from './routes.ts';
 import { billingSeeder } from './seed.ts';
 
+export { billPayable } from './payable.ts';
+
 export const billingModule: FeatureModule = {
   name: 'billing',
   migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),

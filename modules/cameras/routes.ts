@@ -6,6 +6,7 @@
 // camera.snapshots.v1 event (the owning worker's retained file). Proxying, not redirecting,
 // keeps clients on one public origin and keeps worker addresses internal; a conditional request
 // whose ETag matches the latest event is answered 304 without fetching anything.
+import { Invalid, NotFound } from '../../core/errors.ts';
 import { z } from 'zod';
 import { cityId } from '../../core/events/air.ts';
 import {
@@ -15,7 +16,7 @@ import {
   type CameraConfig,
   type CameraSnapshot,
 } from '../../core/events/cameras.ts';
-import { badRequest, HttpProblem, notFound } from '../../core/http/problem.ts';
+import { HttpProblem } from '../../core/http/problem.ts';
 import type { Component } from '../../core/runtime/context.ts';
 import { registerCameras } from '../../core/domain/camera-registry.ts';
 import { CAMERA_MEASUREMENT } from './worker.ts';
@@ -99,7 +100,7 @@ const startCamerasApi: Component = async (ctx) => {
 
   const cameraOr404 = (id: string): CameraConfig => {
     const c = views.registry.get(id)?.config;
-    if (!c) throw notFound(`no camera ${id}`);
+    if (!c) throw new NotFound(`no camera ${id}`);
     return c;
   };
 
@@ -196,11 +197,11 @@ const startCamerasApi: Component = async (ctx) => {
       const to = request.query.to ? new Date(request.query.to) : new Date();
       const from = request.query.from ? new Date(request.query.from) : new Date(to.getTime() - 3_600_000);
       if (from >= to)
-        throw badRequest('from must be before to', [
+        throw new Invalid('from must be before to', [
           { in: 'querystring', field: 'from', message: 'must be before to' },
         ]);
       if (to.getTime() - from.getTime() > 7 * 86_400_000)
-        throw badRequest('at most 7 days per request', [
+        throw new Invalid('at most 7 days per request', [
           { in: 'querystring', field: 'from', message: 'range longer than 7 days' },
         ]);
       const rows = await store.range({

@@ -3,6 +3,8 @@ import { routesComponent } from '../../core/module/deps.ts';
 import type { FeatureModule } from '../../core/runtime/context.ts';
 import { registerFineRoutes } from './routes.ts';
 
+export { finePayable } from './payable.ts';
+
 export const finesModule: FeatureModule = {
   name: 'fines',
   components: { api: routesComponent('/v1', registerFineRoutes) },

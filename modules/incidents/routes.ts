@@ -1,8 +1,9 @@
 // /v1/incidents: report (JSON, or multipart with a photo), browse, staff status workflow.
+import { Invalid, Unprocessable } from '../../core/errors.ts';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { INCIDENT_STATUSES } from '../../core/events/services.ts';
-import { badRequest, HttpProblem, unprocessable } from '../../core/http/index.ts';
+import { HttpProblem } from '../../core/http/index.ts';
 import { city, idParam, parseBody } from '../../core/module/common.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
 import { CATEGORIES, categoryCode, cityAt, PHOTO_TYPES, sniffImage } from './model.ts';
@@ -57,7 +58,7 @@ export const bboxParam = z.string().transform((v, ctx) => {
 export function serviceCity(lat: number, lon: number) {
   const c = cityAt(lat, lon);
   if (!c) {
-    throw unprocessable('the pin is outside the service area (Shenzhen, Guangzhou, Foshan)', [
+    throw new Unprocessable('the pin is outside the service area (Shenzhen, Guangzhou, Foshan)', [
       { in: 'body', field: 'lat', message: 'outside the service area' },
     ]);
   }
@@ -72,7 +73,7 @@ async function readMultipart(request: FastifyRequest) {
   for await (const part of request.parts()) {
     if (part.type === 'file') {
       if (part.fieldname !== 'photo')
-        throw badRequest(`unexpected file field ${part.fieldname}; send the image as "photo"`);
+        throw new Invalid(`unexpected file field ${part.fieldname}; send the image as "photo"`);
       const bytes = await part.toBuffer();
       const type = sniffImage(bytes);
       if (!type) {

@@ -1,9 +1,9 @@
 // Incident reports: create (with an optional photo), list/filter, staff status changes. Each change
 // writes its incidents.v1 event (carrying the city, for incidents:city:{city}) in the same transaction.
+import { Conflict, NotFound } from '../../core/errors.ts';
 import type { Principal } from '../../core/auth/index.ts';
 import type { Db, Queryable } from '../../core/db/types.ts';
 import { EVENT_TYPES, TOPICS } from '../../core/events/catalog.ts';
-import { conflict, notFound } from '../../core/http/index.ts';
 import { newId, type City } from '../../core/module/common.ts';
 import { recordEvent } from '../../core/outbox/write.ts';
 import { TRANSITIONS, type IncidentStatus } from './model.ts';
@@ -115,7 +115,7 @@ export async function createIncident(db: Db, n: NewIncident): Promise<IncidentRo
 
 export async function getIncident(db: Queryable, id: string): Promise<IncidentRow> {
   const row = (await db.query<IncidentRow>(`SELECT ${COLUMNS} FROM incidents WHERE id = $1`, [id])).rows[0];
-  if (!row) throw notFound(`incident ${id} not found`);
+  if (!row) throw new NotFound(`incident ${id} not found`);
   return row;
 }
 
@@ -162,10 +162,10 @@ export async function changeStatus(
     const current = (
       await tx.query<IncidentRow>(`SELECT ${COLUMNS} FROM incidents WHERE id = $1 FOR UPDATE`, [id])
     ).rows[0];
-    if (!current) throw notFound(`incident ${id} not found`);
+    if (!current) throw new NotFound(`incident ${id} not found`);
     const allowed = TRANSITIONS[current.status];
     if (!allowed.includes(to)) {
-      throw conflict(
+      throw new Conflict(
         `incident ${id} is ${current.status}; it can move to ${allowed.length ? allowed.join(' or ') : 'nothing (closed)'}`,
         { allowed },
       );
@@ -209,6 +209,6 @@ export async function incidentPhoto(db: Queryable, id: string): Promise<{ bytes:
       [id],
     )
   ).rows[0];
-  if (!r?.photo || !r.photo_type) throw notFound(`incident ${id} has no photo`);
+  if (!r?.photo || !r.photo_type) throw new NotFound(`incident ${id} has no photo`);
   return { bytes: Buffer.from(r.photo), type: r.photo_type };
 }

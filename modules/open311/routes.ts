@@ -1,9 +1,9 @@
 // Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2) over the incident data, JSON format:
 // services (= categories), service requests (= incidents), and posting a request.
+import { NotFound } from '../../core/errors.ts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { notFound } from '../../core/http/index.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
 import { parseBody } from '../../core/module/common.ts';
 import {
@@ -136,7 +136,7 @@ export function registerOpen311Routes({ app, db, guards, nudge }: ApiDeps): void
       return [
         toRequest(
           await getIncident(db, id).catch(() => {
-            throw notFound(`service request ${id} not found`);
+            throw new NotFound(`service request ${id} not found`);
           }),
         ),
       ];

@@ -1,10 +1,12 @@
 // /v1/payments: payment intents for appointments, tickets, bills and fines; the simulated wallet
 // confirm; the provider webhook (HMAC-signed, raw body); staff refunds.
+import type { Payables } from '../../core/domain/payable.ts';
+import { Invalid, NotFound } from '../../core/errors.ts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PAYMENT_KINDS, PAYMENT_STATUSES } from '../../core/domain/statuses.ts';
-import { badRequest, notFound, unauthorized } from '../../core/http/index.ts';
+import { unauthorized } from '../../core/http/index.ts';
 import { idParam } from '../../core/module/common.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
 import { SIGNATURE_HEADER, verifySignature } from './signature.ts';
@@ -40,7 +42,7 @@ export const webhookEvent = z.object({
 const tags = ['payments'];
 const security = [{ bearerAuth: [] }];
 
-export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDeps): void {
+export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDeps, payables: Payables): void {
   app.post(
     '/payments',
     {
@@ -54,7 +56,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
     },
     async (request, reply) => {
       const principal = await guards.user(request);
-      const p = await createPayment(db, principal, request.body.kind, request.body.targetId);
+      const p = await createPayment(db, payables, principal, request.body.kind, request.body.targetId);
       nudge();
       return reply.code(201).header('location', `/v1/payments/${p.id}`).send(paymentView(p));
     },
@@ -102,7 +104,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
       },
     },
     async (request) => {
-      const p = await confirmPayment(db, await guards.user(request), request.params.id);
+      const p = await confirmPayment(db, payables, await guards.user(request), request.params.id);
       nudge();
       return paymentView(p);
     },
@@ -122,7 +124,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
     },
     async (request) => {
       await guards.staff(request);
-      const p = await refundPayment(db, request.params.id, request.body.reason);
+      const p = await refundPayment(db, payables, request.params.id, request.body.reason);
       nudge();
       return paymentView(p);
     },
@@ -163,11 +165,11 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
         try {
           json = JSON.parse(raw.toString('utf8'));
         } catch {
-          throw badRequest('webhook body is not JSON');
+          throw new Invalid('webhook body is not JSON');
         }
         const parsed = webhookEvent.safeParse(json);
         if (!parsed.success) {
-          throw badRequest(
+          throw new Invalid(
             'invalid webhook event',
             parsed.error.issues.map((i) => ({ in: 'body', field: i.path.join('.'), message: i.message })),
           );
@@ -182,13 +184,14 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
           const { rows } = await tx.query<{ id: string }>('SELECT id FROM payments WHERE provider_ref = $1', [
             event.data.providerRef,
           ]);
-          if (!rows[0]) throw notFound(`no payment with provider reference ${event.data.providerRef}`);
+          if (!rows[0]) throw new NotFound(`no payment with provider reference ${event.data.providerRef}`);
           await tx.query('UPDATE payment_webhook_events SET payment_id = $2 WHERE id = $1', [
             event.id,
             rows[0].id,
           ]);
           const p = await settlePayment(
             tx,
+            payables,
             rows[0].id,
             event.type === 'payment.succeeded'
               ? { ok: true }

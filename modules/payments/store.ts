@@ -1,15 +1,16 @@
 // Payment intents: create (one live intent per target), settle (wallet confirm or provider
 // webhook), refund. Every change writes its payments.v1 event to the outbox in the same transaction.
+import { Conflict, Forbidden, NotFound } from '../../core/errors.ts';
 import { randomBytes } from 'node:crypto';
 import type { Principal } from '../../core/auth/index.ts';
 import type { Db, Queryable } from '../../core/db/types.ts';
 import { sqlState } from '../../core/db/types.ts';
 import { EVENT_TYPES } from '../../core/events/catalog.ts';
 import type { Payment } from '../../core/events/services.ts';
-import { conflict, forbidden, notFound } from '../../core/http/index.ts';
 import { assertOwner, money, newId } from '../../core/module/common.ts';
 import { bookingEvent, paymentEvent, recordEvent } from '../../core/outbox/write.ts';
-import { loadTarget, markTargetPaid, markTargetUnpaid, type PaymentKind } from './targets.ts';
+import type { Payables } from '../../core/domain/payable.ts';
+import type { PaymentKind } from '../../core/domain/statuses.ts';
 
 import type { PaymentStatus } from '../../core/domain/statuses.ts';
 
@@ -58,15 +59,16 @@ const UNIQUE_VIOLATION = '23505';
 
 export async function createPayment(
   db: Db,
+  payables: Payables,
   principal: Principal,
   kind: PaymentKind,
   targetId: string,
 ): Promise<PaymentRow> {
   try {
     return await db.transaction(async (tx) => {
-      const target = await loadTarget(tx, kind, targetId);
+      const target = await payables[kind].quote(tx, targetId);
       if (target.ownerId !== null && target.ownerId !== principal.sub) {
-        throw notFound(`${kind} ${targetId} not found`);
+        throw new NotFound(`${kind} ${targetId} not found`);
       }
       const { rows } = await tx.query<PaymentRow>(
         `INSERT INTO payments (id, user_id, kind, target_id, amount, status, provider_ref)
@@ -94,7 +96,7 @@ export async function createPayment(
     );
     const live = rows[0];
     const mine = live && live.user_id === principal.sub;
-    throw conflict(
+    throw new Conflict(
       live?.status === 'succeeded'
         ? `${kind} ${targetId} is already paid`
         : `${kind} ${targetId} has a payment in progress`,
@@ -114,7 +116,7 @@ export async function getPayment(
     [id],
   );
   const p = rows[0];
-  if (!p) throw notFound(`payment ${id} not found`);
+  if (!p) throw new NotFound(`payment ${id} not found`);
   assertOwner(principal, p.user_id, 'payment', id);
   return p;
 }
@@ -134,17 +136,22 @@ export type Outcome = { ok: true } | { ok: false; reason: string };
  * Settles an intent with the provider's outcome. Idempotent: a payment that is no longer
  * awaiting confirmation is returned unchanged. Locks the row so confirm and webhook cannot both apply.
  */
-export async function settlePayment(tx: Queryable, id: string, outcome: Outcome): Promise<PaymentRow> {
+export async function settlePayment(
+  tx: Queryable,
+  payables: Payables,
+  id: string,
+  outcome: Outcome,
+): Promise<PaymentRow> {
   const { rows } = await tx.query<PaymentRow>('SELECT * FROM payments WHERE id = $1 FOR UPDATE', [id]);
   const p = rows[0];
-  if (!p) throw notFound(`payment ${id} not found`);
+  if (!p) throw new NotFound(`payment ${id} not found`);
   if (p.status !== 'requires_confirmation') return p;
   let status: PaymentStatus = 'succeeded';
   let reason: string | undefined;
   if (!outcome.ok) {
     status = 'failed';
     reason = outcome.reason;
-  } else if (!(await markTargetPaid(tx, p.kind, p.target_id))) {
+  } else if (!(await payables[p.kind].markPaid(tx, p.target_id))) {
     status = 'failed';
     reason = `${p.kind} ${p.target_id} can no longer be paid`;
   }
@@ -162,14 +169,15 @@ export async function settlePayment(tx: Queryable, id: string, outcome: Outcome)
     ),
     `payment/${id}`,
   );
-  if (status === 'succeeded' && (p.kind === 'appointment' || p.kind === 'ticket')) {
+  const bookingKind = payables[p.kind].bookingKind;
+  if (status === 'succeeded' && bookingKind) {
     // A paid booking is confirmed: the user's channel hears it as a booking change too.
     await recordEvent(
       tx,
       bookingEvent(EVENT_TYPES.bookingConfirmed, {
         bookingId: p.target_id,
         userId: p.user_id,
-        kind: p.kind,
+        kind: bookingKind,
         status: 'paid',
         amount: money(p.amount),
         details: { paymentId: p.id },
@@ -203,17 +211,22 @@ export async function cancelStaleIntents(tx: Queryable): Promise<number> {
 /** The simulated wallet: the owner confirms; the wallet declines amounts above its limit. */
 export const WALLET_LIMIT = 50_000;
 
-export async function confirmPayment(db: Db, principal: Principal, id: string): Promise<PaymentRow> {
+export async function confirmPayment(
+  db: Db,
+  payables: Payables,
+  principal: Principal,
+  id: string,
+): Promise<PaymentRow> {
   return db.transaction(async (tx) => {
     // Locked first: of racing confirmations exactly one sees requires_confirmation.
     const p = await getPayment(tx, principal, id, true);
-    if (p.user_id !== principal.sub) throw forbidden('only the payer can confirm a payment');
-    if (p.status !== 'requires_confirmation') throw conflict(`payment ${id} is ${p.status}`);
+    if (p.user_id !== principal.sub) throw new Forbidden('only the payer can confirm a payment');
+    if (p.status !== 'requires_confirmation') throw new Conflict(`payment ${id} is ${p.status}`);
     const outcome: Outcome =
       Number(p.amount) <= WALLET_LIMIT
         ? { ok: true }
         : { ok: false, reason: 'declined by wallet: over limit' };
-    return settlePayment(tx, id, outcome);
+    return settlePayment(tx, payables, id, outcome);
   });
 }
 
@@ -226,7 +239,7 @@ export async function refundInTx(tx: Queryable, p: PaymentRow, reason: string): 
       [p.id, reason],
     )
   ).rows[0];
-  if (!updated) throw conflict(`payment ${p.id} is ${p.status}, not refundable`);
+  if (!updated) throw new Conflict(`payment ${p.id} is ${p.status}, not refundable`);
   await recordEvent(
     tx,
     paymentEvent(EVENT_TYPES.paymentRefunded, eventData(updated, reason)),
@@ -267,16 +280,22 @@ export async function settleTargetOnCancel(
 }
 
 /** Staff refund of a bill or fine payment (e.g. a fine annulled on appeal). */
-export async function refundPayment(db: Db, id: string, reason: string): Promise<PaymentRow> {
+export async function refundPayment(
+  db: Db,
+  payables: Payables,
+  id: string,
+  reason: string,
+): Promise<PaymentRow> {
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<PaymentRow>('SELECT * FROM payments WHERE id = $1 FOR UPDATE', [id]);
     const p = rows[0];
-    if (!p) throw notFound(`payment ${id} not found`);
-    if (p.kind === 'appointment' || p.kind === 'ticket') {
-      throw conflict(`cancel the ${p.kind} to refund payment ${id}; cancelling frees it and refunds`);
+    if (!p) throw new NotFound(`payment ${id} not found`);
+    const payable = payables[p.kind];
+    if (!payable.release) {
+      throw new Conflict(`cancel the ${p.kind} to refund payment ${id}; cancelling frees it and refunds`);
     }
     const refunded = await refundInTx(tx, p, reason);
-    await markTargetUnpaid(tx, p.kind, p.target_id);
+    await payable.release(tx, p.target_id);
     return refunded;
   });
 }

@@ -8,6 +8,8 @@ import { transportSeeder } from './seed.ts';
 
 export { expireHolds } from './store.ts';
 
+export { ticketPayable } from './payable.ts';
+
 export const transportModule: FeatureModule = {
   name: 'transport',
   migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),

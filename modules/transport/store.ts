@@ -1,11 +1,11 @@
 // Coach and rail tickets. A seat row names the ticket holding it, so a seat can never be on two
 // tickets; claiming is one guarded UPDATE over the wanted seats (all or nothing). Holds end after
 // CITYSTREAM_TICKET_HOLD_SECONDS: the expiry sweep frees the seats and announces it.
+import { Conflict, NotFound, Unprocessable } from '../../core/errors.ts';
 import type { Principal } from '../../core/auth/index.ts';
 import type { Db, Queryable } from '../../core/db/types.ts';
 import type { TicketStatus } from '../../core/domain/statuses.ts';
 import { EVENT_TYPES } from '../../core/events/catalog.ts';
-import { conflict, notFound, unprocessable } from '../../core/http/index.ts';
 import { settleTargetOnCancel } from '../payments/index.ts';
 import { assertOwner, money, newId } from '../../core/module/common.ts';
 import { bookingEvent, recordEvent } from '../../core/outbox/write.ts';
@@ -74,8 +74,8 @@ export async function holdSeats(db: Db, userId: string, req: HoldRequest, holdSe
       'SELECT price, depart_at <= now() AS departed FROM departures WHERE id = $1',
       [req.departureId],
     );
-    if (!dep.rows[0]) throw notFound(`departure ${req.departureId} not found`);
-    if (dep.rows[0].departed) throw conflict(`departure ${req.departureId} has left`);
+    if (!dep.rows[0]) throw new NotFound(`departure ${req.departureId} not found`);
+    if (dep.rows[0].departed) throw new Conflict(`departure ${req.departureId} has left`);
     await expireHolds(tx, req.departureId);
 
     let wanted = req.seats;
@@ -88,7 +88,7 @@ export async function holdSeats(db: Db, userId: string, req: HoldRequest, holdSe
       );
       wanted = free.rows.map((r) => r.seat_no);
       if (wanted.length < (req.count ?? 1))
-        throw conflict(`not enough free seats on departure ${req.departureId}`);
+        throw new Conflict(`not enough free seats on departure ${req.departureId}`);
     } else {
       const known = await tx.query<{ seat_no: string }>(
         'SELECT seat_no FROM seats WHERE departure_id = $1 AND seat_no = ANY($2::text[])',
@@ -96,7 +96,7 @@ export async function holdSeats(db: Db, userId: string, req: HoldRequest, holdSe
       );
       const unknown = wanted.filter((s) => !known.rows.some((r) => r.seat_no === s));
       if (unknown.length) {
-        throw unprocessable(`no such seats on departure ${req.departureId}: ${unknown.join(', ')}`, [
+        throw new Unprocessable(`no such seats on departure ${req.departureId}: ${unknown.join(', ')}`, [
           { in: 'body', field: 'seats', message: `unknown seats ${unknown.join(', ')}` },
         ]);
       }
@@ -114,7 +114,7 @@ export async function holdSeats(db: Db, userId: string, req: HoldRequest, holdSe
       [id, req.departureId, wanted],
     );
     if (claimed.rowCount !== wanted.length)
-      throw conflict(`seat already taken on departure ${req.departureId}`);
+      throw new Conflict(`seat already taken on departure ${req.departureId}`);
     const t = (await tx.query<TicketRow>('SELECT * FROM tickets WHERE id = $1', [id])).rows[0]!;
     await recordEvent(tx, bookingEvent(EVENT_TYPES.bookingCreated, event(t, 'held')), `ticket/${id}`);
     return ticketView(t);
@@ -123,7 +123,7 @@ export async function holdSeats(db: Db, userId: string, req: HoldRequest, holdSe
 
 export async function getTicket(db: Queryable, principal: Principal, id: string) {
   const t = (await db.query<TicketRow>('SELECT * FROM tickets WHERE id = $1', [id])).rows[0];
-  if (!t) throw notFound(`ticket ${id} not found`);
+  if (!t) throw new NotFound(`ticket ${id} not found`);
   assertOwner(principal, t.user_id, 'ticket', id);
   return ticketView({
     ...t,
@@ -142,9 +142,9 @@ export async function listTickets(db: Queryable, userId: string) {
 export async function cancelTicket(db: Db, principal: Principal, id: string) {
   return db.transaction(async (tx) => {
     const t = (await tx.query<TicketRow>('SELECT * FROM tickets WHERE id = $1 FOR UPDATE', [id])).rows[0];
-    if (!t) throw notFound(`ticket ${id} not found`);
+    if (!t) throw new NotFound(`ticket ${id} not found`);
     assertOwner(principal, t.user_id, 'ticket', id);
-    if (t.status !== 'held' && t.status !== 'paid') throw conflict(`ticket ${id} is ${t.status}`);
+    if (t.status !== 'held' && t.status !== 'paid') throw new Conflict(`ticket ${id} is ${t.status}`);
     await tx.query(
       `UPDATE tickets SET status = 'cancelled', hold_expires_at = NULL, updated_at = now() WHERE id = $1`,
       [id],
@@ -204,7 +204,7 @@ export async function listDepartures(db: Queryable, from: string, to: string, da
 
 export async function seatMap(db: Queryable, departureId: string) {
   const d = await db.query('SELECT 1 FROM departures WHERE id = $1', [departureId]);
-  if (d.rowCount === 0) throw notFound(`departure ${departureId} not found`);
+  if (d.rowCount === 0) throw new NotFound(`departure ${departureId} not found`);
   const { rows } = await db.query<{ seat_no: string; class: string; free: boolean }>(
     `SELECT s.seat_no, s.class,
        (s.ticket_id IS NULL OR (t.status = 'held' AND t.hold_expires_at < now())) AS free
