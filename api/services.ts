@@ -54,7 +54,13 @@ export const cityServices: Component = async (ctx) => {
   registerPaymentRoutes(deps);
   registerIncidentRoutes(deps);
   registerOpen311Routes(deps);
-  const maintenance = startMaintenance(db, logger, MAINTENANCE_EVERY_MS, deps.nudge);
+  const maintenance = startMaintenance(
+    db,
+    logger,
+    MAINTENANCE_EVERY_MS,
+    config.paymentIntentTtlSeconds,
+    deps.nudge,
+  );
 
   return {
     async stop() {

@@ -106,6 +106,21 @@ describe('fine and bill lookups (CITYSTREAM_LOOKUP_LIMIT_PER_MINUTE=10)', () => 
     expect(misses).toEqual([200, 200, 429]);
   });
 
+  it('charges a payment with a wrong proof as a miss: payments are no way around the limit', async () => {
+    const token = await api.token('payment-guesser');
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const body = {
+        kind: 'traffic_fine',
+        targetId: 'fine1',
+        plate: '粤B12345',
+        engineNoSuffix: `00000${i}`,
+      };
+      statuses.push((await api.call('POST', '/v1/payments', { token, body, headers: fromNewIp() })).status);
+    }
+    expect(statuses).toEqual([404, 404, 429]);
+  });
+
   it('does not limit staff', async () => {
     const staff = await api.token('counter-clerk', 'staff');
     const headers = { 'x-forwarded-for': '192.0.2.250' };

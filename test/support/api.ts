@@ -60,6 +60,7 @@ export async function startApi(backend: Backend, env: Record<string, string> = {
     CITYSTREAM_DEMO: '0',
     CITYSTREAM_LOG_LEVEL: 'error',
     CITYSTREAM_RATE_LIMIT_PER_MINUTE: '1000000',
+    CITYSTREAM_LOOKUP_LIMIT_PER_MINUTE: '1000000',
     CITYSTREAM_OUTBOX_POLL_MS: '50',
     CITYSTREAM_JWT_SECRET: TEST_JWT_SECRET,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
