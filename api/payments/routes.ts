@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PAYMENT_KINDS } from '../../core/events/services.ts';
+import { PAYMENT_KINDS, PAYMENT_STATUSES } from '../../core/domain/statuses.ts';
 import { admitLookup, badRequest, HttpProblem, notFound, unauthorized } from '../../core/http/index.ts';
 import { idParam } from '../shared/common.ts';
 import type { ApiDeps } from '../shared/deps.ts';
@@ -24,7 +24,7 @@ const paymentSchema = z.object({
   targetId: z.string(),
   amount: z.string(),
   currency: z.literal('CNY'),
-  status: z.enum(['requires_confirmation', 'succeeded', 'failed', 'refunded', 'canceled']),
+  status: z.enum(PAYMENT_STATUSES),
   failureReason: z.string().optional(),
   providerRef: z.string(),
   createdAt: z.string(),

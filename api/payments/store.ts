@@ -11,7 +11,9 @@ import { assertOwner, money, newId } from '../shared/common.ts';
 import { bookingEvent, paymentEvent, recordEvent } from '../shared/outbox.ts';
 import { loadTarget, markTargetPaid, markTargetUnpaid, type PaymentKind, type Proof } from './targets.ts';
 
-export type PaymentStatus = 'requires_confirmation' | 'succeeded' | 'failed' | 'refunded' | 'canceled';
+import type { PaymentStatus } from '../../core/domain/statuses.ts';
+
+export type { PaymentStatus };
 
 export interface PaymentRow {
   id: string;

@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Principal } from '../../core/auth/index.ts';
 import { badRequest, notFound } from '../../core/http/index.ts';
+import { CITY_IDS, type CityId } from '../../core/domain/cities.ts';
 
-export const CITIES = ['shenzhen', 'guangzhou', 'foshan'] as const;
-export const city = z.enum(CITIES);
-export type City = (typeof CITIES)[number];
+export const city = z.enum(CITY_IDS);
+export type City = CityId;
 
 /** Opaque ids with a readable prefix: `apt_…`, `pay_…`. */
 export const newId = (prefix: string) => `${prefix}_${randomUUID().replace(/-/g, '')}`;

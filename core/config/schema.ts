@@ -13,6 +13,18 @@ import { processVariables, ROLES, type Role } from './sections/process.ts';
 import { influxSection, storeVariables, type InfluxConfig } from './sections/stores.ts';
 import { streamSection, streamVariables, type StreamConfig } from './sections/stream.ts';
 
+/** Each section's variables and the roles that read them, in the order docs/configuration.md lists them. */
+export const sections = [
+  { name: 'process', roles: 'every role', variables: processVariables },
+  { name: 'bus', roles: 'every role', variables: busVariables },
+  { name: 'stores', roles: 'every role', variables: storeVariables },
+  { name: 'auth', roles: 'every role', variables: authVariables },
+  { name: 'stream', roles: 'stream', variables: streamVariables },
+  { name: 'api', roles: 'api', variables: apiVariables },
+  { name: 'air', roles: 'ingest', variables: airVariables },
+  { name: 'cameras', roles: 'ingest', variables: cameraVariables },
+] as const;
+
 export const variables = {
   ...processVariables,
   ...busVariables,

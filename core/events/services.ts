@@ -1,14 +1,9 @@
 // Events of the city-services API: incidents, bookings (appointments and tickets), payments.
 import { z } from 'zod';
+import { INCIDENT_STATUSES, PAYMENT_KINDS } from '../domain/statuses.ts';
 import { cityId } from './air.ts';
 
-export const INCIDENT_STATUSES = [
-  'submitted',
-  'acknowledged',
-  'in_progress',
-  'resolved',
-  'rejected',
-] as const;
+export { INCIDENT_STATUSES, PAYMENT_KINDS } from '../domain/statuses.ts';
 export const incidentStatus = z.enum(INCIDENT_STATUSES);
 
 export const incidentReported = z.object({
@@ -50,7 +45,6 @@ export const booking = z.object({
   at: z.iso.datetime({ offset: true }),
 });
 
-export const PAYMENT_KINDS = ['appointment', 'ticket', 'electricity_bill', 'traffic_fine'] as const;
 export const payment = z.object({
   paymentId: z.string().min(1),
   userId: z.string().min(1),

@@ -9,6 +9,7 @@ import type { TimeSeriesStore } from './types.ts';
 export type { Aggregate, Point, RangeQuery, SeriesRow, TimeSeriesStore } from './types.ts';
 export { EmbeddedTimeSeries } from './embedded.ts';
 export { InfluxTimeSeries } from './influx.ts';
+export { MAX_TIME_MS, MIN_TIME_MS, pointProblem, timeProblem, WriteRefusedError } from './refused.ts';
 
 export async function openTimeSeries(config: Config, db: () => Promise<Db>): Promise<TimeSeriesStore> {
   if (config.influx) return new InfluxTimeSeries(config.influx);

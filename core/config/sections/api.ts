@@ -1,16 +1,23 @@
 // Settings of the city-services API (api role) and of the HTTP edge every role shares:
 // payment webhook signing, ticket holds, rate limits, CORS, photo uploads, outbox relay.
 import { z } from 'zod';
-import { csv, optionalString, positiveInt } from '../vars.ts';
+import { csv, documented, optionalString, positiveInt } from '../vars.ts';
 import type { Parsed } from '../vars.ts';
 import { edgeVariables } from './edge.ts';
 
 export const apiVariables = {
-  CITYSTREAM_PAYMENT_WEBHOOK_SECRET: optionalString.pipe(
-    z
-      .string()
-      .min(32, { error: 'expected at least 32 characters (HMAC-SHA256 key of the payment provider)' })
-      .optional(),
+  CITYSTREAM_PAYMENT_WEBHOOK_SECRET: documented(
+    optionalString.pipe(
+      z
+        .string()
+        .min(32, { error: 'expected at least 32 characters (HMAC-SHA256 key of the payment provider)' })
+        .optional(),
+    ),
+    {
+      description: 'HMAC-SHA256 key that signs payment provider webhooks',
+      type: 'string of 32+ characters',
+      default: 'a public dev secret, with a warning',
+    },
   ),
   CITYSTREAM_WEBHOOK_TOLERANCE_SECONDS: positiveInt(
     300,
@@ -21,19 +28,33 @@ export const apiVariables = {
     300,
     'seconds an unconfirmed payment intent holds its bill, fine or booking',
   ),
-  CITYSTREAM_RATE_LIMIT_PER_MINUTE: positiveInt(1200, 'requests per client IP per minute'),
-  CITYSTREAM_CORS_ORIGINS: csv.pipe(
-    z
-      .array(
-        z.union([
-          z.literal('*'),
-          z.url({ protocol: /^https?$/, error: 'expected origins like https://city.example' }),
-        ]),
-      )
-      .optional(),
+  CITYSTREAM_RATE_LIMIT_PER_MINUTE: documented(
+    positiveInt(1200, 'requests per client IP per minute; valid integrator keys are exempt'),
+    { roles: 'every role, at the HTTP edge' },
+  ),
+  CITYSTREAM_CORS_ORIGINS: documented(
+    csv.pipe(
+      z
+        .array(
+          z.union([
+            z.literal('*'),
+            z.url({ protocol: /^https?$/, error: 'expected origins like https://city.example' }),
+          ]),
+        )
+        .optional(),
+    ),
+    {
+      description: 'cross-origin callers allowed',
+      type: '`*`, or comma-separated origins like `https://city.example`',
+      default: 'same origin only',
+      roles: 'every role, at the HTTP edge',
+    },
   ),
   CITYSTREAM_PHOTO_MAX_BYTES: positiveInt(5 * 1024 * 1024, 'largest incident photo in bytes'),
-  CITYSTREAM_OUTBOX_POLL_MS: positiveInt(250, 'milliseconds between outbox relay polls'),
+  CITYSTREAM_OUTBOX_POLL_MS: positiveInt(
+    250,
+    'milliseconds between outbox relay polls (commits also wake it)',
+  ),
   ...edgeVariables,
 };
 

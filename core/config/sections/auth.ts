@@ -1,13 +1,30 @@
 import { z } from 'zod';
-import { optionalString, httpUrl } from '../vars.ts';
+import { documented, optionalString, httpUrl } from '../vars.ts';
 import type { Parsed } from '../vars.ts';
 
 export const authVariables = {
-  CITYSTREAM_JWT_SECRET: optionalString.pipe(
-    z.string().min(32, { error: 'expected at least 32 characters (an HS256 secret)' }).optional(),
+  CITYSTREAM_JWT_SECRET: documented(
+    optionalString.pipe(
+      z.string().min(32, { error: 'expected at least 32 characters (an HS256 secret)' }).optional(),
+    ),
+    {
+      description: 'HS256 secret that verifies user tokens (or `CITYSTREAM_JWKS_URL`, not both)',
+      type: 'string of 32+ characters',
+      default: 'demo mode: a public dev secret; otherwise every bearer token is refused',
+    },
   ),
-  CITYSTREAM_JWKS_URL: httpUrl('a JWKS document URL'),
-  CITYSTREAM_API_KEYS: optionalString.transform((v, ctx) => {
+  CITYSTREAM_JWKS_URL: documented(httpUrl('JWKS document that verifies user tokens'), {
+    default: 'tokens are verified with `CITYSTREAM_JWT_SECRET`',
+  }),
+  CITYSTREAM_API_KEYS: documented(apiKeys(), {
+    description: 'integrator API keys',
+    type: '`name:key,name:key` (key: 8+ characters)',
+    default: '`demo:demo-key` in demo mode, else none',
+  }),
+};
+
+function apiKeys() {
+  return optionalString.transform((v, ctx) => {
     if (v === undefined) return undefined;
     const keys: ApiKey[] = [];
     for (const item of v.split(',')) {
@@ -22,8 +39,8 @@ export const authVariables = {
       keys.push({ name: m[1]!, key: m[2]! });
     }
     return keys;
-  }),
-};
+  });
+}
 
 function mask(item: string): string {
   const [name] = item.split(':');

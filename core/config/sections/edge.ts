@@ -2,7 +2,7 @@
 // X-Forwarded-For, and how many fine and bill lookups a caller may make.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { csv, positiveInt } from '../vars.ts';
+import { csv, documented, positiveInt } from '../vars.ts';
 import type { Parsed } from '../vars.ts';
 
 /** Address ranges @fastify/proxy-addr knows by name. */
@@ -20,18 +20,26 @@ export function isProxyAddress(item: string): boolean {
 }
 
 export const edgeVariables = {
-  CITYSTREAM_TRUSTED_PROXIES: csv.pipe(
-    z
-      .array(
-        z.string().refine(isProxyAddress, {
-          error: `expected IP addresses, CIDR ranges (10.0.0.0/8) or ${PROXY_RANGE_NAMES.join(', ')}`,
-        }),
-      )
-      .optional(),
+  CITYSTREAM_TRUSTED_PROXIES: documented(
+    csv.pipe(
+      z
+        .array(
+          z.string().refine(isProxyAddress, {
+            error: `expected IP addresses, CIDR ranges (10.0.0.0/8) or ${PROXY_RANGE_NAMES.join(', ')}`,
+          }),
+        )
+        .optional(),
+    ),
+    {
+      description: 'peers whose `X-Forwarded-For` names the client (a reverse proxy in front of the hub)',
+      type: 'comma-separated IPs, CIDRs (`10.0.0.0/8`), `loopback`, `linklocal`, `uniquelocal`',
+      default: 'none: the TCP peer is the client',
+      roles: 'every role, at the HTTP edge',
+    },
   ),
   CITYSTREAM_LOOKUP_LIMIT_PER_MINUTE: positiveInt(
     30,
-    'fine and bill lookups per user and per client IP per minute',
+    'fine and bill lookups per user and per client IP per minute; a lookup that finds nothing counts 5',
   ),
 };
 
