@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PAYMENT_KINDS, PAYMENT_STATUSES } from '../../core/domain/statuses.ts';
-import { badRequest, notFound, unauthorized } from '../../core/http/index.ts';
+import { admitLookup, badRequest, HttpProblem, notFound, unauthorized } from '../../core/http/index.ts';
 import { idParam } from '../shared/common.ts';
 import type { ApiDeps } from '../shared/deps.ts';
 import { SIGNATURE_HEADER, verifySignature } from './signature.ts';
@@ -37,10 +37,42 @@ export const webhookEvent = z.object({
   data: z.object({ providerRef: z.string().min(1).max(200), reason: z.string().max(500).optional() }),
 });
 
+/** The proof a bill or fine payment needs: what its lookup asks for (api/billing/routes.ts). */
+const PROOF_FIELDS = {
+  traffic_fine: ['plate', 'engineNoSuffix'],
+  electricity_bill: ['accountNo'],
+} as const;
+
+const createBody = z
+  .object({
+    kind: z.enum(PAYMENT_KINDS),
+    targetId: z.string().min(1).max(100),
+    plate: z.string().min(5).max(16).optional().describe('traffic_fine: the plate, as for GET /v1/fines'),
+    engineNoSuffix: z
+      .string()
+      .regex(/^[0-9A-Za-z]{6}$/, { error: 'expected exactly the last 6 characters of the engine number' })
+      .optional()
+      .describe('traffic_fine: the last 6 characters of the engine number'),
+    accountNo: z
+      .string()
+      .regex(/^[0-9]{10,16}$/, { error: 'expected a 10-16 digit account number' })
+      .optional()
+      .describe('electricity_bill: the account the bill belongs to'),
+  })
+  .superRefine((b, ctx) => {
+    const needed: readonly string[] =
+      b.kind in PROOF_FIELDS ? PROOF_FIELDS[b.kind as keyof typeof PROOF_FIELDS] : [];
+    for (const field of needed) {
+      if (b[field as keyof typeof b] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [field], message: `required to pay a ${b.kind}` });
+      }
+    }
+  });
+
 const tags = ['payments'];
 const security = [{ bearerAuth: [] }];
 
-export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDeps): void {
+export function registerPaymentRoutes({ app, db, guards, lookups, config, nudge }: ApiDeps): void {
   app.post(
     '/v1/payments',
     {
@@ -48,13 +80,25 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
         tags,
         security,
         summary: 'Create a payment intent for an appointment, ticket, electricity bill or traffic fine',
-        body: z.object({ kind: z.enum(PAYMENT_KINDS), targetId: z.string().min(1).max(100) }),
+        description:
+          'A fine needs plate and engineNoSuffix, a bill its accountNo: the proof its lookup needs. A wrong proof answers 404 like a missing target. An unconfirmed intent expires after CITYSTREAM_PAYMENT_INTENT_TTL_SECONDS and then stops holding the target.',
+        body: createBody,
         response: { 201: paymentSchema },
       },
     },
     async (request, reply) => {
       const principal = await guards.user(request);
-      const p = await createPayment(db, principal, request.body.kind, request.body.targetId);
+      const { kind, targetId, ...proof } = request.body;
+      // Paying a bill or fine proves the same knowledge a lookup does: it spends the same budget.
+      const charge = kind in PROOF_FIELDS ? admitLookup(lookups, request, reply, principal) : null;
+      let p;
+      try {
+        p = await createPayment(db, principal, kind, targetId, proof, config.paymentIntentTtlSeconds);
+      } catch (err) {
+        charge?.(err instanceof HttpProblem && err.status === 404 ? 'miss' : 'hit');
+        throw err;
+      }
+      charge?.('hit');
       nudge();
       return reply.code(201).header('location', `/v1/payments/${p.id}`).send(paymentView(p));
     },
@@ -102,7 +146,12 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
       },
     },
     async (request) => {
-      const p = await confirmPayment(db, await guards.user(request), request.params.id);
+      const p = await confirmPayment(
+        db,
+        await guards.user(request),
+        request.params.id,
+        config.paymentIntentTtlSeconds,
+      );
       nudge();
       return paymentView(p);
     },

@@ -48,13 +48,16 @@ export interface HttpServerOptions {
 }
 
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const policy = options.policy ?? DEFAULT_POLICY;
   const app = Fastify({
     loggerInstance: options.logger.child({ component: 'http' }),
     // Per-request lines would dominate the log at ingest rates; failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1_048_576,
     requestIdHeader: 'x-request-id',
-    trustProxy: true,
+    // X-Forwarded-For names the client only when the peer is a configured proxy; otherwise anyone
+    // could pick the address the rate limits count against.
+    trustProxy: policy.trustedProxies.length > 0 ? policy.trustedProxies : false,
     forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -100,7 +103,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   });
 
   const root = app as unknown as FastifyInstance;
-  await registerSecurity(root, options.policy ?? DEFAULT_POLICY, options.apiKeys ?? []);
+  await registerSecurity(root, policy, options.apiKeys ?? []);
   registerIdempotency(root, options.idempotency ?? memoryIdempotencyStore());
 
   await app.register(swagger, {

@@ -31,9 +31,13 @@ export class Hub {
   static async start(config: Config, options: { logger?: Logger } = {}): Promise<Hub> {
     const logger = options.logger ?? createLogger(config.logLevel, { instance: config.instanceId });
     logger.info({ config: redactConfig(config) }, 'starting citystream');
+    if (config.demo) logger.warn({ reason: config.demoReason }, 'demo mode is on');
+    else logger.info({ reason: config.demoReason }, 'demo mode is off');
     if (config.auth.kind === 'hs256' && config.auth.isDevSecret) {
+      logger.warn('demo mode: tokens are verified with the public dev secret; anyone can sign them');
+    } else if (config.auth.kind === 'none') {
       logger.warn(
-        'CITYSTREAM_JWT_SECRET is unset: tokens are verified with the public dev secret; set it in production',
+        'CITYSTREAM_JWT_SECRET and CITYSTREAM_JWKS_URL are unset: every bearer token is refused (integrator keys still work)',
       );
     }
     const metrics = createMetrics();
