@@ -22,7 +22,7 @@ export function registerBillingRoutes({ app, db, guards }: ApiDeps): void {
         }),
       },
       // Account numbers are short: keep guessing slow.
-      config: { rateLimit: { max: 60, timeWindow: 60_000 } },
+      config: { auth: 'user', rateLimit: { max: 60, timeWindow: 60_000 } },
     },
     async (request) => {
       await guards.user(request);
@@ -83,7 +83,7 @@ export function registerBillingRoutes({ app, db, guards }: ApiDeps): void {
           }),
         }),
       },
-      config: { rateLimit: { max: 30, timeWindow: 60_000 } },
+      config: { auth: 'user', rateLimit: { max: 30, timeWindow: 60_000 } },
     },
     async (request) => {
       await guards.user(request);

@@ -51,6 +51,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
         body: z.object({ kind: z.enum(PAYMENT_KINDS), targetId: z.string().min(1).max(100) }),
         response: { 201: paymentSchema },
       },
+      config: { auth: 'user' },
     },
     async (request, reply) => {
       const principal = await guards.user(request);
@@ -69,6 +70,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
         summary: 'My payments',
         response: { 200: z.object({ items: z.array(paymentSchema) }) },
       },
+      config: { auth: 'user' },
     },
     async (request) => {
       const principal = await guards.user(request);
@@ -86,6 +88,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
         params: idParam,
         response: { 200: paymentSchema },
       },
+      config: { auth: 'user' },
     },
     async (request) => paymentView(await getPayment(db, await guards.user(request), request.params.id)),
   );
@@ -100,6 +103,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
         params: idParam,
         response: { 200: paymentSchema },
       },
+      config: { auth: 'user' },
     },
     async (request) => {
       const p = await confirmPayment(db, await guards.user(request), request.params.id);
@@ -119,6 +123,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
         body: z.object({ reason: z.string().min(1).max(500) }),
         response: { 200: paymentSchema },
       },
+      config: { auth: 'staff' },
     },
     async (request) => {
       await guards.staff(request);
@@ -148,6 +153,10 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
             }),
           },
         },
+        // The provider proves itself with the HMAC over the body, checked first in the handler.
+        config: { auth: 'public' },
+        // Provider events are small; the signature is checked over at most this much.
+        bodyLimit: 64 * 1024,
       },
       async (request) => {
         const raw = request.body as Buffer;

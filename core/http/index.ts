@@ -4,3 +4,4 @@ export * from './auth.ts';
 export { createHttpServer, type HttpServer, type HttpServerOptions } from './server.ts';
 export * from './idempotency.ts';
 export { DEFAULT_POLICY } from './security.ts';
+export { assertNoNul, multipartProblem, MAX_JSON_DEPTH } from './input.ts';

@@ -21,6 +21,8 @@ import type { Logger } from 'pino';
 import type { ApiKey, HttpPolicy } from '../config/index.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { memoryIdempotencyStore, registerIdempotency, type IdempotencyStore } from './idempotency.ts';
+import { registerInputChecks } from './input.ts';
+import { registerMethodNotAllowed } from './methods.ts';
 import { HttpProblem, sendProblem, validationProblem } from './problem.ts';
 import type { Readiness } from './readiness.ts';
 import { DEFAULT_POLICY, registerSecurity } from './security.ts';
@@ -80,13 +82,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       new HttpProblem(500, 'Internal Server Error', `unexpected error; quote request id ${request.id}`),
     );
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      reply,
-      request,
-      new HttpProblem(404, 'Not Found', `no route for ${request.method} ${request.url.split('?')[0]}`),
-    ),
-  );
+  // 404 or, when the path exists under other methods, 405 with Allow; bounded JSON, no NUL bytes.
+  registerMethodNotAllowed(app as unknown as FastifyInstance);
+  registerInputChecks(app as unknown as FastifyInstance);
 
   app.addHook('onResponse', async (request, reply) => {
     options.metrics.http.requestSeconds.observe(

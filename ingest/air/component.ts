@@ -20,7 +20,7 @@ export const airIngest: Component = async (ctx) => {
   const stations = new StationCache(db);
   await stations.load();
   const intake = createIntake(ctx.bus, stations, ctx.config.air);
-  await registerAirPush(ctx.http, intake, ctx.config.auth.apiKeys, (r) => ctx.guards.integrator(r));
+  await registerAirPush(ctx.http, intake);
 
   const store = await ctx.timeseries();
   const consumers: Consumer[] = [];

@@ -5,16 +5,7 @@
 import { createGunzip } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { apiKeyOwner } from '../../core/auth/index.ts';
-import type { ApiKey } from '../../core/config/index.ts';
-import {
-  badRequest,
-  HttpProblem,
-  presentedApiKey,
-  unauthorized,
-  unavailable,
-  type FieldError,
-} from '../../core/http/index.ts';
+import { badRequest, HttpProblem, unavailable, type FieldError } from '../../core/http/index.ts';
 import type { HttpServer } from '../../core/http/index.ts';
 import type { Intake, ItemRejection } from './intake.ts';
 import { lineToReading, LineProtocolError, parseLine, type Precision } from './line-protocol.ts';
@@ -71,12 +62,7 @@ async function gunzip(request: FastifyRequest, _reply: unknown, payload: NodeJS.
   return payload.pipe(inflated);
 }
 
-export function registerAirPush(
-  http: HttpServer,
-  intake: Intake,
-  apiKeys: readonly ApiKey[],
-  integrator: (r: FastifyRequest) => string,
-) {
+export function registerAirPush(http: HttpServer, intake: Intake) {
   return http.register(async (app: FastifyInstance) => {
     const typed = app as unknown as HttpServer;
     app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -90,6 +76,8 @@ export function registerAirPush(
       '/v1/ingest/air',
       {
         bodyLimit: BODY_LIMIT,
+        // The key is checked in onRequest: an unauthenticated body is never inflated or parsed.
+        config: { auth: 'integrator' },
         preParsing: gunzip,
         schema: {
           tags: ['air'],
@@ -108,7 +96,7 @@ export function registerAirPush(
         },
       },
       async (request, reply) => {
-        const who = integrator(request);
+        const who = request.integrator!;
         const atomic = request.query.atomic === 'true';
         const text = typeof request.body === 'string' ? request.body : '';
         const items: { index: number; value: unknown }[] = [];
@@ -157,6 +145,7 @@ export function registerAirPush(
       '/api/v2/write',
       {
         bodyLimit: BODY_LIMIT,
+        config: { auth: 'integrator' },
         preParsing: gunzip,
         schema: {
           tags: ['air'],
@@ -176,7 +165,7 @@ export function registerAirPush(
         },
       },
       async (request, reply) => {
-        const who = influxAuth(request, apiKeys);
+        const who = request.integrator!;
         const precision: Precision = request.query.precision;
         const atomic = request.query.atomic === 'true';
         const text = typeof request.body === 'string' ? request.body : '';
@@ -211,13 +200,4 @@ export function registerAirPush(
       },
     );
   });
-}
-
-/** Telegraf and the InfluxDB clients send `Authorization: Token <token>`; X-API-Key works too. */
-function influxAuth(request: FastifyRequest, apiKeys: readonly ApiKey[]): string {
-  const presented = presentedApiKey(request);
-  if (!presented) throw unauthorized('send your integrator key as "Authorization: Token <key>" or X-API-Key');
-  const owner = apiKeyOwner(apiKeys, presented);
-  if (!owner) throw unauthorized('unknown API key');
-  return owner;
 }
