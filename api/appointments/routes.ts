@@ -88,7 +88,7 @@ export function registerAppointmentRoutes({ app, db, nudge }: ApiDeps): void {
         summary: 'Book a place in a slot: 201, or 409 when the slot is full or the patient already holds it',
         body: z.object({ slotId: z.string().min(1).max(100), patient }),
       },
-      config: userRoute,
+      config: { auth: 'user', responses: { 201: 'booked', 409: 'the slot is full or the patient holds it' } },
     },
     async (request, reply) => {
       const a = await bookAppointment(db, caller(request).sub, request.body.slotId, request.body.patient);

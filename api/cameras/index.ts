@@ -91,7 +91,7 @@ const startCamerasApi: Component = async (ctx) => {
         security: [{ bearerAuth: [] }],
         body: cameraInputObject,
       },
-      config: { auth: 'staff' },
+      config: { auth: 'staff', responses: { 200: 'replaced', 201: 'registered' } },
     },
     async (request, reply) => {
       const camera: CameraConfig = {
@@ -138,7 +138,13 @@ const startCamerasApi: Component = async (ctx) => {
           'Latest JPEG snapshot (ETag; 304 on If-None-Match). 404: no such camera; 503: no snapshot yet, or the camera is offline or in error.',
         params: idParams,
       },
-      config: { auth: 'public' },
+      config: {
+        auth: 'public',
+        responses: {
+          304: 'not modified (If-None-Match)',
+          503: 'no snapshot yet, or the camera is offline, disabled or in error; see Retry-After',
+        },
+      },
     },
     async (request, reply) => {
       const camera = cameraOr404(request.params.id);

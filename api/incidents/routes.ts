@@ -120,7 +120,10 @@ export function registerIncidentRoutes({ app, db, nudge }: ApiDeps): void {
         tags,
         summary: `Report an incident: JSON, or multipart/form-data with the same fields (reporter.name, reporter.phone, reporter.email) and an optional "photo" (${PHOTO_TYPES.join(', ')})`,
       },
-      config: publicRoute,
+      config: {
+        auth: 'public',
+        responses: { 201: 'reported', 422: 'the pin is outside the service area' },
+      },
     },
     async (request, reply) => {
       const principal = request.principal;
@@ -200,7 +203,7 @@ export function registerIncidentRoutes({ app, db, nudge }: ApiDeps): void {
           note: z.string().trim().min(1).max(1000).optional(),
         }),
       },
-      config: { auth: 'staff' },
+      config: { auth: 'staff', responses: { 409: 'the move is not allowed from the current status' } },
     },
     async (request) => {
       const staff = caller(request);

@@ -153,38 +153,39 @@ export function registerOpen311Routes({ app, db, nudge }: ApiDeps): void {
       { parseAs: 'string' },
       (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
     );
-    scope
-      .withTypeProvider<ZodTypeProvider>()
-      .post(
-        `${PREFIX}/requests.json`,
-        { schema: { tags, summary: 'Create a service request (form-encoded or JSON)' }, config: publicRoute },
-        async (request, reply) => {
-          const principal = request.principal;
-          const b = parseBody(
-            postRequest.refine((r) => r.email || r.phone, {
-              error: 'give an email or phone',
-              path: ['email'],
-            }),
-            request.body,
-          );
-          const name = [b.first_name, b.last_name].filter(Boolean).join(' ') || undefined;
-          const row = await createIncident(db, {
-            city: serviceCity(b.lat, b.long),
-            category: b.service_code,
-            lat: b.lat,
-            lon: b.long,
-            address: b.address_string,
-            description: b.description,
-            reporter: { name, phone: b.phone, email: b.email },
-            reporterId: principal?.sub,
-          });
-          nudge();
-          return reply
-            .code(201)
-            .send([
-              { service_request_id: row.id, service_notice: `received by the ${AGENCY}`, account_id: null },
-            ]);
-        },
-      );
+    scope.withTypeProvider<ZodTypeProvider>().post(
+      `${PREFIX}/requests.json`,
+      {
+        schema: { tags, summary: 'Create a service request (form-encoded or JSON)' },
+        config: { auth: 'public', responses: { 201: 'received', 422: 'outside the service area' } },
+      },
+      async (request, reply) => {
+        const principal = request.principal;
+        const b = parseBody(
+          postRequest.refine((r) => r.email || r.phone, {
+            error: 'give an email or phone',
+            path: ['email'],
+          }),
+          request.body,
+        );
+        const name = [b.first_name, b.last_name].filter(Boolean).join(' ') || undefined;
+        const row = await createIncident(db, {
+          city: serviceCity(b.lat, b.long),
+          category: b.service_code,
+          lat: b.lat,
+          lon: b.long,
+          address: b.address_string,
+          description: b.description,
+          reporter: { name, phone: b.phone, email: b.email },
+          reporterId: principal?.sub,
+        });
+        nudge();
+        return reply
+          .code(201)
+          .send([
+            { service_request_id: row.id, service_notice: `received by the ${AGENCY}`, account_id: null },
+          ]);
+      },
+    );
   });
 }

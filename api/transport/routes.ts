@@ -60,7 +60,7 @@ export function registerTransportRoutes({ app, db, config, nudge }: ApiDeps): vo
             path: ['seats'],
           }),
       },
-      config: userRoute,
+      config: { auth: 'user', responses: { 201: 'seats held', 409: 'a wanted seat is taken' } },
     },
     async (request, reply) => {
       const t = await holdSeats(db, caller(request).sub, request.body, config.ticketHoldSeconds);

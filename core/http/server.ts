@@ -22,6 +22,7 @@ import type { ApiKey, HttpPolicy } from '../config/index.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { memoryIdempotencyStore, registerIdempotency, type IdempotencyStore } from './idempotency.ts';
 import { registerInputChecks } from './input.ts';
+import { documentStatuses } from './openapi.ts';
 import { registerMethodNotAllowed } from './methods.ts';
 import { HttpProblem, sendProblem, validationProblem } from './problem.ts';
 import type { Readiness } from './readiness.ts';
@@ -58,6 +59,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     requestIdHeader: 'x-request-id',
     trustProxy: true,
     forceCloseConnections: 'idle',
+    // Long path segments reach the route's schema (a 400 naming the field) instead of a bare 414.
+    maxParamLength: 2048,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -117,7 +120,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
         },
       },
     },
-    transform: jsonSchemaTransform,
+    // Each route's schema plus every problem status the edge can give it (core/http/openapi.ts).
+    transform: documentStatuses(jsonSchemaTransform),
   });
   // staticCSP: the UI's own hashed inline scripts, instead of the dashboard's stricter policy.
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
