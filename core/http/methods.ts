@@ -18,20 +18,25 @@ export function registerMethodNotAllowed(app: FastifyInstance): void {
       if (methods.includes(m) && !table.hasRoute(m, route.url)) table.on(m, route.url, () => undefined);
     }
   });
-  app.setNotFoundHandler((request, reply) => {
+  // In onRequest, before any body is read: QUERY and other body-carrying methods on an unknown
+  // route would otherwise fail on their missing Content-Type (400) before the not-found handler.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.is404) return;
     const path = request.url.split('?')[0]!;
     const allowed = METHODS.filter((m) => m !== request.method && table.find(m, path) !== null);
-    if (allowed.length > 0) {
-      return sendProblem(
-        reply.header('allow', allowed.join(', ')),
-        request,
-        new HttpProblem(
-          405,
-          'Method Not Allowed',
-          `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`,
-        ),
-      );
-    }
+    if (allowed.length === 0) return;
+    return sendProblem(
+      reply.header('allow', allowed.join(', ')),
+      request,
+      new HttpProblem(
+        405,
+        'Method Not Allowed',
+        `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`,
+      ),
+    );
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
     return sendProblem(
       reply,
       request,

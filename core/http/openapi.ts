@@ -76,7 +76,7 @@ export function documentStatuses(inner: SwaggerTransform): SwaggerTransform {
     }
     // Node's HTTP parser answers this one itself, with no body, before any route runs.
     response['431'] ??= { description: 'request headers (or URL) larger than the server accepts' };
-    return { ...out, schema: { ...schema, response } as typeof out.schema };
+    return { ...out, schema: { ...schema, response } };
   };
 }
 
