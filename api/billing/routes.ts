@@ -22,6 +22,7 @@ export function registerBillingRoutes({ app, db, guards, lookups }: ApiDeps): vo
           accountNo: z.string().regex(/^[0-9]{10,16}$/, { error: 'expected a 10-16 digit account number' }),
         }),
       },
+      config: { auth: 'user' },
     },
     async (request, reply) => {
       // Account numbers are short: keep guessing slow (per user and per IP, misses cost more).
@@ -84,6 +85,7 @@ export function registerBillingRoutes({ app, db, guards, lookups }: ApiDeps): vo
           }),
         }),
       },
+      config: { auth: 'user' },
     },
     async (request, reply) => {
       const charge = admitLookup(lookups, request, reply, await guards.user(request));

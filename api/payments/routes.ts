@@ -85,6 +85,7 @@ export function registerPaymentRoutes({ app, db, guards, lookups, config, nudge 
         body: createBody,
         response: { 201: paymentSchema },
       },
+      config: { auth: 'user' },
     },
     async (request, reply) => {
       const principal = await guards.user(request);
@@ -113,6 +114,7 @@ export function registerPaymentRoutes({ app, db, guards, lookups, config, nudge 
         summary: 'My payments',
         response: { 200: z.object({ items: z.array(paymentSchema) }) },
       },
+      config: { auth: 'user' },
     },
     async (request) => {
       const principal = await guards.user(request);
@@ -130,6 +132,7 @@ export function registerPaymentRoutes({ app, db, guards, lookups, config, nudge 
         params: idParam,
         response: { 200: paymentSchema },
       },
+      config: { auth: 'user' },
     },
     async (request) => paymentView(await getPayment(db, await guards.user(request), request.params.id)),
   );
@@ -144,6 +147,7 @@ export function registerPaymentRoutes({ app, db, guards, lookups, config, nudge 
         params: idParam,
         response: { 200: paymentSchema },
       },
+      config: { auth: 'user' },
     },
     async (request) => {
       const p = await confirmPayment(
@@ -168,6 +172,7 @@ export function registerPaymentRoutes({ app, db, guards, lookups, config, nudge 
         body: z.object({ reason: z.string().min(1).max(500) }),
         response: { 200: paymentSchema },
       },
+      config: { auth: 'staff' },
     },
     async (request) => {
       await guards.staff(request);
@@ -197,6 +202,10 @@ export function registerPaymentRoutes({ app, db, guards, lookups, config, nudge 
             }),
           },
         },
+        // The provider proves itself with the HMAC over the body, checked first in the handler.
+        config: { auth: 'public' },
+        // Provider events are small; the signature is checked over at most this much.
+        bodyLimit: 64 * 1024,
       },
       async (request) => {
         const raw = request.body as Buffer;

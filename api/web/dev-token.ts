@@ -39,6 +39,7 @@ export function registerDevToken(ctx: HubContext, log: Logger): void {
         body,
         response: { 201: response },
       },
+      config: { auth: 'public' },
     },
     async (request, reply) => {
       const { sub } = request.body;

@@ -5,3 +5,4 @@ export { createHttpServer, type HttpServer, type HttpServerOptions } from './ser
 export * from './idempotency.ts';
 export { DEFAULT_POLICY } from './security.ts';
 export { admitLookup, LookupLimiter, LOOKUP_COST, type LookupCharge } from './lookup-limit.ts';
+export { assertNoNul, multipartProblem, MAX_JSON_DEPTH } from './input.ts';

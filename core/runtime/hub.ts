@@ -6,7 +6,13 @@ import { createTokenVerifier } from '../auth/index.ts';
 import { createBus } from '../bus/index.ts';
 import { redactConfig, type Config, type Role } from '../config/index.ts';
 import { migrate, openDb, type Db } from '../db/index.ts';
-import { createGuards, createHttpServer, dbIdempotencyStore, Readiness } from '../http/index.ts';
+import {
+  createGuards,
+  createHttpServer,
+  dbIdempotencyStore,
+  Readiness,
+  registerAuth,
+} from '../http/index.ts';
 import { createLogger, createMetrics } from '../observability/index.ts';
 import { openTimeSeries, type TimeSeriesStore } from '../timeseries/index.ts';
 import type { Component, HubContext, Running } from './context.ts';
@@ -73,6 +79,9 @@ export class Hub {
       idempotency: dbIdempotencyStore(db),
     });
     const tokens = createTokenVerifier(config.auth);
+    const guards = createGuards(tokens, config.auth.apiKeys);
+    // Before any role adds a route: each API route's config.auth is enforced in onRequest.
+    registerAuth(http, guards);
     const ctx: HubContext = {
       config,
       logger,
@@ -81,7 +90,7 @@ export class Hub {
       http,
       readiness,
       tokens,
-      guards: createGuards(tokens, config.auth.apiKeys),
+      guards,
       db,
       timeseries,
     };

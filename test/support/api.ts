@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { mintToken } from '../../core/auth/index.ts';
 import { loadConfig } from '../../core/config/index.ts';
 import type { Db } from '../../core/db/index.ts';
@@ -49,7 +50,11 @@ export interface ApiHarness {
   stop(): Promise<void>;
 }
 
-export async function startApi(backend: Backend, env: Record<string, string> = {}): Promise<ApiHarness> {
+export async function startApi(
+  backend: Backend,
+  env: Record<string, string> = {},
+  options: { logger?: Logger } = {},
+): Promise<ApiHarness> {
   const { databaseUrl, cleanup } = await backend.prepare();
   const dataDir = mkdtempSync(join(tmpdir(), 'citystream-api-'));
   const config = loadConfig({
@@ -66,7 +71,7 @@ export async function startApi(backend: Backend, env: Record<string, string> = {
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
-  const hub = await Hub.start(config);
+  const hub = await Hub.start(config, options);
   const db = await hub.ctx.db();
   const url = `http://127.0.0.1:${hub.port}`;
   return {
