@@ -5,7 +5,7 @@
 //   user        a valid Bearer token (citizen or staff)
 //   staff       a valid Bearer token with role staff
 //   integrator  a known integrator key (Authorization: Token|Bearer <key>, or X-API-Key)
-import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { apiKeyOwner, AuthError, type Principal, type TokenVerifier } from '../auth/index.ts';
 import type { ApiKey } from '../config/index.ts';
 import { forbidden, unauthorized } from './problem.ts';
@@ -95,10 +95,24 @@ export function createGuards(verifier: TokenVerifier, apiKeys: readonly ApiKey[]
   };
 }
 
-/** The hook enforcing each route's `config.auth`; register on the root before any API route. */
+/**
+ * Enforces each route's `config.auth`; call after the rate limiter is registered and before any
+ * API route is added. The check is appended to each route's own onRequest hooks, so it runs after
+ * the per-IP rate limit (a flood of bad credentials is still counted) and before the body is read.
+ * A refusal while the body is still arriving closes the connection: the rest of an unwanted upload
+ * is not even drained.
+ */
 export function registerAuth(app: FastifyInstance, guards: Guards): void {
   app.decorateRequest('principal', null);
   app.decorateRequest('integrator', null);
+  const check = async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      await authenticate(request, guards);
+    } catch (err) {
+      if (!request.raw.complete) reply.header('connection', 'close');
+      throw err;
+    }
+  };
   app.addHook('onRoute', (route: RouteOptions) => {
     const auth = (route.config as { auth?: unknown } | undefined)?.auth;
     if (auth === undefined && API_PATH.test(route.url)) {
@@ -107,28 +121,31 @@ export function registerAuth(app: FastifyInstance, guards: Guards): void {
     if (auth !== undefined && !AUTH_LEVELS.includes(auth as AuthLevel)) {
       throw new Error(`route ${route.url}: config.auth must be one of ${AUTH_LEVELS.join(', ')}`);
     }
+    if (auth === undefined) return;
+    const existing = route.onRequest;
+    route.onRequest = [...(Array.isArray(existing) ? existing : existing ? [existing] : []), check];
   });
-  app.addHook('onRequest', async (request) => {
-    const level = request.routeOptions.config.auth;
-    switch (level) {
-      case undefined:
-        return;
-      case 'public':
-        // Other schemes (an integrator's Token, Basic) do not name a user on public routes.
-        if (/^Bearer\s/i.test(request.headers.authorization ?? ''))
-          request.principal = await guards.optionalUser(request);
-        return;
-      case 'user':
-        request.principal = await guards.user(request);
-        return;
-      case 'staff':
-        request.principal = await guards.staff(request);
-        return;
-      case 'integrator':
-        request.integrator = guards.integrator(request);
-        return;
-    }
-  });
+}
+
+async function authenticate(request: FastifyRequest, guards: Guards): Promise<void> {
+  switch (request.routeOptions.config.auth) {
+    case undefined:
+      return;
+    case 'public':
+      // Other schemes (an integrator's Token, Basic) do not name a user on public routes.
+      if (/^Bearer\s/i.test(request.headers.authorization ?? ''))
+        request.principal = await guards.optionalUser(request);
+      return;
+    case 'user':
+      request.principal = await guards.user(request);
+      return;
+    case 'staff':
+      request.principal = await guards.staff(request);
+      return;
+    case 'integrator':
+      request.integrator = guards.integrator(request);
+      return;
+  }
 }
 
 /** The caller the hook signed in, on a route declaring `auth: 'user'` or `'staff'`. */
