@@ -42,7 +42,13 @@ export const withCityServices =
       await relay.stop();
       throw err;
     }
-    const maintenance = startMaintenance(db, logger, MAINTENANCE_EVERY_MS, nudgeOutbox);
+    const maintenance = startMaintenance(
+      db,
+      logger,
+      MAINTENANCE_EVERY_MS,
+      ctx.config.api.paymentIntentTtlSeconds,
+      nudgeOutbox,
+    );
     return {
       async stop() {
         await maintenance.stop();

@@ -7,7 +7,14 @@ import { createBus } from '../core/bus/index.ts';
 import { redactConfig, type Config, type Role } from '../core/config/index.ts';
 import { migrate, openDb, readMigrations, type Db } from '../core/db/index.ts';
 import { LocalCameras } from '../core/domain/local-cameras.ts';
-import { createGuards, createHttpServer, dbIdempotencyStore, Readiness } from '../core/http/index.ts';
+import {
+  createGuards,
+  createHttpServer,
+  dbIdempotencyStore,
+  LookupLimiter,
+  Readiness,
+  registerAuth,
+} from '../core/http/index.ts';
 import { createLogger, createMetrics } from '../core/observability/index.ts';
 import { openTimeSeries, type TimeSeriesStore } from '../core/timeseries/index.ts';
 import type { Component, HubContext, Running } from '../core/runtime/context.ts';
@@ -33,9 +40,13 @@ export class Hub {
   static async start(config: Config, options: { logger?: Logger } = {}): Promise<Hub> {
     const logger = options.logger ?? createLogger(config.logLevel, { instance: config.instanceId });
     logger.info({ config: redactConfig(config) }, 'starting citystream');
+    if (config.demo) logger.warn({ reason: config.demoReason }, 'demo mode is on');
+    else logger.info({ reason: config.demoReason }, 'demo mode is off');
     if (config.auth.kind === 'hs256' && config.auth.isDevSecret) {
+      logger.warn('demo mode: tokens are verified with the public dev secret; anyone can sign them');
+    } else if (config.auth.kind === 'none') {
       logger.warn(
-        'CITYSTREAM_JWT_SECRET is unset: tokens are verified with the public dev secret; set it in production',
+        'CITYSTREAM_JWT_SECRET and CITYSTREAM_JWKS_URL are unset: every bearer token is refused (integrator keys still work)',
       );
     }
     const metrics = createMetrics();
@@ -71,6 +82,9 @@ export class Hub {
       idempotency: dbIdempotencyStore(db),
     });
     const tokens = createTokenVerifier(config.auth);
+    const guards = createGuards(tokens, config.auth.apiKeys);
+    // Before any role adds a route: each API route's config.auth is enforced in onRequest.
+    registerAuth(http, guards);
     const ctx: HubContext = {
       config,
       logger,
@@ -79,8 +93,10 @@ export class Hub {
       http,
       readiness,
       tokens,
-      guards: createGuards(tokens, config.auth.apiKeys),
+      guards,
       localCameras: new LocalCameras(),
+      // One budget per hub for fine and bill lookups and the payments that prove them.
+      lookups: new LookupLimiter({ perMinute: config.api.http.lookupLimitPerMinute }),
       // The api role's outbox relay replaces this for the city-services modules it starts.
       nudgeOutbox: () => undefined,
       db,

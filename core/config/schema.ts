@@ -8,6 +8,7 @@ import { airSection, airVariables, type AirConfig } from './sections/air.ts';
 import { authSection, authVariables, type AuthConfig } from './sections/auth.ts';
 import { busSection, busVariables, type BusConfig } from './sections/bus.ts';
 import { camerasSection, cameraVariables, type CamerasConfig } from './sections/cameras.ts';
+import { decideDemo } from './sections/demo.ts';
 import { processVariables, ROLES, type Role } from './sections/process.ts';
 import { influxSection, storeVariables, type InfluxConfig } from './sections/stores.ts';
 import { streamSection, streamVariables, type StreamConfig } from './sections/stream.ts';
@@ -52,8 +53,13 @@ export interface Config {
   dataDir: string;
   logLevel: string;
   instanceId: string;
-  /** Demo cameras, stations and seed data; on by default when nothing external is configured. */
+  /**
+   * Demo cameras, stations, seed data and the demo sign-in; on only with CITYSTREAM_DEMO=1 or when
+   * no server, secret or key is configured (sections/demo.ts).
+   */
   demo: boolean;
+  /** Why demo is on or off, logged at start-up. */
+  demoReason: string;
   shutdownTimeoutMs: number;
   bus: BusConfig;
   influx: InfluxConfig | null;
@@ -68,8 +74,7 @@ export interface Config {
 }
 
 export const configSchema = z.object(variables).transform((v, ctx): Config => {
-  const externals = [v.KAFKA_BROKERS, v.INFLUX_URL, v.DATABASE_URL, v.MQTT_URL];
-  const demo = v.CITYSTREAM_DEMO ?? externals.every((x) => x === undefined);
+  const { on: demo, reason: demoReason } = decideDemo(v.CITYSTREAM_DEMO, v);
   const instanceId =
     v.CITYSTREAM_INSTANCE_ID ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${process.pid}`;
   return {
@@ -79,6 +84,7 @@ export const configSchema = z.object(variables).transform((v, ctx): Config => {
     logLevel: v.CITYSTREAM_LOG_LEVEL ?? 'info',
     instanceId,
     demo,
+    demoReason,
     shutdownTimeoutMs: v.CITYSTREAM_SHUTDOWN_TIMEOUT_MS,
     bus: busSection(v, instanceId),
     influx: influxSection(v, ctx),

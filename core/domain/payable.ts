@@ -8,8 +8,16 @@ import type { PaymentKind } from './statuses.ts';
 export interface Quote {
   /** numeric as PostgreSQL returns it ("25.00"). */
   amount: string;
-  /** The user a booking belongs to; null for bills and fines, which anyone may settle. */
-  ownerId: string | null;
+}
+
+/**
+ * What the payer shows they know, the same as the lookup asks for: a fine's plate and the last six
+ * characters of its engine number, a bill's account number. Bookings need none: they are the caller's own.
+ */
+export interface Proof {
+  plate?: string;
+  engineNoSuffix?: string;
+  accountNo?: string;
 }
 
 export interface Payable {
@@ -19,8 +27,12 @@ export interface Payable {
    * on bookings.v1 with this kind. Bills and fines are not bookings.
    */
   bookingKind?: 'appointment' | 'ticket';
-  /** The amount due and its owner; throws NotFound or Conflict when it cannot be paid now. */
-  quote(tx: Queryable, targetId: string): Promise<Quote>;
+  /**
+   * The amount due, for a caller who may pay it: a booking's owner, or whoever proves they know the
+   * bill or fine. Anyone else gets the same NotFound as for a target that does not exist, before
+   * any status is looked at, so nothing about it leaks; Conflict when it cannot be paid now.
+   */
+  quote(tx: Queryable, targetId: string, payer: string, proof: Proof): Promise<Quote>;
   /** Marks it paid; false when it can no longer be (hold expired, cancelled, already paid). */
   markPaid(tx: Queryable, targetId: string): Promise<boolean>;
   /**

@@ -15,7 +15,6 @@ export const incidentReported = z.object({
   description: z.string(),
   status: incidentStatus,
   reportedAt: z.iso.datetime({ offset: true }),
-  reporterId: z.string().optional(),
   hasPhoto: z.boolean().default(false),
 });
 
@@ -27,7 +26,6 @@ export const incidentStatusChanged = z.object({
   note: z.string().optional(),
   changedBy: z.string(),
   changedAt: z.iso.datetime({ offset: true }),
-  reporterId: z.string().optional(),
 });
 
 export const BOOKING_KINDS = ['appointment', 'ticket'] as const;

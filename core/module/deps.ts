@@ -1,7 +1,7 @@
 // What every route module of the city-services API is given, and the component that hands it over.
 import type { ApiConfig } from '../config/index.ts';
 import type { Db } from '../db/types.ts';
-import type { Guards, HttpServer } from '../http/index.ts';
+import type { Guards, HttpServer, LookupLimiter } from '../http/index.ts';
 import type { Component, HubContext } from '../runtime/context.ts';
 import type { Logger } from 'pino';
 
@@ -9,6 +9,8 @@ export interface ApiDeps {
   app: HttpServer;
   db: Db;
   guards: Guards;
+  /** Fine and bill lookups (and payments proving them) per user and per IP. */
+  lookups: LookupLimiter;
   config: ApiConfig;
   logger: Logger;
   /** Wakes the outbox relay after a commit so events leave without waiting for the next poll. */
@@ -20,6 +22,7 @@ export async function apiDeps(ctx: HubContext): Promise<ApiDeps> {
     app: ctx.http,
     db: await ctx.db(),
     guards: ctx.guards,
+    lookups: ctx.lookups,
     config: ctx.config.api,
     logger: ctx.logger.child({ component: 'city-services' }),
     nudge: () => ctx.nudgeOutbox(),

@@ -5,7 +5,7 @@ import type { Config, Role } from '../config/index.ts';
 import type { Seeder } from '../db/seed.ts';
 import type { Db } from '../db/index.ts';
 import type { LocalCameras } from '../domain/local-cameras.ts';
-import type { Guards, HttpServer, Readiness } from '../http/index.ts';
+import type { Guards, HttpServer, LookupLimiter, Readiness } from '../http/index.ts';
 import type { Metrics } from '../observability/index.ts';
 import type { TimeSeriesStore } from '../timeseries/index.ts';
 
@@ -21,6 +21,8 @@ export interface HubContext {
   guards: Guards;
   /** Snapshots held by this process's camera worker, for this process's camera routes. */
   localCameras: LocalCameras;
+  /** Fine and bill lookups (and payments proving them) per user and per IP, one budget per hub. */
+  lookups: LookupLimiter;
   /** Wakes the outbox relay after a commit; a no-op until the api role starts the relay. */
   nudgeOutbox(): void;
   /** PostgreSQL or PGlite, migrated, opened on first use. */

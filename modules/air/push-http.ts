@@ -300,6 +300,9 @@ export async function registerAirPush(
     (app as unknown as HttpServer).post(
       '/v1/ingest/air',
       {
+        // Declared for the shared auth hook (which runs first); this plugin's own onRequest
+        // checks then refuse bad encodings and sizes before a byte of the body is read.
+        config: { auth: 'integrator' },
         schema: {
           tags: ['air'],
           summary: 'Push air-quality readings (one JSON object, a JSON array, or NDJSON)',
@@ -337,6 +340,9 @@ export async function registerAirPush(
     (app as unknown as HttpServer).post(
       '/api/v2/write',
       {
+        // Declared for the shared auth hook (which runs first); this plugin's own onRequest
+        // checks then refuse bad encodings and sizes before a byte of the body is read.
+        config: { auth: 'integrator' },
         schema: {
           tags: ['air'],
           summary: 'InfluxDB v2 write API (line protocol) for Telegraf and InfluxDB clients',

@@ -1,18 +1,19 @@
-// Electricity bills as payments see them: anyone may settle an unpaid bill; a refund makes it due again.
+// Electricity bills as payments see them: whoever shows the account number may settle an unpaid
+// bill; a refund makes it due again.
 import type { Payable } from '../../core/domain/payable.ts';
 import { Conflict, NotFound } from '../../core/errors.ts';
 
 export const billPayable: Payable = {
   kind: 'electricity_bill',
-  async quote(tx, targetId) {
-    const { rows } = await tx.query<{ amount: string; status: string }>(
-      'SELECT amount, status FROM electricity_bills WHERE id = $1',
+  async quote(tx, targetId, _payer, proof) {
+    const { rows } = await tx.query<{ amount: string; status: string; account_no: string }>(
+      'SELECT amount, status, account_no FROM electricity_bills WHERE id = $1',
       [targetId],
     );
     const b = rows[0];
-    if (!b) throw new NotFound(`electricity bill ${targetId} not found`);
+    if (!b || b.account_no !== proof.accountNo) throw new NotFound(`electricity_bill ${targetId} not found`);
     if (b.status === 'paid') throw new Conflict(`electricity bill ${targetId} is already paid`);
-    return { amount: b.amount, ownerId: null };
+    return { amount: b.amount };
   },
   async markPaid(tx, targetId) {
     const sql = `UPDATE electricity_bills SET status = 'paid', paid_at = now() WHERE id = $1 AND status = 'unpaid'`;

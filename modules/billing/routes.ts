@@ -1,12 +1,13 @@
 // Electricity bills per account (traffic fines are in modules/fines). Looked up by what the payer
 // knows; they cannot be listed wholesale.
 import { z } from 'zod';
+import { admitLookup } from '../../core/http/index.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
 import { money } from '../../core/module/common.ts';
 
 const security = [{ bearerAuth: [] }];
 
-export function registerBillingRoutes({ app, db, guards }: ApiDeps): void {
+export function registerBillingRoutes({ app, db, guards, lookups }: ApiDeps): void {
   app.get(
     '/utilities/electricity/accounts/:accountNo/bills',
     {
@@ -18,11 +19,11 @@ export function registerBillingRoutes({ app, db, guards }: ApiDeps): void {
           accountNo: z.string().regex(/^[0-9]{10,16}$/, { error: 'expected a 10-16 digit account number' }),
         }),
       },
-      // Account numbers are short: keep guessing slow.
-      config: { rateLimit: { max: 60, timeWindow: 60_000 } },
+      config: { auth: 'user' },
     },
-    async (request) => {
-      await guards.user(request);
+    async (request, reply) => {
+      // Account numbers are short: keep guessing slow (per user and per IP, misses cost more).
+      const charge = admitLookup(lookups, request, reply, await guards.user(request));
       const { accountNo } = request.params;
       const account = (
         await db.query<{ account_no: string; city: string; holder_masked: string; address_masked: string }>(
@@ -30,6 +31,7 @@ export function registerBillingRoutes({ app, db, guards }: ApiDeps): void {
           [accountNo],
         )
       ).rows[0];
+      charge(account ? 'hit' : 'miss');
       if (!account) return { account: null, items: [] };
       const { rows } = await db.query<{
         id: string;

@@ -2,6 +2,7 @@
 // payer knows, never listed wholesale. The traffic_fines table is created by 0303_billing (the
 // migration keeps its name so existing databases do not re-apply it).
 import { z } from 'zod';
+import { admitLookup } from '../../core/http/index.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
 import { money } from '../../core/module/common.ts';
 
@@ -10,7 +11,7 @@ const security = [{ bearerAuth: [] }];
 /** Plates are compared without spaces or dots and in upper case: 粤B·12345 = 粤B12345. */
 export const normalisePlate = (p: string) => p.replace(/[\s·.-]/g, '').toUpperCase();
 
-export function registerFineRoutes({ app, db, guards }: ApiDeps): void {
+export function registerFineRoutes({ app, db, guards, lookups }: ApiDeps): void {
   app.get(
     '/fines',
     {
@@ -26,10 +27,10 @@ export function registerFineRoutes({ app, db, guards }: ApiDeps): void {
           }),
         }),
       },
-      config: { rateLimit: { max: 30, timeWindow: 60_000 } },
+      config: { auth: 'user' },
     },
-    async (request) => {
-      await guards.user(request);
+    async (request, reply) => {
+      const charge = admitLookup(lookups, request, reply, await guards.user(request));
       const plate = normalisePlate(request.query.plate);
       // A wrong suffix and an unknown plate give the same empty answer: nothing to probe.
       const { rows } = await db.query<{
@@ -47,6 +48,7 @@ export function registerFineRoutes({ app, db, guards }: ApiDeps): void {
         `SELECT * FROM traffic_fines WHERE plate = $1 AND upper(right(engine_no, 6)) = upper($2) ORDER BY occurred_at DESC`,
         [plate, request.query.engineNoSuffix],
       );
+      charge(rows.length > 0 ? 'hit' : 'miss');
       return {
         items: rows.map((f) => ({
           id: f.id,

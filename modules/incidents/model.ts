@@ -1,6 +1,5 @@
 // Incident categories, the status workflow, the service area and photo checks.
 import { z } from 'zod';
-import { CITIES, type CityId, type LatLon } from '../../core/domain/cities.ts';
 import type { IncidentStatus } from '../../core/domain/statuses.ts';
 
 export const CATEGORIES = [
@@ -41,27 +40,7 @@ export const TRANSITIONS: Record<IncidentStatus, IncidentStatus[]> = {
   rejected: [],
 };
 
-/** A pin farther than this from every city centre is outside the service area. */
-const SERVICE_RADIUS_KM = 90;
-
-function km(a: LatLon, b: LatLon): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLon = (b.lon - a.lon) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371 * Math.asin(Math.sqrt(h));
-}
-
-/** The served city whose centre is nearest the pin, or null when none is within reach. */
-export function cityAt(lat: number, lon: number): CityId | null {
-  let best: CityId | null = null;
-  let bestKm = SERVICE_RADIUS_KM;
-  for (const c of CITIES) {
-    const d = km({ lat, lon }, c.centre);
-    if (d <= bestKm) [best, bestKm] = [c.id, d];
-  }
-  return best;
-}
+export { cityAt } from '../../core/domain/geo.ts';
 
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 

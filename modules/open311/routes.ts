@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiDeps } from '../../core/module/deps.ts';
-import { parseBody } from '../../core/module/common.ts';
+import { isoDateTime, parseBody } from '../../core/module/common.ts';
 import {
   CATEGORIES,
   categoryCode,
@@ -18,6 +18,7 @@ import {
 } from '../incidents/index.ts';
 
 const tags = ['open311'];
+const publicRoute = { auth: 'public' } as const;
 export const OPEN311_PREFIX = '/open311/v2';
 const AGENCY = 'Public Security Bureau';
 
@@ -64,8 +65,8 @@ const postRequest = z.object({
   last_name: z.string().trim().max(50).optional(),
 });
 
-export function registerOpen311Routes({ app, db, guards, nudge }: ApiDeps): void {
-  app.get(`/discovery.json`, { schema: { tags, summary: 'Open311 discovery' } }, () => ({
+export function registerOpen311Routes({ app, db, nudge }: ApiDeps): void {
+  app.get(`/discovery.json`, { schema: { tags, summary: 'Open311 discovery' }, config: publicRoute }, () => ({
     changeset: '2026-11-24T00:00:00Z',
     contact: 'citystream operators',
     key_service: 'Bearer tokens from citystream token; anonymous reports need an email or phone',
@@ -80,16 +81,19 @@ export function registerOpen311Routes({ app, db, guards, nudge }: ApiDeps): void
     ],
   }));
 
-  app.get(`/services.json`, { schema: { tags, summary: 'Service list (incident categories)' } }, () =>
-    CATEGORIES.map((c) => ({
-      service_code: c.code,
-      service_name: c.name,
-      description: c.description,
-      metadata: false,
-      type: 'realtime',
-      keywords: c.code.replace(/_/g, ', '),
-      group: 'police',
-    })),
+  app.get(
+    `/services.json`,
+    { schema: { tags, summary: 'Service list (incident categories)' }, config: publicRoute },
+    () =>
+      CATEGORIES.map((c) => ({
+        service_code: c.code,
+        service_name: c.name,
+        description: c.description,
+        metadata: false,
+        type: 'realtime',
+        keywords: c.code.replace(/_/g, ', '),
+        group: 'police',
+      })),
   );
 
   app.get(
@@ -101,11 +105,12 @@ export function registerOpen311Routes({ app, db, guards, nudge }: ApiDeps): void
         querystring: z.object({
           service_request_id: z.string().max(2000).optional(),
           service_code: categoryCode.optional(),
-          start_date: z.iso.datetime({ offset: true }).optional(),
-          end_date: z.iso.datetime({ offset: true }).optional(),
+          start_date: isoDateTime.optional(),
+          end_date: isoDateTime.optional(),
           status: z.enum(['open', 'closed']).optional(),
         }),
       },
+      config: publicRoute,
     },
     async (request) => {
       const q = request.query;
@@ -130,6 +135,7 @@ export function registerOpen311Routes({ app, db, guards, nudge }: ApiDeps): void
         summary: 'One service request: /requests/{id}.json',
         params: z.object({ id: z.string().regex(/^[A-Za-z0-9_]+\.json$/) }),
       },
+      config: publicRoute,
     },
     async (request) => {
       const id = request.params.id.replace(/\.json$/, '');
@@ -150,38 +156,39 @@ export function registerOpen311Routes({ app, db, guards, nudge }: ApiDeps): void
       { parseAs: 'string' },
       (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
     );
-    scope
-      .withTypeProvider<ZodTypeProvider>()
-      .post(
-        `/requests.json`,
-        { schema: { tags, summary: 'Create a service request (form-encoded or JSON)' } },
-        async (request, reply) => {
-          const principal = await guards.optionalUser(request);
-          const b = parseBody(
-            postRequest.refine((r) => r.email || r.phone, {
-              error: 'give an email or phone',
-              path: ['email'],
-            }),
-            request.body,
-          );
-          const name = [b.first_name, b.last_name].filter(Boolean).join(' ') || undefined;
-          const row = await createIncident(db, {
-            city: serviceCity(b.lat, b.long),
-            category: b.service_code,
-            lat: b.lat,
-            lon: b.long,
-            address: b.address_string,
-            description: b.description,
-            reporter: { name, phone: b.phone, email: b.email },
-            reporterId: principal?.sub,
-          });
-          nudge();
-          return reply
-            .code(201)
-            .send([
-              { service_request_id: row.id, service_notice: `received by the ${AGENCY}`, account_id: null },
-            ]);
-        },
-      );
+    scope.withTypeProvider<ZodTypeProvider>().post(
+      `/requests.json`,
+      {
+        schema: { tags, summary: 'Create a service request (form-encoded or JSON)' },
+        config: { auth: 'public', responses: { 201: 'received', 422: 'outside the service area' } },
+      },
+      async (request, reply) => {
+        const principal = request.principal;
+        const b = parseBody(
+          postRequest.refine((r) => r.email || r.phone, {
+            error: 'give an email or phone',
+            path: ['email'],
+          }),
+          request.body,
+        );
+        const name = [b.first_name, b.last_name].filter(Boolean).join(' ') || undefined;
+        const row = await createIncident(db, {
+          city: serviceCity(b.lat, b.long),
+          category: b.service_code,
+          lat: b.lat,
+          lon: b.long,
+          address: b.address_string,
+          description: b.description,
+          reporter: { name, phone: b.phone, email: b.email },
+          reporterId: principal?.sub,
+        });
+        nudge();
+        return reply
+          .code(201)
+          .send([
+            { service_request_id: row.id, service_notice: `received by the ${AGENCY}`, account_id: null },
+          ]);
+      },
+    );
   });
 }

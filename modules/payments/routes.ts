@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PAYMENT_KINDS, PAYMENT_STATUSES } from '../../core/domain/statuses.ts';
-import { unauthorized } from '../../core/http/index.ts';
+import { admitLookup, HttpProblem, unauthorized } from '../../core/http/index.ts';
 import { idParam } from '../../core/module/common.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
 import { SIGNATURE_HEADER, verifySignature } from './signature.ts';
@@ -39,10 +39,45 @@ export const webhookEvent = z.object({
   data: z.object({ providerRef: z.string().min(1).max(200), reason: z.string().max(500).optional() }),
 });
 
+/** The proof a bill or fine payment needs: what its lookup asks for (api/billing/routes.ts). */
+const PROOF_FIELDS = {
+  traffic_fine: ['plate', 'engineNoSuffix'],
+  electricity_bill: ['accountNo'],
+} as const;
+
+const createBody = z
+  .object({
+    kind: z.enum(PAYMENT_KINDS),
+    targetId: z.string().min(1).max(100),
+    plate: z.string().min(5).max(16).optional().describe('traffic_fine: the plate, as for GET /v1/fines'),
+    engineNoSuffix: z
+      .string()
+      .regex(/^[0-9A-Za-z]{6}$/, { error: 'expected exactly the last 6 characters of the engine number' })
+      .optional()
+      .describe('traffic_fine: the last 6 characters of the engine number'),
+    accountNo: z
+      .string()
+      .regex(/^[0-9]{10,16}$/, { error: 'expected a 10-16 digit account number' })
+      .optional()
+      .describe('electricity_bill: the account the bill belongs to'),
+  })
+  .superRefine((b, ctx) => {
+    const needed: readonly string[] =
+      b.kind in PROOF_FIELDS ? PROOF_FIELDS[b.kind as keyof typeof PROOF_FIELDS] : [];
+    for (const field of needed) {
+      if (b[field as keyof typeof b] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [field], message: `required to pay a ${b.kind}` });
+      }
+    }
+  });
+
 const tags = ['payments'];
 const security = [{ bearerAuth: [] }];
 
-export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDeps, payables: Payables): void {
+export function registerPaymentRoutes(
+  { app, db, guards, lookups, config, nudge }: ApiDeps,
+  payables: Payables,
+): void {
   app.post(
     '/payments',
     {
@@ -50,13 +85,34 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
         tags,
         security,
         summary: 'Create a payment intent for an appointment, ticket, electricity bill or traffic fine',
-        body: z.object({ kind: z.enum(PAYMENT_KINDS), targetId: z.string().min(1).max(100) }),
+        description:
+          'A fine needs plate and engineNoSuffix, a bill its accountNo: the proof its lookup needs. A wrong proof answers 404 like a missing target. An unconfirmed intent expires after CITYSTREAM_PAYMENT_INTENT_TTL_SECONDS and then stops holding the target.',
+        body: createBody,
         response: { 201: paymentSchema },
       },
+      config: { auth: 'user' },
     },
     async (request, reply) => {
       const principal = await guards.user(request);
-      const p = await createPayment(db, payables, principal, request.body.kind, request.body.targetId);
+      const { kind, targetId, ...proof } = request.body;
+      // Paying a bill or fine proves the same knowledge a lookup does: it spends the same budget.
+      const charge = kind in PROOF_FIELDS ? admitLookup(lookups, request, reply, principal) : null;
+      let p;
+      try {
+        p = await createPayment(
+          db,
+          payables,
+          principal,
+          kind,
+          targetId,
+          proof,
+          config.paymentIntentTtlSeconds,
+        );
+      } catch (err) {
+        charge?.(err instanceof HttpProblem && err.status === 404 ? 'miss' : 'hit');
+        throw err;
+      }
+      charge?.('hit');
       nudge();
       return reply.code(201).header('location', `/v1/payments/${p.id}`).send(paymentView(p));
     },
@@ -71,6 +127,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
         summary: 'My payments',
         response: { 200: z.object({ items: z.array(paymentSchema) }) },
       },
+      config: { auth: 'user' },
     },
     async (request) => {
       const principal = await guards.user(request);
@@ -88,6 +145,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
         params: idParam,
         response: { 200: paymentSchema },
       },
+      config: { auth: 'user' },
     },
     async (request) => paymentView(await getPayment(db, await guards.user(request), request.params.id)),
   );
@@ -102,9 +160,16 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
         params: idParam,
         response: { 200: paymentSchema },
       },
+      config: { auth: 'user' },
     },
     async (request) => {
-      const p = await confirmPayment(db, payables, await guards.user(request), request.params.id);
+      const p = await confirmPayment(
+        db,
+        payables,
+        await guards.user(request),
+        request.params.id,
+        config.paymentIntentTtlSeconds,
+      );
       nudge();
       return paymentView(p);
     },
@@ -121,6 +186,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
         body: z.object({ reason: z.string().min(1).max(500) }),
         response: { 200: paymentSchema },
       },
+      config: { auth: 'staff' },
     },
     async (request) => {
       await guards.staff(request);
@@ -150,6 +216,10 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
             }),
           },
         },
+        // The provider proves itself with the HMAC over the body, checked first in the handler.
+        config: { auth: 'public' },
+        // Provider events are small; the signature is checked over at most this much.
+        bodyLimit: 64 * 1024,
       },
       async (request) => {
         const raw = request.body as Buffer;

@@ -9,7 +9,7 @@ import { EVENT_TYPES } from '../../core/events/catalog.ts';
 import type { Payment } from '../../core/events/services.ts';
 import { assertOwner, money, newId } from '../../core/module/common.ts';
 import { bookingEvent, paymentEvent, recordEvent } from '../../core/outbox/write.ts';
-import type { Payables } from '../../core/domain/payable.ts';
+import type { Payables, Proof } from '../../core/domain/payable.ts';
 import type { PaymentKind } from '../../core/domain/statuses.ts';
 
 import type { PaymentStatus } from '../../core/domain/statuses.ts';
@@ -57,19 +57,24 @@ const eventData = (p: PaymentRow, reason?: string): Payment => ({
 
 const UNIQUE_VIOLATION = '23505';
 
+/**
+ * Creates an intent for a target the caller may pay (its Payable checks the proof). An unconfirmed
+ * intent older than `intentTtlSeconds` no longer holds the target: it is cancelled here, so a
+ * stranger's abandoned intent never locks the rightful payer out for longer than that.
+ */
 export async function createPayment(
   db: Db,
   payables: Payables,
   principal: Principal,
   kind: PaymentKind,
   targetId: string,
+  proof: Proof,
+  intentTtlSeconds: number,
 ): Promise<PaymentRow> {
   try {
     return await db.transaction(async (tx) => {
-      const target = await payables[kind].quote(tx, targetId);
-      if (target.ownerId !== null && target.ownerId !== principal.sub) {
-        throw new NotFound(`${kind} ${targetId} not found`);
-      }
+      const target = await payables[kind].quote(tx, targetId, principal.sub, proof);
+      await cancelStaleIntents(tx, intentTtlSeconds, { kind, targetId });
       const { rows } = await tx.query<PaymentRow>(
         `INSERT INTO payments (id, user_id, kind, target_id, amount, status, provider_ref)
          VALUES ($1, $2, $3, $4, $5, 'requires_confirmation', $6) RETURNING *`,
@@ -189,21 +194,35 @@ export async function settlePayment(
   return updated;
 }
 
-/** Intents left unconfirmed this long are cancelled, so they stop blocking the target for others. */
-export const INTENT_TTL_MINUTES = 30;
+const STALE = 'not confirmed in time';
 
-export async function cancelStaleIntents(tx: Queryable): Promise<number> {
+/**
+ * Cancels intents left unconfirmed for `ttlSeconds` (CITYSTREAM_PAYMENT_INTENT_TTL_SECONDS), so they
+ * stop blocking their target; all of them (maintenance), one target's (a new intent for it) or one
+ * intent (its confirmation). Expiry is judged by the database clock, the one created_at was set by.
+ */
+export async function cancelStaleIntents(
+  tx: Queryable,
+  ttlSeconds: number,
+  only: { kind: PaymentKind; targetId: string } | { id: string } | null = null,
+): Promise<number> {
+  const params: unknown[] = [ttlSeconds];
+  let where = '';
+  if (only && 'id' in only) {
+    params.push(only.id);
+    where = ' AND id = $2';
+  } else if (only) {
+    params.push(only.kind, only.targetId);
+    where = ' AND kind = $2 AND target_id = $3';
+  }
   const { rows } = await tx.query<PaymentRow>(
-    `UPDATE payments SET status = 'canceled', failure_reason = 'not confirmed in time', updated_at = now()
-     WHERE status = 'requires_confirmation' AND created_at < now() - make_interval(mins => ${INTENT_TTL_MINUTES})
+    `UPDATE payments SET status = 'canceled', failure_reason = '${STALE}', updated_at = now()
+     WHERE status = 'requires_confirmation' AND created_at < now() - make_interval(secs => $1::float8)${where}
      RETURNING *`,
+    params,
   );
   for (const p of rows) {
-    await recordEvent(
-      tx,
-      paymentEvent(EVENT_TYPES.paymentFailed, eventData(p, 'not confirmed in time')),
-      `payment/${p.id}`,
-    );
+    await recordEvent(tx, paymentEvent(EVENT_TYPES.paymentFailed, eventData(p, STALE)), `payment/${p.id}`);
   }
   return rows.length;
 }
@@ -216,18 +235,27 @@ export async function confirmPayment(
   payables: Payables,
   principal: Principal,
   id: string,
+  intentTtlSeconds: number,
 ): Promise<PaymentRow> {
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     // Locked first: of racing confirmations exactly one sees requires_confirmation.
     const p = await getPayment(tx, principal, id, true);
     if (p.user_id !== principal.sub) throw new Forbidden('only the payer can confirm a payment');
     if (p.status !== 'requires_confirmation') throw new Conflict(`payment ${id} is ${p.status}`);
+    // An intent past its time is cancelled (committed), then refused: the target may have a newer payer.
+    if (await cancelStaleIntents(tx, intentTtlSeconds, { id })) return null;
     const outcome: Outcome =
       Number(p.amount) <= WALLET_LIMIT
         ? { ok: true }
         : { ok: false, reason: 'declined by wallet: over limit' };
     return settlePayment(tx, payables, id, outcome);
   });
+  if (!result) {
+    throw new Conflict(
+      `payment ${id} was not confirmed within ${intentTtlSeconds} s and is canceled; create a new one`,
+    );
+  }
+  return result;
 }
 
 /** Refunds a succeeded payment inside the caller's transaction (cancellations, staff refunds). */

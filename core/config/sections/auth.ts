@@ -10,7 +10,7 @@ export const authVariables = {
     {
       description: 'HS256 secret that verifies user tokens (or `CITYSTREAM_JWKS_URL`, not both)',
       type: 'string of 32+ characters',
-      default: 'a public dev secret, with a warning',
+      default: 'demo mode: a public dev secret; otherwise every bearer token is refused',
     },
   ),
   CITYSTREAM_JWKS_URL: documented(httpUrl('JWKS document that verifies user tokens'), {
@@ -54,12 +54,18 @@ export interface ApiKey {
 
 export type AuthVariables = Parsed<typeof authVariables>;
 
-/** A fixed, public dev secret: tokens signed with it are only accepted when nothing else is configured. */
+/** A fixed, public dev secret: tokens signed with it are accepted in demo mode only. */
 export const DEV_JWT_SECRET = 'citystream-dev-secret-do-not-use-in-production';
 
+/**
+ * How bearer tokens are verified. `none`: outside demo mode with neither CITYSTREAM_JWT_SECRET
+ * nor CITYSTREAM_JWKS_URL set, every token is refused (integrator keys still work); the public
+ * dev secret would let anyone sign in as staff.
+ */
 export type AuthConfig =
   | { kind: 'hs256'; secret: string; isDevSecret: boolean; apiKeys: ApiKey[] }
-  | { kind: 'jwks'; jwksUrl: string; apiKeys: ApiKey[] };
+  | { kind: 'jwks'; jwksUrl: string; apiKeys: ApiKey[] }
+  | { kind: 'none'; apiKeys: ApiKey[] };
 
 export function authSection(v: AuthVariables, demo: boolean, ctx: z.RefinementCtx): AuthConfig {
   const apiKeys = v.CITYSTREAM_API_KEYS ?? (demo ? [{ name: 'demo', key: 'demo-key' }] : []);
@@ -71,6 +77,7 @@ export function authSection(v: AuthVariables, demo: boolean, ctx: z.RefinementCt
     });
   }
   if (v.CITYSTREAM_JWKS_URL) return { kind: 'jwks', jwksUrl: v.CITYSTREAM_JWKS_URL, apiKeys };
+  if (!v.CITYSTREAM_JWT_SECRET && !demo) return { kind: 'none', apiKeys };
   return {
     kind: 'hs256',
     secret: v.CITYSTREAM_JWT_SECRET ?? DEV_JWT_SECRET,

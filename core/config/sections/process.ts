@@ -37,8 +37,9 @@ export const processVariables = {
     },
   ),
   CITYSTREAM_DEMO: documented(flag, {
-    description: 'start demo cameras, stations and seed data',
-    default: 'on when none of `KAFKA_BROKERS`, `INFLUX_URL`, `DATABASE_URL`, `MQTT_URL` is set',
+    description:
+      'demo cameras, stations, seed data, demo sign-in and the public dev token secret (docs/operations.md)',
+    default: 'on only when no server, secret or key is configured (core/config/sections/demo.ts)',
   }),
   CITYSTREAM_INSTANCE_ID: documented(
     optionalString.pipe(
