@@ -8,12 +8,15 @@ export interface FieldError {
 }
 
 export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly detail: string,
-    readonly errors: FieldError[] = [],
-  ) {
+  readonly status: number;
+  readonly detail: string;
+  readonly errors: FieldError[];
+
+  constructor(status: number, detail: string, errors: FieldError[] = []) {
     super(detail);
+    this.status = status;
+    this.detail = detail;
+    this.errors = errors;
     this.name = 'ApiError';
   }
 
