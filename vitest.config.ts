@@ -9,6 +9,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     fileParallelism: false,
+    globalSetup: ['test/support/web-build.ts'],
     // verbose: CI's log names every test, so it shows which adapter (embedded, Kafka, InfluxDB...) each suite ran against
     reporters: ['verbose'],
   },
