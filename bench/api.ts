@@ -315,7 +315,7 @@ async function main() {
       },
     ],
     [
-      'Target (DESIGN.md §7): contended booking p99 < 50 ms at 500 requests/s; never a double booking (checked after the run).',
+      'Target (docs/architecture.md): contended booking p99 < 50 ms at 500 requests/s; never a double booking (checked after the run).',
       'The load generator runs on the same 2-core machine as the server and the database.',
       `1-minute load average at start: ${loadAtStart.toFixed(1)} (figures from a busy machine are not the product's).`,
     ],

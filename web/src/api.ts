@@ -79,7 +79,7 @@ function safeJson(text: string): unknown {
   }
 }
 
-/** Lists may be a bare array or `{items: [...]}` (DESIGN.md §5). */
+/** Lists may be a bare array or `{items: [...]}` (docs/architecture.md, "HTTP API"). */
 export function items<T>(body: unknown): T[] {
   if (Array.isArray(body)) return body as T[];
   if (body && typeof body === 'object' && Array.isArray((body as { items?: unknown }).items)) {
