@@ -1,16 +1,59 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Service-backed suites share one Kafka, InfluxDB and PostgreSQL: run files one at a time
-// where they contend for the brokers, but keep pure unit files parallel.
+// Two projects, decided by one rule:
+//   integration = test/**/*.test.ts, plus any co-located *.test.ts that asks for a shared real
+//                 service (it calls serviceAvailable from test/support/services.ts). These share
+//                 one Kafka, InfluxDB, PostgreSQL and Mosquitto, so they run one file at a time.
+//   unit        = every other *.test.ts: it builds what it needs in-process (PGlite, an in-memory
+//                 bus, a hub on port 0, ffmpeg), so its files run in parallel.
+// The rule reads the files, so a new co-located suite that reaches a shared service lands in
+// the serial project without anyone editing this list.
+const exclude = ['node_modules/**', 'dist/**', '.services/**'];
+const root = fileURLToPath(new URL('.', import.meta.url));
+const notSource = new Set(['node_modules', 'dist', 'test', 'data']);
+const colocatedTests = readdirSync(root, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && !d.name.startsWith('.') && !notSource.has(d.name))
+  .flatMap((d) =>
+    readdirSync(join(root, d.name), { recursive: true, encoding: 'utf8' }).map((f) => join(d.name, f)),
+  )
+  .filter((f) => f.endsWith('.test.ts'));
+const usesSharedService = (file: string) =>
+  readFileSync(join(root, file), 'utf8').includes('serviceAvailable(');
+const colocatedIntegration = colocatedTests.filter(usesSharedService);
+const integration = ['test/**/*.test.ts', ...colocatedIntegration];
+
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', 'dist/**', '.services/**'],
+    exclude,
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    fileParallelism: false,
     globalSetup: ['test/support/web-build.ts'],
     // verbose: CI's log names every test, so it shows which adapter (embedded, Kafka, InfluxDB...) each suite ran against
     reporters: ['verbose'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['**/*.test.ts'],
+          exclude: [...exclude, ...integration],
+          fileParallelism: true,
+          // unit files finish first, so the integration files never share the CPU with them
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: integration,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

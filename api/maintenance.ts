@@ -10,9 +10,10 @@ export const IDEMPOTENCY_TTL_HOURS = 24;
 
 export async function runMaintenance(
   db: Db,
+  intentTtlSeconds: number,
 ): Promise<{ expiredTickets: number; cancelledIntents: number; forgottenKeys: number }> {
   const expiredTickets = await db.transaction((tx) => expireHolds(tx));
-  const cancelledIntents = await db.transaction((tx) => cancelStaleIntents(tx));
+  const cancelledIntents = await db.transaction((tx) => cancelStaleIntents(tx, intentTtlSeconds));
   const forgotten = await db.query(
     `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => ${IDEMPOTENCY_TTL_HOURS})`,
   );
@@ -23,11 +24,12 @@ export function startMaintenance(
   db: Db,
   logger: Logger,
   everyMs: number,
+  intentTtlSeconds: number,
   onChange: () => void,
 ): { stop(): Promise<void> } {
   let current: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    current = runMaintenance(db).then(
+    current = runMaintenance(db, intentTtlSeconds).then(
       (r) => {
         if (r.expiredTickets || r.cancelledIntents) {
           logger.info(r, 'ended expired ticket holds and unconfirmed payment intents');

@@ -1,5 +1,6 @@
 // The city-services component of the api role: appointments, transport, bills, fines, payments,
 // incidents and Open311 over one database, with the outbox relay carrying their events to the bus.
+import { LookupLimiter } from '../core/http/index.ts';
 import type { Component } from '../core/runtime/context.ts';
 import { seedDemoData } from '../core/db/seed.ts';
 import { registerAppointmentRoutes } from './appointments/routes.ts';
@@ -38,14 +39,28 @@ export const cityServices: Component = async (ctx) => {
     metrics: createOutboxMetrics(ctx.metrics.registry, db),
   });
   relay.start();
-  const deps: ApiDeps = { app: ctx.http, db, guards: ctx.guards, config, logger, nudge: () => relay.nudge() };
+  const deps: ApiDeps = {
+    app: ctx.http,
+    db,
+    guards: ctx.guards,
+    lookups: new LookupLimiter({ perMinute: config.http.lookupLimitPerMinute }),
+    config,
+    logger,
+    nudge: () => relay.nudge(),
+  };
   registerAppointmentRoutes(deps);
   registerTransportRoutes(deps);
   registerBillingRoutes(deps);
   registerPaymentRoutes(deps);
   registerIncidentRoutes(deps);
   registerOpen311Routes(deps);
-  const maintenance = startMaintenance(db, logger, MAINTENANCE_EVERY_MS, deps.nudge);
+  const maintenance = startMaintenance(
+    db,
+    logger,
+    MAINTENANCE_EVERY_MS,
+    config.paymentIntentTtlSeconds,
+    deps.nudge,
+  );
 
   return {
     async stop() {

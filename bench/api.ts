@@ -15,10 +15,12 @@ import pg from 'pg';
 import { migrate } from '../core/db/index.ts';
 import { PgliteDb } from '../core/db/pglite.ts';
 import { mintToken } from '../core/auth/index.ts';
-import { DEV_JWT_SECRET } from '../core/config/index.ts';
 import { startHub, type HubProcess } from '../test/support/hub-process.ts';
 import { createTestDatabase } from '../test/support/postgres.ts';
 import { percentile, round, writeResults } from './lib/results.ts';
+
+/** The hub under test verifies tokens with this; outside demo mode the public dev secret is refused. */
+const BENCH_JWT_SECRET = 'citystream-bench-secret-0123456789abcdef';
 
 const HOT_SLOTS = 5;
 const RATE = Number(process.env.BENCH_API_RATE ?? 500);
@@ -82,7 +84,9 @@ function summarise(
 async function httpRuns(backend: string, hub: HubProcess): Promise<Run[]> {
   const agent = new Agent({ keepAlive: true, maxSockets: 128 });
   const tokens = await Promise.all(
-    Array.from({ length: 500 }, (_, i) => mintToken(DEV_JWT_SECRET, { sub: `bench-${i}`, role: 'citizen' })),
+    Array.from({ length: 500 }, (_, i) =>
+      mintToken(BENCH_JWT_SECRET, { sub: `bench-${i}`, role: 'citizen' }),
+    ),
   );
   let seq = 0;
   const book = async (): Promise<number> => {
@@ -240,6 +244,7 @@ async function main() {
   const env = {
     CITYSTREAM_ROLES: 'api',
     CITYSTREAM_DEMO: '0',
+    CITYSTREAM_JWT_SECRET: BENCH_JWT_SECRET,
     CITYSTREAM_LOG_LEVEL: 'info', // startHub waits for the "citystream is up" info line
     CITYSTREAM_RATE_LIMIT_PER_MINUTE: '100000000',
   };

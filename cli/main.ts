@@ -12,8 +12,9 @@ Usage:
   citystream start [--roles ingest,stream,api]   run the hub (roles default to CITYSTREAM_ROLES or all)
   citystream config                               print the effective configuration, secrets masked
   citystream migrate [--seed]                     apply database migrations (and demo seed data)
-  citystream token --sub <user> [--role citizen|staff] [--ttl <seconds>]
-                                                  mint a dev token signed with CITYSTREAM_JWT_SECRET
+  citystream token --sub <user> [--role citizen|staff] [--ttl <seconds>] [--dev]
+                                                  mint a token signed with CITYSTREAM_JWT_SECRET
+                                                  (--dev: with the public dev secret, for demo hubs)
 
 Configuration comes from the environment (see README); CITYSTREAM_CONFIG may name a JSON file.
 `;

@@ -1,6 +1,8 @@
 // One WebSocket client: its identity, subscriptions, limits and send buffer. Client frames are
 // handled one at a time in arrival order (an `auth` frame is verified before the `subscribe`
-// that follows it is looked at).
+// that follows it is looked at). Everything the gateway sends (events, replays, acks, errors,
+// pongs) counts against the one send-buffer limit, so a client that does not read cannot make
+// the gateway hold more than that for it, however many frames it sends.
 import type { Logger } from 'pino';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
@@ -32,6 +34,11 @@ interface Subscription {
 
 const FLUSH_MS = 25;
 const MAX_TIMER_MS = 2_147_483_647;
+/**
+ * Client frames waiting to be handled (e.g. before `hello`, or behind a token check) at which
+ * the socket stops being read: the rest wait in TCP, not in this process.
+ */
+const MIN_INBOUND_QUEUE = 64;
 
 export class Connection implements Subscriber {
   principal: Principal | null = null;
@@ -40,6 +47,10 @@ export class Connection implements Subscriber {
   private readonly subs = new Map<string, Subscription>();
   /** Latest-wins frames waiting for the send buffer to drain, by channel + record key + type. */
   private readonly pending = new Map<string, Buffer>();
+  private pendingBytes = 0;
+  /** Client frames received and not handled yet; reading pauses at `inboundLimit`. */
+  private inbound = 0;
+  private readonly inboundLimit: number;
   private flushTimer: NodeJS.Timeout | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
   private readonly bucket: TokenBucket;
@@ -66,6 +77,7 @@ export class Connection implements Subscriber {
     this.socket = socket;
     this.deps = deps;
     this.bucket = new TokenBucket(deps.config.messageRate, deps.config.messageBurst);
+    this.inboundLimit = Math.max(MIN_INBOUND_QUEUE, deps.config.messageBurst);
     ws.on('message', (data: Buffer, isBinary) => this.onMessage(data, isBinary));
     ws.on('pong', () => {
       this.alive = true;
@@ -110,27 +122,44 @@ export class Connection implements Subscriber {
 
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.closed) return;
-    // The token is taken on arrival; the answer is queued so answers keep the frames' order.
-    const allowed = this.bucket.take();
-    this.queue = this.run(() => {
-      const { config } = this.deps;
-      if (!allowed) {
-        return this.error(
+    // The verdict is reached on arrival (the rate token is taken now) and only what the answer
+    // needs is kept: a refused frame's bytes are not held while it waits its turn. The answer is
+    // queued so answers keep the frames' order.
+    const task = this.verdict(data, isBinary);
+    if (++this.inbound >= this.inboundLimit && !this.ws.isPaused) this.ws.pause();
+    this.queue = this.run(async () => {
+      try {
+        await task();
+      } finally {
+        if (--this.inbound === 0 && this.ws.isPaused) this.ws.resume();
+      }
+    });
+  }
+
+  private verdict(data: Buffer, isBinary: boolean): () => Promise<void> | void {
+    const { config } = this.deps;
+    if (!this.bucket.take()) {
+      const id = peekId(data);
+      return () =>
+        this.error(
           'rate_limited',
           `more than ${config.messageRate} frames/s (burst ${config.messageBurst}); frame dropped`,
-          peekId(data),
+          id,
         );
-      }
-      if (data.length > config.maxMessageBytes) {
-        return this.error(
+    }
+    if (data.length > config.maxMessageBytes) {
+      const id = peekId(data);
+      const size = data.length;
+      return () =>
+        this.error(
           'message_too_large',
-          `frame of ${data.length} bytes is over the ${config.maxMessageBytes}-byte limit; dropped`,
-          peekId(data),
+          `frame of ${size} bytes is over the ${config.maxMessageBytes}-byte limit; dropped`,
+          id,
         );
-      }
-      if (isBinary) return this.error('bad_request', 'send JSON text frames, not binary');
-      return this.handle(data.toString('utf8'));
-    });
+    }
+    if (isBinary) return () => this.error('bad_request', 'send JSON text frames, not binary');
+    const text = data.toString('utf8');
+    return () => this.handle(text);
   }
 
   private async handle(text: string): Promise<void> {
@@ -154,6 +183,8 @@ export class Connection implements Subscriber {
     const accepted: { channel: Channel; since: Map<string, number> | null }[] = [];
     const seen = new Set<string>();
     for (const name of names) {
+      // Refusals count against the send buffer; once it closed the connection, stop.
+      if (this.closed) return;
       if (seen.has(name)) continue;
       seen.add(name);
       const parsed = parseChannel(name);
@@ -194,27 +225,27 @@ export class Connection implements Subscriber {
       }
       accepted.push({ channel, since: cursor });
     }
-    if (accepted.length === 0) return;
+    if (accepted.length === 0 || this.closed) return;
 
     // Registration, the ack and the replay happen in one tick: no live event can slip between.
+    // A replay is sent only when it fits in the send buffer with everything already in it (no
+    // channel gets part of one): otherwise the channel is `unrecovered`, as for a gap, and the
+    // client refetches its state instead of the gateway queueing a backlog for it.
+    const limit = config.sendBufferBytes;
     const cursors: Record<string, string> = {};
-    const unrecovered: string[] = [];
-    const replays: [string, Entry[]][] = [];
+    const recoveries: { name: string; replay: Entry[]; cut: boolean; recovered: boolean }[] = [];
     for (const { channel, since: cursor } of accepted) {
       if (!this.subs.has(channel.name)) metrics.subscriptions.inc();
       // Subscribing again restarts the channel from the new cursor: drop what was pending.
       this.subs.delete(channel.name);
       this.dropPending(channel.name);
-      const r = fanout.subscribe(this, channel, cursor);
+      const r = fanout.subscribe(this, channel, cursor, limit);
       this.subs.set(channel.name, { conflatable: isConflatable(channel.family), skip: r.skip });
       cursors[channel.name] = formatCursor(r.cursor);
-      if (cursor) {
-        metrics.recoveries.inc({ recovered: String(r.recovered) });
-        if (!r.recovered) unrecovered.push(channel.name);
-      }
-      if (r.replay.length) replays.push([channel.name, r.replay]);
+      if (cursor)
+        recoveries.push({ name: channel.name, replay: r.replay, cut: r.cut, recovered: r.recovered });
     }
-    this.send({
+    const ack = (unrecovered: string[]): ServerFrame => ({
       type: 'subscribed',
       ...(id === undefined ? {} : { id }),
       channels: accepted.map((a) => a.channel.name),
@@ -222,7 +253,29 @@ export class Connection implements Subscriber {
       unrecovered,
       cursors,
     });
-    for (const [channel, entries] of replays) for (const e of entries) this.deliver(channel, e);
+    // The ack with every resumed channel unrecovered is the largest it can be: reserve that.
+    let budget =
+      limit - this.backlog() - Buffer.byteLength(JSON.stringify(ack(recoveries.map((r) => r.name))));
+    const unrecovered: string[] = [];
+    const replays: [string, Entry[]][] = [];
+    for (const r of recoveries) {
+      if (r.recovered && r.replay.length) {
+        let bytes = 0;
+        for (const e of r.replay) bytes += e.frame.length;
+        if (bytes <= budget) {
+          budget -= bytes;
+          replays.push([r.name, r.replay]);
+        } else {
+          r.recovered = false;
+          r.cut = true;
+        }
+      }
+      if (r.cut) metrics.replaysCut.inc();
+      metrics.recoveries.inc({ recovered: String(r.recovered) });
+      if (!r.recovered) unrecovered.push(r.name);
+    }
+    this.send(ack(unrecovered));
+    for (const [channel, entries] of replays) for (const e of entries) this.replay(channel, e);
   }
 
   private unsubscribe(names: string[], id: number | undefined): void {
@@ -281,58 +334,87 @@ export class Connection implements Subscriber {
     return p ? { sub: p.sub, role: p.role, ...(p.exp === undefined ? {} : { exp: p.exp }) } : null;
   }
 
-  /** Called by fanout for every event of a subscribed channel, and for replays. */
+  /** Sends one event of a replay that `subscribe` has checked fits in the send buffer. */
+  private replay(channel: string, entry: Entry): void {
+    if (this.closed || !this.skipped(channel, entry)) return;
+    this.write(entry.frame, false);
+  }
+
+  /** Called by fanout for every event of a subscribed channel. */
   deliver(channel: string, entry: Entry): void {
-    if (this.closed) return;
-    const sub = this.subs.get(channel);
-    if (!sub) return;
-    if (sub.skip) {
-      const upTo = sub.skip.get(entry.tp);
-      if (upTo !== undefined) {
-        if (entry.offset <= upTo) return;
-        sub.skip.delete(entry.tp);
-        if (sub.skip.size === 0) sub.skip = null;
-      }
-    }
+    if (this.closed || !this.skipped(channel, entry)) return;
+    const sub = this.subs.get(channel)!;
     const limit = this.deps.config.sendBufferBytes;
     if (sub.conflatable) {
       const key = `${channel}\u0000${entry.key}`;
       if (this.pending.size > 0 || this.backlog() + entry.frame.length > limit) {
         // Keep the newest per key; the order of keys is kept by the Map.
-        if (this.pending.has(key)) this.deps.metrics.conflated.inc();
+        const older = this.pending.get(key);
+        if (older) {
+          this.deps.metrics.conflated.inc();
+          this.pendingBytes -= older.length;
+        }
         this.pending.delete(key);
         this.pending.set(key, entry.frame);
+        this.pendingBytes += entry.frame.length;
+        // Waiting frames are held in this process: they are capped by the same limit.
+        if (this.pendingBytes > limit) return this.slowConsumer(`on ${channel}`);
         this.scheduleFlush();
         return;
       }
     } else if (this.backlog() + entry.frame.length > limit) {
-      this.close(
-        CLOSE_CODES.slowConsumer,
-        `slow consumer: send buffer over ${limit} bytes on ${channel}`.slice(0, 123),
-        'slow_consumer',
-      );
-      return;
+      return this.slowConsumer(`on ${channel}`);
     }
-    this.write(entry.frame);
+    this.write(entry.frame, true);
+  }
+
+  /** False when the client already has `entry` (it came from a gateway that was ahead). */
+  private skipped(channel: string, entry: Entry): boolean {
+    const sub = this.subs.get(channel);
+    if (!sub) return false;
+    if (sub.skip) {
+      const upTo = sub.skip.get(entry.tp);
+      if (upTo !== undefined) {
+        if (entry.offset <= upTo) return false;
+        sub.skip.delete(entry.tp);
+        if (sub.skip.size === 0) sub.skip = null;
+      }
+    }
+    return true;
+  }
+
+  private slowConsumer(what: string): void {
+    const limit = this.deps.config.sendBufferBytes;
+    this.close(
+      CLOSE_CODES.slowConsumer,
+      `slow consumer: send buffer over ${limit} bytes ${what}`.slice(0, 123),
+      'slow_consumer',
+    );
   }
 
   /**
    * Sends an event frame. The socket is corked until the current batch is done (nextTick), so
-   * the events one batch has for this client leave in one write instead of one each.
+   * the events one batch has for this client leave in one write instead of one each. `burst`:
+   * a live batch, whose own bytes do not count against the client until the batch is written
+   * (a replay's do: it was checked against the limit as a whole).
    */
-  private write(frame: Buffer): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.corkedBytes = 0;
-        this.socket.uncork();
-      });
-    }
-    this.corkedBytes += frame.length;
+  private write(frame: Buffer, burst: boolean): void {
+    this.cork();
+    if (burst) this.corkedBytes += frame.length;
     this.ws.send(frame, { binary: false });
     this.deps.metrics.sent.inc();
+  }
+
+  /** Corks the socket until the current tick's frames are all written: one write for them. */
+  private cork(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.corkedBytes = 0;
+      this.socket.uncork();
+    });
   }
 
   /**
@@ -344,7 +426,11 @@ export class Connection implements Subscriber {
   }
 
   private dropPending(channel: string): void {
-    for (const k of this.pending.keys()) if (k.startsWith(`${channel}\u0000`)) this.pending.delete(k);
+    for (const [k, frame] of this.pending) {
+      if (!k.startsWith(`${channel}\u0000`)) continue;
+      this.pending.delete(k);
+      this.pendingBytes -= frame.length;
+    }
   }
 
   private scheduleFlush(): void {
@@ -359,17 +445,33 @@ export class Connection implements Subscriber {
     for (const [key, frame] of this.pending) {
       if (this.closed || this.backlog() + frame.length > limit) break;
       this.pending.delete(key);
-      this.write(frame);
+      this.pendingBytes -= frame.length;
+      this.write(frame, true);
     }
     if (this.pending.size > 0 && !this.closed) this.scheduleFlush();
   }
 
+  /**
+   * Sends a control frame (hello, ack, error, pong). These answer the client's own frames, so a
+   * client that keeps sending without reading them is closed like any slow consumer.
+   */
   send(frame: ServerFrame): void {
     if (this.closed) return;
-    this.ws.send(JSON.stringify(frame));
+    const text = JSON.stringify(frame);
+    if (this.backlog() + Buffer.byteLength(text) > this.deps.config.sendBufferBytes) {
+      this.slowConsumer('of unread replies');
+      // It sends without reading: stop reading its frames too (they would only be parsed and
+      // ignored). The close frame still goes out; the socket is dropped 5 s later.
+      this.ws.pause();
+      return;
+    }
+    // A frame refused channel by channel answers with many errors: they leave in one write.
+    this.cork();
+    this.ws.send(text);
   }
 
   private error(code: ErrorCode, message: string, id?: number, channel?: string): void {
+    if (this.closed) return;
     this.deps.metrics.errors.inc({ code });
     this.send({
       type: 'error',
@@ -409,6 +511,7 @@ export class Connection implements Subscriber {
     for (const name of this.subs.keys()) this.deps.fanout.unsubscribe(this, name);
     this.subs.clear();
     this.pending.clear();
+    this.pendingBytes = 0;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
   }

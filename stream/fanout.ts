@@ -160,12 +160,16 @@ export class Fanout {
     for (const w of this.waiting.splice(0)) w();
   }
 
-  /** Registers `sub` on `channel` and says what to replay; call it and send in the same tick. */
-  subscribe(sub: Subscriber, channel: Channel, since: Cursor | null): Recovery {
+  /**
+   * Registers `sub` on `channel` and says what to replay (nothing, `cut`, past `maxReplayBytes`);
+   * call it and send in the same tick.
+   */
+  subscribe(sub: Subscriber, channel: Channel, since: Cursor | null, maxReplayBytes?: number): Recovery {
     const recovery = this.history.recover(
       channel.name,
       channelFeeds(channel).map(([t, p]) => tpKey(t, p)),
       since,
+      maxReplayBytes,
     );
     let set = this.index.get(channel.name);
     if (!set) {

@@ -29,6 +29,10 @@ export const gateway: Component = async (ctx) => {
     maxPayload: config.maxMessageBytes * HARD_CAP_FACTOR,
     perMessageDeflate: config.compression,
     clientTracking: false,
+    // One client frame per event-loop turn and socket: a client flooding thousands of tiny
+    // frames in one TCP read cannot hold the loop (and every other client, and /healthz) for
+    // the whole read. Clients send few frames, so this costs them nothing.
+    allowSynchronousEvents: false,
   });
   const connections = new Set<Connection>();
 

@@ -26,6 +26,21 @@ function historyWith(events: [string, number, number][], size = 100, maxAgeMs = 
 const replayed = (r: { replay: Entry[] }) => r.replay.map((e) => `${e.tp}@${e.offset}`);
 
 describe('History.recover', () => {
+  it('cuts a replay over the byte budget to recovered:false, keeping the live cursor', () => {
+    const h = historyWith([
+      [A, 0, 1000],
+      [A, 1, 1000],
+      [A, 2, 1000],
+    ]);
+    const frame = entry(A, 0).frame.length;
+    const fits = h.recover('ch', [A], parseCursor(`${A}:0`), 2 * frame);
+    expect(fits).toMatchObject({ recovered: true, cut: false });
+    expect(replayed(fits)).toEqual([`${A}@1`, `${A}@2`]);
+    const over = h.recover('ch', [A], parseCursor(`${A}:0`), 2 * frame - 1);
+    expect(over).toMatchObject({ recovered: false, cut: true, replay: [] });
+    expect(formatCursor(over.cursor)).toBe(`${A}:2`);
+  });
+
   it('replays exactly what follows the cursor on each partition, in arrival order', () => {
     const h = historyWith([
       [A, 0, 1000],

@@ -60,6 +60,8 @@ export interface Recovery {
   cursor: Cursor;
   /** Offsets per tp the live stream must still skip because the client is ahead of us. */
   skip: Map<string, number> | null;
+  /** The gap is covered but its events come to more than the byte budget: not replayed. */
+  cut: boolean;
 }
 
 export class History {
@@ -120,12 +122,19 @@ export class History {
   /**
    * What a client subscribing to `channel` with `since` must be sent. `feeds` are the topic
    * partitions that can carry the channel's events. Without `since` it starts live at our head.
+   * A replay whose frames come to more than `maxReplayBytes` is not collected: the client gets
+   * `recovered: false` (`cut`) rather than a backlog it could never take without being closed.
    */
-  recover(channel: string, feeds: string[], since: Cursor | null): Recovery {
+  recover(
+    channel: string,
+    feeds: string[],
+    since: Cursor | null,
+    maxReplayBytes = Number.POSITIVE_INFINITY,
+  ): Recovery {
     const log = this.channels.get(channel);
     const cursor: Cursor = new Map();
     for (const tp of feeds) cursor.set(tp, this.head(tp));
-    if (!since) return { recovered: true, replay: [], cursor, skip: null };
+    if (!since) return { recovered: true, replay: [], cursor, skip: null, cut: false };
 
     // Every partition the channel may have events on must be vouched for by the cursor.
     const tps = new Set([...feeds, ...since.keys()]);
@@ -144,14 +153,24 @@ export class History {
       if (at > this.head(tp)) (skip ??= new Map()).set(tp, at);
       if (at > (cursor.get(tp) ?? -1)) cursor.set(tp, at);
     }
-    const replay: Entry[] = [];
+    let replay: Entry[] = [];
+    let cut = false;
     if (recovered && log) {
+      let bytes = 0;
       for (let i = log.start; i < log.entries.length; i++) {
         const e = log.entries[i]!;
-        if (e.offset > since.get(e.tp)!) replay.push(e);
+        if (e.offset <= since.get(e.tp)!) continue;
+        bytes += e.frame.length;
+        if (bytes > maxReplayBytes) {
+          cut = true;
+          recovered = false;
+          replay = [];
+          break;
+        }
+        replay.push(e);
       }
     }
-    return { recovered, replay, cursor, skip };
+    return { recovered, replay, cursor, skip, cut };
   }
 
   /** Drops what is older than the age limit and forgets channels that no longer need a record. */

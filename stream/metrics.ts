@@ -41,6 +41,11 @@ export function createStreamMetrics(registry: Registry) {
       labelNames: ['recovered'] as const,
       registers: [registry],
     }),
+    replaysCut: new Counter({
+      name: 'citystream_ws_replays_cut_total',
+      help: 'Recoveries answered recovered:false because the replay would not fit in the send buffer',
+      registers: [registry],
+    }),
     fanoutSeconds: new Histogram({
       name: 'citystream_ws_fanout_batch_seconds',
       help: 'Time to map, record and send one consumed batch',

@@ -55,7 +55,10 @@ for (const backend of await backends()) {
       const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => api.token(`payer-${i}`)));
       const results = await Promise.all(
         tokens.map((token) =>
-          api.call('POST', '/v1/payments', { token, body: { kind: 'traffic_fine', targetId: 'fine1' } }),
+          api.call('POST', '/v1/payments', {
+            token,
+            body: { kind: 'traffic_fine', targetId: 'fine1', plate: '粤B12345', engineNoSuffix: '045128' },
+          }),
         ),
       );
       const created = results.filter((r) => r.status === 201);
@@ -78,7 +81,7 @@ for (const backend of await backends()) {
       expect(confirms.filter((r) => r.status === 409)).toHaveLength(19);
       const after = await api.call('POST', '/v1/payments', {
         token: tokens[5]!,
-        body: { kind: 'traffic_fine', targetId: 'fine1' },
+        body: { kind: 'traffic_fine', targetId: 'fine1', plate: '粤B12345', engineNoSuffix: '045128' },
       });
       expect(after.status).toBe(409);
       expect(after.body.detail).toMatch(/already paid/);
@@ -142,7 +145,7 @@ for (const backend of await backends()) {
         Array.from({ length: 10 }, () =>
           api.call('POST', '/v1/payments', {
             token,
-            body: { kind: 'electricity_bill', targetId: 'bill1' },
+            body: { kind: 'electricity_bill', targetId: 'bill1', accountNo: '0755100200301' },
             headers: payHeaders,
           }),
         ),

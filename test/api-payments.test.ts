@@ -131,7 +131,7 @@ for (const backend of await backends()) {
     it('cancels an intent nobody confirmed, so it stops blocking the bill for other payers', async () => {
       const abandoned = await api.call('POST', '/v1/payments', {
         token,
-        body: { kind: 'electricity_bill', targetId: 'bill1' },
+        body: { kind: 'electricity_bill', targetId: 'bill1', accountNo: '0755100200301' },
       });
       expect(abandoned.status).toBe(201);
       const other = await api.token('other-family-member');
@@ -139,14 +139,14 @@ for (const backend of await backends()) {
         (
           await api.call('POST', '/v1/payments', {
             token: other,
-            body: { kind: 'electricity_bill', targetId: 'bill1' },
+            body: { kind: 'electricity_bill', targetId: 'bill1', accountNo: '0755100200301' },
           })
         ).status,
       ).toBe(409);
       await api.db.query(`UPDATE payments SET created_at = now() - interval '31 minutes' WHERE id = $1`, [
         abandoned.body.id,
       ]);
-      expect(await runMaintenance(api.db)).toMatchObject({ cancelledIntents: 1 });
+      expect(await runMaintenance(api.db, 30 * 60)).toMatchObject({ cancelledIntents: 1 });
       expect((await api.call('GET', `/v1/payments/${abandoned.body.id}`, { token })).body.status).toBe(
         'canceled',
       );
@@ -154,7 +154,7 @@ for (const backend of await backends()) {
         (
           await api.call('POST', '/v1/payments', {
             token: other,
-            body: { kind: 'electricity_bill', targetId: 'bill1' },
+            body: { kind: 'electricity_bill', targetId: 'bill1', accountNo: '0755100200301' },
           })
         ).status,
       ).toBe(201);
@@ -177,7 +177,7 @@ for (const backend of await backends()) {
     it('confirms through the simulated wallet and refunds a fine only for staff', async () => {
       const pay = await api.call('POST', '/v1/payments', {
         token,
-        body: { kind: 'traffic_fine', targetId: 'fine1' },
+        body: { kind: 'traffic_fine', targetId: 'fine1', plate: '粤B12345', engineNoSuffix: '045128' },
       });
       const confirmed = await api.call('POST', `/v1/payments/${pay.body.id}/confirm`, { token });
       expect(confirmed.body.status).toBe('succeeded');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../core/auth/index.ts';
-import { DEV_JWT_SECRET } from '../core/config/index.ts';
+import { TEST_JWT_SECRET } from './support/api.ts';
 import { chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
 import { startHub, type HubProcess } from './support/hub-process.ts';
 import { serviceAvailable } from './support/services.ts';
@@ -45,6 +45,7 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
       startHub({
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-live-')),
         CITYSTREAM_DEMO: '0',
+        CITYSTREAM_JWT_SECRET: TEST_JWT_SECRET,
         CITYSTREAM_API_KEYS: API_KEY,
         ...(kafka
           ? { KAFKA_BROKERS: kafka.value, KAFKA_TOPIC_PREFIX: `test.web.${randomUUID().slice(0, 8)}.` }
@@ -55,7 +56,7 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
       launchBrowser(),
     ]);
     proxy = await startTcpProxy({ host: '127.0.0.1', port: hub.port });
-    staff = await mintToken(DEV_JWT_SECRET, { sub: 'web-test-staff', role: 'staff' });
+    staff = await mintToken(TEST_JWT_SECRET, { sub: 'web-test-staff', role: 'staff' });
     const created = await fetch(`${hub.url}/v1/air/stations`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${staff}` },

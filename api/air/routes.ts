@@ -14,6 +14,8 @@ import { computeAqi } from '../../ingest/air/aqi.ts';
 import { MEASURES } from '../../ingest/air/normalise.ts';
 import { AIR_MEASUREMENT } from '../../ingest/air/sink.ts';
 import { createStation, getStation, listStations, type Station } from '../../ingest/air/stations.ts';
+import { isoDateTime } from '../shared/common.ts';
+import { pointInCity } from '../shared/geo.ts';
 
 const station = z.object({
   id: stationIdSchema,
@@ -65,6 +67,7 @@ export const airApi: Component = async (ctx) => {
         querystring: z.object({ city: cityId.optional() }),
         response: { 200: z.object({ items: z.array(station) }) },
       },
+      config: { auth: 'public' },
     },
     async (request) => ({ items: await listStations(db, request.query.city) }),
   );
@@ -76,12 +79,12 @@ export const airApi: Component = async (ctx) => {
         tags: ['air'],
         summary: 'Register a station (staff)',
         security: [{ bearerAuth: [] }],
-        body: station,
+        body: station.superRefine(pointInCity),
         response: { 201: station },
       },
+      config: { auth: 'staff' },
     },
     async (request, reply) => {
-      await ctx.guards.staff(request);
       if (!(await createStation(db, request.body)))
         throw conflict(`station ${request.body.id} already exists`);
       return reply.code(201).send(request.body);
@@ -97,6 +100,7 @@ export const airApi: Component = async (ctx) => {
         params: z.object({ id: stationIdSchema }),
         response: { 200: station },
       },
+      config: { auth: 'public' },
     },
     async (request) => mustGet(request.params.id),
   );
@@ -110,6 +114,7 @@ export const airApi: Component = async (ctx) => {
         params: z.object({ id: stationIdSchema }),
         response: { 200: z.object({ reading: latestReading, aqi: airAqi.nullable() }) },
       },
+      config: { auth: 'public' },
     },
     async (request) => {
       const s = await mustGet(request.params.id);
@@ -134,8 +139,8 @@ export const airApi: Component = async (ctx) => {
         params: z.object({ id: stationIdSchema }),
         querystring: z
           .object({
-            from: z.iso.datetime({ offset: true }).describe('inclusive; default 24 h before `to`'),
-            to: z.iso.datetime({ offset: true }).optional().describe('exclusive; default now'),
+            from: isoDateTime.describe('inclusive; default 24 h before `to`'),
+            to: isoDateTime.optional().describe('exclusive; default now'),
             every: z
               .string()
               .regex(DURATION, { error: 'expected a duration like 30s, 5m, 1h, 1d' })
@@ -160,6 +165,7 @@ export const airApi: Component = async (ctx) => {
           }),
         },
       },
+      config: { auth: 'public' },
     },
     async (request) => {
       const s = await mustGet(request.params.id);
@@ -216,6 +222,7 @@ export const airApi: Component = async (ctx) => {
           }),
         },
       },
+      config: { auth: 'public' },
     },
     async (request) => {
       const city = request.query.city;

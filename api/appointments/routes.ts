@@ -1,5 +1,6 @@
 // /v1/hospitals, /v1/doctors, /v1/appointments (docs/architecture.md, "HTTP API").
 import { z } from 'zod';
+import { caller } from '../../core/http/index.ts';
 import { city, cstDayRange, idParam, isoDate } from '../shared/common.ts';
 import type { ApiDeps } from '../shared/deps.ts';
 import {
@@ -15,6 +16,8 @@ import {
 
 const tags = ['appointments'];
 const security = [{ bearerAuth: [] }];
+const publicRoute = { auth: 'public' } as const;
+const userRoute = { auth: 'user' } as const;
 
 const patient = z.object({
   name: z.string().trim().min(1).max(100),
@@ -28,7 +31,7 @@ const patient = z.object({
     .regex(/^\+?[0-9 -]{6,20}$/, { error: 'expected a phone number' }),
 });
 
-export function registerAppointmentRoutes({ app, db, guards, nudge }: ApiDeps): void {
+export function registerAppointmentRoutes({ app, db, nudge }: ApiDeps): void {
   app.get(
     '/v1/hospitals',
     {
@@ -37,12 +40,13 @@ export function registerAppointmentRoutes({ app, db, guards, nudge }: ApiDeps): 
         summary: 'Hospitals, optionally in one city',
         querystring: z.object({ city: city.optional() }),
       },
+      config: publicRoute,
     },
     async (request) => ({ items: await listHospitals(db, request.query.city) }),
   );
   app.get(
     '/v1/hospitals/:id/departments',
-    { schema: { tags, summary: 'Departments of a hospital', params: idParam } },
+    { schema: { tags, summary: 'Departments of a hospital', params: idParam }, config: publicRoute },
     async (request) => ({ items: await listDepartments(db, request.params.id) }),
   );
   app.get(
@@ -53,6 +57,7 @@ export function registerAppointmentRoutes({ app, db, guards, nudge }: ApiDeps): 
         summary: 'Doctors of a department',
         querystring: z.object({ departmentId: z.string().min(1).max(100) }),
       },
+      config: publicRoute,
     },
     async (request) => ({ items: await listDoctors(db, request.query.departmentId) }),
   );
@@ -65,6 +70,7 @@ export function registerAppointmentRoutes({ app, db, guards, nudge }: ApiDeps): 
         params: idParam,
         querystring: z.object({ date: isoDate.optional() }),
       },
+      config: publicRoute,
     },
     async (request) => {
       const date = request.query.date ?? new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -82,33 +88,32 @@ export function registerAppointmentRoutes({ app, db, guards, nudge }: ApiDeps): 
         summary: 'Book a place in a slot: 201, or 409 when the slot is full or the patient already holds it',
         body: z.object({ slotId: z.string().min(1).max(100), patient }),
       },
+      config: { auth: 'user', responses: { 201: 'booked', 409: 'the slot is full or the patient holds it' } },
     },
     async (request, reply) => {
-      const principal = await guards.user(request);
-      const a = await bookAppointment(db, principal.sub, request.body.slotId, request.body.patient);
+      const a = await bookAppointment(db, caller(request).sub, request.body.slotId, request.body.patient);
       nudge();
       return reply.code(201).header('location', `/v1/appointments/${a.id}`).send(a);
     },
   );
   app.get(
     '/v1/appointments',
-    { schema: { tags, security, summary: 'My appointments' } },
-    async (request) => ({
-      items: await listAppointments(db, (await guards.user(request)).sub),
-    }),
+    { schema: { tags, security, summary: 'My appointments' }, config: userRoute },
+    async (request) => ({ items: await listAppointments(db, caller(request).sub) }),
   );
   app.get(
     '/v1/appointments/:id',
-    { schema: { tags, security, summary: 'One of my appointments', params: idParam } },
-    async (request) => getAppointment(db, await guards.user(request), request.params.id),
+    { schema: { tags, security, summary: 'One of my appointments', params: idParam }, config: userRoute },
+    async (request) => getAppointment(db, caller(request), request.params.id),
   );
   app.post(
     '/v1/appointments/:id/cancel',
     {
       schema: { tags, security, summary: 'Cancel: frees the place and refunds a paid fee', params: idParam },
+      config: userRoute,
     },
     async (request) => {
-      const a = await cancelAppointment(db, await guards.user(request), request.params.id);
+      const a = await cancelAppointment(db, caller(request), request.params.id);
       nudge();
       return a;
     },

@@ -3,6 +3,7 @@
 import type { Principal } from '../../core/auth/index.ts';
 import type { Db, Queryable } from '../../core/db/types.ts';
 import { sqlState } from '../../core/db/types.ts';
+import type { AppointmentStatus } from '../../core/domain/statuses.ts';
 import { EVENT_TYPES } from '../../core/events/catalog.ts';
 import { conflict, notFound } from '../../core/http/index.ts';
 import { settleTargetOnCancel } from '../payments/store.ts';
@@ -34,7 +35,7 @@ interface AppointmentRow extends SlotPlace {
   patient_name: string;
   patient_id_number: string;
   patient_phone: string;
-  status: 'booked' | 'cancelled';
+  status: AppointmentStatus;
   fee: string;
   paid: boolean;
   created_at: Date;

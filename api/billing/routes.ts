@@ -1,6 +1,7 @@
 // Electricity bills per account and traffic fines by plate + the last six characters of the
 // engine number. Both are looked up by what the payer knows; neither can be listed wholesale.
 import { z } from 'zod';
+import { admitLookup } from '../../core/http/index.ts';
 import type { ApiDeps } from '../shared/deps.ts';
 import { money } from '../shared/common.ts';
 
@@ -9,7 +10,7 @@ const security = [{ bearerAuth: [] }];
 /** Plates are compared without spaces or dots and in upper case: 粤B·12345 = 粤B12345. */
 export const normalisePlate = (p: string) => p.replace(/[\s·.-]/g, '').toUpperCase();
 
-export function registerBillingRoutes({ app, db, guards }: ApiDeps): void {
+export function registerBillingRoutes({ app, db, guards, lookups }: ApiDeps): void {
   app.get(
     '/v1/utilities/electricity/accounts/:accountNo/bills',
     {
@@ -21,11 +22,11 @@ export function registerBillingRoutes({ app, db, guards }: ApiDeps): void {
           accountNo: z.string().regex(/^[0-9]{10,16}$/, { error: 'expected a 10-16 digit account number' }),
         }),
       },
-      // Account numbers are short: keep guessing slow.
-      config: { rateLimit: { max: 60, timeWindow: 60_000 } },
+      config: { auth: 'user' },
     },
-    async (request) => {
-      await guards.user(request);
+    async (request, reply) => {
+      // Account numbers are short: keep guessing slow (per user and per IP, misses cost more).
+      const charge = admitLookup(lookups, request, reply, await guards.user(request));
       const { accountNo } = request.params;
       const account = (
         await db.query<{ account_no: string; city: string; holder_masked: string; address_masked: string }>(
@@ -33,6 +34,7 @@ export function registerBillingRoutes({ app, db, guards }: ApiDeps): void {
           [accountNo],
         )
       ).rows[0];
+      charge(account ? 'hit' : 'miss');
       if (!account) return { account: null, items: [] };
       const { rows } = await db.query<{
         id: string;
@@ -83,10 +85,10 @@ export function registerBillingRoutes({ app, db, guards }: ApiDeps): void {
           }),
         }),
       },
-      config: { rateLimit: { max: 30, timeWindow: 60_000 } },
+      config: { auth: 'user' },
     },
-    async (request) => {
-      await guards.user(request);
+    async (request, reply) => {
+      const charge = admitLookup(lookups, request, reply, await guards.user(request));
       const plate = normalisePlate(request.query.plate);
       // A wrong suffix and an unknown plate give the same empty answer: nothing to probe.
       const { rows } = await db.query<{
@@ -104,6 +106,7 @@ export function registerBillingRoutes({ app, db, guards }: ApiDeps): void {
         `SELECT * FROM traffic_fines WHERE plate = $1 AND upper(right(engine_no, 6)) = upper($2) ORDER BY occurred_at DESC`,
         [plate, request.query.engineNoSuffix],
       );
+      charge(rows.length > 0 ? 'hit' : 'miss');
       return {
         items: rows.map((f) => ({
           id: f.id,

@@ -7,11 +7,13 @@
 // keeps clients on one public origin and keeps worker addresses internal; a conditional request
 // whose ETag matches the latest event is answered 304 without fetching anything.
 import { z } from 'zod';
+import type { Principal } from '../../core/auth/index.ts';
 import { cityId } from '../../core/events/air.ts';
 import {
   cameraId,
   cameraInputObject,
   inferProtocol,
+  maskUrlCredentials,
   type CameraConfig,
   type CameraSnapshot,
 } from '../../core/events/cameras.ts';
@@ -20,6 +22,7 @@ import type { Component } from '../../core/runtime/context.ts';
 import { localCameras } from '../../ingest/cameras/local.ts';
 import { registerCameras } from '../../ingest/cameras/registry.ts';
 import { CAMERA_MEASUREMENT } from '../../ingest/cameras/worker.ts';
+import { isoDateTime } from '../shared/common.ts';
 import { CameraViews } from './views.ts';
 
 const idParams = z.object({ id: cameraId });
@@ -29,16 +32,28 @@ const unavailable = (detail: string, retryAfterSeconds: number) =>
   new HttpProblem(503, 'Service Unavailable', detail, { retryAfterSeconds });
 
 const startCamerasApi: Component = async (ctx) => {
-  const { http, bus, guards, config } = ctx;
+  const { http, bus, config } = ctx;
   const views = await CameraViews.open(bus, `cameras-api-${config.instanceId}`);
 
-  const describe = (c: CameraConfig) => {
+  /**
+   * A camera as the caller may see it: staff get the source URL with its password masked,
+   * everyone else no source URL at all (they watch through snapshotUrl).
+   */
+  const describe = (c: CameraConfig, viewer: Principal | null) => {
     const status = views.status.get(c.id);
     const snap = views.snapshots.get(c.id);
+    const { url, ...rest } = c;
+    const staff = viewer?.role === 'staff';
     return {
-      ...c,
+      ...rest,
+      ...(staff ? { url: maskUrlCredentials(url, true) } : {}),
       status: status
-        ? { status: status.status, reason: status.reason, since: status.since, worker: status.worker }
+        ? {
+            status: status.status,
+            ...(status.reason ? { reason: maskUrlCredentials(status.reason, staff) } : {}),
+            since: status.since,
+            worker: status.worker,
+          }
         : null,
       latestSnapshot: snap
         ? { time: snap.time, width: snap.width, height: snap.height, bytes: snap.bytes, etag: snap.etag }
@@ -55,6 +70,7 @@ const startCamerasApi: Component = async (ctx) => {
         summary: 'Traffic cameras, optionally of one city, with their current status',
         querystring: z.object({ city: cityId.optional() }),
       },
+      config: { auth: 'public' },
     },
     async (request) => ({
       items: views.registry
@@ -62,7 +78,7 @@ const startCamerasApi: Component = async (ctx) => {
         .map((r) => r.config)
         .filter((c) => !request.query.city || c.city === request.query.city)
         .sort((a, b) => a.id.localeCompare(b.id))
-        .map(describe),
+        .map((c) => describe(c, request.principal)),
     }),
   );
 
@@ -75,9 +91,9 @@ const startCamerasApi: Component = async (ctx) => {
         security: [{ bearerAuth: [] }],
         body: cameraInputObject,
       },
+      config: { auth: 'staff', responses: { 200: 'replaced', 201: 'registered' } },
     },
     async (request, reply) => {
-      await guards.staff(request);
       const camera: CameraConfig = {
         ...request.body,
         protocol: request.body.protocol ?? inferProtocol(request.body.url),
@@ -94,7 +110,7 @@ const startCamerasApi: Component = async (ctx) => {
       return reply
         .code(existing ? 200 : 201)
         .header('Location', `/v1/cameras/${encodeURIComponent(camera.id)}`)
-        .send(describe(camera));
+        .send(describe(camera, request.principal));
     },
   );
 
@@ -106,8 +122,11 @@ const startCamerasApi: Component = async (ctx) => {
 
   http.get(
     '/v1/cameras/:id',
-    { schema: { tags: ['cameras'], summary: 'One camera with its status', params: idParams } },
-    async (request) => describe(cameraOr404(request.params.id)),
+    {
+      schema: { tags: ['cameras'], summary: 'One camera with its status', params: idParams },
+      config: { auth: 'public' },
+    },
+    async (request) => describe(cameraOr404(request.params.id), request.principal),
   );
 
   http.get(
@@ -118,6 +137,13 @@ const startCamerasApi: Component = async (ctx) => {
         summary:
           'Latest JPEG snapshot (ETag; 304 on If-None-Match). 404: no such camera; 503: no snapshot yet, or the camera is offline or in error.',
         params: idParams,
+      },
+      config: {
+        auth: 'public',
+        responses: {
+          304: 'not modified (If-None-Match)',
+          503: 'no snapshot yet, or the camera is offline, disabled or in error; see Retry-After',
+        },
       },
     },
     async (request, reply) => {
@@ -179,8 +205,8 @@ const startCamerasApi: Component = async (ctx) => {
           'Pipeline samples in [from, to): ffmpeg CPU seconds per snapshot, input bitrate (bit/s), snapshot bytes, uptime',
         params: idParams,
         querystring: z.object({
-          from: z.iso.datetime({ offset: true }).optional().describe('inclusive; default 1 h before `to`'),
-          to: z.iso.datetime({ offset: true }).optional().describe('exclusive; default now'),
+          from: isoDateTime.optional().describe('inclusive; default 1 h before `to`'),
+          to: isoDateTime.optional().describe('exclusive; default now'),
         }),
         response: {
           200: z.object({
@@ -191,6 +217,7 @@ const startCamerasApi: Component = async (ctx) => {
           }),
         },
       },
+      config: { auth: 'public' },
     },
     async (request) => {
       const camera = cameraOr404(request.params.id);

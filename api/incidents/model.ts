@@ -1,7 +1,6 @@
 // Incident categories, the status workflow, the service area and photo checks.
 import { z } from 'zod';
-import { CITIES, type City } from '../shared/common.ts';
-import type { INCIDENT_STATUSES } from '../../core/events/services.ts';
+import type { IncidentStatus } from '../../core/domain/statuses.ts';
 
 export const CATEGORIES = [
   {
@@ -30,7 +29,7 @@ export const CATEGORIES = [
 ] as const;
 export const categoryCode = z.enum(CATEGORIES.map((c) => c.code) as [string, ...string[]]);
 
-export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+export type { IncidentStatus };
 
 /** submitted → acknowledged → in_progress → resolved, and rejected from any open state. */
 export const TRANSITIONS: Record<IncidentStatus, IncidentStatus[]> = {
@@ -41,32 +40,7 @@ export const TRANSITIONS: Record<IncidentStatus, IncidentStatus[]> = {
   rejected: [],
 };
 
-const CENTRES: Record<City, [number, number]> = {
-  shenzhen: [22.543, 114.058],
-  guangzhou: [23.129, 113.264],
-  foshan: [23.022, 113.122],
-};
-/** A pin farther than this from every city centre is outside the service area. */
-const SERVICE_RADIUS_KM = 90;
-
-function km(a: [number, number], b: [number, number]): number {
-  const rad = Math.PI / 180;
-  const dLat = (b[0] - a[0]) * rad;
-  const dLon = (b[1] - a[1]) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[0] * rad) * Math.cos(b[0] * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371 * Math.asin(Math.sqrt(h));
-}
-
-/** The served city whose centre is nearest the pin, or null when none is within reach. */
-export function cityAt(lat: number, lon: number): City | null {
-  let best: City | null = null;
-  let bestKm = SERVICE_RADIUS_KM;
-  for (const c of CITIES) {
-    const d = km([lat, lon], CENTRES[c]);
-    if (d <= bestKm) [best, bestKm] = [c, d];
-  }
-  return best;
-}
+export { cityAt } from '../shared/geo.ts';
 
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 

@@ -2,7 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { INCIDENT_STATUSES } from '../../core/events/services.ts';
-import { badRequest, HttpProblem, unprocessable } from '../../core/http/index.ts';
+import { badRequest, caller, HttpProblem, multipartProblem, unprocessable } from '../../core/http/index.ts';
 import { city, idParam, parseBody } from '../shared/common.ts';
 import type { ApiDeps } from '../shared/deps.ts';
 import { CATEGORIES, categoryCode, cityAt, PHOTO_TYPES, sniffImage } from './model.ts';
@@ -16,6 +16,7 @@ import {
 } from './store.ts';
 
 const tags = ['incidents'];
+const publicRoute = { auth: 'public' } as const;
 
 const reporter = z
   .object({
@@ -59,13 +60,23 @@ export function serviceCity(lat: number, lon: number) {
   if (!c) {
     throw unprocessable('the pin is outside the service area (Shenzhen, Guangzhou, Foshan)', [
       { in: 'body', field: 'lat', message: 'outside the service area' },
+      { in: 'body', field: 'lon', message: 'outside the service area' },
     ]);
   }
   return c;
 }
 
-/** Reads a multipart report: text fields plus at most one `photo` file, checked by its bytes. */
+/** Reads a multipart report; a malformed body is a 400, never a 500. */
 async function readMultipart(request: FastifyRequest) {
+  try {
+    return await readParts(request);
+  } catch (err) {
+    throw multipartProblem(err);
+  }
+}
+
+/** Text fields plus at most one `photo` file, checked by its bytes. */
+async function readParts(request: FastifyRequest) {
   const fields: Record<string, unknown> = {};
   const reporterFields: Record<string, string> = {};
   let photo: { bytes: Buffer; type: string } | undefined;
@@ -93,10 +104,14 @@ async function readMultipart(request: FastifyRequest) {
   return { body: { ...fields, reporter: reporterFields }, photo };
 }
 
-export function registerIncidentRoutes({ app, db, guards, nudge }: ApiDeps): void {
-  app.get('/v1/incidents/categories', { schema: { tags, summary: 'Incident categories' } }, () => ({
-    items: CATEGORIES.map((c) => ({ ...c })),
-  }));
+export function registerIncidentRoutes({ app, db, nudge }: ApiDeps): void {
+  app.get(
+    '/v1/incidents/categories',
+    { schema: { tags, summary: 'Incident categories' }, config: publicRoute },
+    () => ({
+      items: CATEGORIES.map((c) => ({ ...c })),
+    }),
+  );
 
   app.post(
     '/v1/incidents',
@@ -105,9 +120,13 @@ export function registerIncidentRoutes({ app, db, guards, nudge }: ApiDeps): voi
         tags,
         summary: `Report an incident: JSON, or multipart/form-data with the same fields (reporter.name, reporter.phone, reporter.email) and an optional "photo" (${PHOTO_TYPES.join(', ')})`,
       },
+      config: {
+        auth: 'public',
+        responses: { 201: 'reported', 422: 'the pin is outside the service area' },
+      },
     },
     async (request, reply) => {
-      const principal = await guards.optionalUser(request);
+      const principal = request.principal;
       let input: z.output<typeof incidentInput>;
       let photo: { bytes: Buffer; type: string } | undefined;
       if (request.isMultipart()) {
@@ -147,24 +166,23 @@ export function registerIncidentRoutes({ app, db, guards, nudge }: ApiDeps): voi
           limit: z.coerce.number().int().min(1).max(1000).optional(),
         }),
       },
+      config: publicRoute,
     },
     async (request) => {
-      const viewer = await guards.optionalUser(request);
       const rows = await listIncidents(db, request.query);
-      return { items: rows.map((r) => incidentView(r, viewer)) };
+      return { items: rows.map((r) => incidentView(r, request.principal)) };
     },
   );
 
   app.get(
     '/v1/incidents/:id',
-    { schema: { tags, summary: 'One incident', params: idParam } },
-    async (request) =>
-      incidentView(await getIncident(db, request.params.id), await guards.optionalUser(request)),
+    { schema: { tags, summary: 'One incident', params: idParam }, config: publicRoute },
+    async (request) => incidentView(await getIncident(db, request.params.id), request.principal),
   );
 
   app.get(
     '/v1/incidents/:id/photo',
-    { schema: { tags, summary: 'The photo of an incident', params: idParam } },
+    { schema: { tags, summary: 'The photo of an incident', params: idParam }, config: publicRoute },
     async (request, reply) => {
       const p = await incidentPhoto(db, request.params.id);
       return reply.type(p.type).header('cache-control', 'public, max-age=86400').send(p.bytes);
@@ -185,9 +203,10 @@ export function registerIncidentRoutes({ app, db, guards, nudge }: ApiDeps): voi
           note: z.string().trim().min(1).max(1000).optional(),
         }),
       },
+      config: { auth: 'staff', responses: { 409: 'the move is not allowed from the current status' } },
     },
     async (request) => {
-      const staff = await guards.staff(request);
+      const staff = caller(request);
       const row = await changeStatus(db, staff, request.params.id, request.body.status, request.body.note);
       nudge();
       return incidentView(row, staff);

@@ -1,5 +1,7 @@
 // Incident reports: create (with an optional photo), list/filter, staff status changes. Each change
 // writes its incidents.v1 event (carrying the city, for incidents:city:{city}) in the same transaction.
+// Those events reach the public incidents:city channels: they never carry who reported or how to
+// reach them (reporter id, name, phone, email stay in the database).
 import type { Principal } from '../../core/auth/index.ts';
 import type { Db, Queryable } from '../../core/db/types.ts';
 import { EVENT_TYPES, TOPICS } from '../../core/events/catalog.ts';
@@ -103,7 +105,6 @@ export async function createIncident(db: Db, n: NewIncident): Promise<IncidentRo
           description: n.description,
           status: 'submitted',
           reportedAt: row.created_at.toISOString(),
-          ...(n.reporterId ? { reporterId: n.reporterId } : {}),
           hasPhoto: n.photo !== undefined,
         },
       },
@@ -193,7 +194,6 @@ export async function changeStatus(
           ...(note ? { note } : {}),
           changedBy: staff.sub,
           changedAt: row.updated_at.toISOString(),
-          ...(row.reporter_id ? { reporterId: row.reporter_id } : {}),
         },
       },
       `incident/${id}`,

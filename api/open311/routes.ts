@@ -5,12 +5,13 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../core/http/index.ts';
 import type { ApiDeps } from '../shared/deps.ts';
-import { parseBody } from '../shared/common.ts';
+import { isoDateTime, parseBody } from '../shared/common.ts';
 import { CATEGORIES, categoryCode, type IncidentStatus } from '../incidents/model.ts';
 import { serviceCity } from '../incidents/routes.ts';
 import { createIncident, getIncident, listIncidents, type IncidentRow } from '../incidents/store.ts';
 
 const tags = ['open311'];
+const publicRoute = { auth: 'public' } as const;
 const PREFIX = '/open311/v2';
 const AGENCY = 'Public Security Bureau';
 
@@ -57,25 +58,29 @@ const postRequest = z.object({
   last_name: z.string().trim().max(50).optional(),
 });
 
-export function registerOpen311Routes({ app, db, guards, nudge }: ApiDeps): void {
-  app.get(`${PREFIX}/discovery.json`, { schema: { tags, summary: 'Open311 discovery' } }, () => ({
-    changeset: '2026-11-24T00:00:00Z',
-    contact: 'citystream operators',
-    key_service: 'Bearer tokens from citystream token; anonymous reports need an email or phone',
-    endpoints: [
-      {
-        specification: 'http://wiki.open311.org/GeoReport_v2',
-        url: PREFIX,
-        changeset: '2026-11-24T00:00:00Z',
-        type: 'production',
-        formats: ['application/json'],
-      },
-    ],
-  }));
+export function registerOpen311Routes({ app, db, nudge }: ApiDeps): void {
+  app.get(
+    `${PREFIX}/discovery.json`,
+    { schema: { tags, summary: 'Open311 discovery' }, config: publicRoute },
+    () => ({
+      changeset: '2026-11-24T00:00:00Z',
+      contact: 'citystream operators',
+      key_service: 'Bearer tokens from citystream token; anonymous reports need an email or phone',
+      endpoints: [
+        {
+          specification: 'http://wiki.open311.org/GeoReport_v2',
+          url: PREFIX,
+          changeset: '2026-11-24T00:00:00Z',
+          type: 'production',
+          formats: ['application/json'],
+        },
+      ],
+    }),
+  );
 
   app.get(
     `${PREFIX}/services.json`,
-    { schema: { tags, summary: 'Service list (incident categories)' } },
+    { schema: { tags, summary: 'Service list (incident categories)' }, config: publicRoute },
     () =>
       CATEGORIES.map((c) => ({
         service_code: c.code,
@@ -97,11 +102,12 @@ export function registerOpen311Routes({ app, db, guards, nudge }: ApiDeps): void
         querystring: z.object({
           service_request_id: z.string().max(2000).optional(),
           service_code: categoryCode.optional(),
-          start_date: z.iso.datetime({ offset: true }).optional(),
-          end_date: z.iso.datetime({ offset: true }).optional(),
+          start_date: isoDateTime.optional(),
+          end_date: isoDateTime.optional(),
           status: z.enum(['open', 'closed']).optional(),
         }),
       },
+      config: publicRoute,
     },
     async (request) => {
       const q = request.query;
@@ -126,6 +132,7 @@ export function registerOpen311Routes({ app, db, guards, nudge }: ApiDeps): void
         summary: 'One service request: /requests/{id}.json',
         params: z.object({ id: z.string().regex(/^[A-Za-z0-9_]+\.json$/) }),
       },
+      config: publicRoute,
     },
     async (request) => {
       const id = request.params.id.replace(/\.json$/, '');
@@ -146,38 +153,39 @@ export function registerOpen311Routes({ app, db, guards, nudge }: ApiDeps): void
       { parseAs: 'string' },
       (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
     );
-    scope
-      .withTypeProvider<ZodTypeProvider>()
-      .post(
-        `${PREFIX}/requests.json`,
-        { schema: { tags, summary: 'Create a service request (form-encoded or JSON)' } },
-        async (request, reply) => {
-          const principal = await guards.optionalUser(request);
-          const b = parseBody(
-            postRequest.refine((r) => r.email || r.phone, {
-              error: 'give an email or phone',
-              path: ['email'],
-            }),
-            request.body,
-          );
-          const name = [b.first_name, b.last_name].filter(Boolean).join(' ') || undefined;
-          const row = await createIncident(db, {
-            city: serviceCity(b.lat, b.long),
-            category: b.service_code,
-            lat: b.lat,
-            lon: b.long,
-            address: b.address_string,
-            description: b.description,
-            reporter: { name, phone: b.phone, email: b.email },
-            reporterId: principal?.sub,
-          });
-          nudge();
-          return reply
-            .code(201)
-            .send([
-              { service_request_id: row.id, service_notice: `received by the ${AGENCY}`, account_id: null },
-            ]);
-        },
-      );
+    scope.withTypeProvider<ZodTypeProvider>().post(
+      `${PREFIX}/requests.json`,
+      {
+        schema: { tags, summary: 'Create a service request (form-encoded or JSON)' },
+        config: { auth: 'public', responses: { 201: 'received', 422: 'outside the service area' } },
+      },
+      async (request, reply) => {
+        const principal = request.principal;
+        const b = parseBody(
+          postRequest.refine((r) => r.email || r.phone, {
+            error: 'give an email or phone',
+            path: ['email'],
+          }),
+          request.body,
+        );
+        const name = [b.first_name, b.last_name].filter(Boolean).join(' ') || undefined;
+        const row = await createIncident(db, {
+          city: serviceCity(b.lat, b.long),
+          category: b.service_code,
+          lat: b.lat,
+          lon: b.long,
+          address: b.address_string,
+          description: b.description,
+          reporter: { name, phone: b.phone, email: b.email },
+          reporterId: principal?.sub,
+        });
+        nudge();
+        return reply
+          .code(201)
+          .send([
+            { service_request_id: row.id, service_notice: `received by the ${AGENCY}`, account_id: null },
+          ]);
+      },
+    );
   });
 }

@@ -3,8 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PAYMENT_KINDS } from '../../core/events/services.ts';
-import { badRequest, notFound, unauthorized } from '../../core/http/index.ts';
+import { PAYMENT_KINDS, PAYMENT_STATUSES } from '../../core/domain/statuses.ts';
+import { admitLookup, badRequest, HttpProblem, notFound, unauthorized } from '../../core/http/index.ts';
 import { idParam } from '../shared/common.ts';
 import type { ApiDeps } from '../shared/deps.ts';
 import { SIGNATURE_HEADER, verifySignature } from './signature.ts';
@@ -24,7 +24,7 @@ const paymentSchema = z.object({
   targetId: z.string(),
   amount: z.string(),
   currency: z.literal('CNY'),
-  status: z.enum(['requires_confirmation', 'succeeded', 'failed', 'refunded', 'canceled']),
+  status: z.enum(PAYMENT_STATUSES),
   failureReason: z.string().optional(),
   providerRef: z.string(),
   createdAt: z.string(),
@@ -37,10 +37,42 @@ export const webhookEvent = z.object({
   data: z.object({ providerRef: z.string().min(1).max(200), reason: z.string().max(500).optional() }),
 });
 
+/** The proof a bill or fine payment needs: what its lookup asks for (api/billing/routes.ts). */
+const PROOF_FIELDS = {
+  traffic_fine: ['plate', 'engineNoSuffix'],
+  electricity_bill: ['accountNo'],
+} as const;
+
+const createBody = z
+  .object({
+    kind: z.enum(PAYMENT_KINDS),
+    targetId: z.string().min(1).max(100),
+    plate: z.string().min(5).max(16).optional().describe('traffic_fine: the plate, as for GET /v1/fines'),
+    engineNoSuffix: z
+      .string()
+      .regex(/^[0-9A-Za-z]{6}$/, { error: 'expected exactly the last 6 characters of the engine number' })
+      .optional()
+      .describe('traffic_fine: the last 6 characters of the engine number'),
+    accountNo: z
+      .string()
+      .regex(/^[0-9]{10,16}$/, { error: 'expected a 10-16 digit account number' })
+      .optional()
+      .describe('electricity_bill: the account the bill belongs to'),
+  })
+  .superRefine((b, ctx) => {
+    const needed: readonly string[] =
+      b.kind in PROOF_FIELDS ? PROOF_FIELDS[b.kind as keyof typeof PROOF_FIELDS] : [];
+    for (const field of needed) {
+      if (b[field as keyof typeof b] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [field], message: `required to pay a ${b.kind}` });
+      }
+    }
+  });
+
 const tags = ['payments'];
 const security = [{ bearerAuth: [] }];
 
-export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDeps): void {
+export function registerPaymentRoutes({ app, db, guards, lookups, config, nudge }: ApiDeps): void {
   app.post(
     '/v1/payments',
     {
@@ -48,13 +80,26 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
         tags,
         security,
         summary: 'Create a payment intent for an appointment, ticket, electricity bill or traffic fine',
-        body: z.object({ kind: z.enum(PAYMENT_KINDS), targetId: z.string().min(1).max(100) }),
+        description:
+          'A fine needs plate and engineNoSuffix, a bill its accountNo: the proof its lookup needs. A wrong proof answers 404 like a missing target. An unconfirmed intent expires after CITYSTREAM_PAYMENT_INTENT_TTL_SECONDS and then stops holding the target.',
+        body: createBody,
         response: { 201: paymentSchema },
       },
+      config: { auth: 'user' },
     },
     async (request, reply) => {
       const principal = await guards.user(request);
-      const p = await createPayment(db, principal, request.body.kind, request.body.targetId);
+      const { kind, targetId, ...proof } = request.body;
+      // Paying a bill or fine proves the same knowledge a lookup does: it spends the same budget.
+      const charge = kind in PROOF_FIELDS ? admitLookup(lookups, request, reply, principal) : null;
+      let p;
+      try {
+        p = await createPayment(db, principal, kind, targetId, proof, config.paymentIntentTtlSeconds);
+      } catch (err) {
+        charge?.(err instanceof HttpProblem && err.status === 404 ? 'miss' : 'hit');
+        throw err;
+      }
+      charge?.('hit');
       nudge();
       return reply.code(201).header('location', `/v1/payments/${p.id}`).send(paymentView(p));
     },
@@ -69,6 +114,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
         summary: 'My payments',
         response: { 200: z.object({ items: z.array(paymentSchema) }) },
       },
+      config: { auth: 'user' },
     },
     async (request) => {
       const principal = await guards.user(request);
@@ -86,6 +132,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
         params: idParam,
         response: { 200: paymentSchema },
       },
+      config: { auth: 'user' },
     },
     async (request) => paymentView(await getPayment(db, await guards.user(request), request.params.id)),
   );
@@ -100,9 +147,15 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
         params: idParam,
         response: { 200: paymentSchema },
       },
+      config: { auth: 'user' },
     },
     async (request) => {
-      const p = await confirmPayment(db, await guards.user(request), request.params.id);
+      const p = await confirmPayment(
+        db,
+        await guards.user(request),
+        request.params.id,
+        config.paymentIntentTtlSeconds,
+      );
       nudge();
       return paymentView(p);
     },
@@ -119,6 +172,7 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
         body: z.object({ reason: z.string().min(1).max(500) }),
         response: { 200: paymentSchema },
       },
+      config: { auth: 'staff' },
     },
     async (request) => {
       await guards.staff(request);
@@ -148,6 +202,10 @@ export function registerPaymentRoutes({ app, db, guards, config, nudge }: ApiDep
             }),
           },
         },
+        // The provider proves itself with the HMAC over the body, checked first in the handler.
+        config: { auth: 'public' },
+        // Provider events are small; the signature is checked over at most this much.
+        bodyLimit: 64 * 1024,
       },
       async (request) => {
         const raw = request.body as Buffer;

@@ -9,9 +9,11 @@ import type { Payment } from '../../core/events/services.ts';
 import { conflict, forbidden, notFound } from '../../core/http/index.ts';
 import { assertOwner, money, newId } from '../shared/common.ts';
 import { bookingEvent, paymentEvent, recordEvent } from '../shared/outbox.ts';
-import { loadTarget, markTargetPaid, markTargetUnpaid, type PaymentKind } from './targets.ts';
+import { loadTarget, markTargetPaid, markTargetUnpaid, type PaymentKind, type Proof } from './targets.ts';
 
-export type PaymentStatus = 'requires_confirmation' | 'succeeded' | 'failed' | 'refunded' | 'canceled';
+import type { PaymentStatus } from '../../core/domain/statuses.ts';
+
+export type { PaymentStatus };
 
 export interface PaymentRow {
   id: string;
@@ -54,18 +56,23 @@ const eventData = (p: PaymentRow, reason?: string): Payment => ({
 
 const UNIQUE_VIOLATION = '23505';
 
+/**
+ * Creates an intent for a target the caller may pay (targets.ts checks the proof). An unconfirmed
+ * intent older than `intentTtlSeconds` no longer holds the target: it is cancelled here, so a
+ * stranger's abandoned intent never locks the rightful payer out for longer than that.
+ */
 export async function createPayment(
   db: Db,
   principal: Principal,
   kind: PaymentKind,
   targetId: string,
+  proof: Proof,
+  intentTtlSeconds: number,
 ): Promise<PaymentRow> {
   try {
     return await db.transaction(async (tx) => {
-      const target = await loadTarget(tx, kind, targetId);
-      if (target.ownerId !== null && target.ownerId !== principal.sub) {
-        throw notFound(`${kind} ${targetId} not found`);
-      }
+      const target = await loadTarget(tx, kind, targetId, principal.sub, proof);
+      await cancelStaleIntents(tx, intentTtlSeconds, { kind, targetId });
       const { rows } = await tx.query<PaymentRow>(
         `INSERT INTO payments (id, user_id, kind, target_id, amount, status, provider_ref)
          VALUES ($1, $2, $3, $4, $5, 'requires_confirmation', $6) RETURNING *`,
@@ -179,21 +186,35 @@ export async function settlePayment(tx: Queryable, id: string, outcome: Outcome)
   return updated;
 }
 
-/** Intents left unconfirmed this long are cancelled, so they stop blocking the target for others. */
-export const INTENT_TTL_MINUTES = 30;
+const STALE = 'not confirmed in time';
 
-export async function cancelStaleIntents(tx: Queryable): Promise<number> {
+/**
+ * Cancels intents left unconfirmed for `ttlSeconds` (CITYSTREAM_PAYMENT_INTENT_TTL_SECONDS), so they
+ * stop blocking their target; all of them (maintenance), one target's (a new intent for it) or one
+ * intent (its confirmation). Expiry is judged by the database clock, the one created_at was set by.
+ */
+export async function cancelStaleIntents(
+  tx: Queryable,
+  ttlSeconds: number,
+  only: { kind: PaymentKind; targetId: string } | { id: string } | null = null,
+): Promise<number> {
+  const params: unknown[] = [ttlSeconds];
+  let where = '';
+  if (only && 'id' in only) {
+    params.push(only.id);
+    where = ' AND id = $2';
+  } else if (only) {
+    params.push(only.kind, only.targetId);
+    where = ' AND kind = $2 AND target_id = $3';
+  }
   const { rows } = await tx.query<PaymentRow>(
-    `UPDATE payments SET status = 'canceled', failure_reason = 'not confirmed in time', updated_at = now()
-     WHERE status = 'requires_confirmation' AND created_at < now() - make_interval(mins => ${INTENT_TTL_MINUTES})
+    `UPDATE payments SET status = 'canceled', failure_reason = '${STALE}', updated_at = now()
+     WHERE status = 'requires_confirmation' AND created_at < now() - make_interval(secs => $1::float8)${where}
      RETURNING *`,
+    params,
   );
   for (const p of rows) {
-    await recordEvent(
-      tx,
-      paymentEvent(EVENT_TYPES.paymentFailed, eventData(p, 'not confirmed in time')),
-      `payment/${p.id}`,
-    );
+    await recordEvent(tx, paymentEvent(EVENT_TYPES.paymentFailed, eventData(p, STALE)), `payment/${p.id}`);
   }
   return rows.length;
 }
@@ -201,18 +222,31 @@ export async function cancelStaleIntents(tx: Queryable): Promise<number> {
 /** The simulated wallet: the owner confirms; the wallet declines amounts above its limit. */
 export const WALLET_LIMIT = 50_000;
 
-export async function confirmPayment(db: Db, principal: Principal, id: string): Promise<PaymentRow> {
-  return db.transaction(async (tx) => {
+export async function confirmPayment(
+  db: Db,
+  principal: Principal,
+  id: string,
+  intentTtlSeconds: number,
+): Promise<PaymentRow> {
+  const result = await db.transaction(async (tx) => {
     // Locked first: of racing confirmations exactly one sees requires_confirmation.
     const p = await getPayment(tx, principal, id, true);
     if (p.user_id !== principal.sub) throw forbidden('only the payer can confirm a payment');
     if (p.status !== 'requires_confirmation') throw conflict(`payment ${id} is ${p.status}`);
+    // An intent past its time is cancelled (committed), then refused: the target may have a newer payer.
+    if (await cancelStaleIntents(tx, intentTtlSeconds, { id })) return null;
     const outcome: Outcome =
       Number(p.amount) <= WALLET_LIMIT
         ? { ok: true }
         : { ok: false, reason: 'declined by wallet: over limit' };
     return settlePayment(tx, id, outcome);
   });
+  if (!result) {
+    throw conflict(
+      `payment ${id} was not confirmed within ${intentTtlSeconds} s and is canceled; create a new one`,
+    );
+  }
+  return result;
 }
 
 /** Refunds a succeeded payment inside the caller's transaction (cancellations, staff refunds). */

@@ -1,19 +1,40 @@
-// What can be paid for: each kind knows its amount, its owner rule and how to mark it paid or
+// What can be paid for: each kind knows its amount, who may pay it and how to mark it paid or
 // refunded inside the payment's transaction. The guarded UPDATEs are what make "paid at most once"
 // hold even when the unique index on live intents is bypassed by a refund-and-pay-again.
 import type { Queryable } from '../../core/db/types.ts';
 import type { PAYMENT_KINDS } from '../../core/events/services.ts';
 import { conflict, notFound } from '../../core/http/index.ts';
+import { normalisePlate } from '../billing/routes.ts';
 
 export type PaymentKind = (typeof PAYMENT_KINDS)[number];
 
-export interface Target {
-  amount: string;
-  /** The user a booking belongs to; null for bills and fines, which anyone may settle. */
-  ownerId: string | null;
+/**
+ * What the payer shows they know, the same as the lookup asks for: a fine's plate and the last six
+ * characters of its engine number, a bill's account number. Bookings need none: they are the caller's own.
+ */
+export interface Proof {
+  plate?: string;
+  engineNoSuffix?: string;
+  accountNo?: string;
 }
 
-export async function loadTarget(tx: Queryable, kind: PaymentKind, targetId: string): Promise<Target> {
+export interface Target {
+  amount: string;
+}
+
+/**
+ * The target's amount, for a caller who may pay it: a booking's owner, or whoever proves they
+ * know the bill or fine. Anyone else gets the same 404 as for a target that does not exist, before
+ * any status is looked at, so nothing about it (existence, state, amount) leaks.
+ */
+export async function loadTarget(
+  tx: Queryable,
+  kind: PaymentKind,
+  targetId: string,
+  payer: string,
+  proof: Proof,
+): Promise<Target> {
+  const missing = () => notFound(`${kind} ${targetId} not found`);
   switch (kind) {
     case 'appointment': {
       const { rows } = await tx.query<{ fee: string; user_id: string; status: string; paid: boolean }>(
@@ -21,10 +42,10 @@ export async function loadTarget(tx: Queryable, kind: PaymentKind, targetId: str
         [targetId],
       );
       const a = rows[0];
-      if (!a) throw notFound(`appointment ${targetId} not found`);
+      if (!a || a.user_id !== payer) throw missing();
       if (a.status !== 'booked') throw conflict(`appointment ${targetId} is ${a.status}`);
       if (a.paid) throw conflict(`appointment ${targetId} is already paid`);
-      return { amount: a.fee, ownerId: a.user_id };
+      return { amount: a.fee };
     }
     case 'ticket': {
       const { rows } = await tx.query<{ amount: string; user_id: string; status: string; expired: boolean }>(
@@ -32,30 +53,36 @@ export async function loadTarget(tx: Queryable, kind: PaymentKind, targetId: str
         [targetId],
       );
       const t = rows[0];
-      if (!t) throw notFound(`ticket ${targetId} not found`);
+      if (!t || t.user_id !== payer) throw missing();
       if (t.status === 'paid') throw conflict(`ticket ${targetId} is already paid`);
       if (t.status !== 'held' || t.expired) throw conflict(`ticket ${targetId} hold has ended (${t.status})`);
-      return { amount: t.amount, ownerId: t.user_id };
+      return { amount: t.amount };
     }
     case 'electricity_bill': {
-      const { rows } = await tx.query<{ amount: string; status: string }>(
-        'SELECT amount, status FROM electricity_bills WHERE id = $1',
+      const { rows } = await tx.query<{ amount: string; status: string; account_no: string }>(
+        'SELECT amount, status, account_no FROM electricity_bills WHERE id = $1',
         [targetId],
       );
       const b = rows[0];
-      if (!b) throw notFound(`electricity bill ${targetId} not found`);
+      if (!b || b.account_no !== proof.accountNo) throw missing();
       if (b.status === 'paid') throw conflict(`electricity bill ${targetId} is already paid`);
-      return { amount: b.amount, ownerId: null };
+      return { amount: b.amount };
     }
     case 'traffic_fine': {
-      const { rows } = await tx.query<{ amount: string; status: string }>(
-        'SELECT amount, status FROM traffic_fines WHERE id = $1',
+      const { rows } = await tx.query<{ amount: string; status: string; plate: string; engine_no: string }>(
+        'SELECT amount, status, plate, engine_no FROM traffic_fines WHERE id = $1',
         [targetId],
       );
       const f = rows[0];
-      if (!f) throw notFound(`traffic fine ${targetId} not found`);
+      const proven =
+        f !== undefined &&
+        proof.plate !== undefined &&
+        proof.engineNoSuffix !== undefined &&
+        normalisePlate(proof.plate) === f.plate &&
+        f.engine_no.slice(-6).toUpperCase() === proof.engineNoSuffix.toUpperCase();
+      if (!proven) throw missing();
       if (f.status === 'paid') throw conflict(`traffic fine ${targetId} is already paid`);
-      return { amount: f.amount, ownerId: null };
+      return { amount: f.amount };
     }
   }
 }

@@ -1,6 +1,7 @@
 // Demo electricity accounts with six months of bills, and traffic fines on Guangdong plates
 // (粤B Shenzhen, 粤A Guangzhou, 粤E Foshan). Documented in docs/api.md so a demo can look them up.
 import type { Seeder } from '../../core/db/seed.ts';
+import type { CityId } from '../../core/domain/cities.ts';
 
 export const DEMO_ACCOUNTS = [
   ['0755100200301', 'shenzhen', 'Chen *wei', 'Futian District, Shenzhen ****', 310],
@@ -8,7 +9,7 @@ export const DEMO_ACCOUNTS = [
   ['0201300400501', 'guangzhou', 'Huang *ming', 'Tianhe District, Guangzhou ****', 280],
   ['0201300400502', 'guangzhou', 'Zhou *jing', 'Haizhu District, Guangzhou ****', 195],
   ['0757500600701', 'foshan', 'Liang *hui', 'Chancheng District, Foshan ****', 260],
-] as const;
+] as const satisfies readonly (readonly [string, CityId, ...unknown[]])[];
 
 export const DEMO_FINES = [
   [
@@ -77,7 +78,7 @@ export const DEMO_FINES = [
     '100.00',
     0,
   ],
-] as const;
+] as const satisfies readonly (readonly [string, CityId, ...unknown[]])[];
 
 export const billingSeeder: Seeder = {
   name: 'city-services: electricity accounts, bills, traffic fines',

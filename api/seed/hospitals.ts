@@ -2,6 +2,7 @@
 // departments, doctors and 30-minute slots (08:00-11:30, 14:00-17:00 China Standard Time) for the
 // next seven days. Re-running adds the days that are missing and nothing else.
 import type { Seeder } from '../../core/db/seed.ts';
+import type { CityId } from '../../core/domain/cities.ts';
 
 const HOSPITALS = [
   [
@@ -76,7 +77,7 @@ const HOSPITALS = [
     23.0301,
     113.1188,
   ],
-] as const;
+] as const satisfies readonly (readonly [string, CityId, ...unknown[]])[];
 
 const DEPARTMENTS = [
   ['int', 'Internal Medicine'],

@@ -1,6 +1,7 @@
 // Demo coach and rail departures between Shenzhen, Guangzhou and Foshan for the next seven days,
 // with seat maps (rail: first class 1A-5F, second class 6A-15F; coach: 45 numbered seats).
 import type { Seeder } from '../../core/db/seed.ts';
+import type { CityId } from '../../core/domain/cities.ts';
 
 // [from, to, mode, operator, prefix, fromStation, toStation, minutes, price, local departure times]
 const ROUTES = [
@@ -148,7 +149,7 @@ const ROUTES = [
     '20.00',
     ['08:45', '16:15'],
   ],
-] as const;
+] as const satisfies readonly (readonly [CityId, CityId, ...unknown[]])[];
 
 export const transportSeeder: Seeder = {
   name: 'city-services: coach and rail departures with seat maps',

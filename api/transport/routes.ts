@@ -1,13 +1,16 @@
 // /v1/transport: departures, seat maps, tickets that hold seats until paid or expired.
 import { z } from 'zod';
+import { caller } from '../../core/http/index.ts';
 import { city, cstDayRange, idParam, isoDate } from '../shared/common.ts';
 import type { ApiDeps } from '../shared/deps.ts';
 import { cancelTicket, getTicket, holdSeats, listDepartures, listTickets, seatMap } from './store.ts';
 
 const tags = ['transport'];
 const security = [{ bearerAuth: [] }];
+const publicRoute = { auth: 'public' } as const;
+const userRoute = { auth: 'user' } as const;
 
-export function registerTransportRoutes({ app, db, guards, config, nudge }: ApiDeps): void {
+export function registerTransportRoutes({ app, db, config, nudge }: ApiDeps): void {
   app.get(
     '/v1/transport/departures',
     {
@@ -16,6 +19,7 @@ export function registerTransportRoutes({ app, db, guards, config, nudge }: ApiD
         summary: 'Coach and rail departures between two cities on a day (China Standard Time)',
         querystring: z.object({ from: city, to: city, date: isoDate }),
       },
+      config: publicRoute,
     },
     async (request) => {
       const [start, end] = cstDayRange(request.query.date);
@@ -24,7 +28,7 @@ export function registerTransportRoutes({ app, db, guards, config, nudge }: ApiD
   );
   app.get(
     '/v1/transport/departures/:id/seats',
-    { schema: { tags, summary: 'Seat map: free or taken', params: idParam } },
+    { schema: { tags, summary: 'Seat map: free or taken', params: idParam }, config: publicRoute },
     async (request) => ({ items: await seatMap(db, request.params.id) }),
   );
   app.post(
@@ -56,25 +60,23 @@ export function registerTransportRoutes({ app, db, guards, config, nudge }: ApiD
             path: ['seats'],
           }),
       },
+      config: { auth: 'user', responses: { 201: 'seats held', 409: 'a wanted seat is taken' } },
     },
     async (request, reply) => {
-      const principal = await guards.user(request);
-      const t = await holdSeats(db, principal.sub, request.body, config.ticketHoldSeconds);
+      const t = await holdSeats(db, caller(request).sub, request.body, config.ticketHoldSeconds);
       nudge();
       return reply.code(201).header('location', `/v1/transport/tickets/${t.id}`).send(t);
     },
   );
   app.get(
     '/v1/transport/tickets',
-    { schema: { tags, security, summary: 'My tickets' } },
-    async (request) => ({
-      items: await listTickets(db, (await guards.user(request)).sub),
-    }),
+    { schema: { tags, security, summary: 'My tickets' }, config: userRoute },
+    async (request) => ({ items: await listTickets(db, caller(request).sub) }),
   );
   app.get(
     '/v1/transport/tickets/:id',
-    { schema: { tags, security, summary: 'One of my tickets', params: idParam } },
-    async (request) => getTicket(db, await guards.user(request), request.params.id),
+    { schema: { tags, security, summary: 'One of my tickets', params: idParam }, config: userRoute },
+    async (request) => getTicket(db, caller(request), request.params.id),
   );
   app.post(
     '/v1/transport/tickets/:id/cancel',
@@ -85,9 +87,10 @@ export function registerTransportRoutes({ app, db, guards, config, nudge }: ApiD
         summary: 'Cancel: frees the seats and refunds a paid ticket',
         params: idParam,
       },
+      config: userRoute,
     },
     async (request) => {
-      const t = await cancelTicket(db, await guards.user(request), request.params.id);
+      const t = await cancelTicket(db, caller(request), request.params.id);
       nudge();
       return t;
     },

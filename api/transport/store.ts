@@ -3,6 +3,7 @@
 // CITYSTREAM_TICKET_HOLD_SECONDS: the expiry sweep frees the seats and announces it.
 import type { Principal } from '../../core/auth/index.ts';
 import type { Db, Queryable } from '../../core/db/types.ts';
+import type { TicketStatus } from '../../core/domain/statuses.ts';
 import { EVENT_TYPES } from '../../core/events/catalog.ts';
 import { conflict, notFound, unprocessable } from '../../core/http/index.ts';
 import { settleTargetOnCancel } from '../payments/store.ts';
@@ -13,7 +14,7 @@ interface TicketRow {
   id: string;
   departure_id: string;
   user_id: string;
-  status: 'held' | 'paid' | 'cancelled' | 'expired';
+  status: TicketStatus;
   seat_nos: string[];
   passenger_name: string;
   passenger_id_number: string;

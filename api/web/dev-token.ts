@@ -1,6 +1,7 @@
 // Demo-only sign-in: POST /v1/dev/token mints a citizen token for a name, so the dashboard's
 // citizen panel works on `npm start` without an identity provider. Registered only in demo mode
-// (CITYSTREAM_DEMO on) and only with an HS256 secret; it never issues staff tokens.
+// (CITYSTREAM_DEMO=1, or nothing configured at all: core/config/sections/demo.ts) and only with
+// an HS256 secret; it never issues staff tokens.
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { mintToken } from '../../core/auth/index.ts';
@@ -24,7 +25,9 @@ const response = z.object({
 export function registerDevToken(ctx: HubContext, log: Logger): void {
   const auth = ctx.config.auth;
   if (auth.kind !== 'hs256') {
-    log.info('demo sign-in (POST /v1/dev/token) is off: tokens come from CITYSTREAM_JWKS_URL');
+    log.info(
+      `demo sign-in (POST /v1/dev/token) is off: ${auth.kind === 'jwks' ? 'tokens come from CITYSTREAM_JWKS_URL' : 'no token secret'}`,
+    );
     return;
   }
   ctx.http.post(
@@ -36,6 +39,7 @@ export function registerDevToken(ctx: HubContext, log: Logger): void {
         body,
         response: { 201: response },
       },
+      config: { auth: 'public' },
     },
     async (request, reply) => {
       const { sub } = request.body;
@@ -44,5 +48,8 @@ export function registerDevToken(ctx: HubContext, log: Logger): void {
       return reply.code(201).send({ token, sub, role: 'citizen' as const, expiresAt });
     },
   );
-  log.warn('demo sign-in is on: POST /v1/dev/token mints citizen tokens for anyone (CITYSTREAM_DEMO)');
+  log.warn(
+    { reason: ctx.config.demoReason },
+    'demo sign-in is on: POST /v1/dev/token mints citizen tokens for anyone',
+  );
 }

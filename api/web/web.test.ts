@@ -45,6 +45,17 @@ describe('api/web', () => {
     expect(await hub.ctx.tokens.verify(body.token)).toMatchObject({ sub: 'alice', role: 'citizen' });
   }, 60_000); // demo mode seeds the services database first
 
+  it('has no demo sign-in when a secret is configured and CITYSTREAM_DEMO is unset', async () => {
+    hub = await startApi({ CITYSTREAM_JWT_SECRET: 'web-unit-secret-0123456789abcdef' });
+    expect(hub.ctx.config.demo).toBe(false);
+    const res = await hub.ctx.http.inject({
+      method: 'POST',
+      url: '/v1/dev/token',
+      payload: { sub: 'alice' },
+    });
+    expect(res.statusCode).toBe(404);
+  }, 60_000);
+
   it('has no demo sign-in when CITYSTREAM_DEMO is off, but still serves the page', async () => {
     hub = await startApi({ CITYSTREAM_DEMO: '0' });
     const res = await hub.ctx.http.inject({

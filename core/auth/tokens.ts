@@ -10,7 +10,7 @@ export type UserRole = (typeof ROLES)[number];
 export interface Principal {
   sub: string;
   role: UserRole;
-  /** Seconds since epoch; gateways close or re-auth connections when it passes. */
+  /** Seconds since epoch; gateways close or re-auth connections when it passes. Bearer tokens always carry it. */
   exp?: number;
 }
 
@@ -24,7 +24,8 @@ export class AuthError extends Error {
 const claims = z.object({
   sub: z.string().min(1).max(200),
   role: z.enum(ROLES),
-  exp: z.number().optional(),
+  // A token that never expires cannot be taken back once leaked: refused.
+  exp: z.number().finite(),
 });
 
 export interface TokenVerifier {
@@ -32,6 +33,16 @@ export interface TokenVerifier {
 }
 
 export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
+  if (auth.kind === 'none') {
+    return {
+      verify: () =>
+        Promise.reject(
+          new AuthError(
+            'this hub accepts no tokens: CITYSTREAM_JWT_SECRET or CITYSTREAM_JWKS_URL is not set',
+          ),
+        ),
+    };
+  }
   const key =
     auth.kind === 'hs256' ? new TextEncoder().encode(auth.secret) : createRemoteJWKSet(new URL(auth.jwksUrl));
   return {
@@ -40,14 +51,19 @@ export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
       try {
         ({ payload } =
           key instanceof Uint8Array
-            ? await jwtVerify(token, key, { algorithms: ['HS256'] })
-            : await jwtVerify(token, key));
+            ? await jwtVerify(token, key, { algorithms: ['HS256'], requiredClaims: ['exp'] })
+            : await jwtVerify(token, key, { requiredClaims: ['exp'] }));
       } catch (err) {
         if (err instanceof joseErrors.JWTExpired) throw new AuthError('token expired');
+        if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'exp') {
+          throw new AuthError('token has no exp claim; tokens must expire');
+        }
         throw new AuthError('invalid token');
       }
       const parsed = claims.safeParse(payload);
-      if (!parsed.success) throw new AuthError('token lacks a valid sub or role (citizen|staff) claim');
+      if (!parsed.success) {
+        throw new AuthError('token lacks a valid sub, role (citizen|staff) or exp claim');
+      }
       return parsed.data;
     },
   };

@@ -180,6 +180,75 @@ export function busContract(label: string, makeBus: () => Promise<Bus>) {
       expect(again).toEqual([3]);
     });
 
+    it('dead-letters a delivery its handler refuses, with the reason, and commits past it', async () => {
+      const run = `r${randomUUID().slice(0, 8)}`;
+      const key = `${run}-P`;
+      const groupId = `g-${run}`;
+      const handled: number[] = [];
+      const letters: Delivery[] = [];
+      let attempts = 0;
+      // Refuses pm25 = 1 (a poison reading), fails the first attempt transiently: the refusal of the
+      // failed attempt must not count twice, and the valid ones around the poison are handled.
+      const first = await consume({
+        groupId,
+        handler: async (b) => {
+          const ours = b.deliveries.filter(mine(run));
+          if (ours.length === 0) return;
+          if (attempts++ === 0) {
+            for (const d of ours) b.refuse(d, 'this attempt fails anyway');
+            throw new Error('store unavailable');
+          }
+          for (const d of ours) {
+            const pm25 = (d.event!.data as AirReading).pm25!;
+            if (pm25 === 1) b.refuse(d, 'pm25 1 cannot be stored');
+            else handled.push(pm25);
+          }
+        },
+      });
+      await consume({
+        topics: ['dlq.v1'],
+        handler: async (b) =>
+          void letters.push(
+            ...b.deliveries.filter(
+              (d) => d.key === key && (d.event?.data as { origin: string }).origin === `consumer:${groupId}`,
+            ),
+          ),
+      });
+      await bus.publish(
+        AIR,
+        [0, 1, 2].map((n) => reading(key, n)),
+      );
+      await waitFor(
+        () => handled.length === 2 && letters.length === 1,
+        'two handled, one dead letter',
+        20_000,
+      );
+      expect(handled).toEqual([0, 2]);
+      const letter = letters[0]!.event!.data as Record<string, unknown>;
+      expect(letter).toMatchObject({
+        topic: AIR,
+        key,
+        reason: `refused by ${groupId}: pm25 1 cannot be stored`,
+      });
+      const raw = JSON.parse(
+        Buffer.from(letter.raw as string, 'base64').toString(),
+      ) as CloudEvent<AirReading>;
+      expect(raw.data.pm25).toBe(1);
+      // Committed past the poison: the group resumes after it, with nothing handled twice.
+      await first.stop();
+      const again: number[] = [];
+      await consume({
+        groupId,
+        handler: async (b) =>
+          void again.push(...b.deliveries.filter(mine(run)).map((d) => (d.event!.data as AirReading).pm25!)),
+      });
+      await bus.publish(AIR, [reading(key, 3)]);
+      await waitFor(() => again.length >= 1, 'the next event in the resumed group', 30_000);
+      expect(again).toEqual([3]);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(letters).toHaveLength(1);
+    });
+
     it('shares partitions within a group and hands them over when a member leaves', async () => {
       const run = `r${randomUUID().slice(0, 8)}`;
       const groupId = `g-${run}`;

@@ -3,8 +3,8 @@
 import { EVENT_TYPES, TOPICS, topicSpec, type TopicSpec } from '../events/catalog.ts';
 import { makeEvent } from '../events/envelope.ts';
 import { decodeEvent, validateEvent, type ValidationIssue } from '../events/validate.ts';
-import type { DeadLetter } from '../events/dlq.ts';
-import type { ConsumeOptions, PublishRecord, RawRecord } from './types.ts';
+import { deadLetterRaw, type DeadLetter } from '../events/dlq.ts';
+import type { ConsumeOptions, Delivery, PublishRecord, RawRecord } from './types.ts';
 
 export class UnknownTopicError extends Error {
   constructor(topic: string) {
@@ -83,7 +83,7 @@ export function deadLetterFor(u: Unusable, consumerGroup: string): PublishRecord
     key: u.key,
     reason: u.reason,
     issues: u.issues,
-    raw: (u.value ?? Buffer.alloc(0)).toString('base64'),
+    ...deadLetterRaw(u.value ?? Buffer.alloc(0)),
     receivedAt: new Date().toISOString(),
   };
   return {
@@ -95,6 +95,26 @@ export function deadLetterFor(u: Unusable, consumerGroup: string): PublishRecord
       data,
     }),
   };
+}
+
+/** The dead letter for a valid record its handler refused (see Batch.refuse). */
+export function refusedDeadLetter(
+  d: Delivery,
+  reason: string,
+  consumerGroup: string,
+): PublishRecord<DeadLetter> {
+  return deadLetterFor(
+    {
+      topic: d.topic,
+      partition: d.partition,
+      offset: d.offset,
+      key: d.key,
+      value: d.value ?? (d.event ? Buffer.from(JSON.stringify(d.event)) : null),
+      reason: `refused by ${consumerGroup}: ${reason}`.slice(0, 2_000),
+      issues: [],
+    },
+    consumerGroup,
+  );
 }
 
 export const DLQ_TOPIC = TOPICS.dlq.name;

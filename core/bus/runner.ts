@@ -1,12 +1,14 @@
 // One batch of one partition, the same way on both adapters: decode, dead-letter what cannot be
 // used, hand the rest to the handler and retry it until it succeeds or the consumer stops.
-// Nothing is skipped on failure, so a sink that commits after this returns loses nothing.
+// Nothing is skipped on failure, so a sink that commits after this returns loses nothing. What
+// the handler refuses (batch.refuse: a valid record it can never process) is dead-lettered with
+// the reason before the commit, so one poison record cannot hold its partition forever.
 import type { Logger } from 'pino';
 import type { CloudEvent } from '../events/envelope.ts';
 import type { TopicSpec } from '../events/catalog.ts';
 import type { BusMetrics } from '../observability/metrics.ts';
 import { backoffDelay, sleep } from '../retry.ts';
-import { decodeRecord, deadLetterFor, type Unusable } from './records.ts';
+import { decodeRecord, deadLetterFor, refusedDeadLetter, type Unusable } from './records.ts';
 import type { Batch, Delivery, PublishRecord } from './types.ts';
 
 export interface FetchedRecord {
@@ -86,14 +88,41 @@ export async function processBatch(
   }
   if (deliveries.length === 0) return true;
 
-  const done = await retryUntilDone(ctx, 'handler', () =>
-    ctx.handler({ topic, partition: ctx.partition, deliveries, lag }),
-  );
-  if (done) {
-    ctx.metrics.consumed.inc({ topic, group: ctx.groupId }, deliveries.length);
-    ctx.metrics.lag.set({ topic, group: ctx.groupId }, lag);
+  // Refusals count only from the attempt that succeeded: a failed attempt is redone in full.
+  let refused = new Map<Delivery, string>();
+  const done = await retryUntilDone(ctx, 'handler', () => {
+    refused = new Map();
+    const attempt = refused;
+    return ctx.handler({
+      topic,
+      partition: ctx.partition,
+      deliveries,
+      lag,
+      refuse: (delivery, reason) => void attempt.set(delivery, reason),
+    });
+  });
+  if (!done) return false;
+  if (refused.size > 0 && !(await deadLetterRefused(ctx, refused))) return false;
+  ctx.metrics.consumed.inc({ topic, group: ctx.groupId }, deliveries.length);
+  ctx.metrics.lag.set({ topic, group: ctx.groupId }, lag);
+  return true;
+}
+
+async function deadLetterRefused(ctx: BatchContext, refused: Map<Delivery, string>): Promise<boolean> {
+  const topic = ctx.spec.name;
+  const publish = ctx.publishDeadLetters;
+  if (publish) {
+    const letters = [...refused].map(([d, reason]) => refusedDeadLetter(d, reason, ctx.groupId));
+    if (!(await retryUntilDone(ctx, 'dead-letter publish', () => publish(letters)))) return false;
+    ctx.metrics.deadLettered.inc({ topic }, refused.size);
   }
-  return done;
+  for (const [d, reason] of refused) {
+    ctx.logger.warn(
+      { topic, partition: d.partition, offset: d.offset, key: d.key, reason, deadLettered: publish !== null },
+      publish ? 'refused record sent to the dead-letter topic' : 'refused record skipped',
+    );
+  }
+  return true;
 }
 
 async function retryUntilDone(ctx: BatchContext, what: string, fn: () => Promise<void>): Promise<boolean> {

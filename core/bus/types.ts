@@ -39,6 +39,13 @@ export interface Batch {
   deliveries: Delivery[];
   /** Records after this batch in the partition when it was fetched. */
   lag: number;
+  /**
+   * Names a delivery the handler can never process (a poison record: it passes the schema but the
+   * handler or its store refuses it). Once the handler resolves, the consumer sends it to dlq.v1
+   * with the reason and commits past it. Anything the handler throws instead is taken as transient
+   * and the whole batch is retried.
+   */
+  refuse(delivery: Delivery, reason: string): void;
 }
 
 export interface TopicPartition {
@@ -59,7 +66,10 @@ export interface ConsumeOptions {
   topics: string[];
   /** Where a consumer with no committed position starts. Default `earliest`. */
   start?: StartPosition;
-  /** Called once per fetched batch of one partition. The batch is committed only after it resolves. */
+  /**
+   * Called once per fetched batch of one partition. The batch is committed only after it resolves;
+   * a rejection is retried with backoff (transient faults), `batch.refuse` dead-letters a poison one.
+   */
   handler: (batch: Batch) => Promise<void>;
   /** Called after every rebalance with this member's partitions. */
   onAssignment?: (assigned: TopicPartition[]) => void | Promise<void>;

@@ -58,6 +58,55 @@ describe('configuration', () => {
     ]);
   });
 
+  it('leaves demo mode off when only a secret or key is configured, and says why', () => {
+    for (const env of [
+      { CITYSTREAM_JWT_SECRET: 'x'.repeat(32) },
+      { CITYSTREAM_API_KEYS: 'acme:0123456789' },
+      { CITYSTREAM_PAYMENT_WEBHOOK_SECRET: 'w'.repeat(32) },
+      { CITYSTREAM_TRUSTED_PROXIES: 'uniquelocal' },
+    ]) {
+      const c = loadConfig(env);
+      expect(c.demo, JSON.stringify(env)).toBe(false);
+      expect(c.demoReason).toContain(Object.keys(env)[0]);
+      // No demo integrator key either.
+      expect(c.auth.apiKeys.some((k) => k.key === 'demo-key')).toBe(false);
+    }
+    expect(loadConfig({}).demoReason).toMatch(/nothing is configured/);
+  });
+
+  it('runs the demo when CITYSTREAM_DEMO=1 says so, whatever else is configured', () => {
+    const c = loadConfig({
+      CITYSTREAM_DEMO: '1',
+      CITYSTREAM_JWT_SECRET: 'x'.repeat(32),
+      MQTT_URL: 'mqtt://m:1883',
+    });
+    expect(c.demo).toBe(true);
+    expect(c.demoReason).toMatch(/CITYSTREAM_DEMO is on/);
+    // Its own secret still signs and verifies; the public dev secret is not used.
+    expect(c.auth).toMatchObject({ kind: 'hs256', isDevSecret: false });
+  });
+
+  it('verifies no tokens outside demo mode when no secret or JWKS is configured', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db/city' }).auth.kind).toBe('none');
+    expect(loadConfig({ CITYSTREAM_DEMO: '0' }).auth.kind).toBe('none');
+    expect(loadConfig({ CITYSTREAM_DEMO: '1', DATABASE_URL: 'postgres://db/city' }).auth).toMatchObject({
+      kind: 'hs256',
+      isDevSecret: true,
+    });
+  });
+
+  it('takes trusted proxies as IPs, CIDRs and range names, and refuses anything else', () => {
+    const c = loadConfig({ CITYSTREAM_TRUSTED_PROXIES: '10.0.0.1, 172.16.0.0/12,::1,fd00::/8,loopback' });
+    expect(c.api.http.trustedProxies).toEqual(['10.0.0.1', '172.16.0.0/12', '::1', 'fd00::/8', 'loopback']);
+    expect(loadConfig({}).api.http.trustedProxies).toEqual([]);
+    for (const bad of ['proxy.example', '10.0.0.0/33', '10.0.0.1/8/9', 'everyone']) {
+      expect(problems({ CITYSTREAM_TRUSTED_PROXIES: bad })[0]).toMatchObject({
+        variable: 'CITYSTREAM_TRUSTED_PROXIES',
+        message: expect.stringMatching(/CIDR/) as unknown,
+      });
+    }
+  });
+
   it('names the variable, the value and what was expected', () => {
     expect(problems({ CITYSTREAM_HTTP_PORT: 'abc' })).toEqual([
       {

@@ -8,9 +8,22 @@ import { airSection, airVariables, type AirConfig } from './sections/air.ts';
 import { authSection, authVariables, type AuthConfig } from './sections/auth.ts';
 import { busSection, busVariables, type BusConfig } from './sections/bus.ts';
 import { camerasSection, cameraVariables, type CamerasConfig } from './sections/cameras.ts';
+import { decideDemo } from './sections/demo.ts';
 import { processVariables, ROLES, type Role } from './sections/process.ts';
 import { influxSection, storeVariables, type InfluxConfig } from './sections/stores.ts';
 import { streamSection, streamVariables, type StreamConfig } from './sections/stream.ts';
+
+/** Each section's variables and the roles that read them, in the order docs/configuration.md lists them. */
+export const sections = [
+  { name: 'process', roles: 'every role', variables: processVariables },
+  { name: 'bus', roles: 'every role', variables: busVariables },
+  { name: 'stores', roles: 'every role', variables: storeVariables },
+  { name: 'auth', roles: 'every role', variables: authVariables },
+  { name: 'stream', roles: 'stream', variables: streamVariables },
+  { name: 'api', roles: 'api', variables: apiVariables },
+  { name: 'air', roles: 'ingest', variables: airVariables },
+  { name: 'cameras', roles: 'ingest', variables: cameraVariables },
+] as const;
 
 export const variables = {
   ...processVariables,
@@ -40,8 +53,13 @@ export interface Config {
   dataDir: string;
   logLevel: string;
   instanceId: string;
-  /** Demo cameras, stations and seed data; on by default when nothing external is configured. */
+  /**
+   * Demo cameras, stations, seed data and the demo sign-in; on only with CITYSTREAM_DEMO=1 or when
+   * no server, secret or key is configured (sections/demo.ts).
+   */
   demo: boolean;
+  /** Why demo is on or off, logged at start-up. */
+  demoReason: string;
   shutdownTimeoutMs: number;
   bus: BusConfig;
   influx: InfluxConfig | null;
@@ -56,8 +74,7 @@ export interface Config {
 }
 
 export const configSchema = z.object(variables).transform((v, ctx): Config => {
-  const externals = [v.KAFKA_BROKERS, v.INFLUX_URL, v.DATABASE_URL, v.MQTT_URL];
-  const demo = v.CITYSTREAM_DEMO ?? externals.every((x) => x === undefined);
+  const { on: demo, reason: demoReason } = decideDemo(v.CITYSTREAM_DEMO, v);
   const instanceId =
     v.CITYSTREAM_INSTANCE_ID ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${process.pid}`;
   return {
@@ -67,6 +84,7 @@ export const configSchema = z.object(variables).transform((v, ctx): Config => {
     logLevel: v.CITYSTREAM_LOG_LEVEL ?? 'info',
     instanceId,
     demo,
+    demoReason,
     shutdownTimeoutMs: v.CITYSTREAM_SHUTDOWN_TIMEOUT_MS,
     bus: busSection(v, instanceId),
     influx: influxSection(v, ctx),

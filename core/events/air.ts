@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { CITY_IDS } from '../domain/cities.ts';
 
-export const CITY_IDS = ['shenzhen', 'guangzhou', 'foshan'] as const;
+export { CITY_IDS, type CityId } from '../domain/cities.ts';
 export const cityId = z.enum(CITY_IDS, { error: `expected a city id: ${CITY_IDS.join(', ')}` });
-export type CityId = z.infer<typeof cityId>;
 
 export const stationId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, {
   error: 'expected 1-64 characters: letters, digits, . _ : -',

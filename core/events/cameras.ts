@@ -79,3 +79,17 @@ export const cameraStatus = z.object({
   worker: z.string().optional(),
 });
 export type CameraStatus = z.infer<typeof cameraStatus>;
+
+/** `scheme://user:password@` anywhere in a text (a URL, or ffmpeg quoting one in an error). */
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*)(?::[^\s/@]*)?@/gi;
+
+/**
+ * A camera URL or message with its credentials masked: `rtsp://user:***@host/...` for staff
+ * (`keepUser`), `rtsp://***@host/...` for everyone else. Credentials are stored and used by the
+ * workers, never returned, logged or published.
+ */
+export function maskUrlCredentials(text: string, keepUser = false): string {
+  return text.replace(USERINFO, (_m, scheme: string, user: string) =>
+    keepUser && user ? `${scheme}${user}:***@` : `${scheme}***@`,
+  );
+}

@@ -1,14 +1,9 @@
 // Events of the city-services API: incidents, bookings (appointments and tickets), payments.
 import { z } from 'zod';
+import { INCIDENT_STATUSES, PAYMENT_KINDS } from '../domain/statuses.ts';
 import { cityId } from './air.ts';
 
-export const INCIDENT_STATUSES = [
-  'submitted',
-  'acknowledged',
-  'in_progress',
-  'resolved',
-  'rejected',
-] as const;
+export { INCIDENT_STATUSES, PAYMENT_KINDS } from '../domain/statuses.ts';
 export const incidentStatus = z.enum(INCIDENT_STATUSES);
 
 export const incidentReported = z.object({
@@ -20,7 +15,6 @@ export const incidentReported = z.object({
   description: z.string(),
   status: incidentStatus,
   reportedAt: z.iso.datetime({ offset: true }),
-  reporterId: z.string().optional(),
   hasPhoto: z.boolean().default(false),
 });
 
@@ -32,7 +26,6 @@ export const incidentStatusChanged = z.object({
   note: z.string().optional(),
   changedBy: z.string(),
   changedAt: z.iso.datetime({ offset: true }),
-  reporterId: z.string().optional(),
 });
 
 export const BOOKING_KINDS = ['appointment', 'ticket'] as const;
@@ -50,7 +43,6 @@ export const booking = z.object({
   at: z.iso.datetime({ offset: true }),
 });
 
-export const PAYMENT_KINDS = ['appointment', 'ticket', 'electricity_bill', 'traffic_fine'] as const;
 export const payment = z.object({
   paymentId: z.string().min(1),
   userId: z.string().min(1),

@@ -1,16 +1,40 @@
-// Request guards shared by every HTTP route: bearer tokens for citizens and staff, API keys for
-// sensor integrators.
-import type { FastifyRequest } from 'fastify';
+// Who may call a route, decided before its body is read. Every API route declares
+// `config: { auth }`; one onRequest hook (registerAuth) enforces it, so an unauthenticated upload
+// is refused before it is buffered, inflated or parsed and costs nothing beyond its raw bytes.
+//   public      anyone; a Bearer token, when sent, must be valid and identifies the caller
+//   user        a valid Bearer token (citizen or staff)
+//   staff       a valid Bearer token with role staff
+//   integrator  a known integrator key (Authorization: Token|Bearer <key>, or X-API-Key)
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { apiKeyOwner, AuthError, type Principal, type TokenVerifier } from '../auth/index.ts';
 import type { ApiKey } from '../config/index.ts';
 import { forbidden, unauthorized } from './problem.ts';
+
+export const AUTH_LEVELS = ['public', 'user', 'staff', 'integrator'] as const;
+export type AuthLevel = (typeof AUTH_LEVELS)[number];
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call the route; checked in onRequest, before the body is read. */
+    auth?: AuthLevel;
+  }
+  interface FastifyRequest {
+    /** The signed-in caller (set by the auth hook), or null when anonymous. */
+    principal: Principal | null;
+    /** The integrator's name on `auth: 'integrator'` routes. */
+    integrator: string | null;
+  }
+}
+
+/** Paths that are the API: a route under them without `config.auth` is refused at start-up. */
+const API_PATH = /^\/(?:v1|api|open311)\//;
 
 export interface Guards {
   /** The caller, or null when no Authorization header was sent. Invalid tokens are refused. */
   optionalUser(request: FastifyRequest): Promise<Principal | null>;
   user(request: FastifyRequest): Promise<Principal>;
   staff(request: FastifyRequest): Promise<Principal>;
-  /** The integrator's name from X-API-Key. */
+  /** The integrator's name from the presented key. */
   integrator(request: FastifyRequest): string;
 }
 
@@ -27,7 +51,17 @@ export function presentedApiKey(request: FastifyRequest): string | undefined {
 }
 
 export function createGuards(verifier: TokenVerifier, apiKeys: readonly ApiKey[]): Guards {
-  const optionalUser = async (request: FastifyRequest): Promise<Principal | null> => {
+  // One verification per request, whether the hook or a handler asks first.
+  const verified = new WeakMap<FastifyRequest, Promise<Principal | null>>();
+  const optionalUser = (request: FastifyRequest): Promise<Principal | null> => {
+    let p = verified.get(request);
+    if (!p) {
+      p = verify(request);
+      verified.set(request, p);
+    }
+    return p;
+  };
+  const verify = async (request: FastifyRequest): Promise<Principal | null> => {
     const header = request.headers.authorization;
     if (!header) return null;
     const m = /^Bearer\s+(\S+)$/i.exec(header);
@@ -52,12 +86,73 @@ export function createGuards(verifier: TokenVerifier, apiKeys: readonly ApiKey[]
       return p;
     },
     integrator(request) {
-      const presented = request.headers['x-api-key'];
-      const key = Array.isArray(presented) ? presented[0] : presented;
-      if (!key) throw unauthorized('send your integrator key in X-API-Key');
+      const key = presentedApiKey(request);
+      if (!key) throw unauthorized('send your integrator key as "Authorization: Token <key>" or X-API-Key');
       const owner = apiKeyOwner(apiKeys, key);
       if (!owner) throw unauthorized('unknown API key');
       return owner;
     },
   };
+}
+
+/**
+ * Enforces each route's `config.auth`; call after the rate limiter is registered and before any
+ * API route is added. The check is appended to each route's own onRequest hooks, so it runs after
+ * the per-IP rate limit (a flood of bad credentials is still counted) and before the body is read.
+ * A refusal while the body is still arriving closes the connection: the rest of an unwanted upload
+ * is not even drained.
+ */
+export function registerAuth(app: FastifyInstance, guards: Guards): void {
+  app.decorateRequest('principal', null);
+  app.decorateRequest('integrator', null);
+  const check = async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      await authenticate(request, guards);
+    } catch (err) {
+      if (!request.raw.complete) reply.header('connection', 'close');
+      throw err;
+    }
+  };
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const auth = (route.config as { auth?: unknown } | undefined)?.auth;
+    if (auth === undefined && API_PATH.test(route.url)) {
+      throw new Error(`route ${String(route.method)} ${route.url} must declare config.auth`);
+    }
+    if (auth !== undefined && !AUTH_LEVELS.includes(auth as AuthLevel)) {
+      throw new Error(`route ${route.url}: config.auth must be one of ${AUTH_LEVELS.join(', ')}`);
+    }
+    if (auth === undefined) return;
+    const existing = route.onRequest;
+    route.onRequest = [...(Array.isArray(existing) ? existing : existing ? [existing] : []), check];
+  });
+}
+
+async function authenticate(request: FastifyRequest, guards: Guards): Promise<void> {
+  switch (request.routeOptions.config.auth) {
+    case undefined:
+      return;
+    case 'public':
+      // Other schemes (an integrator's Token, Basic) do not name a user on public routes.
+      if (/^Bearer\s/i.test(request.headers.authorization ?? ''))
+        request.principal = await guards.optionalUser(request);
+      return;
+    case 'user':
+      request.principal = await guards.user(request);
+      return;
+    case 'staff':
+      request.principal = await guards.staff(request);
+      return;
+    case 'integrator':
+      request.integrator = guards.integrator(request);
+      return;
+  }
+}
+
+/** The caller the hook signed in, on a route declaring `auth: 'user'` or `'staff'`. */
+export function caller(request: FastifyRequest): Principal {
+  if (!request.principal) {
+    // A programming error: the route reads a caller it did not require.
+    throw new Error(`route ${request.routeOptions.url} reads the caller but declares no user auth`);
+  }
+  return request.principal;
 }

@@ -4,3 +4,5 @@ export * from './auth.ts';
 export { createHttpServer, type HttpServer, type HttpServerOptions } from './server.ts';
 export * from './idempotency.ts';
 export { DEFAULT_POLICY } from './security.ts';
+export { admitLookup, LookupLimiter, LOOKUP_COST, type LookupCharge } from './lookup-limit.ts';
+export { assertNoNul, multipartProblem, MAX_JSON_DEPTH } from './input.ts';

@@ -12,6 +12,8 @@ import { HttpProblem } from './problem.ts';
 
 export const DEFAULT_POLICY: HttpPolicy = {
   rateLimitPerMinute: 1200,
+  lookupLimitPerMinute: 30,
+  trustedProxies: [],
   corsOrigins: [],
   uploadMaxBytes: 5 * 1024 * 1024,
 };

@@ -21,6 +21,9 @@ import type { Logger } from 'pino';
 import type { ApiKey, HttpPolicy } from '../config/index.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { memoryIdempotencyStore, registerIdempotency, type IdempotencyStore } from './idempotency.ts';
+import { registerInputChecks } from './input.ts';
+import { documentStatuses } from './openapi.ts';
+import { registerMethodNotAllowed } from './methods.ts';
 import { HttpProblem, sendProblem, validationProblem } from './problem.ts';
 import type { Readiness } from './readiness.ts';
 import { DEFAULT_POLICY, registerSecurity } from './security.ts';
@@ -48,14 +51,19 @@ export interface HttpServerOptions {
 }
 
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const policy = options.policy ?? DEFAULT_POLICY;
   const app = Fastify({
     loggerInstance: options.logger.child({ component: 'http' }),
     // Per-request lines would dominate the log at ingest rates; failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1_048_576,
     requestIdHeader: 'x-request-id',
-    trustProxy: true,
+    // X-Forwarded-For names the client only when the peer is a configured proxy; otherwise anyone
+    // could pick the address the rate limits count against.
+    trustProxy: policy.trustedProxies.length > 0 ? policy.trustedProxies : false,
     forceCloseConnections: 'idle',
+    // Long path segments reach the route's schema (a 400 naming the field) instead of a bare 414.
+    maxParamLength: 2048,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -80,13 +88,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       new HttpProblem(500, 'Internal Server Error', `unexpected error; quote request id ${request.id}`),
     );
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      reply,
-      request,
-      new HttpProblem(404, 'Not Found', `no route for ${request.method} ${request.url.split('?')[0]}`),
-    ),
-  );
+  // 404 or, when the path exists under other methods, 405 with Allow; bounded JSON, no NUL bytes.
+  registerMethodNotAllowed(app as unknown as FastifyInstance);
+  registerInputChecks(app as unknown as FastifyInstance);
 
   app.addHook('onResponse', async (request, reply) => {
     options.metrics.http.requestSeconds.observe(
@@ -100,7 +104,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   });
 
   const root = app as unknown as FastifyInstance;
-  await registerSecurity(root, options.policy ?? DEFAULT_POLICY, options.apiKeys ?? []);
+  await registerSecurity(root, policy, options.apiKeys ?? []);
   registerIdempotency(root, options.idempotency ?? memoryIdempotencyStore());
 
   await app.register(swagger, {
@@ -119,7 +123,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
         },
       },
     },
-    transform: jsonSchemaTransform,
+    // Each route's schema plus every problem status the edge can give it (core/http/openapi.ts).
+    transform: documentStatuses(jsonSchemaTransform),
   });
   // staticCSP: the UI's own hashed inline scripts, instead of the dashboard's stricter policy.
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });

@@ -30,7 +30,7 @@ export function createBusMetrics(registry: Registry) {
     }),
     deadLettered: new Counter({
       name: 'citystream_bus_dead_lettered_total',
-      help: 'Invalid records sent to the dead-letter topic, by source topic',
+      help: 'Invalid or refused (poison) records sent to the dead-letter topic, by source topic',
       labelNames: ['topic'] as const,
       registers: [registry],
     }),

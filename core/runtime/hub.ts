@@ -6,7 +6,13 @@ import { createTokenVerifier } from '../auth/index.ts';
 import { createBus } from '../bus/index.ts';
 import { redactConfig, type Config, type Role } from '../config/index.ts';
 import { migrate, openDb, type Db } from '../db/index.ts';
-import { createGuards, createHttpServer, dbIdempotencyStore, Readiness } from '../http/index.ts';
+import {
+  createGuards,
+  createHttpServer,
+  dbIdempotencyStore,
+  Readiness,
+  registerAuth,
+} from '../http/index.ts';
 import { createLogger, createMetrics } from '../observability/index.ts';
 import { openTimeSeries, type TimeSeriesStore } from '../timeseries/index.ts';
 import type { Component, HubContext, Running } from './context.ts';
@@ -39,9 +45,13 @@ export class Hub {
   static async start(config: Config, options: { logger?: Logger } = {}): Promise<Hub> {
     const logger = options.logger ?? createLogger(config.logLevel, { instance: config.instanceId });
     logger.info({ config: redactConfig(config) }, 'starting citystream');
+    if (config.demo) logger.warn({ reason: config.demoReason }, 'demo mode is on');
+    else logger.info({ reason: config.demoReason }, 'demo mode is off');
     if (config.auth.kind === 'hs256' && config.auth.isDevSecret) {
+      logger.warn('demo mode: tokens are verified with the public dev secret; anyone can sign them');
+    } else if (config.auth.kind === 'none') {
       logger.warn(
-        'CITYSTREAM_JWT_SECRET is unset: tokens are verified with the public dev secret; set it in production',
+        'CITYSTREAM_JWT_SECRET and CITYSTREAM_JWKS_URL are unset: every bearer token is refused (integrator keys still work)',
       );
     }
     const metrics = createMetrics();
@@ -77,6 +87,9 @@ export class Hub {
       idempotency: dbIdempotencyStore(db),
     });
     const tokens = createTokenVerifier(config.auth);
+    const guards = createGuards(tokens, config.auth.apiKeys);
+    // Before any role adds a route: each API route's config.auth is enforced in onRequest.
+    registerAuth(http, guards);
     const ctx: HubContext = {
       config,
       logger,
@@ -85,7 +98,7 @@ export class Hub {
       http,
       readiness,
       tokens,
-      guards: createGuards(tokens, config.auth.apiKeys),
+      guards,
       db,
       timeseries,
     };

@@ -2,6 +2,7 @@
 // full buffer, a deadline, closing with writes in flight.
 import { describe, expect, it } from 'vitest';
 import { Batcher, DEFAULT_BATCHER_OPTIONS } from './batcher.ts';
+import { WriteRefusedError } from './refused.ts';
 import type { Point } from './types.ts';
 
 const points = (n: number, from = 0): Point[] =>
@@ -60,5 +61,23 @@ describe('Batcher', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(100);
     await b.close();
     await expect(b.write(points(1))).rejects.toThrow(/closed/);
+  });
+
+  it('does not retry a write the store refuses: every caller of that request hears it at once', async () => {
+    let sends = 0;
+    const b = new Batcher(
+      async () => {
+        sends++;
+        throw new WriteRefusedError('field type conflict', 422);
+      },
+      { ...DEFAULT_BATCHER_OPTIONS, writeTimeoutMs: 10_000, retryBaseMs: 5, retryMaxMs: 10 },
+    );
+    const t0 = Date.now();
+    const results = await Promise.allSettled([b.write(points(2)), b.write(points(3, 10))]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    for (const r of results) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(WriteRefusedError);
+    expect(sends).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(1_000); // not held until the 10 s deadline
+    await b.close();
   });
 });

@@ -1,7 +1,9 @@
 // Gathers concurrent writes into batches, sends them with retry and backoff, and resolves each
 // caller only when its points are acknowledged. The buffer is bounded: past `maxBuffered` points
-// a new write waits for room instead of growing memory while the store is down.
+// a new write waits for room instead of growing memory while the store is down. A write the store
+// refuses (WriteRefusedError) is not retried.
 import { backoffDelay, sleep } from '../retry.ts';
+import { WriteRefusedError } from './refused.ts';
 import type { Point } from './types.ts';
 
 export interface BatcherOptions {
@@ -126,6 +128,17 @@ export class Batcher {
         for (const { pending } of batch) if (--pending.parts === 0 && !pending.failed) pending.resolve();
         return;
       } catch (err) {
+        if (err instanceof WriteRefusedError) {
+          // Refused now, refused on every retry: every caller in the batch hears it at once and
+          // narrows it down to its own points at fault.
+          for (const b of batch) {
+            if (!b.pending.failed) {
+              b.pending.failed = true;
+              b.pending.reject(err);
+            }
+          }
+          return;
+        }
         const now = Date.now();
         // Callers past their deadline get the error now; the batch keeps going for the others.
         for (const b of batch) {

@@ -2,7 +2,8 @@
 // aggregation with date_bin aligned to the epoch like InfluxDB's aggregateWindow.
 import type { Db } from '../db/index.ts';
 import { Batcher, DEFAULT_BATCHER_OPTIONS, type BatcherOptions } from './batcher.ts';
-import { assertName, latestBySeries, rowsBySeriesAndTime, seriesKey, type Sample } from './series.ts';
+import { latestBySeries, rowsBySeriesAndTime, seriesKey, type Sample } from './series.ts';
+import { pointProblem, WriteRefusedError } from './refused.ts';
 import type { Point, RangeQuery, SeriesRow, TimeSeriesStore } from './types.ts';
 
 interface SampleRow {
@@ -139,12 +140,8 @@ function toSample(r: SampleRow): Sample {
   return { tags: r.tags, field: r.field, time: r.time, value: Number(r.value) };
 }
 
+/** Throws WriteRefusedError for a point no store can take, before anything is sent. */
 export function validatePoint(p: Point): void {
-  assertName('measurement', p.measurement);
-  for (const k of Object.keys(p.tags)) assertName('tag', k);
-  for (const [k, v] of Object.entries(p.fields)) {
-    assertName('field', k);
-    if (!Number.isFinite(v)) throw new Error(`field ${k} of ${p.measurement} is not a finite number: ${v}`);
-  }
-  if (Number.isNaN(p.time.getTime())) throw new Error(`point of ${p.measurement} has an invalid time`);
+  const problem = pointProblem(p);
+  if (problem) throw new WriteRefusedError(problem);
 }

@@ -7,6 +7,7 @@ import type { Db } from '../db/index.ts';
 import type { TimeSeriesStore } from './types.ts';
 
 export type { Aggregate, Point, RangeQuery, SeriesRow, TimeSeriesStore } from './types.ts';
+export { MAX_TIME_MS, MIN_TIME_MS, pointProblem, timeProblem, WriteRefusedError } from './refused.ts';
 
 export async function openTimeSeries(config: Config, db: () => Promise<Db>): Promise<TimeSeriesStore> {
   if (config.influx) {

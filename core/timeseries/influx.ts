@@ -13,6 +13,7 @@ import {
 import type { InfluxConfig } from '../config/index.ts';
 import { Batcher, DEFAULT_BATCHER_OPTIONS, type BatcherOptions } from './batcher.ts';
 import { validatePoint } from './embedded.ts';
+import { WriteRefusedError } from './refused.ts';
 import { assertName, latestBySeries, rowsBySeriesAndTime, type Sample } from './series.ts';
 import type { Point, RangeQuery, SeriesRow, TimeSeriesStore } from './types.ts';
 
@@ -77,7 +78,7 @@ export class InfluxTimeSeries implements TimeSeriesStore {
         /outside retention policy/.test(err.body ?? '')
       )
         return;
-      throw err;
+      throw refusal(err) ?? err;
     }
   }
 
@@ -173,4 +174,24 @@ export class InfluxTimeSeries implements TimeSeriesStore {
     await this.batcher.close();
     await this.writeApi.close().catch(() => undefined);
   }
+}
+
+/**
+ * InfluxDB answers 400 (unparsable line, time out of range) and 422 (field type conflict) for
+ * data it will never take, and 413 for a request too large to take at once: those are refusals,
+ * which the caller narrows down to the points at fault instead of retrying. Everything else (no
+ * answer, 401/403/404 of a misconfigured hub, 429, 5xx) is transient and retried.
+ */
+function refusal(err: unknown): WriteRefusedError | null {
+  if (!(err instanceof HttpError) || ![400, 413, 422].includes(err.statusCode)) return null;
+  let message = err.body ?? err.statusMessage ?? '';
+  try {
+    message = (JSON.parse(message) as { message?: string }).message ?? message;
+  } catch {
+    // not JSON: keep the body as it is
+  }
+  return new WriteRefusedError(
+    `InfluxDB refused the write (HTTP ${err.statusCode}): ${message.slice(0, 500)}`,
+    err.statusCode,
+  );
 }

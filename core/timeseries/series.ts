@@ -13,8 +13,13 @@ export function seriesKey(tags: Record<string, string>): string {
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /** Measurement, tag and field names are restricted so they are safe in SQL, Flux and line protocol. */
+export function nameProblem(kind: string, name: string): string | null {
+  return NAME.test(name) ? null : `invalid ${kind} name ${JSON.stringify(name)}: expected ${NAME}`;
+}
+
 export function assertName(kind: string, name: string): void {
-  if (!NAME.test(name)) throw new Error(`invalid ${kind} name ${JSON.stringify(name)}: expected ${NAME}`);
+  const problem = nameProblem(kind, name);
+  if (problem) throw new Error(problem);
 }
 
 export interface Sample {

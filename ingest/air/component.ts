@@ -19,7 +19,9 @@ export const airIngest: Component = async (ctx) => {
   const stations = new StationCache(db);
   await stations.load();
   const intake = createIntake(ctx.bus, stations, ctx.config.air);
-  await registerAirPush(ctx.http, intake, ctx.config.auth.apiKeys, (r) => ctx.guards.integrator(r));
+  await registerAirPush(ctx.http, intake, ctx.config.auth.apiKeys, (r) => ctx.guards.integrator(r), {
+    maxItems: ctx.config.air.ingestMaxItems,
+  });
 
   const store = await ctx.timeseries();
   const consumers: Consumer[] = [];

@@ -1,13 +1,14 @@
 // Integrator pushes over MQTT: `citystream/air/{stationId}/readings`, a JSON reading (or array)
 // per message; the station comes from the topic. Messages are acknowledged (QoS 1 PUBACK) only
 // after the readings are published to Kafka, so the broker re-delivers what we did not take.
-// Refused readings go to dlq.v1 with the reason: MQTT has no reply to carry it.
+// Refused readings go to dlq.v1 with the reason (MQTT has no reply to carry it) and the message is
+// acknowledged: a bad message never blocks the ones behind it, nor start-up.
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Bus } from '../../core/bus/index.ts';
-import { EVENT_TYPES, makeEvent, TOPICS } from '../../core/events/index.ts';
+import { InvalidEventError, UnknownTopicError, type Bus } from '../../core/bus/index.ts';
+import { deadLetterRaw, EVENT_TYPES, makeEvent, TOPICS } from '../../core/events/index.ts';
 import type { Logger } from 'pino';
 import { backoffDelay, sleep } from '../../core/retry.ts';
-import type { Intake } from './intake.ts';
+import type { Intake, ItemRejection } from './intake.ts';
 
 export const MQTT_TOPIC = 'citystream/air/+/readings';
 /**
@@ -34,9 +35,12 @@ export async function startMqttIngest(
     properties: { sessionExpiryInterval: MQTT_SESSION_EXPIRY_SECONDS },
     reconnectPeriod: 1_000,
   });
+  let sessionPresent = false;
   // mqtt.js sends the PUBACK only after handleMessage calls back, and reads the next message only
   // then: so a reading is acknowledged once Kafka has it, and order per connection is kept. While
-  // Kafka cannot take it we keep trying rather than acknowledge and lose it.
+  // Kafka cannot take it we keep trying rather than acknowledge and lose it. Whatever is wrong
+  // with the message itself is dead-lettered and acknowledged instead (see `handle`), so only a
+  // transient fault (Kafka or the station registry unreachable) ever holds the next message back.
   client.handleMessage = (packet, done) => {
     if (packet.cmd !== 'publish') return done();
     void (async () => {
@@ -45,8 +49,16 @@ export async function startMqttIngest(
           await handle(packet.topic, packet.payload as Buffer);
           return done();
         } catch (err) {
+          if (err instanceof InvalidEventError || err instanceof UnknownTopicError) {
+            // Our own record was refused by the bus: the same on every retry. Acknowledge, and say so.
+            logger.error(
+              { err: err.message, topic: packet.topic.slice(0, 300) },
+              'MQTT message could not be published nor dead-lettered; acknowledged and dropped',
+            );
+            return done();
+          }
           logger.warn(
-            { err: (err as Error).message, topic: packet.topic, attempt },
+            { err: (err as Error).message, topic: packet.topic.slice(0, 300), attempt },
             'MQTT reading not yet published; retrying',
           );
           await sleep(backoffDelay(attempt, 200, 10_000), stopping.signal);
@@ -74,38 +86,61 @@ export async function startMqttIngest(
           })),
           { origin: `push:mqtt:${stationId}` },
         );
-    if (result && result.rejected.length > 0) {
-      reason = result.rejected
-        .map((r) => `item ${r.index}${r.field ? ` ${r.field}` : ''}: ${r.reason}`)
-        .join('; ');
-    }
-    if (reason) {
-      await bus.publish(TOPICS.dlq.name, [
-        {
-          key: stationId,
-          event: makeEvent({
-            type: EVENT_TYPES.deadLetter,
-            source: '/citystream/ingest/air/mqtt',
-            subject: stationId,
-            data: {
-              origin: `ingest:mqtt:${topic}`,
-              key: stationId,
-              reason,
-              issues: [],
-              raw: message.toString('base64'),
-              receivedAt: new Date().toISOString(),
-            },
-          }),
-        },
-      ]);
-    }
+    if (result && result.rejected.length > 0) reason = summarise(result.rejected);
+    if (reason) await bus.publish(TOPICS.dlq.name, [mqttDeadLetter(topic, stationId, reason, message)]);
   }
 
   await new Promise<void>((resolve, reject) => {
-    client.once('connect', () => resolve());
+    client.once('connect', (connack) => {
+      sessionPresent = connack.sessionPresent;
+      resolve();
+    });
     client.once('error', reject);
   });
-  await client.subscribeAsync(MQTT_TOPIC, { qos: 1 });
   client.on('error', (err) => logger.warn({ err: err.message }, 'MQTT client error'));
+  if (sessionPresent) {
+    // The broker kept our subscription and is already re-delivering what queued while we were
+    // away; the SUBACK is read only after that backlog, so waiting for it would make start-up
+    // depend on every queued message being publishable now (Kafka up). Renew it in the background.
+    client.subscribeAsync(MQTT_TOPIC, { qos: 1 }).catch((err: unknown) => {
+      if (!stopping.signal.aborted) logger.warn({ err: (err as Error).message }, 'MQTT re-subscribe failed');
+    });
+  } else {
+    await client.subscribeAsync(MQTT_TOPIC, { qos: 1 });
+  }
   return client;
+}
+
+/** At most this many refusals are spelled out in a dead letter's reason; the rest are counted. */
+const REASONS_SHOWN = 20;
+
+function summarise(rejected: ItemRejection[]): string {
+  const shown = rejected
+    .slice(0, REASONS_SHOWN)
+    .map((r) => `item ${r.index}${r.field ? ` ${r.field}` : ''}: ${r.reason}`.slice(0, 300));
+  const more = rejected.length - shown.length;
+  return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
+}
+
+/** The dead letter for a message (or the part of it) the hub refused; valid for any topic text. */
+export function mqttDeadLetter(topic: string, stationId: string, reason: string, message: Buffer) {
+  // The topic level is whatever the publisher wrote: keep key and subject within what the
+  // envelope allows, so the dead letter itself can never be refused.
+  const subject = stationId.slice(0, 200) || '(empty station)';
+  return {
+    key: subject,
+    event: makeEvent({
+      type: EVENT_TYPES.deadLetter,
+      source: '/citystream/ingest/air/mqtt',
+      subject,
+      data: {
+        origin: `ingest:mqtt:${topic.slice(0, 300)}`,
+        key: subject,
+        reason,
+        issues: [],
+        ...deadLetterRaw(message),
+        receivedAt: new Date().toISOString(),
+      },
+    }),
+  };
 }

@@ -79,3 +79,31 @@ describe('normaliseReading', () => {
     expect(bad([1, 2])).toEqual([{ field: '', reason: 'expected a JSON object (one reading)' }]);
   });
 });
+
+describe('normaliseReading: times no store can hold', () => {
+  const base = { stationId: 'GZ-0001', pm25: 10 };
+  const far = { ...options, maxFutureMs: Number.MAX_SAFE_INTEGER, maxAgeMs: Number.MAX_SAFE_INTEGER };
+
+  it.each([
+    ['epoch ms past what a JS Date can represent', 9e15, options],
+    ['epoch ms past 2262 (InfluxDB nanoseconds)', Date.parse('2263-01-01T00:00:00Z'), far],
+    ['an ISO year before 1677', '1500-01-01T00:00:00Z', far],
+    ['ISO year 0000', '0000-01-01T00:00:00Z', far],
+  ])('refuses %s as a field error on time, even when the clock limits allow it', (_label, time, o) => {
+    const r = normaliseReading({ ...base, time }, o);
+    expect(r.ok).toBe(false);
+    const rejections = (r as { rejections: { field: string; reason: string }[] }).rejections;
+    expect(rejections).toEqual([
+      {
+        field: 'time',
+        reason: expect.stringMatching(/outside the range a time-series store can hold/) as unknown,
+      },
+    ]);
+  });
+
+  it('still takes the extremes a store can hold when the clock limits allow them', () => {
+    for (const time of ['1677-09-22T00:00:00Z', '2262-04-11T00:00:00Z']) {
+      expect(normaliseReading({ ...base, time }, far).ok).toBe(true);
+    }
+  });
+});

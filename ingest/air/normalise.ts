@@ -1,7 +1,9 @@
 // From whatever a source or integrator sent to one normalised reading, or the precise reasons it
-// was refused: wrong types, unknown station, values out of physical range, clocks too far off.
+// was refused: wrong types, unknown station, values out of physical range, clocks too far off,
+// times no store can hold.
 import { z } from 'zod';
 import { AQI_POLLUTANTS, stationId as stationIdSchema, type AirReading } from '../../core/events/air.ts';
+import { timeProblem } from '../../core/timeseries/refused.ts';
 import { parseUnit, toStandardUnit } from './units.ts';
 import type { Station } from './stations.ts';
 
@@ -75,7 +77,11 @@ export function normaliseReading(input: unknown, o: NormaliseOptions): Normalise
   if (!station) rejections.push({ field: 'stationId', reason: `unknown station ${raw.stationId}` });
 
   const time = typeof raw.time === 'number' ? raw.time : Date.parse(raw.time);
-  if (time > o.now + o.maxFutureMs) {
+  // First: a time no store (nor a JS Date) can hold would otherwise fail far from here, in the sink.
+  const unstorable = timeProblem(time);
+  if (unstorable) {
+    rejections.push({ field: 'time', reason: `${raw.time} is ${unstorable}` });
+  } else if (time > o.now + o.maxFutureMs) {
     rejections.push({
       field: 'time',
       reason: `${new Date(time).toISOString()} is ${Math.round((time - o.now) / 1000)} s in the future (clock skew limit ${o.maxFutureMs / 1000} s)`,

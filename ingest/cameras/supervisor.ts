@@ -6,7 +6,7 @@
 //            a stalled camera kept failing: retried only every `errorRetryMs` — never a hot loop;
 //   offline  this worker stopped running the camera (disabled, removed, or shutting down).
 import type { Logger } from 'pino';
-import type { CameraConfig, CameraStatus } from '../../core/events/cameras.ts';
+import { maskUrlCredentials, type CameraConfig, type CameraStatus } from '../../core/events/cameras.ts';
 import { backoffDelay, sleep } from '../../core/retry.ts';
 import { buildCommand } from './command.ts';
 import type { ProcessLimiter } from './limiter.ts';
@@ -142,7 +142,10 @@ export class CameraSupervisor {
         this.setStatus('stalled', reason);
         delay = backoffDelay(failures - 1, this.settings.restartBaseMs ?? 1_000, this.settings.errorRetryMs);
       }
-      this.logger.warn({ status: this.current?.status, reason, retryInMs: delay }, 'camera pipeline ended');
+      this.logger.warn(
+        { status: this.current?.status, reason: maskUrlCredentials(reason), retryInMs: delay },
+        'camera pipeline ended',
+      );
       await sleep(delay, signal);
     }
   }

@@ -9,7 +9,12 @@ import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Bus, Consumer } from '../../core/bus/index.ts';
 import type { CamerasConfig } from '../../core/config/sections/cameras.ts';
-import type { CameraConfig, CameraSnapshot, CameraStatus } from '../../core/events/cameras.ts';
+import {
+  maskUrlCredentials,
+  type CameraConfig,
+  type CameraSnapshot,
+  type CameraStatus,
+} from '../../core/events/cameras.ts';
 import { EVENT_TYPES, TOPICS } from '../../core/events/catalog.ts';
 import { makeEvent } from '../../core/events/envelope.ts';
 import type { HttpServer } from '../../core/http/index.ts';
@@ -216,11 +221,12 @@ export class CameraWorker {
       cameraId: config.id,
       city: config.city,
       status,
-      ...(reason === undefined ? {} : { reason: reason.slice(0, 2000) }),
+      // Status events reach public channels: ffmpeg quotes the source URL, credentials and all.
+      ...(reason === undefined ? {} : { reason: maskUrlCredentials(reason).slice(0, 2000) }),
       since: new Date().toISOString(),
       worker: this.o.instanceId,
     };
-    this.o.logger.info({ camera: config.id, status, reason }, 'camera status');
+    this.o.logger.info({ camera: config.id, status, reason: data.reason }, 'camera status');
     try {
       await this.o.bus.publish(TOPICS.cameraStatus.name, [
         {
@@ -275,6 +281,8 @@ export class CameraWorker {
             'A retained snapshot of a camera run by this ingest worker (the URL in camera.snapshots.v1)',
           params: z.object({ id: z.string(), name: z.string() }),
         },
+        // Linked from camera.snapshots.v1; served like the public snapshot it proxies for.
+        config: { auth: 'public' },
       },
       async (request, reply) => {
         const { id, name } = request.params;

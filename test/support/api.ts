@@ -3,12 +3,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { mintToken } from '../../core/auth/index.ts';
-import { DEV_JWT_SECRET, loadConfig } from '../../core/config/index.ts';
+import { loadConfig } from '../../core/config/index.ts';
 import type { Db } from '../../core/db/index.ts';
 import { Hub } from '../../core/runtime/index.ts';
 import { createTestDatabase } from './postgres.ts';
 import { serviceAvailable } from './services.ts';
+
+/** Outside demo mode the public dev secret is refused, so test hubs get a secret of their own. */
+export const TEST_JWT_SECRET = 'citystream-test-secret-0123456789abcdef';
 
 export interface Backend {
   name: 'postgres' | 'pglite';
@@ -46,7 +50,11 @@ export interface ApiHarness {
   stop(): Promise<void>;
 }
 
-export async function startApi(backend: Backend, env: Record<string, string> = {}): Promise<ApiHarness> {
+export async function startApi(
+  backend: Backend,
+  env: Record<string, string> = {},
+  options: { logger?: Logger } = {},
+): Promise<ApiHarness> {
   const { databaseUrl, cleanup } = await backend.prepare();
   const dataDir = mkdtempSync(join(tmpdir(), 'citystream-api-'));
   const config = loadConfig({
@@ -57,18 +65,21 @@ export async function startApi(backend: Backend, env: Record<string, string> = {
     CITYSTREAM_DEMO: '0',
     CITYSTREAM_LOG_LEVEL: 'error',
     CITYSTREAM_RATE_LIMIT_PER_MINUTE: '1000000',
+    CITYSTREAM_LOOKUP_LIMIT_PER_MINUTE: '1000000',
     CITYSTREAM_OUTBOX_POLL_MS: '50',
+    CITYSTREAM_JWT_SECRET: TEST_JWT_SECRET,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
-  const hub = await Hub.start(config);
+  const hub = await Hub.start(config, options);
   const db = await hub.ctx.db();
   const url = `http://127.0.0.1:${hub.port}`;
   return {
     hub,
     db,
     url,
-    token: (sub, role = 'citizen') => mintToken(DEV_JWT_SECRET, { sub, role }),
+    token: (sub, role = 'citizen') =>
+      mintToken(config.auth.kind === 'hs256' ? config.auth.secret : TEST_JWT_SECRET, { sub, role }),
     async call(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
       if (options.token) headers.authorization = `Bearer ${options.token}`;

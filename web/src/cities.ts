@@ -1,31 +1,26 @@
-// The three pilot cities, with what the offline map draws: the urban area's bounding box and a few
-// reference features (district centres, the main river or border), from approximate coordinates.
-// Enough to tell where a pin is; not a survey map, and no tiles are fetched from anywhere.
+// The served cities (core/domain/cities.ts: ids, names, bounds) with what the offline map draws
+// on top: a few reference features (district centres, the main river or border), from approximate
+// coordinates. Enough to tell where a pin is; not a survey map, and no tiles are fetched from anywhere.
+import { CITIES as SERVED, type CityId, type LatLon } from '../../core/domain/cities.ts';
 
-export type CityId = 'shenzhen' | 'guangzhou' | 'foshan';
+export type { CityId, LatLon };
 
-export interface LatLon {
-  lat: number;
-  lon: number;
-}
-
-export interface City {
-  id: CityId;
-  name: string;
-  /** Chinese name, shown next to the English one. */
-  local: string;
-  bbox: { south: number; west: number; north: number; east: number };
+interface MapFeatures {
   /** `anchor: 'end'` puts the label left of the point, where a neighbour would overlap it. */
   places: (LatLon & { name: string; anchor?: 'end' })[];
   lines: { name: string; kind: 'river' | 'border'; points: [lat: number, lon: number][] }[];
 }
 
-export const CITIES: readonly City[] = [
-  {
-    id: 'shenzhen',
-    name: 'Shenzhen',
-    local: '深圳',
-    bbox: { south: 22.45, west: 113.75, north: 22.8, east: 114.35 },
+export interface City extends MapFeatures {
+  id: CityId;
+  name: string;
+  /** Chinese name, shown next to the English one. */
+  local: string;
+  bbox: { south: number; west: number; north: number; east: number };
+}
+
+const FEATURES: Record<CityId, MapFeatures> = {
+  shenzhen: {
     places: [
       { name: 'Futian', lat: 22.541, lon: 114.055 },
       { name: 'Luohu', lat: 22.548, lon: 114.131 },
@@ -50,11 +45,7 @@ export const CITIES: readonly City[] = [
       },
     ],
   },
-  {
-    id: 'guangzhou',
-    name: 'Guangzhou',
-    local: '广州',
-    bbox: { south: 22.9, west: 113.15, north: 23.35, east: 113.55 },
+  guangzhou: {
     places: [
       { name: 'Yuexiu', lat: 23.129, lon: 113.267 },
       { name: 'Tianhe', lat: 23.125, lon: 113.361 },
@@ -81,11 +72,7 @@ export const CITIES: readonly City[] = [
       },
     ],
   },
-  {
-    id: 'foshan',
-    name: 'Foshan',
-    local: '佛山',
-    bbox: { south: 22.75, west: 112.85, north: 23.2, east: 113.35 },
+  foshan: {
     places: [
       { name: 'Chancheng', lat: 23.008, lon: 113.122 },
       { name: 'Nanhai', lat: 23.03, lon: 113.15 },
@@ -108,7 +95,15 @@ export const CITIES: readonly City[] = [
       },
     ],
   },
-];
+};
+
+export const CITIES: readonly City[] = SERVED.map((c) => ({
+  id: c.id,
+  name: c.name.en,
+  local: c.name.zh,
+  bbox: c.bounds,
+  ...FEATURES[c.id],
+}));
 
 export function cityById(id: string): City {
   return CITIES.find((c) => c.id === id) ?? CITIES[0]!;

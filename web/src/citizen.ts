@@ -427,7 +427,13 @@ export class CitizenPanel {
     const bills = h('ul', { class: 'choices', 'data-testid': 'bills' });
     const out = h('div', { class: 'result' });
 
-    const show = (target: HTMLElement, kind: 'traffic_fine' | 'electricity_bill', rows: Payable[]) =>
+    // Paying a fine or bill proves what its lookup proved: the values the list was found with.
+    const show = (
+      target: HTMLElement,
+      kind: 'traffic_fine' | 'electricity_bill',
+      proof: Record<string, string>,
+      rows: Payable[],
+    ) =>
       fill(
         target,
         rows.length
@@ -442,7 +448,7 @@ export class CitizenPanel {
                 ),
                 h('span', {}, `${r.amount ?? ''} CNY`),
                 h('span', { class: `badge status-${r.status ?? 'unpaid'}` }, r.status ?? 'unpaid'),
-                r.status === 'paid' ? null : this.payButton(kind, r.id, out),
+                r.status === 'paid' ? null : this.payButton(kind, r.id, out, 'Pay', proof),
               ),
             )
           : h('li', {}, 'nothing to pay'),
@@ -458,8 +464,9 @@ export class CitizenPanel {
     );
     fineForm.addEventListener('submit', (e) => {
       e.preventDefault();
-      list<Payable>(`/v1/fines?plate=${enc(plate.value)}&engineNoSuffix=${enc(engine.value)}`).then(
-        (rows) => show(fines, 'traffic_fine', rows),
+      const proof = { plate: plate.value, engineNoSuffix: engine.value };
+      list<Payable>(`/v1/fines?plate=${enc(proof.plate)}&engineNoSuffix=${enc(proof.engineNoSuffix)}`).then(
+        (rows) => show(fines, 'traffic_fine', proof, rows),
         (err: unknown) => fill(fines, h('li', { class: 'error' }, describe(err))),
       );
     });
@@ -473,15 +480,22 @@ export class CitizenPanel {
     );
     billForm.addEventListener('submit', (e) => {
       e.preventDefault();
-      list<Payable>(`/v1/utilities/electricity/accounts/${enc(account.value)}/bills`).then(
-        (rows) => show(bills, 'electricity_bill', rows),
+      const proof = { accountNo: account.value };
+      list<Payable>(`/v1/utilities/electricity/accounts/${enc(proof.accountNo)}/bills`).then(
+        (rows) => show(bills, 'electricity_bill', proof, rows),
         (err: unknown) => fill(bills, h('li', { class: 'error' }, describe(err))),
       );
     });
     return h('div', {}, fineForm, billForm, out);
   }
 
-  private payButton(kind: string, targetId: string, out: HTMLElement, label = 'Pay'): HTMLButtonElement {
+  private payButton(
+    kind: string,
+    targetId: string,
+    out: HTMLElement,
+    label = 'Pay',
+    proof: Record<string, string> = {},
+  ): HTMLButtonElement {
     const key = newIdempotencyKey();
     const button = h('button', { type: 'button', 'data-pay': targetId }, label);
     button.addEventListener('click', () => {
@@ -489,7 +503,10 @@ export class CitizenPanel {
       out.textContent = 'Paying…';
       void (async () => {
         try {
-          const p = await api<Payment>('/v1/payments', { body: { kind, targetId }, idempotencyKey: key });
+          const p = await api<Payment>('/v1/payments', {
+            body: { kind, targetId, ...proof },
+            idempotencyKey: key,
+          });
           const done =
             p.status === 'succeeded'
               ? p

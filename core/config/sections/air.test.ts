@@ -30,4 +30,14 @@ describe('air config', () => {
       /expected a JSON array of air sources/,
     );
   });
+
+  it('caps readings per push request at CITYSTREAM_INGEST_MAX_ITEMS, refusing nonsense by name', () => {
+    expect(loadConfig({}).air.ingestMaxItems).toBe(10_000);
+    expect(loadConfig({ CITYSTREAM_INGEST_MAX_ITEMS: '500' }).air.ingestMaxItems).toBe(500);
+    for (const value of ['0', '-5', 'lots', '1.5', '2000000']) {
+      expect(() => loadConfig({ CITYSTREAM_INGEST_MAX_ITEMS: value }), value).toThrow(
+        /CITYSTREAM_INGEST_MAX_ITEMS[\s\S]*between 1 and 1000000/,
+      );
+    }
+  });
 });

@@ -1,6 +1,6 @@
 // Air-quality ingest settings: pull sources, plausibility limits and the demo feed.
 import { z } from 'zod';
-import { optionalString, positiveInt } from '../vars.ts';
+import { documented, optionalString, positiveInt } from '../vars.ts';
 import type { Parsed } from '../vars.ts';
 
 const fieldPath = z.string().min(1).max(200);
@@ -56,11 +56,37 @@ const sourcesJson = optionalString.transform((v, ctx) => {
   return parsed.data;
 });
 
+/** Readings (or lines) per push request: bounds the memory one request can take. */
+const ingestMaxItems = optionalString.pipe(
+  z
+    .string()
+    .regex(/^\d+$/, { error: 'expected an integer between 1 and 1000000 (readings per push request)' })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, { error: 'expected an integer between 1 and 1000000 (readings per push request)' })
+        .max(1_000_000, { error: 'expected an integer between 1 and 1000000 (readings per push request)' }),
+    )
+    .optional()
+    .transform((v) => v ?? 10_000),
+);
+
 export const airVariables = {
-  CITYSTREAM_AIR_SOURCES: sourcesJson,
+  CITYSTREAM_AIR_SOURCES: documented(sourcesJson, {
+    description: 'pull sources polled for readings (see docs/ingest.md)',
+    type: 'JSON array of `{name, format, url, ...}`',
+    default: 'none',
+  }),
   CITYSTREAM_AIR_MAX_FUTURE_SECONDS: positiveInt(300, 'how far ahead of our clock a reading may be'),
   CITYSTREAM_AIR_MAX_AGE_HOURS: positiveInt(168, 'how old a reading may be to be accepted'),
   CITYSTREAM_AIR_DEMO_INTERVAL_SECONDS: positiveInt(5, 'how often the demo feed is polled'),
+  CITYSTREAM_INGEST_MAX_ITEMS: documented(ingestMaxItems, {
+    description: 'readings (or lines) one push request may carry; more is refused with 413',
+    type: 'integer, 1-1000000',
+    default: '`10000`',
+  }),
 };
 
 export type AirVariables = Parsed<typeof airVariables>;
@@ -70,6 +96,8 @@ export interface AirConfig {
   maxFutureMs: number;
   maxAgeMs: number;
   demoIntervalSeconds: number;
+  /** Readings (NDJSON lines, array items, line-protocol lines) per push request; 413 beyond. */
+  ingestMaxItems: number;
 }
 
 /** Header values (API keys of OpenAQ, PurpleAir) are masked wherever the config is logged. */
@@ -87,5 +115,6 @@ export function airSection(v: AirVariables): AirConfig {
     maxFutureMs: v.CITYSTREAM_AIR_MAX_FUTURE_SECONDS * 1000,
     maxAgeMs: v.CITYSTREAM_AIR_MAX_AGE_HOURS * 3_600_000,
     demoIntervalSeconds: v.CITYSTREAM_AIR_DEMO_INTERVAL_SECONDS,
+    ingestMaxItems: v.CITYSTREAM_INGEST_MAX_ITEMS,
   };
 }

@@ -1,10 +1,14 @@
 // Camera ingestion settings: where cameras come from, how many ffmpeg processes may run at once,
 // how stalls are detected, and where snapshots are kept and announced.
-import { httpUrl, optionalString, positiveInt } from '../vars.ts';
+import { documented, httpUrl, optionalString, positiveInt } from '../vars.ts';
 import type { Parsed } from '../vars.ts';
 
 export const cameraVariables = {
-  CITYSTREAM_CAMERAS_FILE: optionalString,
+  CITYSTREAM_CAMERAS_FILE: documented(optionalString, {
+    description: 'cameras published to the registry at start-up (see docs/cameras.md)',
+    type: 'path of a JSON array of cameras',
+    default: 'none',
+  }),
   CITYSTREAM_CAMERAS_MAX_PROCESSES: positiveInt(32, 'ffmpeg processes this worker may run at once'),
   CITYSTREAM_CAMERAS_MAX_WIDTH: positiveInt(1280, 'default snapshot width limit in pixels'),
   CITYSTREAM_CAMERAS_RETENTION: positiveInt(30, 'snapshots kept on disk per camera'),
@@ -16,10 +20,15 @@ export const cameraVariables = {
     60,
     'seconds a camera in error waits before the next attempt',
   ),
-  CITYSTREAM_CAMERAS_ADVERTISED_URL: httpUrl(
-    'the base URL other processes use to fetch this worker’s snapshots, e.g. http://ingest-1:8080',
+  CITYSTREAM_CAMERAS_ADVERTISED_URL: documented(
+    httpUrl('the base URL other processes use to fetch this worker’s snapshots, e.g. http://ingest-1:8080'),
+    { default: '`http://<hostname>:<port>`' },
   ),
-  CITYSTREAM_FFMPEG_PATH: optionalString,
+  CITYSTREAM_FFMPEG_PATH: documented(optionalString, {
+    description: 'ffmpeg binary',
+    type: 'path',
+    default: '`ffmpeg` on PATH, else `@ffmpeg-installer/ffmpeg`',
+  }),
 };
 
 export type CameraVariables = Parsed<typeof cameraVariables>;

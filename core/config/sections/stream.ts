@@ -1,6 +1,6 @@
 // Settings of the stream role: the WebSocket gateway at /ws (limits, history, backpressure).
 import { z } from 'zod';
-import { csv, flag, positiveInt } from '../vars.ts';
+import { csv, documented, flag, positiveInt } from '../vars.ts';
 import type { Parsed } from '../vars.ts';
 
 /** Channel families (docs/architecture.md, "WebSocket channels") by the prefix before their id. `user` is always private. */
@@ -18,17 +18,24 @@ type PublicFamily = Exclude<ChannelFamily, 'user'>;
 const PUBLIC_FAMILIES = CHANNEL_FAMILIES.filter((f): f is PublicFamily => f !== 'user');
 
 export const streamVariables = {
-  CITYSTREAM_WS_ANONYMOUS: csv.pipe(
-    z
-      .array(
-        z.enum([...PUBLIC_FAMILIES, 'none'], {
-          error: `expected "none" or channel families among ${PUBLIC_FAMILIES.join(', ')} (user channels are never anonymous)`,
-        }),
-      )
-      .refine((v) => !v.includes('none') || v.length === 1, {
-        error: '"none" cannot be combined with families',
-      })
-      .optional(),
+  CITYSTREAM_WS_ANONYMOUS: documented(
+    csv.pipe(
+      z
+        .array(
+          z.enum([...PUBLIC_FAMILIES, 'none'], {
+            error: `expected "none" or channel families among ${PUBLIC_FAMILIES.join(', ')} (user channels are never anonymous)`,
+          }),
+        )
+        .refine((v) => !v.includes('none') || v.length === 1, {
+          error: '"none" cannot be combined with families',
+        })
+        .optional(),
+    ),
+    {
+      description: 'channel families a connection without a token may subscribe to',
+      type: `\`none\`, or a comma-separated list of ${PUBLIC_FAMILIES.map((f) => `\`${f}\``).join(', ')}`,
+      default: 'all of them',
+    },
   ),
   CITYSTREAM_WS_MAX_SUBSCRIPTIONS: positiveInt(200, 'channels one connection may subscribe to'),
   CITYSTREAM_WS_MAX_MESSAGE_BYTES: positiveInt(16_384, 'largest client frame in bytes'),
@@ -45,7 +52,10 @@ export const streamVariables = {
     20_000,
     'records per partition a starting gateway reads back to rebuild its history',
   ),
-  CITYSTREAM_WS_COMPRESSION: flag,
+  CITYSTREAM_WS_COMPRESSION: documented(flag, {
+    description: 'permessage-deflate for clients that offer it',
+    default: 'off',
+  }),
 };
 
 export type StreamVariables = Parsed<typeof streamVariables>;
