@@ -27,11 +27,19 @@ const ROLE_MODULES: Record<Role, () => Promise<{ default: Component }>> = {
 };
 
 export class Hub {
+  readonly ctx: HubContext;
+  private readonly roles: { role: Role; running: Running }[];
+  private readonly closeDb: () => Promise<void>;
+
   private constructor(
-    readonly ctx: HubContext,
-    private readonly roles: { role: Role; running: Running }[],
-    private readonly closeDb: () => Promise<void>,
-  ) {}
+    ctx: HubContext,
+    roles: { role: Role; running: Running }[],
+    closeDb: () => Promise<void>,
+  ) {
+    this.ctx = ctx;
+    this.roles = roles;
+    this.closeDb = closeDb;
+  }
 
   get port(): number {
     return (this.ctx.http.server.address() as AddressInfo).port;

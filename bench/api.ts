@@ -13,7 +13,8 @@ import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { migrate, PgliteDb, readMigrations } from '../core/db/index.ts';
+import { migrate, readMigrations } from '../core/db/index.ts';
+import { PgliteDb } from '../core/db/pglite.ts';
 import { mintToken } from '../core/auth/index.ts';
 import { startHub, type HubProcess } from '../test/support/hub-process.ts';
 import { createTestDatabase } from '../test/support/postgres.ts';
@@ -321,7 +322,7 @@ async function main() {
       },
     ],
     [
-      'Target (DESIGN.md §7): contended booking p99 < 50 ms at 500 requests/s; never a double booking (checked after the run).',
+      'Target (docs/architecture.md): contended booking p99 < 50 ms at 500 requests/s; never a double booking (checked after the run).',
       'The load generator runs on the same 2-core machine as the server and the database.',
       `1-minute load average at start: ${loadAtStart.toFixed(1)} (figures from a busy machine are not the product's).`,
     ],

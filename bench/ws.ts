@@ -1,7 +1,7 @@
 // WebSocket fanout benchmark: one gateway (this process, stream role on the embedded bus or
 // on real Kafka) and a load generator in a separate process (bench/ws-load.ts) holding 1,000
 // or 5,000 connections subscribed to one channel. The publisher offers the rate that would
-// deliver 100,000 events/s in total (DESIGN.md §7) for a fixed time; we report delivered
+// deliver 100,000 events/s in total (docs/architecture.md, "Performance targets") for a fixed time; we report delivered
 // events/s, publish→receive latency percentiles and the gateway's memory per connection.
 //   npm run bench:ws                        (Kafka rows need KAFKA_BROKERS: eval "$(scripts/services env)")
 //   BENCH_WS_SECONDS=10 BENCH_WS_CONNECTIONS=1000,5000 npm run bench:ws

@@ -1,3 +1,5 @@
+#!/usr/bin/env node
+// The `citystream` command. `npm run build` compiles this to dist/cli/main.js, the package bin.
 import { ConfigError } from '../core/config/index.ts';
 import { configCommand } from './commands/config.ts';
 import { migrateCommand } from './commands/migrate.ts';

@@ -1,4 +1,4 @@
-// Channel names (DESIGN.md §6), which topics and partitions feed each channel, and which
+// Channel names (docs/architecture.md, "WebSocket channels"), which topics and partitions feed each channel, and which
 // channels an event goes to. A channel is `{family}:{id}`, e.g. `air:station:GZ-0001`.
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { CITY_IDS } from '../core/events/air.ts';

@@ -61,14 +61,21 @@ export class Connection implements Subscriber {
   /** Bytes written while corked, i.e. by the batch (or replay) being sent right now. */
   private corkedBytes = 0;
 
+  private readonly ws: WebSocket;
+  /** The upgraded TCP socket under `ws`, corked while a batch of events is written. */
+  private readonly socket: Duplex;
+  private readonly deps: ConnectionDeps;
+
   constructor(
-    private readonly ws: WebSocket,
-    /** The upgraded TCP socket under `ws`, corked while a batch of events is written. */
-    private readonly socket: Duplex,
-    private readonly deps: ConnectionDeps,
+    ws: WebSocket,
+    socket: Duplex,
+    deps: ConnectionDeps,
     /** The token sent with the upgrade request (header or query), verified before anything else. */
     initialToken: string | null,
   ) {
+    this.ws = ws;
+    this.socket = socket;
+    this.deps = deps;
     this.bucket = new TokenBucket(deps.config.messageRate, deps.config.messageBurst);
     this.inboundLimit = Math.max(MIN_INBOUND_QUEUE, deps.config.messageBurst);
     ws.on('message', (data: Buffer, isBinary) => this.onMessage(data, isBinary));

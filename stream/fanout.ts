@@ -30,12 +30,16 @@ export class Fanout {
   private readonly waiting: (() => void)[] = [];
   private sweeper: NodeJS.Timeout | null = null;
 
-  constructor(
-    private readonly bus: Bus,
-    private readonly config: StreamConfig,
-    private readonly logger: Logger,
-    private readonly metrics: StreamMetrics,
-  ) {
+  private readonly bus: Bus;
+  private readonly config: StreamConfig;
+  private readonly logger: Logger;
+  private readonly metrics: StreamMetrics;
+
+  constructor(bus: Bus, config: StreamConfig, logger: Logger, metrics: StreamMetrics) {
+    this.bus = bus;
+    this.config = config;
+    this.logger = logger;
+    this.metrics = metrics;
     this.history = new History(config.historySize, config.historyMs);
   }
 

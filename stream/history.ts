@@ -68,10 +68,13 @@ export class History {
   private readonly channels = new Map<string, ChannelLog>();
   private readonly partitions = new Map<string, PartitionState>();
 
-  constructor(
-    private readonly size: number,
-    private readonly maxAgeMs: number,
-  ) {}
+  private readonly size: number;
+  private readonly maxAgeMs: number;
+
+  constructor(size: number, maxAgeMs: number) {
+    this.size = size;
+    this.maxAgeMs = maxAgeMs;
+  }
 
   /** This gateway reads `topic/partition` from `startOffset` on. */
   startPartition(topic: string, partition: number, startOffset: number): void {

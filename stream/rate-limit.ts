@@ -3,10 +3,12 @@ export class TokenBucket {
   private tokens: number;
   private last = performance.now();
 
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number,
-  ) {
+  private readonly rate: number;
+  private readonly burst: number;
+
+  constructor(rate: number, burst: number) {
+    this.rate = rate;
+    this.burst = burst;
     this.tokens = burst;
   }
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config/index.ts';
 import { silentLogger } from '../core/observability/logger.ts';
 import { Hub } from '../app/hub.ts';
-import { InfluxTimeSeries } from '../core/timeseries/index.ts';
+import { InfluxTimeSeries } from '../core/timeseries/influx.ts';
 import { createTestBucket } from './support/timeseries.ts';
 import { createStation } from '../core/domain/stations.ts';
 import { startService, stopService } from './support/control.ts';

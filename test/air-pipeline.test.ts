@@ -11,7 +11,7 @@ import { loadConfig } from '../core/config/index.ts';
 import type { AirAqi, DeadLetter } from '../core/events/index.ts';
 import { silentLogger } from '../core/observability/logger.ts';
 import { Hub } from '../app/hub.ts';
-import { InfluxTimeSeries } from '../core/timeseries/index.ts';
+import { InfluxTimeSeries } from '../core/timeseries/influx.ts';
 import { createTestBucket } from './support/timeseries.ts';
 import { deleteTestTopics, testTopicPrefix } from './support/kafka.ts';
 import { createTestDatabase } from './support/postgres.ts';

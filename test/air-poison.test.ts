@@ -14,7 +14,7 @@ import { EVENT_TYPES, makeEvent, type AirReading, type DeadLetter } from '../cor
 import { silentLogger } from '../core/observability/logger.ts';
 import { createBusMetrics } from '../core/observability/metrics.ts';
 import { Hub } from '../app/hub.ts';
-import { InfluxTimeSeries } from '../core/timeseries/index.ts';
+import { InfluxTimeSeries } from '../core/timeseries/influx.ts';
 import { createTestBucket } from './support/timeseries.ts';
 import { deleteTestTopics, testTopicPrefix } from './support/kafka.ts';
 import { createTestDatabase } from './support/postgres.ts';

@@ -3,10 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { DEV_JWT_SECRET } from '../core/config/index.ts';
-import { CLI } from './support/hub-process.ts';
+import { cliArgs } from './support/hub-process.ts';
 
 const run = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [CLI, 'token', ...args], {
+  spawnSync(process.execPath, cliArgs('token', ...args), {
     env: { PATH: process.env.PATH, ...env },
     encoding: 'utf8',
     timeout: 30_000,

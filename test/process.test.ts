@@ -4,11 +4,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, startHub, type HubProcess } from './support/hub-process.ts';
+import { cliArgs, startHub, type HubProcess } from './support/hub-process.ts';
 
 describe('citystream start', () => {
   it('exits with code 2 and names the variable when a setting is invalid', () => {
-    const r = spawnSync(process.execPath, [CLI, 'start'], {
+    const r = spawnSync(process.execPath, cliArgs('start'), {
       env: { PATH: process.env.PATH, CITYSTREAM_HTTP_PORT: 'abc' },
       encoding: 'utf8',
       timeout: 30_000,

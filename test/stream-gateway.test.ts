@@ -302,7 +302,7 @@ describe('ws recovery window', () => {
       hub.ctx.bus.publish('air.readings.v1', [{ key: 'W-1', event: reading('W-1', 'foshan', n) }]);
     await publish(1);
     await waitFor(() => first.of('event').length === 1, 'event 1');
-    const pos = first.of('event')[0]!.pos; // the DESIGN.md form: a bare partition:offset
+    const pos = first.of('event')[0]!.pos; // the contract form (docs/architecture.md): a bare partition:offset
     first.close();
     for (let n = 2; n <= 4; n++) await publish(n);
 

@@ -4,10 +4,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import fastify from 'fastify';
 import { jwtVerify } from 'jose';
 import { DEV_JWT_SECRET, loadConfig } from '../core/config/index.ts';
 import { Hub } from '../app/hub.ts';
 import { silentLogger } from '../core/observability/index.ts';
+import { serveDashboard } from '../modules/dashboard/index.ts';
 
 async function startApi(env: Record<string, string>): Promise<Hub> {
   const config = loadConfig({
@@ -66,4 +68,13 @@ describe('api/web', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<div id="app">');
   }, 60_000);
+
+  it('refuses to serve a dashboard that was never built, naming npm run build', async () => {
+    const http = fastify();
+    const empty = mkdtempSync(join(tmpdir(), 'web-dist-'));
+    await expect(serveDashboard(http, empty)).rejects.toThrow(
+      `the dashboard is not built: ${join(empty, 'index.html')} is missing; run \`npm run build\``,
+    );
+    await http.close();
+  });
 });

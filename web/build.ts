@@ -1,15 +1,17 @@
 // Bundles the dashboard for the browser with esbuild: web/src/main.ts (and the CSS it imports)
 // become content-hashed files under web/dist/assets, and web/index.html is written to
 // web/dist/index.html pointing at them. Hashed names let the server cache assets forever while
-// index.html is revalidated on every load. Run by `npm run build`, by `npm ci` (prepare) and by
-// the api role when web/dist is missing or older than its sources.
+// index.html is revalidated on every load. Run by `npm run build` (so by `npm ci`, through
+// prepare) and before the tests when web/dist is older than its sources (test/support/web-build.ts);
+// never by a running hub, which only serves what was built (api/web).
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { WEB_DIST_DIR } from './location.ts';
 
 export const WEB_DIR = dirname(fileURLToPath(import.meta.url));
-export const DIST_DIR = join(WEB_DIR, 'dist');
+export const DIST_DIR = WEB_DIST_DIR;
 const ROOT_DIR = dirname(WEB_DIR);
 
 /** What a build produced; written to dist/manifest.json so the server can check freshness. */

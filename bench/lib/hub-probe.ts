@@ -3,9 +3,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { fileURLToPath } from 'node:url';
-
-const CLI = fileURLToPath(new URL('../../cli/citystream.mjs', import.meta.url));
+import { cliArgs } from '../../test/support/hub-process.ts';
 
 const CLK_TCK = (() => {
   try {
@@ -49,7 +47,7 @@ export interface ChildHub {
 }
 
 export async function spawnHub(env: Record<string, string>, timeoutMs = 90_000): Promise<ChildHub> {
-  const child = spawn(process.execPath, [CLI, 'start'], {
+  const child = spawn(process.execPath, cliArgs('start'), {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

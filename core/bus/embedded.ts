@@ -32,10 +32,13 @@ class PartitionLog {
   next = 0;
   private waiters = new Set<() => void>();
 
-  constructor(
-    private readonly retention: number,
-    private readonly compacted: boolean,
-  ) {}
+  private readonly retention: number;
+  private readonly compacted: boolean;
+
+  constructor(retention: number, compacted: boolean) {
+    this.retention = retention;
+    this.compacted = compacted;
+  }
 
   get low(): number {
     return this.records[0]?.offsetNum ?? this.next;
@@ -109,7 +112,11 @@ class Group {
   readonly committed = new Map<string, number>();
   private rebalancing: Promise<void> = Promise.resolve();
 
-  constructor(readonly id: string) {}
+  readonly id: string;
+
+  constructor(id: string) {
+    this.id = id;
+  }
 
   /** Serialised so a revoke always finishes (work committed) before the partition is reassigned. */
   rebalance(bus: EmbeddedBus): Promise<void> {
@@ -139,10 +146,13 @@ class PartitionLoop {
   position = -1;
   seekTo: number | null = null;
   done: Promise<void> = Promise.resolve();
-  constructor(
-    readonly topic: string,
-    readonly partition: number,
-  ) {}
+  readonly topic: string;
+  readonly partition: number;
+
+  constructor(topic: string, partition: number) {
+    this.topic = topic;
+    this.partition = partition;
+  }
 }
 
 class EmbeddedConsumer implements Consumer {
@@ -150,11 +160,14 @@ class EmbeddedConsumer implements Consumer {
   private loops = new Map<string, PartitionLoop>();
   readonly topics: string[];
 
-  constructor(
-    private readonly bus: EmbeddedBus,
-    private readonly group: Group,
-    private readonly options: ConsumeOptions,
-  ) {
+  private readonly bus: EmbeddedBus;
+  private readonly group: Group;
+  private readonly options: ConsumeOptions;
+
+  constructor(bus: EmbeddedBus, group: Group, options: ConsumeOptions) {
+    this.bus = bus;
+    this.group = group;
+    this.options = options;
     this.topics = [...options.topics];
   }
 
@@ -278,7 +291,10 @@ export class EmbeddedBus implements Bus {
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private closed = false;
 
-  constructor(private readonly options: EmbeddedBusOptions) {
+  private readonly options: EmbeddedBusOptions;
+
+  constructor(options: EmbeddedBusOptions) {
+    this.options = options;
     this.logger = options.logger;
     this.metrics = options.metrics;
     for (const spec of TOPIC_SPECS) {

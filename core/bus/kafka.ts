@@ -70,7 +70,10 @@ export class KafkaBus implements Bus {
   private sending: Promise<void> | null = null;
   private started = false;
 
-  constructor(readonly options: KafkaBusOptions) {
+  readonly options: KafkaBusOptions;
+
+  constructor(options: KafkaBusOptions) {
+    this.options = options;
     const log = options.logger.child({ component: 'kafkajs' });
     this.kafka = new Kafka({
       clientId: options.clientId,
@@ -298,11 +301,12 @@ class KafkaBusConsumer implements Consumer {
   private firstJoin = true;
   private stopped: Promise<void> | null = null;
 
-  constructor(
-    private readonly bus: KafkaBus,
-    kafka: Kafka,
-    private readonly options: ConsumeOptions,
-  ) {
+  private readonly bus: KafkaBus;
+  private readonly options: ConsumeOptions;
+
+  constructor(bus: KafkaBus, kafka: Kafka, options: ConsumeOptions) {
+    this.bus = bus;
+    this.options = options;
     this.groupId = options.mode === 'broadcast' ? `${options.groupId}-${randomUUID()}` : options.groupId;
     this.consumer = kafka.consumer({
       groupId: this.bus.realTopic(this.groupId),

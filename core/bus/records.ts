@@ -14,15 +14,19 @@ export class UnknownTopicError extends Error {
 }
 
 export class InvalidEventError extends Error {
-  constructor(
-    readonly topic: string,
-    readonly index: number,
-    readonly reason: string,
-    readonly issues: ValidationIssue[],
-  ) {
+  readonly topic: string;
+  readonly index: number;
+  readonly reason: string;
+  readonly issues: ValidationIssue[];
+
+  constructor(topic: string, index: number, reason: string, issues: ValidationIssue[]) {
     super(
       `record ${index} for ${topic}: ${reason}${issues.length ? ': ' + issues.map((i) => `${i.path || '(root)'} ${i.message}`).join('; ') : ''}`,
     );
+    this.topic = topic;
+    this.index = index;
+    this.reason = reason;
+    this.issues = issues;
     this.name = 'InvalidEventError';
   }
 }

@@ -9,7 +9,9 @@ export interface ConfigProblem {
 
 /** A configuration that cannot be used. The CLI prints `message` and exits with code 2. */
 export class ConfigError extends Error {
-  constructor(readonly problems: ConfigProblem[]) {
+  readonly problems: ConfigProblem[];
+
+  constructor(problems: ConfigProblem[]) {
     super(
       'Invalid configuration:\n' +
         problems
@@ -19,6 +21,7 @@ export class ConfigError extends Error {
           )
           .join('\n'),
     );
+    this.problems = problems;
     this.name = 'ConfigError';
   }
 }

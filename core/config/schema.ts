@@ -1,4 +1,4 @@
-// The one schema for every setting (DESIGN.md §3). Sections live in ./sections; each adds its
+// The one schema for every setting (docs/architecture.md, "Configuration"). Sections live in ./sections; each adds its
 // variables here and its typed slice to Config. Nothing else in the code base reads process.env.
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';

@@ -17,7 +17,11 @@ const wrap = (q: Pick<Transaction, 'query'>): Queryable => ({
 export class PgliteDb implements Db {
   readonly kind = 'pglite';
 
-  private constructor(private readonly pg: PGlite) {}
+  private readonly pg: PGlite;
+
+  private constructor(pg: PGlite) {
+    this.pg = pg;
+  }
 
   /** `dir` undefined: in memory (tests). */
   static async open(dir?: string): Promise<PgliteDb> {

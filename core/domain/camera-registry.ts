@@ -20,7 +20,11 @@ export class CameraRegistry {
   /** Offsets read so far per partition, to know when the initial read has caught up. */
   private readonly read = new Map<number, bigint>();
 
-  private constructor(private readonly bus: Bus) {}
+  private readonly bus: Bus;
+
+  private constructor(bus: Bus) {
+    this.bus = bus;
+  }
 
   /** Starts reading and resolves once everything published before the call has been read. */
   static async open(bus: Bus, name: string, timeoutMs = 30_000): Promise<CameraRegistry> {

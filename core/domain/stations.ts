@@ -42,10 +42,13 @@ export class StationCache {
   private loadedAt = 0;
   private loading: Promise<void> | null = null;
 
-  constructor(
-    private readonly db: Db,
-    private readonly minReloadMs = 250,
-  ) {}
+  private readonly db: Db;
+  private readonly minReloadMs;
+
+  constructor(db: Db, minReloadMs = 250) {
+    this.db = db;
+    this.minReloadMs = minReloadMs;
+  }
 
   async load(): Promise<void> {
     this.loading ??= (async () => {

@@ -1,4 +1,4 @@
-// The topic catalogue (DESIGN.md §4): which topics exist, how they are keyed and kept, and which
+// The topic catalogue (docs/architecture.md, "Topics"): which topics exist, how they are keyed and kept, and which
 // event types each may carry. Kafka topics are created from it at start-up; the embedded bus
 // uses the same partition counts so positions mean the same thing on both.
 import type { z } from 'zod';

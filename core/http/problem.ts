@@ -11,14 +11,25 @@ export interface FieldError {
 }
 
 export class HttpProblem extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly detail?: string;
+  readonly extensions: Record<string, unknown>;
+  readonly type: string;
+
   constructor(
-    readonly status: number,
-    readonly title: string,
-    readonly detail?: string,
-    readonly extensions: Record<string, unknown> = {},
-    readonly type = 'about:blank',
+    status: number,
+    title: string,
+    detail?: string,
+    extensions: Record<string, unknown> = {},
+    type = 'about:blank',
   ) {
     super(detail ?? title);
+    this.status = status;
+    this.title = title;
+    this.detail = detail;
+    this.extensions = extensions;
+    this.type = type;
     this.name = 'HttpProblem';
   }
 }

@@ -36,7 +36,11 @@ export class OutboxRelay {
   private pending = false;
   private readonly abort = new AbortController();
 
-  constructor(private readonly options: RelayOptions) {}
+  private readonly options: RelayOptions;
+
+  constructor(options: RelayOptions) {
+    this.options = options;
+  }
 
   start(): void {
     if (this.running) return;

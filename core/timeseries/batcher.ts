@@ -55,10 +55,13 @@ export class Batcher {
   private readonly abort = new AbortController();
   private readonly idleWaiters: (() => void)[] = [];
 
-  constructor(
-    private readonly send: (points: Point[]) => Promise<void>,
-    private readonly options: BatcherOptions = DEFAULT_BATCHER_OPTIONS,
-  ) {}
+  private readonly send: (points: Point[]) => Promise<void>;
+  private readonly options: BatcherOptions;
+
+  constructor(send: (points: Point[]) => Promise<void>, options: BatcherOptions = DEFAULT_BATCHER_OPTIONS) {
+    this.send = send;
+    this.options = options;
+  }
 
   async write(points: Point[]): Promise<void> {
     if (this.closed) throw new Error('time-series store is closed');

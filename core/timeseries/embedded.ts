@@ -19,10 +19,10 @@ export class EmbeddedTimeSeries implements TimeSeriesStore {
   private retentionMs: number | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
 
-  constructor(
-    private readonly db: Db,
-    options: Partial<BatcherOptions> = {},
-  ) {
+  private readonly db: Db;
+
+  constructor(db: Db, options: Partial<BatcherOptions> = {}) {
+    this.db = db;
     this.batcher = new Batcher((points) => this.insert(points), {
       ...DEFAULT_BATCHER_OPTIONS,
       batchSize: 2_000,

@@ -38,10 +38,10 @@ export class InfluxTimeSeries implements TimeSeriesStore {
   private readonly writeApi: WriteApi;
   private readonly batcher: Batcher;
 
-  constructor(
-    private readonly config: InfluxConfig,
-    options: Partial<BatcherOptions> = {},
-  ) {
+  private readonly config: InfluxConfig;
+
+  constructor(config: InfluxConfig, options: Partial<BatcherOptions> = {}) {
+    this.config = config;
     this.client = new InfluxDB({ url: config.url, token: config.token, timeout: 10_000 });
     const batching = { ...DEFAULT_BATCHER_OPTIONS, ...options };
     this.writeApi = this.client.getWriteApi(config.org, config.bucket, 'ms', {

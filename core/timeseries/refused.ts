@@ -7,12 +7,12 @@ import { nameProblem } from './series.ts';
 
 export class WriteRefusedError extends Error {
   override readonly name = 'WriteRefusedError';
-  constructor(
-    message: string,
-    /** The store's HTTP status when it answered one. */
-    readonly status?: number,
-  ) {
+  /** The store's HTTP status when it answered one. */
+  readonly status?: number;
+
+  constructor(message: string, status?: number) {
     super(message);
+    this.status = status;
   }
 }
 

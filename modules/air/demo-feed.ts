@@ -30,7 +30,10 @@ export class DemoAirFeed {
   private lastModified = '';
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly tickMs: number) {
+  private readonly tickMs: number;
+
+  constructor(tickMs: number) {
+    this.tickMs = tickMs;
     for (const s of DEMO_STATIONS) {
       const base = s.city === 'foshan' ? 1.3 : s.city === 'guangzhou' ? 1.15 : 1;
       this.state.set(s.id, {

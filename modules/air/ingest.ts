@@ -7,7 +7,6 @@ import { startAqiProcessor } from './aqi-processor.ts';
 import { airStationsSeeder } from './demo-stations.ts';
 import { DemoAirFeed } from './demo-feed.ts';
 import { createIntake } from './intake.ts';
-import { startMqttIngest } from './mqtt.ts';
 import { registerAirPush } from './push-http.ts';
 import { startSink, sinkMetrics } from './sink.ts';
 import { Poller } from './sources/poller.ts';
@@ -41,6 +40,8 @@ export const airIngest: Component = async (ctx) => {
     consumers.push(await startSink(ctx, store, sinkMetrics(ctx)));
     consumers.push(await startAqiProcessor(ctx));
     if (ctx.config.mqtt) {
+      // the MQTT client library loads only when MQTT_URL is set
+      const { startMqttIngest } = await import('./mqtt.ts');
       mqtt = await startMqttIngest(
         ctx.config.mqtt.url,
         intake,

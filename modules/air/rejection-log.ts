@@ -21,7 +21,11 @@ export class RejectionLog {
   total = 0;
   private readonly kept: ItemRejection[] = [];
 
-  constructor(readonly limit: number) {}
+  readonly limit: number;
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
 
   /** Records every problem of one item; call once per refused item. */
   refuse(index: number, problems: readonly Rejection[], line?: number): void {

@@ -1,4 +1,4 @@
-// /v1/hospitals, /v1/doctors, /v1/appointments (DESIGN.md §5).
+// /v1/hospitals, /v1/doctors, /v1/appointments (docs/architecture.md, "HTTP API").
 import { z } from 'zod';
 import { caller } from '../../core/http/index.ts';
 import { city, cstDayRange, idParam, isoDate } from '../../core/module/common.ts';

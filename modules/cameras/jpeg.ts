@@ -45,7 +45,11 @@ export class JpegSplitter {
   private scan = 0;
   private inData = false;
 
-  constructor(private readonly maxFrameBytes = 32 * 1024 * 1024) {}
+  private readonly maxFrameBytes;
+
+  constructor(maxFrameBytes = 32 * 1024 * 1024) {
+    this.maxFrameBytes = maxFrameBytes;
+  }
 
   push(chunk: Buffer): Buffer[] {
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);

@@ -4,7 +4,11 @@ export class ProcessLimiter {
   private used = 0;
   private readonly waiting: { grant: () => void; signal: AbortSignal }[] = [];
 
-  constructor(readonly limit: number) {}
+  readonly limit: number;
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
 
   get active(): number {
     return this.used;

@@ -1,4 +1,4 @@
-// Cameras API (DESIGN.md §5): list, register (staff), one camera with its status, its latest
+// Cameras API (docs/architecture.md, "HTTP API"): list, register (staff), one camera with its status, its latest
 // snapshot, and its pipeline metrics.
 //
 // snapshot.jpg: the api process may not be the ingest worker running the camera. When it is,

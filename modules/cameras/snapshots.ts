@@ -26,10 +26,13 @@ export class SnapshotStore {
   private readonly onDisk = new Map<string, string[]>();
   private readonly sequences = new Map<string, number>();
 
-  constructor(
-    readonly dir: string,
-    private readonly retention: number,
-  ) {}
+  readonly dir: string;
+  private readonly retention: number;
+
+  constructor(dir: string, retention: number) {
+    this.dir = dir;
+    this.retention = retention;
+  }
 
   cameraDir(cameraId: string): string {
     return join(this.dir, cameraId);

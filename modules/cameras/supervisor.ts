@@ -64,13 +64,24 @@ export class CameraSupervisor {
   /** Key frames only, until a run shows the stream's key frames are too far apart. */
   private keyframesOnly: boolean;
 
+  readonly camera: CameraConfig;
+  private readonly limiter: ProcessLimiter;
+  private readonly settings: SupervisorSettings;
+  private readonly events: SupervisorEvents;
+  private readonly logger: Logger;
+
   constructor(
-    readonly camera: CameraConfig,
-    private readonly limiter: ProcessLimiter,
-    private readonly settings: SupervisorSettings,
-    private readonly events: SupervisorEvents,
-    private readonly logger: Logger,
+    camera: CameraConfig,
+    limiter: ProcessLimiter,
+    settings: SupervisorSettings,
+    events: SupervisorEvents,
+    logger: Logger,
   ) {
+    this.camera = camera;
+    this.limiter = limiter;
+    this.settings = settings;
+    this.events = events;
+    this.logger = logger;
     this.keyframesOnly = camera.protocol === 'hls' || camera.protocol === 'rtsp';
   }
 

@@ -14,7 +14,11 @@ export class CameraViews {
   readonly snapshots = new Map<string, CameraSnapshot>();
   private readonly consumers: Consumer[] = [];
 
-  private constructor(readonly registry: CameraRegistry) {}
+  readonly registry: CameraRegistry;
+
+  private constructor(registry: CameraRegistry) {
+    this.registry = registry;
+  }
 
   static async open(bus: Bus, name: string): Promise<CameraViews> {
     const views = new CameraViews(await CameraRegistry.open(bus, name));

@@ -67,7 +67,10 @@ export class CameraWorker {
   /** Every ffmpeg pid this worker spawned (for tests and diagnostics). */
   readonly spawned: number[] = [];
 
-  constructor(private readonly o: CameraWorkerOptions) {
+  private readonly o: CameraWorkerOptions;
+
+  constructor(o: CameraWorkerOptions) {
+    this.o = o;
     this.ffmpeg = resolveFfmpeg(o.config.ffmpegPath);
     this.limiter = new ProcessLimiter(o.config.maxProcesses);
     this.metrics = createCameraMetrics(o.registry, this.limiter);

@@ -73,7 +73,10 @@ export class StreamClient {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly Ctor: WebSocketConstructor;
 
-  constructor(private readonly options: StreamClientOptions) {
+  private readonly options: StreamClientOptions;
+
+  constructor(options: StreamClientOptions) {
+    this.options = options;
     const Ctor =
       options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? undefined;
     if (!Ctor) throw new Error('no WebSocket implementation: pass options.WebSocket (e.g. from "ws")');

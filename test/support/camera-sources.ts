@@ -34,7 +34,11 @@ class RestartableHttp {
   port = 0;
   private readonly sockets = new Set<Socket>();
 
-  constructor(private readonly handler: (path: string, res: ServerResponse) => void) {}
+  private readonly handler: (path: string, res: ServerResponse) => void;
+
+  constructor(handler: (path: string, res: ServerResponse) => void) {
+    this.handler = handler;
+  }
 
   async listen(): Promise<void> {
     const server = createServer((req, res) => this.handler(req.url ?? '/', res));

@@ -1,10 +1,17 @@
 // Runs `citystream start` as a real child process, as an operator would, and learns its port
-// from the "citystream is up" log line.
+// from the "citystream is up" log line. It runs the sources (cli/main.ts under tsx), like every
+// other test: a test run then always checks the code as it is now, with no build step before it
+// and no stale dist/ to mislead it. test/build.test.ts checks the compiled dist/ path.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../cli/citystream.mjs', import.meta.url));
+export const CLI_SOURCE = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
+
+/** Node arguments that run the `citystream` command from the sources with `args`. */
+export function cliArgs(...args: string[]): string[] {
+  return ['--import', 'tsx', CLI_SOURCE, ...args];
+}
 
 export interface HubProcess {
   child: ChildProcess;
@@ -19,10 +26,13 @@ export interface HubProcess {
 export async function startHub(
   env: Record<string, string | undefined>,
   timeoutMs = 60_000,
+  /** Node arguments and working directory of the process; the sources' `start` unless given. */
+  launch: { args: string[]; cwd?: string } = { args: cliArgs('start') },
 ): Promise<HubProcess> {
-  const child = spawn(process.execPath, [CLI, 'start'], {
+  const child = spawn(process.execPath, launch.args, {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, CITYSTREAM_HTTP_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(launch.cwd === undefined ? {} : { cwd: launch.cwd }),
   });
   const logs: string[] = [];
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;

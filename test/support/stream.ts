@@ -31,7 +31,10 @@ export class RawClient {
   closed: { code: number; reason: string } | null = null;
   readonly opened: Promise<void>;
 
-  constructor(readonly ws: WebSocket) {
+  readonly ws: WebSocket;
+
+  constructor(ws: WebSocket) {
+    this.ws = ws;
     ws.on('message', (data: Buffer) => this.frames.push(JSON.parse(data.toString('utf8')) as ServerFrame));
     ws.on('close', (code, reason) => {
       this.closed = { code, reason: reason.toString() };

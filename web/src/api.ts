@@ -8,12 +8,15 @@ export interface FieldError {
 }
 
 export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly detail: string,
-    readonly errors: FieldError[] = [],
-  ) {
+  readonly status: number;
+  readonly detail: string;
+  readonly errors: FieldError[];
+
+  constructor(status: number, detail: string, errors: FieldError[] = []) {
     super(detail);
+    this.status = status;
+    this.detail = detail;
+    this.errors = errors;
     this.name = 'ApiError';
   }
 
@@ -76,7 +79,7 @@ function safeJson(text: string): unknown {
   }
 }
 
-/** Lists may be a bare array or `{items: [...]}` (DESIGN.md §5). */
+/** Lists may be a bare array or `{items: [...]}` (docs/architecture.md, "HTTP API"). */
 export function items<T>(body: unknown): T[] {
   if (Array.isArray(body)) return body as T[];
   if (body && typeof body === 'object' && Array.isArray((body as { items?: unknown }).items)) {

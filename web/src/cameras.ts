@@ -49,8 +49,11 @@ export class CameraPanel {
   private city: CityId | null = null;
   private refreshing: Promise<void> | null = null;
 
+  private readonly onAdded: () => void;
+
   /** `onAdded` runs after cameras registered since the last load joined the grid. */
-  constructor(private readonly onAdded: () => void = () => undefined) {
+  constructor(onAdded: () => void = () => undefined) {
+    this.onAdded = onAdded;
     this.el = h(
       'section',
       { class: 'panel cameras', id: 'cameras' },

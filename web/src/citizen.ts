@@ -75,10 +75,12 @@ export class CitizenPanel {
   private reportPin: LatLon | null = null;
   private reportPinEl: HTMLElement | null = null;
 
-  constructor(
-    private readonly session: SessionStore,
-    private readonly map: CityMap,
-  ) {
+  private readonly session: SessionStore;
+  private readonly map: CityMap;
+
+  constructor(session: SessionStore, map: CityMap) {
+    this.session = session;
+    this.map = map;
     const tabs = h('nav', { class: 'tabs', role: 'tablist' });
     for (const [id, label] of TABS) {
       const b = h(

@@ -8,7 +8,7 @@ export interface ChannelEvent<T = unknown> {
 
 export type LinkState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
-/** The channels of a city's public live data (DESIGN.md §6). */
+/** The channels of a city's public live data (docs/architecture.md, "WebSocket channels"). */
 export function cityChannels(city: string): string[] {
   return [`air:city:${city}`, `aqi:city:${city}`, `cameras:city:${city}`, `incidents:city:${city}`];
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { csv, documented, flag, positiveInt } from '../vars.ts';
 import type { Parsed } from '../vars.ts';
 
-/** Channel families (DESIGN.md §6) by the prefix before their id. `user` is always private. */
+/** Channel families (docs/architecture.md, "WebSocket channels") by the prefix before their id. `user` is always private. */
 export const CHANNEL_FAMILIES = [
   'air:station',
   'air:city',

@@ -26,12 +26,17 @@ export class Poller {
   private readonly abort = new AbortController();
   private loop: Promise<void> | null = null;
 
-  constructor(
-    readonly source: AirSource,
-    private readonly intake: Intake,
-    private readonly bus: Bus,
-    private readonly logger: Logger,
-  ) {}
+  readonly source: AirSource;
+  private readonly intake: Intake;
+  private readonly bus: Bus;
+  private readonly logger: Logger;
+
+  constructor(source: AirSource, intake: Intake, bus: Bus, logger: Logger) {
+    this.source = source;
+    this.intake = intake;
+    this.bus = bus;
+    this.logger = logger;
+  }
 
   start(): void {
     this.loop ??= this.run();
