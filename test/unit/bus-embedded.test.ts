@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createBusMetrics } from '../core/observability/metrics.ts';
-import { silentLogger } from '../core/observability/logger.ts';
+import { createBusMetrics } from '../../core/observability/metrics.ts';
+import { silentLogger } from '../../core/observability/logger.ts';
 import { Registry } from 'prom-client';
-import { busContract, reading } from './contracts/bus.contract.ts';
-import { EmbeddedBus } from '../core/bus/embedded.ts';
+import { busContract, reading } from '../contracts/bus.contract.ts';
+import { EmbeddedBus } from '../../core/bus/embedded.ts';
 
 const make = (retentionRecords = 10_000) =>
   new EmbeddedBus({ logger: silentLogger(), metrics: createBusMetrics(new Registry()), retentionRecords });

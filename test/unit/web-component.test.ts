@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import fastify from 'fastify';
 import { jwtVerify } from 'jose';
-import { DEV_JWT_SECRET, loadConfig } from '../core/config/index.ts';
-import { Hub } from '../app/hub.ts';
-import { silentLogger } from '../core/observability/index.ts';
-import { serveDashboard } from '../modules/dashboard/index.ts';
+import { DEV_JWT_SECRET, loadConfig } from '../../core/config/index.ts';
+import { Hub } from '../../app/hub.ts';
+import { silentLogger } from '../../core/observability/index.ts';
+import { serveDashboard } from '../../modules/dashboard/index.ts';
 
 async function startApi(env: Record<string, string>): Promise<Hub> {
   const config = loadConfig({
