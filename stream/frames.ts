@@ -3,10 +3,17 @@ import { z } from 'zod';
 import type { ClientFrame } from './client/protocol.ts';
 
 const id = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional();
+/**
+ * Channels in one subscribe/unsubscribe frame. Each refused channel draws its own error reply, so
+ * this bounds the replies (and the gateway's work in one turn) a single frame can cause.
+ */
+export const MAX_CHANNELS_PER_FRAME = 200;
 const channels = z
   .array(z.string(), { error: 'expected an array of channel names' })
   .min(1, { error: 'expected at least one channel' })
-  .max(1000, { error: 'at most 1000 channels per frame' });
+  .max(MAX_CHANNELS_PER_FRAME, {
+    error: `at most ${MAX_CHANNELS_PER_FRAME} channels per frame; send several frames`,
+  });
 
 const clientFrame = z.discriminatedUnion(
   'type',

@@ -2,7 +2,9 @@
 // time from /proc, and /healthz latency polled on its own keep-alive connection.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import type { Agent } from 'node:http';
+import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { cliArgs } from '../../test/support/hub-process.ts';
 
 const CLK_TCK = (() => {
@@ -127,37 +129,31 @@ export interface ProbeResult {
 
 /**
  * Polls /healthz every `everyMs` (one request at a time: a slow answer delays the next poll and
- * is itself the measurement) and samples RSS at the same pace, until `stop()`.
+ * is itself the measurement) and samples RSS at the same pace, until `stop()`. Runs in a process
+ * of its own so the load generator's work in this one is not measured as the hub's latency.
  */
 export function probe(hub: ChildHub, everyMs = 50, timeoutMs = 2_000) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const result: ProbeResult = { peakRssMiB: 0, worstHealthzMs: 0, healthzPolls: 0, healthzFailures: 0 };
-  let running = true;
-  const sampleRss = () => {
-    const r = rssMiB(hub.pid);
-    if (r !== null) result.peakRssMiB = Math.max(result.peakRssMiB, r);
-  };
-  const rssTimer = setInterval(sampleRss, everyMs);
-  sampleRss();
-  const loop = (async () => {
-    while (running && hub.alive()) {
-      const started = performance.now();
-      const h = await healthz(hub.base, agent, timeoutMs);
-      result.healthzPolls++;
-      result.worstHealthzMs = Math.max(result.worstHealthzMs, h.ms);
-      if (!h.ok) result.healthzFailures++;
-      const wait = everyMs - (performance.now() - started);
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    }
-  })();
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./probe-process.ts', import.meta.url)),
+      hub.base,
+      String(hub.pid),
+      String(everyMs),
+      String(timeoutMs),
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
+  const finished = new Promise<ProbeResult>((resolve, reject) => {
+    child.once('message', (r) => resolve(r as ProbeResult));
+    child.once('exit', (code) => reject(new Error(`probe exited with ${code} before reporting`)));
+  });
   return {
-    result,
     async stop(): Promise<ProbeResult> {
-      running = false;
-      clearInterval(rssTimer);
-      await loop;
-      agent.destroy();
-      return result;
+      child.send('stop');
+      return finished;
     },
   };
 }

@@ -14,7 +14,15 @@ export interface ParsedLine {
   timestamp?: bigint;
 }
 
-export class LineProtocolError extends Error {}
+export class LineProtocolError extends Error {
+  constructor(message: string) {
+    // Thrown for every bad line of a hostile body: a stack trace would cost more than the parse.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
+}
 
 /** Splits on `sep` outside escapes (and outside double quotes when `quotes`); keeps escapes. */
 function split(s: string, sep: string, quotes: boolean, limit = Infinity): string[] {

@@ -8,6 +8,7 @@
 // string), normalised in chunks so only compact readings are kept; items per request are capped
 // (413 beyond), and refusals are counted with only the first few kept for the reply.
 import type { Readable } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { apiKeyOwner } from '../../core/auth/index.ts';
@@ -35,6 +36,8 @@ export const MAX_ITEM_BYTES = 64 * 1024;
 export const MAX_LISTED_ERRORS = 20;
 /** Items normalised together while the body streams in (one station-registry check each). */
 const CHUNK = 1000;
+/** Items parsed between two yields to the event loop. */
+const YIELD_EVERY = 250;
 
 export interface PushLimits {
   /** Items (readings, lines) per request; more is refused with 413. */
@@ -116,8 +119,11 @@ function itemSink(batch: IntakeBatch, maxItems: number) {
     get items() {
       return items;
     },
-    count() {
+    async count() {
       if (++items > maxItems) throw tooManyItems(maxItems);
+      // A body already buffered would otherwise be parsed in one run of microtasks, stalling every
+      // other request on the process (health checks included) for as long as it takes.
+      if (items % YIELD_EVERY === 0) await setImmediate();
     },
     async accept(item: { index: number; value: unknown; line?: number }) {
       pending.push(item);
@@ -149,7 +155,7 @@ async function parseJsonPush(
   try {
     for await (const piece of pieces) {
       if (ndjson && 'text' in piece && piece.text.trim() === '') continue;
-      sink.count();
+      await sink.count();
       // NDJSON items are numbered by line (index = line - 1), array elements by position.
       const index = ndjson ? piece.n - 1 : piece.n;
       const line = ndjson ? piece.n : undefined;
@@ -201,7 +207,7 @@ async function parseLineProtocolPush(
   for await (const piece of readLines(bytes.chunks, MAX_ITEM_BYTES)) {
     const text = 'text' in piece ? piece.text.trim() : null;
     if (text === '' || text?.startsWith('#')) continue;
-    sink.count();
+    await sink.count();
     const index = piece.n - 1;
     if (text === null) {
       batch.refuse(index, '', `line ${piece.n}: ${tooLongReason('the line')}`, piece.n);
