@@ -9,6 +9,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Statuses the route answers beyond its response schemas and the edge's: code → meaning. */
     responses?: Record<number, string>;
+    /**
+     * Media types its error bodies come in, when not only application/problem+json (the InfluxDB
+     * write route answers application/json so InfluxDB clients read its `code` and `message`).
+     */
+    problemTypes?: string[];
   }
 }
 
@@ -64,7 +69,12 @@ export function documentStatuses(inner: SwaggerTransform): SwaggerTransform {
     const out = inner(args);
     const schema = (out.schema ?? {}) as Record<string, unknown>;
     if (schema.hide) return out;
-    const config = (args.route.config ?? {}) as { auth?: AuthLevel; responses?: Record<number, string> };
+    const config = (args.route.config ?? {}) as {
+      auth?: AuthLevel;
+      responses?: Record<number, string>;
+      problemTypes?: string[];
+    };
+    const problem = (description: string) => problemResponse(description, config.problemTypes);
     const method = ([] as string[]).concat(args.route.method)[0]!.toUpperCase();
     const response = { ...((schema.response as Record<string, unknown> | undefined) ?? {}) };
     for (const [code, description] of Object.entries(config.responses ?? {})) {
@@ -80,6 +90,6 @@ export function documentStatuses(inner: SwaggerTransform): SwaggerTransform {
   };
 }
 
-function problem(description: string) {
-  return { description, content: { 'application/problem+json': { schema: PROBLEM_SCHEMA } } };
+function problemResponse(description: string, types = ['application/problem+json']) {
+  return { description, content: Object.fromEntries(types.map((t) => [t, { schema: PROBLEM_SCHEMA }])) };
 }

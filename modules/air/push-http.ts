@@ -348,7 +348,11 @@ export async function registerAirPush(
       {
         // Declared for the shared auth hook (which runs first); this plugin's own onRequest
         // checks then refuse bad encodings and sizes before a byte of the body is read.
-        config: { auth: 'integrator' },
+        config: {
+          auth: 'integrator',
+          // Errors carry InfluxDB's code and message as application/json unless problem+json is asked for.
+          problemTypes: ['application/json', 'application/problem+json'],
+        },
         schema: {
           tags: ['air'],
           summary: 'InfluxDB v2 write API (line protocol) for Telegraf and InfluxDB clients',
