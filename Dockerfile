@@ -15,7 +15,7 @@ COPY . .
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS runtime
-# ffmpeg for the camera ingest: the system one, found on PATH first (ingest/cameras/ffmpeg-binary.ts;
+# ffmpeg for the camera ingest: the system one, found on PATH first (modules/cameras/ffmpeg-binary.ts;
 # CITYSTREAM_FFMPEG_PATH overrides). Fonts for the demo cameras' clock overlay; CA certificates for
 # HTTPS pull sources and JWKS.
 RUN apt-get update \

@@ -3,6 +3,15 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** One `no-restricted-imports` block per floor (a later block for a file would replace, not add). */
+function floors(blocks) {
+  return blocks.map(({ files, ignores, patterns }) => ({
+    files,
+    ...(ignores ? { ignores } : {}),
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  }));
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.services/', 'data/', 'coverage/', 'web/dist/', 'test/artifacts/'] },
   js.configs.recommended,
@@ -30,6 +39,54 @@ export default tseslint.config(
       ],
     },
   },
+  // The floors (docs/architecture.md): a folder may import only from the floors below it. Paths are
+  // relative, so each pattern says how many `../` reach the repository root from that depth.
+  ...floors([
+    {
+      files: ['core/**/*.ts'],
+      patterns: [
+        {
+          regex: '^(\\.\\./)+(app|modules|stream|ingest|api|web|test)/',
+          message:
+            'core/ is the ground floor: it imports nothing from app/, modules/, stream/, web/ or test/.',
+        },
+      ],
+    },
+    // modules/<area>/*.ts and modules/<area>/<sub>/*.ts: core/ only, other modules by their index.ts
+    ...[1, 2].map((depth) => ({
+      files: [`modules/${'*/'.repeat(depth)}*.ts`],
+      patterns: [
+        {
+          regex: `^(\\.\\./){${depth + 1},}(app|stream|ingest|api|test)/`,
+          message: 'modules/ build on core/ only: app/ assembles them, stream/ is the gateway above them.',
+        },
+        {
+          regex: `^${'\\.\\./'.repeat(depth)}(?!\\.\\.)[^/]+/(?!index\\.ts$)`,
+          message: 'Another module is reached through its public index.ts, never its internals.',
+        },
+      ],
+    })),
+    {
+      files: ['stream/**/*.ts'],
+      patterns: [
+        {
+          regex: '^(\\.\\./)+(app|modules|ingest|api|web|test)/',
+          message: 'stream/ is the generic gateway: it knows core/, never app/ or a feature module.',
+        },
+      ],
+    },
+    {
+      files: ['web/**/*.ts'],
+      patterns: [
+        {
+          regex:
+            '^(\\.\\./)+(app|modules|ingest|api|test)/|^(\\.\\./)+core/(?!domain/|events/)|^(\\.\\./)+stream/(?!client/)',
+          message:
+            'web/ (the dashboard) imports only core/domain, core/events schemas and the stream/client SDK.',
+        },
+      ],
+    },
+  ]),
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

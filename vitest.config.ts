@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Two projects, decided by one rule:
-//   integration = test/**/*.test.ts, plus any co-located *.test.ts that asks for a shared real
+//   integration = test/**/*.test.ts (but test/unit/**), plus any co-located *.test.ts that asks for a shared real
 //                 service (it calls serviceAvailable from test/support/services.ts). These share
 //                 one Kafka, InfluxDB, PostgreSQL and Mosquitto, so they run one file at a time.
 //   unit        = every other *.test.ts: it builds what it needs in-process (PGlite, an in-memory
-//                 bus, a hub on port 0, ffmpeg), so its files run in parallel.
+//                 bus, a hub on port 0, ffmpeg), so its files run in parallel. test/unit/ holds
+//                 such tests that live under test/ because they use its contract suites or helpers.
 // The rule reads the files, so a new co-located suite that reaches a shared service lands in
 // the serial project without anyone editing this list.
 const exclude = ['node_modules/**', 'dist/**', '.services/**'];
@@ -24,6 +25,7 @@ const usesSharedService = (file: string) =>
   readFileSync(join(root, file), 'utf8').includes('serviceAvailable(');
 const colocatedIntegration = colocatedTests.filter(usesSharedService);
 const integration = ['test/**/*.test.ts', ...colocatedIntegration];
+const unitUnderTest = 'test/unit/**/*.test.ts';
 
 export default defineConfig({
   test: {
@@ -39,7 +41,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['**/*.test.ts'],
-          exclude: [...exclude, ...integration],
+          // every test/ file but test/unit/'s, and the co-located suites that reach a shared service
+          exclude: [...exclude, 'test/*.test.ts', 'test/!(unit)/**', ...colocatedIntegration],
           fileParallelism: true,
           // unit files finish first, so the integration files never share the CPU with them
           sequence: { groupOrder: 0 },
@@ -50,6 +53,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: integration,
+          exclude: [...exclude, unitUnderTest],
           fileParallelism: false,
           sequence: { groupOrder: 1 },
         },

@@ -15,7 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintToken } from '../core/auth/index.ts';
 import { loadConfig } from '../core/config/index.ts';
-import { createTestBucket } from '../core/timeseries/testing.ts';
+import { createTestBucket } from '../test/support/timeseries.ts';
 import { deleteTestTopics } from '../test/support/kafka.ts';
 import { createTestDatabase } from '../test/support/postgres.ts';
 import {

@@ -6,13 +6,14 @@
 // slot UPDATE, the appointment INSERT, the outbox INSERT, the stored idempotent response.
 // Latency of the fixed-rate run is measured from each request's scheduled send time, so a
 // stalled server shows up in p99 instead of silently lowering the offered rate.
+import { MIGRATION_DIRS } from '../app/modules.ts';
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { migrate } from '../core/db/index.ts';
+import { migrate, readMigrations } from '../core/db/index.ts';
 import { PgliteDb } from '../core/db/pglite.ts';
 import { mintToken } from '../core/auth/index.ts';
 import { startHub, type HubProcess } from '../test/support/hub-process.ts';
@@ -282,7 +283,7 @@ async function main() {
     // PGlite lives inside the hub process: plant the slots in its data dir before the hub opens it.
     const dir = `/tmp/bench-api-pglite-${process.pid}`;
     const db = await PgliteDb.open(join(dir, 'pglite'));
-    await migrate(db);
+    await migrate(db, readMigrations(MIGRATION_DIRS));
     await plant(db, 10_000_000);
     await db.close();
     const hub = await startHub({ ...env, CITYSTREAM_DATA_DIR: dir });

@@ -9,6 +9,7 @@
 //               (decode every frame, fps filter).
 // Then the camera count is raised until snapshots fall behind (fewer than 90 % of the expected
 // snapshots in the window) or CPU runs out.
+import { LocalCameras } from '../core/domain/local-cameras.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,11 +21,11 @@ import { camerasSection } from '../core/config/sections/cameras.ts';
 import type { CameraConfig } from '../core/events/cameras.ts';
 import { createHttpServer, Readiness } from '../core/http/index.ts';
 import { createBusMetrics, createMetrics, silentLogger } from '../core/observability/index.ts';
-import { buildCommand } from '../ingest/cameras/command.ts';
-import { resolveFfmpeg } from '../ingest/cameras/ffmpeg-binary.ts';
-import { startHlsGenerator } from '../ingest/cameras/demo/generator.ts';
-import { registerCameras } from '../ingest/cameras/registry.ts';
-import { CameraWorker } from '../ingest/cameras/worker.ts';
+import { buildCommand } from '../modules/cameras/command.ts';
+import { resolveFfmpeg } from '../modules/cameras/ffmpeg-binary.ts';
+import { startHlsGenerator } from '../modules/cameras/demo/generator.ts';
+import { registerCameras } from '../core/domain/camera-registry.ts';
+import { CameraWorker } from '../modules/cameras/worker.ts';
 import { round, writeResults } from './lib/results.ts';
 
 const INTERVAL_S = 2;
@@ -197,6 +198,7 @@ async function citystream(url: string, n: number, dir: string): Promise<Measured
   const worker = new CameraWorker({
     bus,
     http,
+    localCameras: new LocalCameras(),
     logger,
     registry: metrics.registry,
     config,

@@ -9,10 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { loadConfig } from '../core/config/index.ts';
 import { createLogger, silentLogger } from '../core/observability/logger.ts';
-import { Hub } from '../core/runtime/hub.ts';
+import { Hub } from '../app/hub.ts';
 import type { Point } from '../core/timeseries/index.ts';
-import { createTestBucket } from '../core/timeseries/testing.ts';
-import { createStation } from '../ingest/air/stations.ts';
+import { createTestBucket } from '../test/support/timeseries.ts';
+import { createStation } from '../core/domain/stations.ts';
 import { deleteTestTopics } from '../test/support/kafka.ts';
 import { percentile, round, writeResults } from './lib/results.ts';
 

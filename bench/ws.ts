@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { EVENT_TYPES, makeEvent } from '../core/events/index.ts';
-import type { Hub } from '../core/runtime/hub.ts';
+import type { Hub } from '../app/hub.ts';
 import { deleteTestTopics } from '../test/support/kafka.ts';
-import { startGatewayHub } from '../stream/testing.ts';
+import { startGatewayHub } from '../test/support/stream.ts';
 import { round, writeResults } from './lib/results.ts';
 
 setFlagsFromString('--expose-gc');

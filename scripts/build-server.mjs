@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const dist = join(root, 'dist');
-const SOURCE_DIRS = ['core', 'ingest', 'stream', 'api', 'cli'];
+const SOURCE_DIRS = ['core', 'app', 'modules', 'stream', 'cli'];
 const ASSET = /\.sql$/;
 
 const t0 = Date.now();

@@ -1,21 +1,22 @@
 // Pull sources against a local HTTP server serving realistic responses of each feed format:
 // OpenAQ v3, Sensor.Community, PurpleAir and a generic field mapping. Conditional requests,
 // timeouts, retry with backoff, de-duplication and dead-lettering of refused items.
+import { MIGRATION_DIRS } from '../app/modules.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedBus } from '../core/bus/embedded.ts';
 import { airSourceSchema, type AirSource } from '../core/config/sections/air.ts';
-import { migrate } from '../core/db/migrate.ts';
+import { migrate, readMigrations } from '../core/db/migrate.ts';
 import { PgliteDb } from '../core/db/pglite.ts';
 import type { AirReading, DeadLetter } from '../core/events/index.ts';
 import { silentLogger } from '../core/observability/logger.ts';
 import { createBusMetrics } from '../core/observability/metrics.ts';
-import { airStationsSeeder } from '../ingest/air/demo-stations.ts';
-import { createIntake } from '../ingest/air/intake.ts';
-import { Poller } from '../ingest/air/sources/poller.ts';
-import { StationCache } from '../ingest/air/stations.ts';
+import { airStationsSeeder } from '../modules/air/demo-stations.ts';
+import { createIntake } from '../modules/air/intake.ts';
+import { Poller } from '../modules/air/sources/poller.ts';
+import { StationCache } from '../core/domain/stations.ts';
 import { waitFor } from './support/wait.ts';
 
 const minute = (m: number) => new Date(Math.floor(Date.now() / 60_000) * 60_000 - m * 60_000);
@@ -185,7 +186,7 @@ describe('air pull sources', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     db = await PgliteDb.open();
-    await migrate(db);
+    await migrate(db, readMigrations(MIGRATION_DIRS));
     await airStationsSeeder.run(db);
     const stations = new StationCache(db);
     await stations.load();

@@ -2,15 +2,16 @@
 // committed but before publishing, the event is published exactly once by the next relay; killed
 // after the broker acknowledged but before the row was marked, the next relay publishes it again
 // with the same CloudEvent id (at-least-once, de-duplicable), and nothing is ever lost.
+import { MIGRATION_DIRS } from '../app/modules.ts';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OutboxRelay } from '../api/outbox/relay.ts';
-import { createIncident } from '../api/incidents/store.ts';
+import { OutboxRelay } from '../core/outbox/relay.ts';
+import { createIncident } from '../modules/incidents/store.ts';
 import { KafkaBus } from '../core/bus/kafka.ts';
 import type { Delivery } from '../core/bus/types.ts';
-import { migrate } from '../core/db/index.ts';
+import { migrate, readMigrations } from '../core/db/index.ts';
 import { PostgresDb } from '../core/db/postgres.ts';
 import { silentLogger } from '../core/observability/logger.ts';
 import { createBusMetrics } from '../core/observability/metrics.ts';
@@ -35,7 +36,7 @@ if (kafka && postgres) {
     beforeAll(async () => {
       ({ url: databaseUrl, drop } = await createTestDatabase(postgres.value!));
       db = new PostgresDb(databaseUrl);
-      await migrate(db);
+      await migrate(db, readMigrations(MIGRATION_DIRS));
       bus = new KafkaBus({
         brokers: [kafka.value!],
         clientId: 'outbox-test',

@@ -3,8 +3,8 @@
 // callbacks without changing anything; a valid one settles once; cancelling refunds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_WEBHOOK_SECRET } from '../core/config/index.ts';
-import { runMaintenance } from '../api/maintenance.ts';
-import { signPayload } from '../api/payments/signature.ts';
+import { runMaintenance } from '../app/maintenance.ts';
+import { signPayload } from '../modules/payments/signature.ts';
 import { backends, plantFixtures, startApi, type ApiHarness } from './support/api.ts';
 import { waitFor } from './support/wait.ts';
 

@@ -3,7 +3,7 @@
 // departures and seat maps, bills and fines, incident reports with photos and the staff
 // workflow, Open311, and ticket holds that expire.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cityServicesSeeders } from '../api/seed/index.ts';
+import { CITY_SERVICE_MODULES, seedersOf } from '../app/modules.ts';
 import { seedDemoData } from '../core/db/seed.ts';
 import { backends, startApi, type ApiHarness } from './support/api.ts';
 
@@ -25,7 +25,7 @@ for (const backend of await backends()) {
         CITYSTREAM_TICKET_HOLD_SECONDS: '1',
         CITYSTREAM_PHOTO_MAX_BYTES: '20000',
       });
-      await seedDemoData(api.db, cityServicesSeeders);
+      await seedDemoData(api.db, seedersOf(CITY_SERVICE_MODULES));
       [citizen, staff] = await Promise.all([api.token('wang'), api.token('desk-officer', 'staff')]);
     });
     afterAll(() => api?.stop());

@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KafkaBus } from '../core/bus/kafka.ts';
 import type { Consumer } from '../core/bus/types.ts';
-import { reading } from '../core/bus/bus.contract.ts';
+import { reading } from './contracts/bus.contract.ts';
 import type { AirReading } from '../core/events/index.ts';
 import { createBusMetrics } from '../core/observability/metrics.ts';
 import { silentLogger } from '../core/observability/logger.ts';

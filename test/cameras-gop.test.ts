@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/observability/index.ts';
-import { ProcessLimiter } from '../ingest/cameras/limiter.ts';
-import { CameraSupervisor, type Status } from '../ingest/cameras/supervisor.ts';
+import { ProcessLimiter } from '../modules/cameras/limiter.ts';
+import { CameraSupervisor, type Status } from '../modules/cameras/supervisor.ts';
 import { hlsSource, pipelineChildren } from './support/camera-sources.ts';
 import { waitFor } from './support/wait.ts';
 

@@ -9,8 +9,8 @@ import { mintToken } from '../core/auth/index.ts';
 import { loadConfig } from '../core/config/index.ts';
 import type { CameraSnapshot, CameraStatus } from '../core/events/cameras.ts';
 import { createLogger } from '../core/observability/index.ts';
-import { Hub } from '../core/runtime/index.ts';
-import { jpegSize } from '../ingest/cameras/jpeg.ts';
+import { Hub } from '../app/hub.ts';
+import { jpegSize } from '../modules/cameras/jpeg.ts';
 import {
   garbageSource,
   hlsSource,

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import type { Hub } from '../core/runtime/hub.ts';
-import { RawClient, reading, startGatewayHub } from '../stream/testing.ts';
+import type { Hub } from '../app/hub.ts';
+import { RawClient, reading, startGatewayHub } from './support/stream.ts';
 import { startHub, type HubProcess } from './support/hub-process.ts';
 import { waitFor } from './support/wait.ts';
 

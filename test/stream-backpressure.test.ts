@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { EVENT_TYPES } from '../core/events/catalog.ts';
 import { makeEvent, type CloudEvent } from '../core/events/envelope.ts';
-import type { Hub } from '../core/runtime/hub.ts';
-import { RawClient, snapshot, startGatewayHub } from '../stream/testing.ts';
+import type { Hub } from '../app/hub.ts';
+import { RawClient, snapshot, startGatewayHub } from './support/stream.ts';
 import { waitFor } from './support/wait.ts';
 
 const PAD = 32_000;

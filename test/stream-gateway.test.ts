@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { mintToken } from '../core/auth/index.ts';
-import type { Hub } from '../core/runtime/hub.ts';
+import type { Hub } from '../app/hub.ts';
 import { StreamClient, type ConnectionState, type LiveEvent } from '../stream/client/index.ts';
 import type { Duplex } from 'node:stream';
-import { payment, RawClient, reading, startGatewayHub } from '../stream/testing.ts';
+import { payment, RawClient, reading, startGatewayHub } from './support/stream.ts';
 import { waitFor } from './support/wait.ts';
 
 const SECRET = 'stream-gateway-test-secret-0123456789abcdef';

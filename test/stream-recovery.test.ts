@@ -17,7 +17,7 @@ import { EVENT_TYPES } from '../core/events/catalog.ts';
 import { silentLogger } from '../core/observability/logger.ts';
 import { createBusMetrics } from '../core/observability/metrics.ts';
 import { StreamClient, type LiveEvent } from '../stream/client/index.ts';
-import { reading, snapshot } from '../stream/testing.ts';
+import { reading, snapshot } from './support/stream.ts';
 import { startHub, type HubProcess } from './support/hub-process.ts';
 import { deleteTestTopics, testTopicPrefix } from './support/kafka.ts';
 import { serviceAvailable } from './support/services.ts';

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
+import { MIGRATION_DIRS } from '../../app/modules.ts';
 import { loadConfig } from '../../core/config/index.ts';
-import { migrate, openDb } from '../../core/db/index.ts';
+import { migrate, openDb, readMigrations } from '../../core/db/index.ts';
 import { seedDemoData } from '../../core/db/seed.ts';
-import { demoSeeders } from '../seeders.ts';
+import { demoSeeders } from '../../app/seeders.ts';
 
 export async function migrateCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -13,7 +14,7 @@ export async function migrateCommand(args: string[]): Promise<number> {
   const config = loadConfig(process.env);
   const db = await openDb(config);
   try {
-    const applied = await migrate(db);
+    const applied = await migrate(db, readMigrations(MIGRATION_DIRS));
     process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
     if (values.seed) {
       const seeded = await seedDemoData(db, demoSeeders);

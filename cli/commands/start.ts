@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../core/config/index.ts';
-import { Hub } from '../../core/runtime/index.ts';
+import { Hub } from '../../app/hub.ts';
 
 export async function startCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { roles: { type: 'string' } }, strict: true });

@@ -1,8 +1,11 @@
-// Plain SQL migrations, one folder for the whole hub (core/db/migrations), applied in file-name
+// Plain SQL migrations: core's own (core/db/migrations) and one folder per feature module
+// (modules/<area>/migrations, collected by app/modules.ts), merged and applied in global file-name
 // order, each in its own transaction, under an advisory lock so several processes starting at
 // once apply each file exactly once. Number ranges keep areas apart:
-// 0001-0099 core, 0100-0199 air, 0200-0299 cameras, 0300-0499 city services.
+// 0001-0099 core, 0100-0199 air, 0200-0299 cameras, 0300-0499 city services. The version is the
+// file name, not its folder, so moving a file between folders never re-applies it.
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Db } from './types.ts';
 
@@ -14,14 +17,18 @@ export interface Migration {
   sql: string;
 }
 
-export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
-    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
-    .sort()
-    .map((f) => ({
-      version: f.replace(/\.sql$/, ''),
-      sql: readFileSync(new URL(f, `file://${dir.endsWith('/') ? dir : dir + '/'}`), 'utf8'),
-    }));
+/** The migrations of one folder or several, in global file-name order; a version twice is an error. */
+export function readMigrations(dirs: string | readonly string[] = MIGRATIONS_DIR): Migration[] {
+  const files = (typeof dirs === 'string' ? [dirs] : dirs).flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
+      .map((f) => ({ f, path: join(dir, f) })),
+  );
+  files.sort((a, b) => (a.f < b.f ? -1 : a.f > b.f ? 1 : 0));
+  return files.map(({ f, path }, i) => {
+    if (files[i + 1]?.f === f) throw new Error(`migration ${f} exists twice: ${path}, ${files[i + 1]!.path}`);
+    return { version: f.replace(/\.sql$/, ''), sql: readFileSync(path, 'utf8') };
+  });
 }
 
 /** Applies what is missing; returns the versions applied now. */

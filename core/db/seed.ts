@@ -1,5 +1,5 @@
 // Demo seed data. Each area (air stations, hospitals, departures, ...) provides idempotent
-// seeders; the composition root (cli/seeders.ts) lists them for `migrate --seed` and demo mode.
+// seeders; the composition root (app/seeders.ts) lists them for `migrate --seed` and demo mode.
 import type { Db } from './types.ts';
 
 export interface Seeder {

@@ -1,5 +1,6 @@
 // RFC 9457 problem details. Every error the API returns has this shape; 5xx never carry internals.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { DomainError, DomainErrorKind } from '../errors.ts';
 
 export interface FieldError {
   /** Where: body, querystring, params, headers, or an item index for batches. */
@@ -43,6 +44,21 @@ export const conflict = (detail: string, extensions: Record<string, unknown> = {
 export const unprocessable = (detail: string, errors?: FieldError[]) =>
   new HttpProblem(422, 'Unprocessable Content', detail, errors ? { errors } : {});
 export const unavailable = (detail: string) => new HttpProblem(503, 'Service Unavailable', detail);
+
+const DOMAIN_STATUS: Record<DomainErrorKind, [number, string]> = {
+  invalid: [400, 'Bad Request'],
+  forbidden: [403, 'Forbidden'],
+  not_found: [404, 'Not Found'],
+  conflict: [409, 'Conflict'],
+  gone: [410, 'Gone'],
+  unprocessable: [422, 'Unprocessable Content'],
+};
+
+/** The one mapping from a domain error to its HTTP answer. */
+export function problemFor(err: DomainError): HttpProblem {
+  const [status, title] = DOMAIN_STATUS[err.kind];
+  return new HttpProblem(status, title, err.message, err.details);
+}
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, p: HttpProblem): FastifyReply {
   return reply

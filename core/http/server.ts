@@ -21,10 +21,11 @@ import type { Logger } from 'pino';
 import type { ApiKey, HttpPolicy } from '../config/index.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { memoryIdempotencyStore, registerIdempotency, type IdempotencyStore } from './idempotency.ts';
+import { DomainError } from '../errors.ts';
 import { registerInputChecks } from './input.ts';
 import { documentStatuses } from './openapi.ts';
 import { registerMethodNotAllowed } from './methods.ts';
-import { HttpProblem, sendProblem, validationProblem } from './problem.ts';
+import { HttpProblem, problemFor, sendProblem, validationProblem } from './problem.ts';
 import type { Readiness } from './readiness.ts';
 import { DEFAULT_POLICY, registerSecurity } from './security.ts';
 
@@ -71,6 +72,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof HttpProblem) return sendProblem(reply, request, err);
+    if (err instanceof DomainError) return sendProblem(reply, request, problemFor(err));
     if (err.validation) return sendProblem(reply, request, validationProblem(err));
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {

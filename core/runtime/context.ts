@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth/index.ts';
 import type { Bus } from '../bus/index.ts';
-import type { Config } from '../config/index.ts';
+import type { Config, Role } from '../config/index.ts';
+import type { Seeder } from '../db/seed.ts';
 import type { Db } from '../db/index.ts';
-import type { Guards, HttpServer, Readiness } from '../http/index.ts';
+import type { LocalCameras } from '../domain/local-cameras.ts';
+import type { Guards, HttpServer, LookupLimiter, Readiness } from '../http/index.ts';
 import type { Metrics } from '../observability/index.ts';
 import type { TimeSeriesStore } from '../timeseries/index.ts';
 
@@ -17,6 +19,12 @@ export interface HubContext {
   readiness: Readiness;
   tokens: TokenVerifier;
   guards: Guards;
+  /** Snapshots held by this process's camera worker, for this process's camera routes. */
+  localCameras: LocalCameras;
+  /** Fine and bill lookups (and payments proving them) per user and per IP, one budget per hub. */
+  lookups: LookupLimiter;
+  /** Wakes the outbox relay after a commit; a no-op until the api role starts the relay. */
+  nudgeOutbox(): void;
   /** PostgreSQL or PGlite, migrated, opened on first use. */
   db(): Promise<Db>;
   /** InfluxDB when INFLUX_URL is set, else the embedded store on db(); opened on first use. */
@@ -29,6 +37,19 @@ export interface Running {
 
 /** A piece of a role: starts its work and returns how to stop it. */
 export type Component = (ctx: HubContext) => Promise<Running>;
+
+/**
+ * A feature module (modules/<area>/index.ts) as app/ assembles it: its components per role, the
+ * folder of its SQL migrations and its demo seeders.
+ */
+export interface FeatureModule {
+  name: string;
+  /** Absolute path of the module's migrations folder, when it owns tables. */
+  migrations?: string;
+  /** Demo data, seeded in module-list order when demo mode is on. */
+  seeders?: readonly Seeder[];
+  components: Partial<Record<Role, Component>>;
+}
 
 /** Starts components in order; stops them in reverse, each given the chance to finish. */
 export async function startComponents(ctx: HubContext, components: readonly Component[]): Promise<Running> {

@@ -1,2 +1,1 @@
 export * from './context.ts';
-export { Hub } from './hub.ts';

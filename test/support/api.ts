@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { mintToken } from '../../core/auth/index.ts';
 import { loadConfig } from '../../core/config/index.ts';
 import type { Db } from '../../core/db/index.ts';
-import { Hub } from '../../core/runtime/index.ts';
+import { Hub } from '../../app/hub.ts';
 import { createTestDatabase } from './postgres.ts';
 import { serviceAvailable } from './services.ts';
 

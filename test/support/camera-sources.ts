@@ -20,7 +20,7 @@ import {
   startHlsGenerator,
   startMjpegGenerator,
   type Generator,
-} from '../../ingest/cameras/demo/generator.ts';
+} from '../../modules/cameras/demo/generator.ts';
 
 export interface Source {
   url: string;

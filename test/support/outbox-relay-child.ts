@@ -4,7 +4,7 @@
 //   before-publish: the rows are selected, nothing is published yet;
 //   after-publish:  the broker acknowledged, the rows are not yet marked sent.
 import { Registry } from 'prom-client';
-import { OutboxRelay } from '../../api/outbox/relay.ts';
+import { OutboxRelay } from '../../core/outbox/relay.ts';
 import { KafkaBus } from '../../core/bus/kafka.ts';
 import { PostgresDb } from '../../core/db/postgres.ts';
 import { silentLogger } from '../../core/observability/logger.ts';

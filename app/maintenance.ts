@@ -1,0 +1,49 @@
+// Periodic upkeep of the city-services data: end ticket holds past their time (freeing seats and
+// announcing it), cancel payment intents nobody confirmed, forget Idempotency-Key records older
+// than a day.
+import type { Logger } from 'pino';
+import type { Db } from '../core/db/types.ts';
+import { cancelStaleIntents } from '../modules/payments/index.ts';
+import { expireHolds } from '../modules/transport/index.ts';
+
+export const IDEMPOTENCY_TTL_HOURS = 24;
+
+export async function runMaintenance(
+  db: Db,
+  intentTtlSeconds: number,
+): Promise<{ expiredTickets: number; cancelledIntents: number; forgottenKeys: number }> {
+  const expiredTickets = await db.transaction((tx) => expireHolds(tx));
+  const cancelledIntents = await db.transaction((tx) => cancelStaleIntents(tx, intentTtlSeconds));
+  const forgotten = await db.query(
+    `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => ${IDEMPOTENCY_TTL_HOURS})`,
+  );
+  return { expiredTickets, cancelledIntents, forgottenKeys: forgotten.rowCount };
+}
+
+export function startMaintenance(
+  db: Db,
+  logger: Logger,
+  everyMs: number,
+  intentTtlSeconds: number,
+  onChange: () => void,
+): { stop(): Promise<void> } {
+  let current: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    current = runMaintenance(db, intentTtlSeconds).then(
+      (r) => {
+        if (r.expiredTickets || r.cancelledIntents) {
+          logger.info(r, 'ended expired ticket holds and unconfirmed payment intents');
+          onChange();
+        }
+      },
+      (err: unknown) => logger.warn({ err }, 'maintenance failed; will retry'),
+    );
+  }, everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await current;
+    },
+  };
+}

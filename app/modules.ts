@@ -1,0 +1,43 @@
+// The feature modules this hub is made of, in the order their components start (and their demo
+// data is seeded); stopping runs in reverse. A module contributes components to the roles it
+// takes part in, its migrations folder and its seeders.
+import { MIGRATIONS_DIR } from '../core/db/migrate.ts';
+import type { Seeder } from '../core/db/seed.ts';
+import type { FeatureModule } from '../core/runtime/context.ts';
+import { airModule } from '../modules/air/index.ts';
+import { appointmentPayable, appointmentsModule } from '../modules/appointments/index.ts';
+import { billingModule, billPayable } from '../modules/billing/index.ts';
+import { camerasModule } from '../modules/cameras/index.ts';
+import { dashboardModule } from '../modules/dashboard/module.ts';
+import { finePayable, finesModule } from '../modules/fines/index.ts';
+import { incidentsModule } from '../modules/incidents/index.ts';
+import { open311Module } from '../modules/open311/index.ts';
+import { createPaymentsModule } from '../modules/payments/index.ts';
+import { ticketPayable, transportModule } from '../modules/transport/index.ts';
+
+/** The city services: routes over the database, events through the outbox. */
+export const CITY_SERVICE_MODULES: readonly FeatureModule[] = [
+  appointmentsModule,
+  transportModule,
+  billingModule,
+  finesModule,
+  createPaymentsModule([appointmentPayable, ticketPayable, billPayable, finePayable]),
+  incidentsModule,
+  open311Module,
+];
+
+export const MODULES: readonly FeatureModule[] = [
+  ...CITY_SERVICE_MODULES,
+  airModule,
+  camerasModule,
+  dashboardModule,
+];
+
+/** Core's migrations and every module's, merged by file name (core/db/migrate.ts). */
+export const MIGRATION_DIRS: readonly string[] = [
+  MIGRATIONS_DIR,
+  ...MODULES.flatMap((m) => (m.migrations ? [m.migrations] : [])),
+];
+
+export const seedersOf = (modules: readonly FeatureModule[]): Seeder[] =>
+  modules.flatMap((m) => m.seeders ?? []);

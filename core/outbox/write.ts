@@ -1,0 +1,57 @@
+// Writes the event announcing a state change into the outbox, inside the caller's transaction:
+// the change and its event commit together or not at all. The relay (api/outbox) publishes it.
+import { makeEvent } from '../events/envelope.ts';
+import { EVENT_TYPES, TOPICS, topicSpec } from '../events/catalog.ts';
+import { validateEvent } from '../events/validate.ts';
+import type { Queryable } from '../db/types.ts';
+import type { Booking, IncidentReported, IncidentStatusChanged, Payment } from '../events/services.ts';
+
+export const EVENT_SOURCE = '/citystream/api';
+
+type OutboxEvent =
+  | { topic: typeof TOPICS.bookings.name; type: (typeof BOOKING_TYPES)[number]; data: Booking }
+  | { topic: typeof TOPICS.payments.name; type: (typeof PAYMENT_TYPES)[number]; data: Payment }
+  | {
+      topic: typeof TOPICS.incidents.name;
+      type: typeof EVENT_TYPES.incidentReported | typeof EVENT_TYPES.incidentStatusChanged;
+      data: IncidentReported | IncidentStatusChanged;
+    };
+
+export const BOOKING_TYPES = [
+  EVENT_TYPES.bookingCreated,
+  EVENT_TYPES.bookingConfirmed,
+  EVENT_TYPES.bookingCancelled,
+  EVENT_TYPES.bookingExpired,
+] as const;
+export const PAYMENT_TYPES = [
+  EVENT_TYPES.paymentCreated,
+  EVENT_TYPES.paymentSucceeded,
+  EVENT_TYPES.paymentFailed,
+  EVENT_TYPES.paymentRefunded,
+] as const;
+
+export async function recordEvent(tx: Queryable, e: OutboxEvent, subject: string): Promise<void> {
+  const event = makeEvent({ type: e.type, source: EVENT_SOURCE, subject, data: e.data });
+  // Checked here, not only by the bus: an event the relay could never publish must fail the change.
+  const checked = validateEvent(topicSpec(e.topic)!, event);
+  if (!checked.ok) {
+    throw new Error(`${checked.reason}: ${checked.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
+  }
+  const key = 'userId' in e.data ? e.data.userId : e.data.incidentId;
+  await tx.query('INSERT INTO outbox (topic, key, event) VALUES ($1, $2, $3)', [
+    e.topic,
+    key,
+    JSON.stringify(event),
+  ]);
+}
+
+export const bookingEvent = (type: (typeof BOOKING_TYPES)[number], data: Booking): OutboxEvent => ({
+  topic: TOPICS.bookings.name,
+  type,
+  data,
+});
+export const paymentEvent = (type: (typeof PAYMENT_TYPES)[number], data: Payment): OutboxEvent => ({
+  topic: TOPICS.payments.name,
+  type,
+  data,
+});

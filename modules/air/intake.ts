@@ -1,0 +1,169 @@
+// The one door every reading comes through, whatever carried it (HTTP push, line protocol, MQTT,
+// a poller): normalise against the station registry, publish the valid ones to air.readings.v1
+// keyed by station, and say precisely what was refused. Resolves once Kafka acknowledged; throws
+// only when the station registry or the bus cannot be reached (transient: retry the request).
+import type { Bus, PublishRecord } from '../../core/bus/index.ts';
+import type { AirConfig } from '../../core/config/sections/air.ts';
+import { makeEvent, type AirReading } from '../../core/events/index.ts';
+import { EVENT_TYPES, TOPICS } from '../../core/events/catalog.ts';
+import { validateEvent } from '../../core/events/validate.ts';
+import { normaliseReading, type NormaliseOptions, type Rejection } from './normalise.ts';
+import { RejectionLog, type ItemRejection } from './rejection-log.ts';
+import type { StationCache } from '../../core/domain/stations.ts';
+
+export type { ItemRejection } from './rejection-log.ts';
+
+export interface IntakeResult {
+  accepted: number;
+  rejected: ItemRejection[];
+  readings: AirReading[];
+}
+
+export interface Intake {
+  /**
+   * `items[i]` may be undefined with a parse rejection already known (e.g. an NDJSON line that is
+   * not JSON): pass those in `preRejected`. With `atomic`, nothing is published if anything fails.
+   */
+  submit(
+    items: { index: number; value: unknown }[],
+    options: { origin: string; atomic?: boolean; preRejected?: ItemRejection[] },
+  ): Promise<IntakeResult>;
+  /**
+   * A request judged while its body streams in: items are normalised chunk by chunk and only the
+   * resulting readings are kept, refusals go to a bounded log. Nothing is published before commit.
+   */
+  begin(options: { origin: string; maxRejections: number }): IntakeBatch;
+}
+
+export interface IntakeBatch {
+  /** Normalises these items now; their raw values are not kept. */
+  add(items: { index: number; value: unknown; line?: number }[]): Promise<void>;
+  /** An item refused before it could be normalised (not JSON, a malformed line, too long). */
+  refuse(index: number, field: string, reason: string, line?: number): void;
+  readonly refused: RejectionLog;
+  /** Publishes the accepted readings (none with `atomic` when anything was refused). */
+  commit(atomic: boolean): Promise<{ accepted: number; refused: RejectionLog }>;
+}
+
+export function readingEvent(r: AirReading) {
+  return makeEvent({
+    type: EVENT_TYPES.airReading,
+    source: `/citystream/ingest/air/${r.origin ?? 'unknown'}`,
+    subject: r.stationId,
+    // Stable per (station, time): a retried push or re-polled reading carries the same id.
+    id: `${r.stationId}/${r.time}`,
+    time: r.time,
+    data: r,
+  });
+}
+
+type Judged =
+  { ok: true; reading: AirReading; record: PublishRecord } | { ok: false; rejections: Rejection[] };
+
+/** One item's fate: a reading with its checked event, or why not. */
+function judge(value: unknown, options: NormaliseOptions): Judged {
+  // One item that breaks the code below is that item's refusal, never the request's failure.
+  try {
+    const result = normaliseReading(value, options);
+    if (!result.ok) return result;
+    // The bus refuses a whole publish for one invalid record: check each one here.
+    const event = readingEvent(result.reading);
+    const checked = validateEvent(TOPICS.airReadings, event);
+    if (!checked.ok) {
+      const issues = checked.issues.length > 0 ? checked.issues : [{ path: '', message: checked.reason }];
+      return {
+        ok: false,
+        rejections: issues.map((i) => ({ field: i.path.replace(/^data\.?/, ''), reason: i.message })),
+      };
+    }
+    return { ok: true, reading: result.reading, record: { key: result.reading.stationId, event } };
+  } catch (err) {
+    return {
+      ok: false,
+      rejections: [{ field: '', reason: `could not be processed: ${(err as Error).message}` }],
+    };
+  }
+}
+
+/** Station ids named by the items, each once, so a miss reloads the registry at most once. */
+function namedStations(items: readonly { value: unknown }[]): Set<string> {
+  const ids = new Set<string>();
+  for (const { value } of items) {
+    if (typeof value === 'object' && value !== null && 'stationId' in value) ids.add(String(value.stationId));
+  }
+  return ids;
+}
+
+export function createIntake(
+  bus: Bus,
+  stations: StationCache,
+  // Push limits are the HTTP edge's business, not the intake's.
+  config: Omit<AirConfig, 'ingestMaxItems'>,
+): Intake {
+  const options = (origin: string): NormaliseOptions => ({
+    now: Date.now(),
+    maxFutureMs: config.maxFutureMs,
+    maxAgeMs: config.maxAgeMs,
+    station: (id) => stations.get(id),
+    origin,
+  });
+  const publish = async (records: PublishRecord[]) => {
+    if (records.length > 0) await bus.publish(TOPICS.airReadings.name, records);
+  };
+  return {
+    async submit(items, { origin, atomic, preRejected }) {
+      await stations.ensure(namedStations(items));
+      const o = options(origin);
+      const rejected: ItemRejection[] = [...(preRejected ?? [])];
+      const readings: AirReading[] = [];
+      const records: PublishRecord[] = [];
+      for (const { index, value } of items) {
+        const result = judge(value, o);
+        if (result.ok) {
+          readings.push(result.reading);
+          records.push(result.record);
+        } else for (const r of result.rejections) rejected.push({ index, ...r });
+      }
+      rejected.sort((a, b) => a.index - b.index);
+      if (atomic && rejected.length > 0) return { accepted: 0, rejected, readings: [] };
+      await publish(records);
+      return { accepted: readings.length, rejected, readings };
+    },
+
+    begin({ origin, maxRejections }) {
+      const refused = new RejectionLog(maxRejections);
+      const records: PublishRecord[] = [];
+      // One clock for the whole request, as submit has: a reading's fate does not depend on
+      // how long the body took to arrive.
+      const o = options(origin);
+      // The registry is reloaded at most once per request, as submit does: a body naming a
+      // different unknown station on every line must not reload it once per chunk.
+      let reloaded = false;
+      return {
+        refused,
+        async add(items) {
+          if (!reloaded) {
+            const ids = namedStations(items);
+            if ([...ids].some((id) => !stations.get(id))) {
+              await stations.ensure(ids);
+              reloaded = true;
+            }
+          }
+          for (const { index, value, line } of items) {
+            const result = judge(value, o);
+            if (result.ok) records.push(result.record);
+            else refused.refuse(index, result.rejections, line);
+          }
+        },
+        refuse(index, field, reason, line) {
+          refused.refuse(index, [{ field, reason }], line);
+        },
+        async commit(atomic) {
+          if (atomic && refused.items > 0) return { accepted: 0, refused };
+          await publish(records);
+          return { accepted: records.length, refused };
+        },
+      };
+    },
+  };
+}

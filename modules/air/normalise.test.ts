@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { normaliseReading, type NormaliseOptions } from './normalise.ts';
+import { ppbToUgm3, toStandardUnit } from '../../core/domain/units.ts';
+
+const NOW = Date.parse('2026-11-24T08:00:00Z');
+const options: NormaliseOptions = {
+  now: NOW,
+  maxFutureMs: 300_000,
+  maxAgeMs: 7 * 86_400_000,
+  station: (id) =>
+    id === 'GZ-0001' ? { id, name: 'Guangya', city: 'guangzhou', lat: 23.14, lon: 113.26 } : undefined,
+  origin: 'test',
+};
+
+describe('units', () => {
+  it('converts mixing ratios at 25 °C and 1 atm (24.45 L/mol)', () => {
+    expect(ppbToUgm3('no2', 100)).toBeCloseTo(188.18, 2);
+    expect(ppbToUgm3('o3', 100)).toBeCloseTo(196.32, 2);
+    expect(ppbToUgm3('so2', 100)).toBeCloseTo(262.04, 2);
+    expect(toStandardUnit('co', 1, 'ppm')).toBeCloseTo(1.1456, 4); // mg/m³
+    expect(toStandardUnit('co', 1500, 'µg/m³')).toBe(1.5);
+    expect(toStandardUnit('pm25', 10, 'ppb')).toBeNull();
+  });
+});
+
+describe('normaliseReading', () => {
+  it('fills the city from the registry and converts declared units', () => {
+    const r = normaliseReading(
+      {
+        stationId: 'GZ-0001',
+        time: '2026-11-24T15:59:00+08:00',
+        no2: 50,
+        units: { no2: 'ppb' },
+        humidity: 60,
+      },
+      options,
+    );
+    expect(r).toEqual({
+      ok: true,
+      reading: {
+        stationId: 'GZ-0001',
+        city: 'guangzhou',
+        time: '2026-11-24T07:59:00.000Z',
+        no2: 94.09,
+        humidity: 60,
+        origin: 'test',
+      },
+    });
+  });
+
+  it('names each bad field: type, range, unknown station, unit, clock skew, nothing measured', () => {
+    const bad = (input: unknown) => {
+      const r = normaliseReading(input, options);
+      return r.ok ? [] : r.rejections;
+    };
+    expect(bad({ stationId: 'GZ-0001', time: NOW, pm25: '12' })).toEqual([
+      { field: 'pm25', reason: 'expected a number' },
+    ]);
+    expect(bad({ stationId: 'XX-1', time: NOW, pm25: 12 })).toEqual([
+      { field: 'stationId', reason: 'unknown station XX-1' },
+    ]);
+    expect(bad({ stationId: 'GZ-0001', time: NOW, humidity: 140 })).toEqual([
+      { field: 'humidity', reason: '140 is outside the plausible range 0..100' },
+    ]);
+    expect(bad({ stationId: 'GZ-0001', time: NOW, pm25: 5, units: { pm25: 'ppb' } })).toEqual([
+      { field: 'units.pm25', reason: 'unit "ppb" does not apply to pm25' },
+    ]);
+    const reasons = (input: unknown) => bad(input).map((r) => `${r.field}: ${r.reason}`);
+    expect(reasons({ stationId: 'GZ-0001', time: NOW + 600_000, pm25: 5 })).toEqual([
+      'time: 2026-11-24T08:10:00.000Z is 600 s in the future (clock skew limit 300 s)',
+    ]);
+    expect(reasons({ stationId: 'GZ-0001', time: NOW - 8 * 86_400_000, pm25: 5 })).toEqual([
+      'time: 2026-11-16T08:00:00.000Z is older than the 168 h accepted',
+    ]);
+    expect(reasons({ stationId: 'GZ-0001', time: NOW })).toEqual([
+      ': no measurement: expected at least one of pm25, pm10, o3, no2, so2, co, temperature, humidity',
+    ]);
+    expect(bad({ stationId: 'GZ-0001', time: '24/11/2026', pm25: 1 })[0]).toMatchObject({ field: 'time' });
+    expect(bad([1, 2])).toEqual([{ field: '', reason: 'expected a JSON object (one reading)' }]);
+  });
+});
+
+describe('normaliseReading: times no store can hold', () => {
+  const base = { stationId: 'GZ-0001', pm25: 10 };
+  const far = { ...options, maxFutureMs: Number.MAX_SAFE_INTEGER, maxAgeMs: Number.MAX_SAFE_INTEGER };
+
+  it.each([
+    ['epoch ms past what a JS Date can represent', 9e15, options],
+    ['epoch ms past 2262 (InfluxDB nanoseconds)', Date.parse('2263-01-01T00:00:00Z'), far],
+    ['an ISO year before 1677', '1500-01-01T00:00:00Z', far],
+    ['ISO year 0000', '0000-01-01T00:00:00Z', far],
+  ])('refuses %s as a field error on time, even when the clock limits allow it', (_label, time, o) => {
+    const r = normaliseReading({ ...base, time }, o);
+    expect(r.ok).toBe(false);
+    const rejections = (r as { rejections: { field: string; reason: string }[] }).rejections;
+    expect(rejections).toEqual([
+      {
+        field: 'time',
+        reason: expect.stringMatching(/outside the range a time-series store can hold/) as unknown,
+      },
+    ]);
+  });
+
+  it('still takes the extremes a store can hold when the clock limits allow them', () => {
+    for (const time of ['1677-09-22T00:00:00Z', '2262-04-11T00:00:00Z']) {
+      expect(normaliseReading({ ...base, time }, far).ok).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,134 @@
+// From whatever a source or integrator sent to one normalised reading, or the precise reasons it
+// was refused: wrong types, unknown station, values out of physical range, clocks too far off,
+// times no store can hold.
+import { z } from 'zod';
+import { AQI_POLLUTANTS, stationId as stationIdSchema, type AirReading } from '../../core/events/air.ts';
+import { timeProblem } from '../../core/timeseries/refused.ts';
+import { parseUnit, toStandardUnit } from '../../core/domain/units.ts';
+import type { Station } from '../../core/domain/stations.ts';
+
+export const MEASURES = [...AQI_POLLUTANTS, 'temperature', 'humidity'] as const;
+export type Measure = (typeof MEASURES)[number];
+
+/** Plausible limits after conversion; beyond them a value is a sensor or unit fault, not air. */
+export const RANGES: Record<Measure, readonly [number, number]> = {
+  pm25: [0, 1000], // µg/m³
+  pm10: [0, 2000], // µg/m³
+  o3: [0, 2000], // µg/m³
+  no2: [0, 4000], // µg/m³
+  so2: [0, 10000], // µg/m³
+  co: [0, 200], // mg/m³
+  temperature: [-60, 70], // °C
+  humidity: [0, 100], // %
+};
+
+export interface Rejection {
+  field: string;
+  reason: string;
+}
+
+export interface NormaliseOptions {
+  now: number;
+  /** A reading more than this far in the future is refused (a sensor clock running ahead). */
+  maxFutureMs: number;
+  /** A reading older than this is refused (the topic and the store would not keep it anyway). */
+  maxAgeMs: number;
+  station: (id: string) => Station | undefined;
+  origin: string;
+}
+
+const finite = z.number({ error: 'expected a number' }).finite({ error: 'expected a finite number' });
+
+const rawReading = z.object({
+  stationId: stationIdSchema,
+  time: z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()], {
+    error: 'expected an ISO 8601 time with offset (e.g. 2026-11-24T08:00:00Z) or epoch milliseconds',
+  }),
+  pm25: finite.optional(),
+  pm10: finite.optional(),
+  o3: finite.optional(),
+  no2: finite.optional(),
+  so2: finite.optional(),
+  co: finite.optional(),
+  temperature: finite.optional(),
+  humidity: finite.optional(),
+  /** Per-pollutant unit when not the default (µg/m³; CO mg/m³): ppb, ppm, µg/m³, mg/m³. */
+  units: z.record(z.string(), z.string()).optional(),
+});
+
+export type NormaliseResult = { ok: true; reading: AirReading } | { ok: false; rejections: Rejection[] };
+
+export function normaliseReading(input: unknown, o: NormaliseOptions): NormaliseResult {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, rejections: [{ field: '', reason: 'expected a JSON object (one reading)' }] };
+  }
+  const parsed = rawReading.safeParse(input);
+  if (!parsed.success) {
+    const rejections = parsed.error.issues.map((i) => ({ field: i.path.join('.'), reason: i.message }));
+    const id = (input as { stationId?: unknown }).stationId;
+    if (typeof id === 'string' && !rejections.some((r) => r.field === 'stationId') && !o.station(id)) {
+      rejections.unshift({ field: 'stationId', reason: `unknown station ${id}` });
+    }
+    return { ok: false, rejections };
+  }
+  const raw = parsed.data;
+  const rejections: Rejection[] = [];
+  const station = o.station(raw.stationId);
+  if (!station) rejections.push({ field: 'stationId', reason: `unknown station ${raw.stationId}` });
+
+  const time = typeof raw.time === 'number' ? raw.time : Date.parse(raw.time);
+  // First: a time no store (nor a JS Date) can hold would otherwise fail far from here, in the sink.
+  const unstorable = timeProblem(time);
+  if (unstorable) {
+    rejections.push({ field: 'time', reason: `${raw.time} is ${unstorable}` });
+  } else if (time > o.now + o.maxFutureMs) {
+    rejections.push({
+      field: 'time',
+      reason: `${new Date(time).toISOString()} is ${Math.round((time - o.now) / 1000)} s in the future (clock skew limit ${o.maxFutureMs / 1000} s)`,
+    });
+  } else if (time < o.now - o.maxAgeMs) {
+    rejections.push({
+      field: 'time',
+      reason: `${new Date(time).toISOString()} is older than the ${Math.round(o.maxAgeMs / 3_600_000)} h accepted`,
+    });
+  }
+
+  const values: Partial<Record<Measure, number>> = {};
+  for (const m of MEASURES) {
+    let v = raw[m];
+    if (v === undefined) continue;
+    const unitName = raw.units?.[m];
+    if (unitName !== undefined && m !== 'temperature' && m !== 'humidity') {
+      const unit = parseUnit(unitName);
+      const converted = unit ? toStandardUnit(m, v, unit) : null;
+      if (converted === null) {
+        rejections.push({
+          field: `units.${m}`,
+          reason: `unit ${JSON.stringify(unitName)} does not apply to ${m}`,
+        });
+        continue;
+      }
+      v = converted;
+    }
+    const [lo, hi] = RANGES[m];
+    if (v < lo || v > hi) {
+      rejections.push({ field: m, reason: `${v} is outside the plausible range ${lo}..${hi}` });
+      continue;
+    }
+    values[m] = Math.round(v * 1000) / 1000;
+  }
+  if (Object.keys(values).length === 0 && rejections.length === 0) {
+    rejections.push({ field: '', reason: `no measurement: expected at least one of ${MEASURES.join(', ')}` });
+  }
+  if (rejections.length > 0 || !station) return { ok: false, rejections };
+  return {
+    ok: true,
+    reading: {
+      stationId: station.id,
+      time: new Date(time).toISOString(),
+      ...values,
+      city: station.city,
+      origin: o.origin,
+    },
+  };
+}

@@ -1,0 +1,271 @@
+// Read API for air quality: stations (and creating them, staff only), the latest reading, history
+// with window aggregation, and the current AQI of a city's stations.
+import type { HttpServer } from '../../core/http/index.ts';
+import { Conflict, Invalid, NotFound } from '../../core/errors.ts';
+import { z } from 'zod';
+import {
+  AQI_POLLUTANTS,
+  airAqi,
+  cityId,
+  stationId as stationIdSchema,
+  type AirReading,
+} from '../../core/events/air.ts';
+import type { Component } from '../../core/runtime/context.ts';
+import { computeAqi } from '../../core/domain/aqi.ts';
+import { MEASURES } from './normalise.ts';
+import { AIR_MEASUREMENT } from './sink.ts';
+import { createStation, getStation, listStations, type Station } from '../../core/domain/stations.ts';
+import { isoDateTime } from '../../core/module/common.ts';
+import { pointInCity } from '../../core/domain/geo.ts';
+
+const station = z.object({
+  id: stationIdSchema,
+  name: z.string().min(1).max(200),
+  city: cityId,
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+});
+
+const measures = z.object(
+  Object.fromEntries(MEASURES.map((m) => [m, z.number().optional()])) as Record<
+    (typeof MEASURES)[number],
+    z.ZodOptional<z.ZodNumber>
+  >,
+);
+
+const latestReading = z
+  .object({ stationId: z.string(), city: cityId, time: z.iso.datetime() })
+  .extend(measures.shape);
+
+const historyPoint = z.object({ time: z.iso.datetime() }).extend(measures.shape);
+
+const DURATION = /^(\d+)(s|m|h|d)$/;
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+function parseDuration(v: string): number | null {
+  const m = DURATION.exec(v);
+  return m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : null;
+}
+
+const MAX_RAW_POINTS = 10_000;
+
+export const airApi: Component = async (ctx) => {
+  const db = await ctx.db();
+  const store = await ctx.timeseries();
+  // The module's routes are one plugin under /v1 (paths below are relative to it).
+  await ctx.http.register(
+    async (app: HttpServer) => {
+      const mustGet = async (id: string): Promise<Station> => {
+        const s = await getStation(db, id);
+        if (!s) throw new NotFound(`no station ${id}`);
+        return s;
+      };
+
+      app.get(
+        '/air/stations',
+        {
+          schema: {
+            tags: ['air'],
+            summary: 'Air-quality stations, optionally of one city',
+            querystring: z.object({ city: cityId.optional() }),
+            response: { 200: z.object({ items: z.array(station) }) },
+          },
+          config: { auth: 'public' },
+        },
+        async (request) => ({ items: await listStations(db, request.query.city) }),
+      );
+
+      app.post(
+        '/air/stations',
+        {
+          schema: {
+            tags: ['air'],
+            summary: 'Register a station (staff)',
+            security: [{ bearerAuth: [] }],
+            body: station.superRefine(pointInCity),
+            response: { 201: station },
+          },
+          config: { auth: 'staff' },
+        },
+        async (request, reply) => {
+          if (!(await createStation(db, request.body)))
+            throw new Conflict(`station ${request.body.id} already exists`);
+          return reply.code(201).send(request.body);
+        },
+      );
+
+      app.get(
+        '/air/stations/:id',
+        {
+          schema: {
+            tags: ['air'],
+            summary: 'One station',
+            params: z.object({ id: stationIdSchema }),
+            response: { 200: station },
+          },
+          config: { auth: 'public' },
+        },
+        async (request) => mustGet(request.params.id),
+      );
+
+      app.get(
+        '/air/stations/:id/latest',
+        {
+          schema: {
+            tags: ['air'],
+            summary: 'Latest stored value of each measurement, with the AQI it gives',
+            params: z.object({ id: stationIdSchema }),
+            response: { 200: z.object({ reading: latestReading, aqi: airAqi.nullable() }) },
+          },
+          config: { auth: 'public' },
+        },
+        async (request) => {
+          const s = await mustGet(request.params.id);
+          const [row] = await store.latest(AIR_MEASUREMENT, { stationId: s.id });
+          if (!row) throw new NotFound(`station ${s.id} has no readings yet`);
+          const reading: AirReading = {
+            stationId: s.id,
+            city: s.city,
+            time: row.time.toISOString(),
+            ...row.fields,
+          };
+          return { reading, aqi: computeAqi(reading) };
+        },
+      );
+
+      app.get(
+        '/air/stations/:id/history',
+        {
+          schema: {
+            tags: ['air'],
+            summary: 'Readings in [from, to), raw or aggregated per window',
+            params: z.object({ id: stationIdSchema }),
+            querystring: z
+              .object({
+                from: isoDateTime.describe('inclusive; default 24 h before `to`'),
+                to: isoDateTime.optional().describe('exclusive; default now'),
+                every: z
+                  .string()
+                  .regex(DURATION, { error: 'expected a duration like 30s, 5m, 1h, 1d' })
+                  .optional(),
+                fn: z.enum(['mean', 'min', 'max']).default('mean'),
+                fields: z
+                  .string()
+                  .regex(new RegExp(`^(${MEASURES.join('|')})(,(${MEASURES.join('|')}))*$`), {
+                    error: `expected a comma-separated list of ${MEASURES.join(', ')}`,
+                  })
+                  .optional(),
+              })
+              .partial({ from: true }),
+            response: {
+              200: z.object({
+                stationId: z.string(),
+                from: z.iso.datetime(),
+                to: z.iso.datetime(),
+                every: z.string().nullable(),
+                fn: z.enum(['mean', 'min', 'max']).nullable(),
+                points: z.array(historyPoint),
+              }),
+            },
+          },
+          config: { auth: 'public' },
+        },
+        async (request) => {
+          const s = await mustGet(request.params.id);
+          const q = request.query;
+          const to = q.to ? new Date(q.to) : new Date();
+          const from = q.from ? new Date(q.from) : new Date(to.getTime() - 86_400_000);
+          if (from >= to)
+            throw new Invalid('from must be before to', [
+              { in: 'querystring', field: 'from', message: 'must be before to' },
+            ]);
+          const everyMs = q.every ? parseDuration(q.every)! : undefined;
+          if (!everyMs && to.getTime() - from.getTime() > 31 * 86_400_000) {
+            throw new Invalid('raw history is limited to 31 days; ask for windows with `every`', [
+              { in: 'querystring', field: 'every', message: 'required for ranges over 31 days' },
+            ]);
+          }
+          const rows = await store.range({
+            measurement: AIR_MEASUREMENT,
+            tags: { stationId: s.id },
+            from,
+            to,
+            fields: q.fields?.split(','),
+            everyMs,
+            aggregate: q.fn,
+          });
+          return {
+            stationId: s.id,
+            from: from.toISOString(),
+            to: to.toISOString(),
+            every: q.every ?? null,
+            fn: everyMs ? q.fn : null,
+            points: rows
+              .slice(0, MAX_RAW_POINTS)
+              .map((r) => ({ time: r.time.toISOString(), ...roundFields(r.fields) })),
+          };
+        },
+      );
+
+      app.get(
+        '/air/aqi',
+        {
+          schema: {
+            tags: ['air'],
+            summary:
+              "Current AQI (China HJ 633-2012 and US EPA) of a city's stations, from their latest readings",
+            querystring: z.object({ city: cityId }),
+            response: {
+              200: z.object({
+                city: cityId,
+                /** The worst station's indices: what a city badge shows. */
+                cn: z
+                  .object({ aqi: z.number().int(), level: z.number().int(), category: z.string() })
+                  .nullable(),
+                us: z.object({ aqi: z.number().int(), category: z.string() }).nullable(),
+                items: z.array(airAqi),
+              }),
+            },
+          },
+          config: { auth: 'public' },
+        },
+        async (request) => {
+          const city = request.query.city;
+          const known = new Set((await listStations(db, city)).map((s) => s.id));
+          const rows = await store.latest(AIR_MEASUREMENT, { city }, [...AQI_POLLUTANTS]);
+          const items = rows
+            .filter((r) => known.has(r.tags.stationId!))
+            .map((r) =>
+              computeAqi({ stationId: r.tags.stationId!, city, time: r.time.toISOString(), ...r.fields }),
+            )
+            .filter((a) => a !== null);
+          const worstCn = items.reduce<(typeof items)[number] | null>(
+            (w, a) => (!w || a.cn.aqi > w.cn.aqi ? a : w),
+            null,
+          );
+          const worstUs = items.reduce<(typeof items)[number] | null>(
+            (w, a) => (!w || a.us.aqi > w.us.aqi ? a : w),
+            null,
+          );
+          return {
+            city,
+            cn: worstCn
+              ? { aqi: worstCn.cn.aqi, level: worstCn.cn.level, category: worstCn.cn.category }
+              : null,
+            us: worstUs ? { aqi: worstUs.us.aqi, category: worstUs.us.category } : null,
+            items,
+          };
+        },
+      );
+    },
+    { prefix: '/v1' },
+  );
+
+  return { stop: async () => undefined };
+};
+
+function roundFields(fields: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(fields)) out[k] = Math.round(v * 1000) / 1000;
+  return out;
+}

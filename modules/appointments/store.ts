@@ -1,0 +1,262 @@
+// Doctor appointments (FHIR Schedule/Slot/Appointment). Booking takes a place with one guarded
+// UPDATE (booked < capacity), so concurrent requests serialise on the slot row and never overbook.
+import { Conflict, NotFound } from '../../core/errors.ts';
+import type { Principal } from '../../core/auth/index.ts';
+import type { Db, Queryable } from '../../core/db/types.ts';
+import { sqlState } from '../../core/db/types.ts';
+import type { AppointmentStatus } from '../../core/domain/statuses.ts';
+import { EVENT_TYPES } from '../../core/events/catalog.ts';
+import { settleTargetOnCancel } from '../payments/index.ts';
+import { assertOwner, money, newId } from '../../core/module/common.ts';
+import { bookingEvent, recordEvent } from '../../core/outbox/write.ts';
+
+export interface Patient {
+  name: string;
+  idNumber: string;
+  phone: string;
+}
+
+/** Where and when a slot is, as both appointment and slot queries join it. */
+interface SlotPlace {
+  start_at: Date;
+  end_at: Date;
+  doctor_id: string;
+  doctor_name: string;
+  department_name: string;
+  hospital_id: string;
+  hospital_name: string;
+  city: string;
+}
+
+interface AppointmentRow extends SlotPlace {
+  id: string;
+  slot_id: string;
+  user_id: string;
+  patient_name: string;
+  patient_id_number: string;
+  patient_phone: string;
+  status: AppointmentStatus;
+  fee: string;
+  paid: boolean;
+  created_at: Date;
+  cancelled_at: Date | null;
+}
+
+const SELECT_APPOINTMENT = `
+  SELECT a.*, s.start_at, s.end_at, s.doctor_id, d.name AS doctor_name, dep.name AS department_name,
+         h.id AS hospital_id, h.name AS hospital_name, h.city
+  FROM appointments a
+  JOIN slots s ON s.id = a.slot_id
+  JOIN doctors d ON d.id = s.doctor_id
+  JOIN departments dep ON dep.id = d.department_id
+  JOIN hospitals h ON h.id = dep.hospital_id`;
+
+/** Identity numbers are shown masked: enough for the patient to recognise, useless to others. */
+const maskId = (id: string) =>
+  id.length <= 8 ? '****' : `${id.slice(0, 4)}${'*'.repeat(id.length - 8)}${id.slice(-4)}`;
+
+export const appointmentView = (a: AppointmentRow) => ({
+  id: a.id,
+  slotId: a.slot_id,
+  status: a.status,
+  fee: money(a.fee),
+  currency: 'CNY' as const,
+  paid: a.paid,
+  start: a.start_at.toISOString(),
+  end: a.end_at.toISOString(),
+  doctor: { id: a.doctor_id, name: a.doctor_name },
+  department: a.department_name,
+  hospital: { id: a.hospital_id, name: a.hospital_name, city: a.city },
+  patient: { name: a.patient_name, idNumber: maskId(a.patient_id_number), phone: a.patient_phone },
+  createdAt: a.created_at.toISOString(),
+  ...(a.cancelled_at ? { cancelledAt: a.cancelled_at.toISOString() } : {}),
+});
+
+const event = (a: AppointmentRow, status: string) => ({
+  bookingId: a.id,
+  userId: a.user_id,
+  kind: 'appointment' as const,
+  status,
+  amount: money(a.fee),
+  details: {
+    slotId: a.slot_id,
+    hospitalId: a.hospital_id,
+    doctorId: a.doctor_id,
+    start: a.start_at.toISOString(),
+  },
+  at: new Date().toISOString(),
+});
+
+interface SlotInfo extends SlotPlace {
+  fee: string;
+  capacity: number;
+  booked: number;
+  past: boolean;
+}
+
+const SELECT_SLOT = `
+  SELECT s.fee, s.capacity, s.booked, s.start_at <= now() AS past, s.start_at, s.end_at, s.doctor_id,
+         d.name AS doctor_name, dep.name AS department_name, h.id AS hospital_id, h.name AS hospital_name, h.city
+  FROM slots s
+  JOIN doctors d ON d.id = s.doctor_id
+  JOIN departments dep ON dep.id = d.department_id
+  JOIN hospitals h ON h.id = dep.hospital_id
+  WHERE s.id = $1`;
+
+async function loadAppointment(q: Queryable, id: string, lock = false): Promise<AppointmentRow | undefined> {
+  return (
+    await q.query<AppointmentRow>(`${SELECT_APPOINTMENT} WHERE a.id = $1${lock ? ' FOR UPDATE OF a' : ''}`, [
+      id,
+    ])
+  ).rows[0];
+}
+
+export async function bookAppointment(db: Db, userId: string, slotId: string, patient: Patient) {
+  try {
+    return await db.transaction(async (tx) => {
+      // Read without locking: fee, times and names never change once published.
+      const { rows } = await tx.query<SlotInfo>(SELECT_SLOT, [slotId]);
+      const slot = rows[0];
+      if (!slot) throw new NotFound(`slot ${slotId} not found`);
+      if (slot.past) throw new Conflict(`slot ${slotId} has already started`);
+      if (slot.booked >= slot.capacity) throw new Conflict(`slot ${slotId} is fully booked`);
+      const a: AppointmentRow = {
+        ...slot,
+        id: newId('apt'),
+        slot_id: slotId,
+        user_id: userId,
+        patient_name: patient.name,
+        patient_id_number: patient.idNumber,
+        patient_phone: patient.phone,
+        status: 'booked',
+        paid: false,
+        created_at: new Date(),
+        cancelled_at: null,
+      };
+      await tx.query(
+        `INSERT INTO appointments (id, slot_id, user_id, patient_name, patient_id_number, patient_phone, status, fee, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'booked', $7, $8)`,
+        [a.id, slotId, userId, patient.name, patient.idNumber, patient.phone, a.fee, a.created_at],
+      );
+      await recordEvent(
+        tx,
+        bookingEvent(EVENT_TYPES.bookingCreated, event(a, 'booked')),
+        `appointment/${a.id}`,
+      );
+      // The place is taken last, so the hot slot row stays locked only for this statement and
+      // the commit. Racing bookers queue on that lock and re-check the condition; a loser's
+      // inserts above roll back with it.
+      const taken = await tx.query(
+        `UPDATE slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity`,
+        [slotId],
+      );
+      if (taken.rowCount === 0) throw new Conflict(`slot ${slotId} is fully booked`);
+      return appointmentView(a);
+    });
+  } catch (err) {
+    if (sqlState(err) === '23505')
+      throw new Conflict(`this patient already holds an appointment in slot ${slotId}`);
+    throw err;
+  }
+}
+
+export async function listAppointments(db: Queryable, userId: string) {
+  const { rows } = await db.query<AppointmentRow>(
+    `${SELECT_APPOINTMENT} WHERE a.user_id = $1 ORDER BY a.created_at DESC LIMIT 200`,
+    [userId],
+  );
+  return rows.map(appointmentView);
+}
+
+export async function getAppointment(db: Queryable, principal: Principal, id: string) {
+  const a = await loadAppointment(db, id);
+  if (!a) throw new NotFound(`appointment ${id} not found`);
+  assertOwner(principal, a.user_id, 'appointment', id);
+  return appointmentView(a);
+}
+
+/** Frees the place and refunds a paid registration fee, in one transaction. */
+export async function cancelAppointment(db: Db, principal: Principal, id: string) {
+  return db.transaction(async (tx) => {
+    const a = await loadAppointment(tx, id, true);
+    if (!a) throw new NotFound(`appointment ${id} not found`);
+    assertOwner(principal, a.user_id, 'appointment', id);
+    if (a.status === 'cancelled') throw new Conflict(`appointment ${id} is already cancelled`);
+    await tx.query(`UPDATE appointments SET status = 'cancelled', cancelled_at = now() WHERE id = $1`, [id]);
+    await tx.query('UPDATE slots SET booked = booked - 1 WHERE id = $1', [a.slot_id]);
+    const payment = await settleTargetOnCancel(tx, 'appointment', id);
+    const after = (await loadAppointment(tx, id))!;
+    await recordEvent(
+      tx,
+      bookingEvent(EVENT_TYPES.bookingCancelled, event(after, 'cancelled')),
+      `appointment/${id}`,
+    );
+    return { ...appointmentView(after), ...(payment ? { payment } : {}) };
+  });
+}
+
+// Directory reads: hospitals, departments, doctors, slots.
+
+export async function listHospitals(db: Queryable, city: string | undefined) {
+  const { rows } = await db.query<{
+    id: string;
+    city: string;
+    name: string;
+    grade: string;
+    address: string;
+    lat: number;
+    lon: number;
+  }>(
+    `SELECT id, city, name, grade, address, lat, lon FROM hospitals WHERE $1::text IS NULL OR city = $1 ORDER BY city, name`,
+    [city ?? null],
+  );
+  return rows;
+}
+
+export async function listDepartments(db: Queryable, hospitalId: string) {
+  const h = await db.query('SELECT 1 FROM hospitals WHERE id = $1', [hospitalId]);
+  if (h.rowCount === 0) throw new NotFound(`hospital ${hospitalId} not found`);
+  return (
+    await db.query<{ id: string; hospitalId: string; name: string }>(
+      'SELECT id, hospital_id AS "hospitalId", name FROM departments WHERE hospital_id = $1 ORDER BY name',
+      [hospitalId],
+    )
+  ).rows;
+}
+
+export async function listDoctors(db: Queryable, departmentId: string) {
+  return (
+    await db.query<{ id: string; departmentId: string; name: string; title: string; specialty: string }>(
+      `SELECT id, department_id AS "departmentId", name, title, specialty FROM doctors WHERE department_id = $1 ORDER BY name`,
+      [departmentId],
+    )
+  ).rows;
+}
+
+export async function listSlots(db: Queryable, doctorId: string, from: Date, to: Date) {
+  const d = await db.query('SELECT 1 FROM doctors WHERE id = $1', [doctorId]);
+  if (d.rowCount === 0) throw new NotFound(`doctor ${doctorId} not found`);
+  const { rows } = await db.query<{
+    id: string;
+    start_at: Date;
+    end_at: Date;
+    capacity: number;
+    booked: number;
+    fee: string;
+  }>(
+    `SELECT id, start_at, end_at, capacity, booked, fee FROM slots
+     WHERE doctor_id = $1 AND start_at >= $2 AND start_at < $3 ORDER BY start_at`,
+    [doctorId, from, to],
+  );
+  return rows.map((s) => ({
+    id: s.id,
+    doctorId,
+    start: s.start_at.toISOString(),
+    end: s.end_at.toISOString(),
+    capacity: s.capacity,
+    available: s.capacity - s.booked,
+    status: s.booked >= s.capacity ? ('busy' as const) : ('free' as const),
+    fee: money(s.fee),
+    currency: 'CNY' as const,
+  }));
+}

@@ -1,0 +1,265 @@
+// Cameras API (docs/architecture.md, "HTTP API"): list, register (staff), one camera with its status, its latest
+// snapshot, and its pipeline metrics.
+//
+// snapshot.jpg: the api process may not be the ingest worker running the camera. When it is,
+// the JPEG comes from that worker's memory; otherwise the API proxies the URL of the latest
+// camera.snapshots.v1 event (the owning worker's retained file). Proxying, not redirecting,
+// keeps clients on one public origin and keeps worker addresses internal; a conditional request
+// whose ETag matches the latest event is answered 304 without fetching anything.
+import type { HttpServer } from '../../core/http/index.ts';
+import { Invalid, NotFound } from '../../core/errors.ts';
+import { z } from 'zod';
+import type { Principal } from '../../core/auth/index.ts';
+import { cityId } from '../../core/events/air.ts';
+import {
+  cameraId,
+  cameraInputObject,
+  inferProtocol,
+  maskUrlCredentials,
+  type CameraConfig,
+  type CameraSnapshot,
+} from '../../core/events/cameras.ts';
+import { HttpProblem } from '../../core/http/problem.ts';
+import type { Component } from '../../core/runtime/context.ts';
+import { registerCameras } from '../../core/domain/camera-registry.ts';
+import { CAMERA_MEASUREMENT } from './worker.ts';
+import { isoDateTime } from '../../core/module/common.ts';
+import { CameraViews } from './views.ts';
+
+const idParams = z.object({ id: cameraId });
+const PROXY_TIMEOUT_MS = 5_000;
+
+const unavailable = (detail: string, retryAfterSeconds: number) =>
+  new HttpProblem(503, 'Service Unavailable', detail, { retryAfterSeconds });
+
+const startCamerasApi: Component = async (ctx) => {
+  const { bus, config } = ctx;
+  const views = await CameraViews.open(bus, `cameras-api-${config.instanceId}`);
+
+  /**
+   * A camera as the caller may see it: staff get the source URL with its password masked,
+   * everyone else no source URL at all (they watch through snapshotUrl).
+   */
+  const describe = (c: CameraConfig, viewer: Principal | null) => {
+    const status = views.status.get(c.id);
+    const snap = views.snapshots.get(c.id);
+    const { url, ...rest } = c;
+    const staff = viewer?.role === 'staff';
+    return {
+      ...rest,
+      ...(staff ? { url: maskUrlCredentials(url, true) } : {}),
+      status: status
+        ? {
+            status: status.status,
+            ...(status.reason ? { reason: maskUrlCredentials(status.reason, staff) } : {}),
+            since: status.since,
+            worker: status.worker,
+          }
+        : null,
+      latestSnapshot: snap
+        ? { time: snap.time, width: snap.width, height: snap.height, bytes: snap.bytes, etag: snap.etag }
+        : null,
+      snapshotUrl: `/v1/cameras/${encodeURIComponent(c.id)}/snapshot.jpg`,
+    };
+  };
+
+  // Every camera route of the api role is one plugin under /v1 (paths below are relative to it).
+  await ctx.http.register(
+    async (http: HttpServer) => {
+      http.get(
+        '/cameras',
+        {
+          schema: {
+            tags: ['cameras'],
+            summary: 'Traffic cameras, optionally of one city, with their current status',
+            querystring: z.object({ city: cityId.optional() }),
+          },
+          config: { auth: 'public' },
+        },
+        async (request) => ({
+          items: views.registry
+            .list()
+            .map((r) => r.config)
+            .filter((c) => !request.query.city || c.city === request.query.city)
+            .sort((a, b) => a.id.localeCompare(b.id))
+            .map((c) => describe(c, request.principal)),
+        }),
+      );
+
+      http.post(
+        '/cameras',
+        {
+          schema: {
+            tags: ['cameras'],
+            summary:
+              'Register or replace a camera (staff). `protocol` is inferred from the URL when omitted.',
+            security: [{ bearerAuth: [] }],
+            body: cameraInputObject,
+          },
+          config: { auth: 'staff', responses: { 200: 'replaced', 201: 'registered' } },
+        },
+        async (request, reply) => {
+          const camera: CameraConfig = {
+            ...request.body,
+            protocol: request.body.protocol ?? inferProtocol(request.body.url),
+          };
+          const existing = views.registry.get(camera.id)?.config;
+          await registerCameras(bus, `citystream/api/${config.instanceId}`, [camera]);
+          // Read our own write, so an immediate GET shows the camera.
+          const deadline = Date.now() + 5_000;
+          while (
+            JSON.stringify(views.registry.get(camera.id)?.config) !== JSON.stringify(camera) &&
+            Date.now() < deadline
+          )
+            await new Promise((r) => setTimeout(r, 20));
+          return reply
+            .code(existing ? 200 : 201)
+            .header('Location', `/v1/cameras/${encodeURIComponent(camera.id)}`)
+            .send(describe(camera, request.principal));
+        },
+      );
+
+      const cameraOr404 = (id: string): CameraConfig => {
+        const c = views.registry.get(id)?.config;
+        if (!c) throw new NotFound(`no camera ${id}`);
+        return c;
+      };
+
+      http.get(
+        '/cameras/:id',
+        {
+          schema: { tags: ['cameras'], summary: 'One camera with its status', params: idParams },
+          config: { auth: 'public' },
+        },
+        async (request) => describe(cameraOr404(request.params.id), request.principal),
+      );
+
+      http.get(
+        '/cameras/:id/snapshot.jpg',
+        {
+          schema: {
+            tags: ['cameras'],
+            summary:
+              'Latest JPEG snapshot (ETag; 304 on If-None-Match). 404: no such camera; 503: no snapshot yet, or the camera is offline or in error.',
+            params: idParams,
+          },
+          config: {
+            auth: 'public',
+            responses: {
+              304: 'not modified (If-None-Match)',
+              503: 'no snapshot yet, or the camera is offline, disabled or in error; see Retry-After',
+            },
+          },
+        },
+        async (request, reply) => {
+          const camera = cameraOr404(request.params.id);
+          const retry = Math.max(1, Math.ceil(camera.snapshotIntervalSeconds));
+          const status = views.status.get(camera.id);
+          if (!camera.enabled) throw unavailable(`camera ${camera.id} is disabled`, 60);
+          if (status && (status.status === 'offline' || status.status === 'error')) {
+            reply.header('Retry-After', String(retry * 5));
+            throw unavailable(
+              `camera ${camera.id} is ${status.status}${status.reason ? `: ${status.reason}` : ''}`,
+              retry * 5,
+            );
+          }
+          const cacheHeaders = (etag: string, time: Date) =>
+            reply
+              .header('ETag', etag)
+              .header('Last-Modified', time.toUTCString())
+              // Revalidate every time: the snapshot changes each interval, and a 304 is cheap.
+              .header('Cache-Control', 'no-cache');
+          const notModified = (etag: string) =>
+            request.headers['if-none-match']?.split(/\s*,\s*/).includes(etag);
+
+          const local = ctx.localCameras.snapshot(camera.id);
+          if (local) {
+            cacheHeaders(local.etag, local.time);
+            if (notModified(local.etag)) return reply.code(304).send();
+            return reply.type('image/jpeg').send(local.jpeg);
+          }
+          const meta: CameraSnapshot | undefined = views.snapshots.get(camera.id);
+          if (!meta) {
+            reply.header('Retry-After', String(retry));
+            throw unavailable(`camera ${camera.id} has no snapshot yet`, retry);
+          }
+          cacheHeaders(meta.etag, new Date(meta.time));
+          if (notModified(meta.etag)) return reply.code(304).send();
+          const res = await fetch(meta.url, { signal: AbortSignal.timeout(PROXY_TIMEOUT_MS) }).catch(
+            () => null,
+          );
+          if (!res?.ok) {
+            reply.header('Retry-After', String(retry));
+            throw unavailable(
+              `the ingest worker holding camera ${camera.id}'s snapshot did not serve it`,
+              retry,
+            );
+          }
+          return reply.type('image/jpeg').send(Buffer.from(await res.arrayBuffer()));
+        },
+      );
+
+      const store = await ctx.timeseries();
+      const sample = z.object({
+        time: z.iso.datetime(),
+        decodeSeconds: z.number().optional(),
+        inputBitrate: z.number().optional(),
+        snapshotBytes: z.number().optional(),
+        uptimeSeconds: z.number().optional(),
+      });
+      http.get(
+        '/cameras/:id/metrics',
+        {
+          schema: {
+            tags: ['cameras'],
+            summary:
+              'Pipeline samples in [from, to): ffmpeg CPU seconds per snapshot, input bitrate (bit/s), snapshot bytes, uptime',
+            params: idParams,
+            querystring: z.object({
+              from: isoDateTime.optional().describe('inclusive; default 1 h before `to`'),
+              to: isoDateTime.optional().describe('exclusive; default now'),
+            }),
+            response: {
+              200: z.object({
+                cameraId: z.string(),
+                from: z.iso.datetime(),
+                to: z.iso.datetime(),
+                points: z.array(sample),
+              }),
+            },
+          },
+          config: { auth: 'public' },
+        },
+        async (request) => {
+          const camera = cameraOr404(request.params.id);
+          const to = request.query.to ? new Date(request.query.to) : new Date();
+          const from = request.query.from ? new Date(request.query.from) : new Date(to.getTime() - 3_600_000);
+          if (from >= to)
+            throw new Invalid('from must be before to', [
+              { in: 'querystring', field: 'from', message: 'must be before to' },
+            ]);
+          if (to.getTime() - from.getTime() > 7 * 86_400_000)
+            throw new Invalid('at most 7 days per request', [
+              { in: 'querystring', field: 'from', message: 'range longer than 7 days' },
+            ]);
+          const rows = await store.range({
+            measurement: CAMERA_MEASUREMENT,
+            tags: { cameraId: camera.id },
+            from,
+            to,
+          });
+          return {
+            cameraId: camera.id,
+            from: from.toISOString(),
+            to: to.toISOString(),
+            points: rows.map((r) => ({ time: r.time.toISOString(), ...r.fields })),
+          };
+        },
+      );
+    },
+    { prefix: '/v1' },
+  );
+
+  return { stop: () => views.close() };
+};
+export default startCamerasApi;

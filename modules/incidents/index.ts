@@ -1,0 +1,16 @@
+// Incidents reported to police: /v1/incidents; incidents.v1 events; the incidents tables (0305).
+// Open311 reaches incidents through this file.
+import { fileURLToPath } from 'node:url';
+import { routesComponent } from '../../core/module/deps.ts';
+import type { FeatureModule } from '../../core/runtime/context.ts';
+import { registerIncidentRoutes } from './routes.ts';
+
+export { CATEGORIES, categoryCode, type IncidentStatus } from './model.ts';
+export { serviceCity } from './routes.ts';
+export { createIncident, getIncident, listIncidents, type IncidentRow } from './store.ts';
+
+export const incidentsModule: FeatureModule = {
+  name: 'incidents',
+  migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
+  components: { api: routesComponent('/v1', registerIncidentRoutes) },
+};
