@@ -109,7 +109,9 @@ export function registerPaymentRoutes(
           config.paymentIntentTtlSeconds,
         );
       } catch (err) {
-        charge?.(err instanceof HttpProblem && err.status === 404 ? 'miss' : 'hit');
+        // A target that does not exist, or a wrong proof, is a miss however the store reports it.
+        const miss = err instanceof NotFound || (err instanceof HttpProblem && err.status === 404);
+        charge?.(miss ? 'miss' : 'hit');
         throw err;
       }
       charge?.('hit');
