@@ -3,10 +3,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Two projects, decided by one rule:
-//   integration = test/**/*.test.ts (but test/unit/**), plus any co-located *.test.ts that asks for a shared real
-//                 service (it calls serviceAvailable from test/support/services.ts). These share
-//                 one Kafka, InfluxDB, PostgreSQL and Mosquitto, so they run one file at a time.
+// Three projects, decided by one rule:
+//   integration = test/**/*.test.ts (but test/unit/** and the fault files), plus any co-located
+//                 *.test.ts that asks for a shared real service (it calls serviceAvailable from
+//                 test/support/services.ts). These share one Kafka, InfluxDB, PostgreSQL and
+//                 Mosquitto, each on its own topics, consumer groups, database and bucket, so two
+//                 files run at a time: most of their time is spent waiting on those servers.
+//   fault       = test/*-fault.test.ts: they stop and restart a shared server, so they run last,
+//                 one at a time, with nothing else running.
 //   unit        = every other *.test.ts: it builds what it needs in-process (PGlite, an in-memory
 //                 bus, a hub on port 0, ffmpeg), so its files run in parallel. test/unit/ holds
 //                 such tests that live under test/ because they use its contract suites or helpers.
@@ -26,6 +30,7 @@ const usesSharedService = (file: string) =>
 const colocatedIntegration = colocatedTests.filter(usesSharedService);
 const integration = ['test/**/*.test.ts', ...colocatedIntegration];
 const unitUnderTest = 'test/unit/**/*.test.ts';
+const fault = 'test/*-fault.test.ts';
 
 export default defineConfig({
   test: {
@@ -44,6 +49,7 @@ export default defineConfig({
           // every test/ file but test/unit/'s, and the co-located suites that reach a shared service
           exclude: [...exclude, 'test/*.test.ts', 'test/!(unit)/**', ...colocatedIntegration],
           fileParallelism: true,
+          maxWorkers: 2,
           // unit files finish first, so the integration files never share the CPU with them
           sequence: { groupOrder: 0 },
         },
@@ -53,9 +59,20 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: integration,
-          exclude: [...exclude, unitUnderTest],
-          fileParallelism: false,
+          exclude: [...exclude, unitUnderTest, fault],
+          fileParallelism: true,
+          maxWorkers: 3,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'fault',
+          include: [fault],
+          exclude,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],
