@@ -47,6 +47,7 @@ export const withCityServices =
       logger,
       MAINTENANCE_EVERY_MS,
       ctx.config.api.paymentIntentTtlSeconds,
+      ctx.clock,
       nudgeOutbox,
     );
     return {

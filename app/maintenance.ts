@@ -2,6 +2,7 @@
 // announcing it), cancel payment intents nobody confirmed, forget Idempotency-Key records older
 // than a day.
 import type { Logger } from 'pino';
+import { dateOf, systemClock, type Clock } from '../core/clock.ts';
 import type { Db } from '../core/db/types.ts';
 import { cancelStaleIntents } from '../modules/payments/index.ts';
 import { expireHolds } from '../modules/transport/index.ts';
@@ -11,9 +12,11 @@ export const IDEMPOTENCY_TTL_HOURS = 24;
 export async function runMaintenance(
   db: Db,
   intentTtlSeconds: number,
+  clock: Clock = systemClock,
 ): Promise<{ expiredTickets: number; cancelledIntents: number; forgottenKeys: number }> {
-  const expiredTickets = await db.transaction((tx) => expireHolds(tx));
-  const cancelledIntents = await db.transaction((tx) => cancelStaleIntents(tx, intentTtlSeconds));
+  const at = dateOf(clock);
+  const expiredTickets = await db.transaction((tx) => expireHolds(tx, at));
+  const cancelledIntents = await db.transaction((tx) => cancelStaleIntents(tx, intentTtlSeconds, at));
   const forgotten = await db.query(
     `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => ${IDEMPOTENCY_TTL_HOURS})`,
   );
@@ -25,11 +28,12 @@ export function startMaintenance(
   logger: Logger,
   everyMs: number,
   intentTtlSeconds: number,
+  clock: Clock,
   onChange: () => void,
 ): { stop(): Promise<void> } {
   let current: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    current = runMaintenance(db, intentTtlSeconds).then(
+    current = runMaintenance(db, intentTtlSeconds, clock).then(
       (r) => {
         if (r.expiredTickets || r.cancelledIntents) {
           logger.info(r, 'ended expired ticket holds and unconfirmed payment intents');

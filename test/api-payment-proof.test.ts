@@ -1,8 +1,8 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are untyped JSON, checked by expect() */
 // Payments cannot be blocked by strangers: paying a fine or bill needs the proof its lookup needs,
 // a wrong proof is answered like a missing target (nothing about it leaks), and an intent nobody
-// confirmed stops holding the target after CITYSTREAM_PAYMENT_INTENT_TTL_SECONDS (the database's
-// clock decides; tests move created_at back instead of sleeping).
+// confirmed stops holding the target after CITYSTREAM_PAYMENT_INTENT_TTL_SECONDS (the hub's system
+// clock decides, on the host the database runs on here; tests move created_at back instead of sleeping).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, plantFixtures, startApi, type ApiHarness } from './support/api.ts';
 

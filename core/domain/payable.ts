@@ -1,7 +1,8 @@
 // What payments can pay for. Each paying-for module (appointments, transport, billing, fines)
 // implements one Payable in its own folder over its own table; app/ hands the list to the payments
 // module, which never writes those tables itself. Every method runs inside the payment's
-// transaction, so "paid at most once" is decided by the payable's guarded UPDATE.
+// transaction, so "paid at most once" is decided by the payable's guarded UPDATE. `at` is the hub
+// clock's time (core/clock.ts), for payables whose terms end (ticket holds).
 import type { Queryable } from '../db/types.ts';
 import type { PaymentKind } from './statuses.ts';
 
@@ -32,9 +33,9 @@ export interface Payable {
    * bill or fine. Anyone else gets the same NotFound as for a target that does not exist, before
    * any status is looked at, so nothing about it leaks; Conflict when it cannot be paid now.
    */
-  quote(tx: Queryable, targetId: string, payer: string, proof: Proof): Promise<Quote>;
+  quote(tx: Queryable, targetId: string, payer: string, proof: Proof, at: Date): Promise<Quote>;
   /** Marks it paid; false when it can no longer be (hold expired, cancelled, already paid). */
-  markPaid(tx: Queryable, targetId: string): Promise<boolean>;
+  markPaid(tx: Queryable, targetId: string, at: Date): Promise<boolean>;
   /**
    * After a staff refund: due again. Absent for bookings, which are refunded by cancelling them
    * (that frees the slot or seat, which a bare refund must not do).

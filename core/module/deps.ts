@@ -1,4 +1,5 @@
 // What every route module of the city-services API is given, and the component that hands it over.
+import type { Clock } from '../clock.ts';
 import type { ApiConfig } from '../config/index.ts';
 import type { Db } from '../db/types.ts';
 import type { Guards, HttpServer, LookupLimiter } from '../http/index.ts';
@@ -12,6 +13,8 @@ export interface ApiDeps {
   /** Fine and bill lookups (and payments proving them) per user and per IP. */
   lookups: LookupLimiter;
   config: ApiConfig;
+  /** Time for ticket holds and payment-intent expiry (a TestClock in tests). */
+  clock: Clock;
   logger: Logger;
   /** Wakes the outbox relay after a commit so events leave without waiting for the next poll. */
   nudge: () => void;
@@ -24,6 +27,7 @@ export async function apiDeps(ctx: HubContext): Promise<ApiDeps> {
     guards: ctx.guards,
     lookups: ctx.lookups,
     config: ctx.config.api,
+    clock: ctx.clock,
     logger: ctx.logger.child({ component: 'city-services' }),
     nudge: () => ctx.nudgeOutbox(),
   };

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth/index.ts';
 import type { Bus } from '../bus/index.ts';
+import type { Clock } from '../clock.ts';
 import type { Config, Role } from '../config/index.ts';
 import type { Seeder } from '../db/seed.ts';
 import type { Db } from '../db/index.ts';
@@ -19,6 +20,8 @@ export interface HubContext {
   readiness: Readiness;
   tokens: TokenVerifier;
   guards: Guards;
+  /** Time for ticket holds, payment-intent expiry and retry waits; tests advance a TestClock. */
+  clock: Clock;
   /** Snapshots held by this process's camera worker, for this process's camera routes. */
   localCameras: LocalCameras;
   /** Fine and bill lookups (and payments proving them) per user and per IP, one budget per hub. */

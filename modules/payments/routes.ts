@@ -1,5 +1,6 @@
 // /v1/payments: payment intents for appointments, tickets, bills and fines; the simulated wallet
 // confirm; the provider webhook (HMAC-signed, raw body); staff refunds.
+import { dateOf } from '../../core/clock.ts';
 import type { Payables } from '../../core/domain/payable.ts';
 import { Invalid, NotFound } from '../../core/errors.ts';
 import type { FastifyInstance } from 'fastify';
@@ -75,7 +76,7 @@ const tags = ['payments'];
 const security = [{ bearerAuth: [] }];
 
 export function registerPaymentRoutes(
-  { app, db, guards, lookups, config, nudge }: ApiDeps,
+  { app, db, guards, lookups, config, clock, nudge }: ApiDeps,
   payables: Payables,
 ): void {
   app.post(
@@ -107,6 +108,7 @@ export function registerPaymentRoutes(
           targetId,
           proof,
           config.paymentIntentTtlSeconds,
+          dateOf(clock),
         );
       } catch (err) {
         // A target that does not exist, or a wrong proof, is a miss however the store reports it.
@@ -171,6 +173,7 @@ export function registerPaymentRoutes(
         await guards.user(request),
         request.params.id,
         config.paymentIntentTtlSeconds,
+        dateOf(clock),
       );
       nudge();
       return paymentView(p);
@@ -268,6 +271,7 @@ export function registerPaymentRoutes(
             event.type === 'payment.succeeded'
               ? { ok: true }
               : { ok: false, reason: event.data.reason ?? 'declined by provider' },
+            dateOf(clock),
           );
           return { received: true as const, duplicate: false, paymentStatus: p.status };
         });

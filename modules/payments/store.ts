@@ -70,14 +70,15 @@ export async function createPayment(
   targetId: string,
   proof: Proof,
   intentTtlSeconds: number,
+  at: Date,
 ): Promise<PaymentRow> {
   try {
     return await db.transaction(async (tx) => {
-      const target = await payables[kind].quote(tx, targetId, principal.sub, proof);
-      await cancelStaleIntents(tx, intentTtlSeconds, { kind, targetId });
+      const target = await payables[kind].quote(tx, targetId, principal.sub, proof, at);
+      await cancelStaleIntents(tx, intentTtlSeconds, at, { kind, targetId });
       const { rows } = await tx.query<PaymentRow>(
-        `INSERT INTO payments (id, user_id, kind, target_id, amount, status, provider_ref)
-         VALUES ($1, $2, $3, $4, $5, 'requires_confirmation', $6) RETURNING *`,
+        `INSERT INTO payments (id, user_id, kind, target_id, amount, status, provider_ref, created_at)
+         VALUES ($1, $2, $3, $4, $5, 'requires_confirmation', $6, $7) RETURNING *`,
         [
           newId('pay'),
           principal.sub,
@@ -85,6 +86,7 @@ export async function createPayment(
           targetId,
           target.amount,
           `wlt_${randomBytes(12).toString('hex')}`,
+          at,
         ],
       );
       const p = rows[0]!;
@@ -146,6 +148,7 @@ export async function settlePayment(
   payables: Payables,
   id: string,
   outcome: Outcome,
+  at: Date,
 ): Promise<PaymentRow> {
   const { rows } = await tx.query<PaymentRow>('SELECT * FROM payments WHERE id = $1 FOR UPDATE', [id]);
   const p = rows[0];
@@ -156,7 +159,7 @@ export async function settlePayment(
   if (!outcome.ok) {
     status = 'failed';
     reason = outcome.reason;
-  } else if (!(await payables[p.kind].markPaid(tx, p.target_id))) {
+  } else if (!(await payables[p.kind].markPaid(tx, p.target_id, at))) {
     status = 'failed';
     reason = `${p.kind} ${p.target_id} can no longer be paid`;
   }
@@ -199,25 +202,27 @@ const STALE = 'not confirmed in time';
 /**
  * Cancels intents left unconfirmed for `ttlSeconds` (CITYSTREAM_PAYMENT_INTENT_TTL_SECONDS), so they
  * stop blocking their target; all of them (maintenance), one target's (a new intent for it) or one
- * intent (its confirmation). Expiry is judged by the database clock, the one created_at was set by.
+ * intent (its confirmation). Expiry is judged by the hub clock (`at`), the one createPayment set
+ * created_at by.
  */
 export async function cancelStaleIntents(
   tx: Queryable,
   ttlSeconds: number,
+  at: Date,
   only: { kind: PaymentKind; targetId: string } | { id: string } | null = null,
 ): Promise<number> {
-  const params: unknown[] = [ttlSeconds];
+  const params: unknown[] = [ttlSeconds, at];
   let where = '';
   if (only && 'id' in only) {
     params.push(only.id);
-    where = ' AND id = $2';
+    where = ' AND id = $3';
   } else if (only) {
     params.push(only.kind, only.targetId);
-    where = ' AND kind = $2 AND target_id = $3';
+    where = ' AND kind = $3 AND target_id = $4';
   }
   const { rows } = await tx.query<PaymentRow>(
     `UPDATE payments SET status = 'canceled', failure_reason = '${STALE}', updated_at = now()
-     WHERE status = 'requires_confirmation' AND created_at < now() - make_interval(secs => $1::float8)${where}
+     WHERE status = 'requires_confirmation' AND created_at < $2::timestamptz - make_interval(secs => $1::float8)${where}
      RETURNING *`,
     params,
   );
@@ -236,6 +241,7 @@ export async function confirmPayment(
   principal: Principal,
   id: string,
   intentTtlSeconds: number,
+  at: Date,
 ): Promise<PaymentRow> {
   const result = await db.transaction(async (tx) => {
     // Locked first: of racing confirmations exactly one sees requires_confirmation.
@@ -243,12 +249,12 @@ export async function confirmPayment(
     if (p.user_id !== principal.sub) throw new Forbidden('only the payer can confirm a payment');
     if (p.status !== 'requires_confirmation') throw new Conflict(`payment ${id} is ${p.status}`);
     // An intent past its time is cancelled (committed), then refused: the target may have a newer payer.
-    if (await cancelStaleIntents(tx, intentTtlSeconds, { id })) return null;
+    if (await cancelStaleIntents(tx, intentTtlSeconds, at, { id })) return null;
     const outcome: Outcome =
       Number(p.amount) <= WALLET_LIMIT
         ? { ok: true }
         : { ok: false, reason: 'declined by wallet: over limit' };
-    return settlePayment(tx, payables, id, outcome);
+    return settlePayment(tx, payables, id, outcome, at);
   });
   if (!result) {
     throw new Conflict(

@@ -1,5 +1,6 @@
 // /v1/transport: departures, seat maps, tickets that hold seats until paid or expired.
 import { z } from 'zod';
+import { dateOf } from '../../core/clock.ts';
 import { caller } from '../../core/http/index.ts';
 import { city, cstDayRange, idParam, isoDate } from '../../core/module/common.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
@@ -10,7 +11,7 @@ const security = [{ bearerAuth: [] }];
 const publicRoute = { auth: 'public' } as const;
 const userRoute = { auth: 'user' } as const;
 
-export function registerTransportRoutes({ app, db, config, nudge }: ApiDeps): void {
+export function registerTransportRoutes({ app, db, config, clock, nudge }: ApiDeps): void {
   app.get(
     '/transport/departures',
     {
@@ -23,13 +24,15 @@ export function registerTransportRoutes({ app, db, config, nudge }: ApiDeps): vo
     },
     async (request) => {
       const [start, end] = cstDayRange(request.query.date);
-      return { items: await listDepartures(db, request.query.from, request.query.to, start, end) };
+      return {
+        items: await listDepartures(db, request.query.from, request.query.to, start, end, dateOf(clock)),
+      };
     },
   );
   app.get(
     '/transport/departures/:id/seats',
     { schema: { tags, summary: 'Seat map: free or taken', params: idParam }, config: publicRoute },
-    async (request) => ({ items: await seatMap(db, request.params.id) }),
+    async (request) => ({ items: await seatMap(db, request.params.id, dateOf(clock)) }),
   );
   app.post(
     '/transport/tickets',
@@ -63,7 +66,13 @@ export function registerTransportRoutes({ app, db, config, nudge }: ApiDeps): vo
       config: { auth: 'user', responses: { 201: 'seats held', 409: 'a wanted seat is taken' } },
     },
     async (request, reply) => {
-      const t = await holdSeats(db, caller(request).sub, request.body, config.ticketHoldSeconds);
+      const t = await holdSeats(
+        db,
+        caller(request).sub,
+        request.body,
+        config.ticketHoldSeconds,
+        dateOf(clock),
+      );
       nudge();
       return reply.code(201).header('location', `/v1/transport/tickets/${t.id}`).send(t);
     },
@@ -76,7 +85,7 @@ export function registerTransportRoutes({ app, db, config, nudge }: ApiDeps): vo
   app.get(
     '/transport/tickets/:id',
     { schema: { tags, security, summary: 'One of my tickets', params: idParam }, config: userRoute },
-    async (request) => getTicket(db, caller(request), request.params.id),
+    async (request) => getTicket(db, caller(request), request.params.id, dateOf(clock)),
   );
   app.post(
     '/transport/tickets/:id/cancel',

@@ -1,6 +1,7 @@
 // Coach and rail tickets. A seat row names the ticket holding it, so a seat can never be on two
 // tickets; claiming is one guarded UPDATE over the wanted seats (all or nothing). Holds end after
-// CITYSTREAM_TICKET_HOLD_SECONDS: the expiry sweep frees the seats and announces it.
+// CITYSTREAM_TICKET_HOLD_SECONDS: the expiry sweep frees the seats and announces it. Hold times are
+// set and judged by the hub's clock (`at`, core/clock.ts), so tests advance a TestClock past a hold.
 import { Conflict, NotFound, Unprocessable } from '../../core/errors.ts';
 import type { Principal } from '../../core/auth/index.ts';
 import type { Db, Queryable } from '../../core/db/types.ts';
@@ -46,12 +47,12 @@ const event = (t: TicketRow, status: string) => ({
 });
 
 /** Ends holds past their time (one departure, or all), frees their seats, writes booking.expired. */
-export async function expireHolds(tx: Queryable, departureId?: string): Promise<number> {
+export async function expireHolds(tx: Queryable, at: Date, departureId?: string): Promise<number> {
   const { rows } = await tx.query<TicketRow>(
     `UPDATE tickets SET status = 'expired', updated_at = now()
-     WHERE status = 'held' AND hold_expires_at < now() AND ($1::text IS NULL OR departure_id = $1)
+     WHERE status = 'held' AND hold_expires_at < $2 AND ($1::text IS NULL OR departure_id = $1)
      RETURNING *`,
-    [departureId ?? null],
+    [departureId ?? null, at],
   );
   for (const t of rows) {
     await tx.query('UPDATE seats SET ticket_id = NULL WHERE ticket_id = $1', [t.id]);
@@ -68,7 +69,7 @@ export interface HoldRequest {
   passenger: { name: string; idNumber: string };
 }
 
-export async function holdSeats(db: Db, userId: string, req: HoldRequest, holdSeconds: number) {
+export async function holdSeats(db: Db, userId: string, req: HoldRequest, holdSeconds: number, at: Date) {
   return db.transaction(async (tx) => {
     const dep = await tx.query<{ price: string; departed: boolean }>(
       'SELECT price, depart_at <= now() AS departed FROM departures WHERE id = $1',
@@ -76,7 +77,7 @@ export async function holdSeats(db: Db, userId: string, req: HoldRequest, holdSe
     );
     if (!dep.rows[0]) throw new NotFound(`departure ${req.departureId} not found`);
     if (dep.rows[0].departed) throw new Conflict(`departure ${req.departureId} has left`);
-    await expireHolds(tx, req.departureId);
+    await expireHolds(tx, at, req.departureId);
 
     let wanted = req.seats;
     if (!wanted) {
@@ -106,8 +107,18 @@ export async function holdSeats(db: Db, userId: string, req: HoldRequest, holdSe
     const amount = (Number(dep.rows[0].price) * wanted.length).toFixed(2);
     await tx.query(
       `INSERT INTO tickets (id, departure_id, user_id, status, seat_nos, passenger_name, passenger_id_number, amount, hold_expires_at)
-       VALUES ($1, $2, $3, 'held', $4, $5, $6, $7, now() + make_interval(secs => $8))`,
-      [id, req.departureId, userId, wanted, req.passenger.name, req.passenger.idNumber, amount, holdSeconds],
+       VALUES ($1, $2, $3, 'held', $4, $5, $6, $7, $9::timestamptz + make_interval(secs => $8))`,
+      [
+        id,
+        req.departureId,
+        userId,
+        wanted,
+        req.passenger.name,
+        req.passenger.idNumber,
+        amount,
+        holdSeconds,
+        at,
+      ],
     );
     const claimed = await tx.query(
       `UPDATE seats SET ticket_id = $1 WHERE departure_id = $2 AND seat_no = ANY($3::text[]) AND ticket_id IS NULL`,
@@ -121,13 +132,13 @@ export async function holdSeats(db: Db, userId: string, req: HoldRequest, holdSe
   });
 }
 
-export async function getTicket(db: Queryable, principal: Principal, id: string) {
+export async function getTicket(db: Queryable, principal: Principal, id: string, at: Date) {
   const t = (await db.query<TicketRow>('SELECT * FROM tickets WHERE id = $1', [id])).rows[0];
   if (!t) throw new NotFound(`ticket ${id} not found`);
   assertOwner(principal, t.user_id, 'ticket', id);
   return ticketView({
     ...t,
-    status: t.status === 'held' && t.hold_expires_at! < new Date() ? 'expired' : t.status,
+    status: t.status === 'held' && t.hold_expires_at! < at ? 'expired' : t.status,
   });
 }
 
@@ -161,7 +172,14 @@ export async function cancelTicket(db: Db, principal: Principal, id: string) {
   });
 }
 
-export async function listDepartures(db: Queryable, from: string, to: string, dayStart: Date, dayEnd: Date) {
+export async function listDepartures(
+  db: Queryable,
+  from: string,
+  to: string,
+  dayStart: Date,
+  dayEnd: Date,
+  at: Date,
+) {
   const { rows } = await db.query<{
     id: string;
     mode: string;
@@ -179,12 +197,12 @@ export async function listDepartures(db: Queryable, from: string, to: string, da
   }>(
     `SELECT d.*,
        (SELECT count(*) FROM seats s LEFT JOIN tickets t ON t.id = s.ticket_id
-        WHERE s.departure_id = d.id AND (s.ticket_id IS NULL OR (t.status = 'held' AND t.hold_expires_at < now())))::int AS seats_free,
+        WHERE s.departure_id = d.id AND (s.ticket_id IS NULL OR (t.status = 'held' AND t.hold_expires_at < $5)))::int AS seats_free,
        (SELECT count(*) FROM seats s WHERE s.departure_id = d.id)::int AS seats_total
      FROM departures d
      WHERE d.from_city = $1 AND d.to_city = $2 AND d.depart_at >= $3 AND d.depart_at < $4
      ORDER BY d.depart_at`,
-    [from, to, dayStart, dayEnd],
+    [from, to, dayStart, dayEnd, at],
   );
   return rows.map((d) => ({
     id: d.id,
@@ -202,15 +220,15 @@ export async function listDepartures(db: Queryable, from: string, to: string, da
   }));
 }
 
-export async function seatMap(db: Queryable, departureId: string) {
+export async function seatMap(db: Queryable, departureId: string, at: Date) {
   const d = await db.query('SELECT 1 FROM departures WHERE id = $1', [departureId]);
   if (d.rowCount === 0) throw new NotFound(`departure ${departureId} not found`);
   const { rows } = await db.query<{ seat_no: string; class: string; free: boolean }>(
     `SELECT s.seat_no, s.class,
-       (s.ticket_id IS NULL OR (t.status = 'held' AND t.hold_expires_at < now())) AS free
+       (s.ticket_id IS NULL OR (t.status = 'held' AND t.hold_expires_at < $2)) AS free
      FROM seats s LEFT JOIN tickets t ON t.id = s.ticket_id
      WHERE s.departure_id = $1 ORDER BY s.seat_no`,
-    [departureId],
+    [departureId, at],
   );
   return rows.map((s) => ({
     seatNo: s.seat_no,
