@@ -325,11 +325,8 @@ export class EmbeddedBus implements Bus {
   async start(): Promise<void> {}
 
   async publish(topic: string, records: PublishRecord[]): Promise<void> {
-    const encoded = encodeRecords(topic, records);
-    this.append(
-      topic,
-      encoded.map((r, i) => ({ ...r, event: records[i]!.event })),
-    );
+    // The validated event (defaults filled in), as a Kafka consumer would decode it.
+    this.append(topic, encodeRecords(topic, records));
     return Promise.resolve();
   }
 

@@ -143,7 +143,10 @@ export class KafkaBus implements Bus {
 
   async publish(topic: string, records: PublishRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.enqueue(topic, encodeRecords(topic, records));
+    await this.enqueue(
+      topic,
+      encodeRecords(topic, records).map(({ key, value, headers }) => ({ key, value, headers })),
+    );
   }
 
   async publishRaw(topic: string, records: RawRecord[]): Promise<void> {
