@@ -11,7 +11,8 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { EVENT_TYPES, makeEvent } from '../core/events/index.ts';
+import type { PublishRecord } from '../core/bus/index.ts';
+import { EVENT_TYPES, makeEvent, type AirReading } from '../core/events/index.ts';
 import type { Hub } from '../app/hub.ts';
 import { deleteTestTopics } from '../test/support/kafka.ts';
 import { startGatewayHub } from '../test/support/stream.ts';
@@ -156,7 +157,7 @@ async function publishFor(hub: Hub, rate: number, seconds: number): Promise<numb
     if (elapsed >= seconds) break;
     const due = Math.floor(elapsed * rate) + 1;
     if (due > sent) {
-      const records = [];
+      const records: PublishRecord<AirReading>[] = [];
       for (; sent < due; sent++) {
         const stationId = STATIONS[sent % STATIONS.length]!;
         records.push({

@@ -3,7 +3,7 @@
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { CITY_IDS } from '../core/events/air.ts';
 import { TOPICS, topicSpec } from '../core/events/catalog.ts';
-import type { CloudEvent } from '../core/events/envelope.ts';
+import type { TopicDelivery, TopicName } from '../core/bus/types.ts';
 import type { ChannelFamily } from '../core/config/sections/stream.ts';
 
 export interface Channel {
@@ -20,7 +20,7 @@ interface FamilySpec {
    * Topics feeding the channel. `keyed`: the channel id is the record key, so only the key's
    * partition (the catalogue's partitioner) carries its events; otherwise every partition may.
    */
-  feeds: { topic: string; keyed: boolean }[];
+  feeds: { topic: TopicName; keyed: boolean }[];
   /** Latest-wins channels: a slow client may skip to the newest event per key and type. */
   conflatable: boolean;
 }
@@ -140,46 +140,43 @@ export function channelFeeds(channel: Channel): [string, number][] {
 }
 
 /** Topics the gateway consumes. */
-export const FED_TOPICS: string[] = [
+export const FED_TOPICS: TopicName[] = [
   ...new Set(Object.values(FAMILIES).flatMap((f) => f.feeds.map((x) => x.topic))),
 ];
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /**
- * The channels an event goes to. Fields are read loosely (the schemas belong to other areas):
- * an event without a `city` only reaches its station or camera channel.
+ * The channels an event goes to. Empty ids are skipped (the schemas only require strings), so an
+ * event without a usable `city` only reaches its station or camera channel.
  */
-export function channelsFor(topic: string, event: CloudEvent): string[] {
-  const data = (event.data ?? {}) as Record<string, unknown>;
-  const city = str(data.city);
+export function channelsFor(fed: TopicDelivery<TopicName>): string[] {
   const out: string[] = [];
-  switch (topic) {
+  if (!fed.event) return out;
+  switch (fed.topic) {
     case TOPICS.airReadings.name: {
-      const station = str(data.stationId);
-      if (station) out.push(`air:station:${station}`);
-      if (city) out.push(`air:city:${city}`);
+      const { stationId, city } = fed.event.data;
+      if (str(stationId)) out.push(`air:station:${stationId}`);
+      if (str(city)) out.push(`air:city:${city}`);
       break;
     }
     case TOPICS.airAqi.name:
-      if (city) out.push(`aqi:city:${city}`);
+      if (str(fed.event.data.city)) out.push(`aqi:city:${fed.event.data.city}`);
       break;
     case TOPICS.cameraSnapshots.name:
     case TOPICS.cameraStatus.name: {
-      const camera = str(data.cameraId);
-      if (camera) out.push(`camera:${camera}`);
-      if (city) out.push(`cameras:city:${city}`);
+      const { cameraId, city } = fed.event.data;
+      if (str(cameraId)) out.push(`camera:${cameraId}`);
+      if (str(city)) out.push(`cameras:city:${city}`);
       break;
     }
     case TOPICS.incidents.name:
-      if (city) out.push(`incidents:city:${city}`);
+      if (str(fed.event.data.city)) out.push(`incidents:city:${fed.event.data.city}`);
       break;
     case TOPICS.bookings.name:
-    case TOPICS.payments.name: {
-      const user = str(data.userId);
-      if (user) out.push(`user:${user}`);
+    case TOPICS.payments.name:
+      if (str(fed.event.data.userId)) out.push(`user:${fed.event.data.userId}`);
       break;
-    }
   }
   return out;
 }

@@ -4,7 +4,7 @@
 // and to every subscriber. On start it reads back up to `replayRecords` per partition so a
 // fresh gateway can serve clients that were on another gateway before.
 import type { Logger } from 'pino';
-import type { Batch, Bus, Consumer, PartitionOffsets } from '../core/bus/index.ts';
+import type { Batch, Bus, Consumer, PartitionOffsets, TopicName } from '../core/bus/index.ts';
 import { backoffDelay, sleep } from '../core/retry.ts';
 import type { StreamConfig } from '../core/config/sections/stream.ts';
 import { tpKey, type Cursor } from './client/cursor.ts';
@@ -109,7 +109,7 @@ export class Fanout {
     return this.caughtUp;
   }
 
-  private async onBatch(batch: Batch): Promise<void> {
+  private async onBatch(batch: Batch<TopicName>): Promise<void> {
     const tp = tpKey(batch.topic, batch.partition);
     if (!this.armed.has(tp)) return;
     const started = performance.now();
@@ -117,7 +117,7 @@ export class Fanout {
       const offset = Number(d.offset);
       if (offset <= this.history.head(tp)) continue; // re-delivery after a rejoin or seek
       if (d.event && d.value) {
-        const channels = channelsFor(batch.topic, d.event);
+        const channels = channelsFor(d);
         if (channels.length > 0) {
           const tail = Buffer.concat([
             Buffer.from(`,"topic":${JSON.stringify(batch.topic)},"pos":"${d.pos}","event":`),

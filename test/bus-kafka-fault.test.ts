@@ -5,7 +5,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { KafkaBus } from '../core/bus/kafka.ts';
 import type { Consumer } from '../core/bus/types.ts';
 import { reading } from './contracts/bus.contract.ts';
-import type { AirReading } from '../core/events/index.ts';
 import { createBusMetrics } from '../core/observability/metrics.ts';
 import { silentLogger } from '../core/observability/logger.ts';
 import { startService, stopService } from './support/control.ts';
@@ -44,7 +43,7 @@ describe.runIf(kafka)(`Kafka broker outage (real broker at ${kafka?.value})`, ()
       groupId: 'fault-sink',
       topics: ['air.readings.v1'],
       handler: async (batch) => {
-        for (const d of batch.deliveries) seen.get(d.key!)?.push((d.event!.data as AirReading).pm25!);
+        for (const d of batch.deliveries) seen.get(d.key!)?.push(d.event!.data.pm25!);
       },
     });
 

@@ -5,13 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { EVENT_TYPES } from '../core/events/catalog.ts';
 import { makeEvent, type CloudEvent } from '../core/events/envelope.ts';
+import type { IncidentReported } from '../core/events/services.ts';
 import type { Hub } from '../app/hub.ts';
 import { RawClient, snapshot, startGatewayHub } from './support/stream.ts';
 import { waitFor } from './support/wait.ts';
 
 const PAD = 32_000;
 
-function incident(n: number): CloudEvent {
+function incident(n: number): CloudEvent<IncidentReported> {
   return makeEvent({
     type: EVENT_TYPES.incidentReported,
     source: 'test',

@@ -10,6 +10,7 @@ import { TOPIC_SPECS, type TopicSpec } from '../events/catalog.ts';
 import type { BusMetrics } from '../observability/metrics.ts';
 import { encodeRecords, specFor, DLQ_TOPIC, deadLettersWanted } from './records.ts';
 import { processBatch, type FetchedRecord } from './runner.ts';
+import { untypedOptions } from './types.ts';
 import type {
   Bus,
   ConsumeOptions,
@@ -324,11 +325,8 @@ export class EmbeddedBus implements Bus {
   async start(): Promise<void> {}
 
   async publish(topic: string, records: PublishRecord[]): Promise<void> {
-    const encoded = encodeRecords(topic, records);
-    this.append(
-      topic,
-      encoded.map((r, i) => ({ ...r, event: records[i]!.event })),
-    );
+    // The validated event (defaults filled in), as a Kafka consumer would decode it.
+    this.append(topic, encodeRecords(topic, records));
     return Promise.resolve();
   }
 
@@ -361,7 +359,8 @@ export class EmbeddedBus implements Bus {
     this.metrics.published.inc({ topic }, records.length);
   }
 
-  async consume(options: ConsumeOptions): Promise<Consumer> {
+  async consume<N extends string>(typed: ConsumeOptions<N>): Promise<Consumer> {
+    const options = untypedOptions(typed);
     for (const t of options.topics) this.topic(t);
     const groupId = options.mode === 'broadcast' ? `${options.groupId}-${randomUUID()}` : options.groupId;
     let group = this.groups.get(groupId);

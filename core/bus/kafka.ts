@@ -18,6 +18,7 @@ import { TOPIC_SPECS } from '../events/catalog.ts';
 import type { BusMetrics } from '../observability/metrics.ts';
 import { encodeRecords, specFor, DLQ_TOPIC, deadLettersWanted } from './records.ts';
 import { processBatch, type FetchedRecord } from './runner.ts';
+import { untypedOptions } from './types.ts';
 import type {
   Bus,
   ConsumeOptions,
@@ -142,7 +143,10 @@ export class KafkaBus implements Bus {
 
   async publish(topic: string, records: PublishRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.enqueue(topic, encodeRecords(topic, records));
+    await this.enqueue(
+      topic,
+      encodeRecords(topic, records).map(({ key, value, headers }) => ({ key, value, headers })),
+    );
   }
 
   async publishRaw(topic: string, records: RawRecord[]): Promise<void> {
@@ -228,7 +232,8 @@ export class KafkaBus implements Bus {
     }
   }
 
-  async consume(options: ConsumeOptions): Promise<Consumer> {
+  async consume<N extends string>(typed: ConsumeOptions<N>): Promise<Consumer> {
+    const options = untypedOptions(typed);
     for (const t of options.topics) specFor(t);
     const consumer = new KafkaBusConsumer(this, this.kafka, options);
     this.consumers.add(consumer);

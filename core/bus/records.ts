@@ -1,7 +1,7 @@
 // What both adapters do the same way around the broker: validate on produce, decode on consume,
 // and turn an unusable record into a dead letter.
 import { EVENT_TYPES, TOPICS, topicSpec, type TopicSpec } from '../events/catalog.ts';
-import { makeEvent } from '../events/envelope.ts';
+import { makeEvent, type CloudEvent } from '../events/envelope.ts';
 import { decodeEvent, validateEvent, type ValidationIssue } from '../events/validate.ts';
 import { deadLetterRaw, type DeadLetter } from '../events/dlq.ts';
 import type { ConsumeOptions, Delivery, PublishRecord, RawRecord } from './types.ts';
@@ -38,18 +38,26 @@ export function specFor(topic: string): TopicSpec {
 }
 
 /** Validates a publish call and encodes each record once. Throws before anything is sent. */
-export function encodeRecords(topic: string, records: PublishRecord[]): RawRecord[] {
+/** A record ready to send, with the validated event (schema output) it encodes. */
+export type EncodedRecord = RawRecord & { event: CloudEvent | null };
+
+export function encodeRecords(topic: string, records: PublishRecord[]): EncodedRecord[] {
   const spec = specFor(topic);
   return records.map((r, index) => {
     if (r.event === null) {
       if (spec.cleanupPolicy !== 'compact') {
         throw new InvalidEventError(topic, index, 'tombstones are only allowed on compacted topics', []);
       }
-      return { key: r.key, value: null, headers: r.headers };
+      return { key: r.key, value: null, headers: r.headers, event: null };
     }
     const checked = validateEvent(spec, r.event);
     if (!checked.ok) throw new InvalidEventError(topic, index, checked.reason, checked.issues);
-    return { key: r.key, value: Buffer.from(JSON.stringify(checked.event)), headers: r.headers };
+    return {
+      key: r.key,
+      value: Buffer.from(JSON.stringify(checked.event)),
+      headers: r.headers,
+      event: checked.event,
+    };
   });
 }
 

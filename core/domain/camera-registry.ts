@@ -38,7 +38,7 @@ export class CameraRegistry {
       handler: async (batch) => {
         for (const d of batch.deliveries) {
           if (d.key === null) continue;
-          const config = (d.event?.data as CameraConfig | undefined) ?? null;
+          const config = d.event?.data ?? null;
           if (config) registry.cameras.set(d.key, { config, partition: d.partition });
           else registry.cameras.delete(d.key);
           for (const l of registry.listeners) l(d.key);

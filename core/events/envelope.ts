@@ -14,19 +14,20 @@ export const cloudEventEnvelope = z.object({
   data: z.unknown(),
 });
 
-export interface CloudEvent<T = unknown> {
+/** K narrows `type` where it is known (deliveries typed by topic, see core/bus/types.ts). */
+export interface CloudEvent<T = unknown, K extends string = string> {
   specversion: '1.0';
   id: string;
   source: string;
-  type: string;
+  type: K;
   time: string;
   subject?: string;
   datacontenttype: 'application/json';
   data: T;
 }
 
-export interface NewEvent<T> {
-  type: string;
+export interface NewEvent<T, K extends string = string> {
+  type: K;
   source: string;
   subject?: string;
   data: T;
@@ -36,7 +37,7 @@ export interface NewEvent<T> {
   id?: string;
 }
 
-export function makeEvent<T>(e: NewEvent<T>): CloudEvent<T> {
+export function makeEvent<T, K extends string = string>(e: NewEvent<T, K>): CloudEvent<T, K> {
   const time =
     e.time === undefined
       ? new Date().toISOString()

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Delivery } from '../../core/bus/index.ts';
+import type { TopicDelivery } from '../../core/bus/index.ts';
+
+type ReadingDelivery = TopicDelivery<'air.readings.v1'>;
 import { EVENT_TYPES, makeEvent, type AirAqi, type AirReading } from '../../core/events/index.ts';
 import { aqiRecords } from './aqi-processor.ts';
 import { computeAqi } from '../../core/domain/aqi.ts';
 
-const delivery = (pm25: number, offset: number): Delivery => {
+const delivery = (pm25: number, offset: number): ReadingDelivery => {
   const data: AirReading = { stationId: 'GZ-0001', city: 'guangzhou', time: '2026-11-24T08:00:00Z', pm25 };
   return {
     topic: 'air.readings.v1',
@@ -20,12 +22,12 @@ const delivery = (pm25: number, offset: number): Delivery => {
 };
 
 describe('aqiRecords', () => {
-  const batchOf = (deliveries: Delivery[]) => {
+  const batchOf = (deliveries: ReadingDelivery[]) => {
     const refused: [string, string][] = [];
     return {
       deliveries,
       refused,
-      refuse: (d: Delivery, reason: string) => void refused.push([d.offset, reason]),
+      refuse: (d: ReadingDelivery, reason: string) => void refused.push([d.offset, reason]),
     };
   };
 
@@ -39,7 +41,7 @@ describe('aqiRecords', () => {
     };
     const records = aqiRecords(batch, compute);
     expect(records).toHaveLength(1);
-    expect((records[0]!.event!.data as AirAqi).cn.iaqi.pm25).toBe(15);
+    expect(records[0]!.event!.data.cn.iaqi.pm25).toBe(15);
     expect(batch.refused).toEqual([
       ['1', expect.stringMatching(/AQI event would be invalid: .*data\.us\.aqi/) as unknown],
       ['2', 'AQI could not be computed: Invalid time value'],

@@ -24,15 +24,15 @@ export async function startAqiProcessor(ctx: HubContext): Promise<Consumer> {
 
 /** The air.aqi.v1 records for a batch; deliveries that cannot give one are refused on the batch. */
 export function aqiRecords(
-  batch: Pick<Batch, 'deliveries' | 'refuse'>,
+  batch: Pick<Batch<typeof TOPICS.airReadings.name>, 'deliveries' | 'refuse'>,
   compute: (r: AirReading) => AirAqi | null = computeAqi,
-): PublishRecord[] {
-  const records: PublishRecord[] = [];
+): PublishRecord<AirAqi>[] {
+  const records: PublishRecord<AirAqi>[] = [];
   for (const d of batch.deliveries) {
     if (!d.event) continue;
     let aqi: AirAqi | null;
     try {
-      aqi = compute(d.event.data as AirReading);
+      aqi = compute(d.event.data);
     } catch (err) {
       batch.refuse(d, `AQI could not be computed: ${(err as Error).message}`);
       continue;

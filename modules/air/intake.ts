@@ -58,7 +58,8 @@ export function readingEvent(r: AirReading) {
 }
 
 type Judged =
-  { ok: true; reading: AirReading; record: PublishRecord } | { ok: false; rejections: Rejection[] };
+  | { ok: true; reading: AirReading; record: PublishRecord<AirReading> }
+  | { ok: false; rejections: Rejection[] };
 
 /** One item's fate: a reading with its checked event, or why not. */
 function judge(value: unknown, options: NormaliseOptions): Judged {
@@ -107,7 +108,7 @@ export function createIntake(
     station: (id) => stations.get(id),
     origin,
   });
-  const publish = async (records: PublishRecord[]) => {
+  const publish = async (records: PublishRecord<AirReading>[]) => {
     if (records.length > 0) await bus.publish(TOPICS.airReadings.name, records);
   };
   return {
@@ -116,7 +117,7 @@ export function createIntake(
       const o = options(origin);
       const rejected: ItemRejection[] = [...(preRejected ?? [])];
       const readings: AirReading[] = [];
-      const records: PublishRecord[] = [];
+      const records: PublishRecord<AirReading>[] = [];
       for (const { index, value } of items) {
         const result = judge(value, o);
         if (result.ok) {
@@ -132,7 +133,7 @@ export function createIntake(
 
     begin({ origin, maxRejections }) {
       const refused = new RejectionLog(maxRejections);
-      const records: PublishRecord[] = [];
+      const records: PublishRecord<AirReading>[] = [];
       // One clock for the whole request, as submit has: a reading's fate does not depend on
       // how long the body took to arrive.
       const o = options(origin);

@@ -5,7 +5,7 @@
 // A reading the store can never take (a time it cannot represent, a write it refuses with 400/422)
 // is refused to the bus, which dead-letters it: the rest of the batch is stored and committed.
 import { Counter, Histogram } from 'prom-client';
-import type { Consumer, Delivery } from '../../core/bus/index.ts';
+import type { Consumer, TopicDelivery } from '../../core/bus/index.ts';
 import type { AirReading } from '../../core/events/index.ts';
 import { TOPICS } from '../../core/events/catalog.ts';
 import type { HubContext } from '../../core/runtime/context.ts';
@@ -62,10 +62,10 @@ export async function startSink(
     topics: [TOPICS.airReadings.name],
     concurrency: 6,
     handler: async (batch) => {
-      const items: { delivery: Delivery; point: Point }[] = [];
+      const items: { delivery: TopicDelivery<typeof TOPICS.airReadings.name>; point: Point }[] = [];
       for (const d of batch.deliveries) {
         if (!d.event) continue;
-        const point = readingToPoint(d.event.data as AirReading);
+        const point = readingToPoint(d.event.data);
         const problem = pointProblem(point);
         if (problem) batch.refuse(d, problem);
         else items.push({ delivery: d, point });

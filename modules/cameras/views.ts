@@ -31,7 +31,7 @@ export class CameraViews {
           start: 'earliest',
           handler: async (batch) => {
             for (const d of batch.deliveries) {
-              const s = d.event?.data as CameraStatus | undefined;
+              const s = d.event?.data;
               if (s) views.status.set(s.cameraId, s);
             }
           },
@@ -43,7 +43,7 @@ export class CameraViews {
           start: { timestamp: Date.now() - SNAPSHOT_LOOKBACK_MS },
           handler: async (batch) => {
             for (const d of batch.deliveries) {
-              const s = d.event?.data as CameraSnapshot | undefined;
+              const s = d.event?.data;
               const prev = s && views.snapshots.get(s.cameraId);
               if (s && (!prev || prev.time <= s.time)) views.snapshots.set(s.cameraId, s);
             }

@@ -359,5 +359,27 @@ export function busContract(label: string, makeBus: () => Promise<Bus>) {
       expect(got[0]!.event?.type).toBe(EVENT_TYPES.cameraConfig);
       expect(got[1]!.event).toBeNull();
     });
+
+    it('delivers what the schema outputs: a field left to its default arrives filled in', async () => {
+      const id = `cam-${randomUUID().slice(0, 8)}`;
+      const got: Delivery[] = [];
+      await consume({
+        topics: ['camera.registry.v1'],
+        handler: async (b) => void got.push(...b.deliveries.filter((d) => d.key === id)),
+      });
+      const data = { id, name: 'Test', city: 'shenzhen', lat: 22.5, lon: 114, url: 'rtsp://x/y' } as const;
+      await bus.publish('camera.registry.v1', [
+        {
+          key: id,
+          event: makeEvent({
+            type: EVENT_TYPES.cameraConfig,
+            source: 'test',
+            data: { ...data, protocol: 'rtsp' },
+          }),
+        },
+      ]);
+      await waitFor(() => got.length === 1, 'the config');
+      expect(got[0]!.event?.data).toMatchObject({ enabled: true, snapshotIntervalSeconds: 2 });
+    });
   });
 }

@@ -8,6 +8,10 @@ import WebSocket from 'ws';
 import { loadConfig } from '../../core/config/index.ts';
 import { makeEvent, type CloudEvent } from '../../core/events/envelope.ts';
 import { EVENT_TYPES } from '../../core/events/catalog.ts';
+import type { AirReading } from '../../core/events/air.ts';
+import type { CameraSnapshot } from '../../core/events/cameras.ts';
+import type { Payment } from '../../core/events/services.ts';
+import type { CityId } from '../../core/domain/cities.ts';
 import { Hub } from '../../app/hub.ts';
 import type { ServerFrame } from '../../stream/client/protocol.ts';
 
@@ -69,7 +73,7 @@ export class RawClient {
   }
 }
 
-export function reading(stationId: string, city: string, pm25: number): CloudEvent {
+export function reading(stationId: string, city: CityId, pm25: number): CloudEvent<AirReading> {
   return makeEvent({
     type: EVENT_TYPES.airReading,
     source: 'test',
@@ -78,7 +82,7 @@ export function reading(stationId: string, city: string, pm25: number): CloudEve
   });
 }
 
-export function payment(userId: string, status = 'succeeded'): CloudEvent {
+export function payment(userId: string, status = 'succeeded'): CloudEvent<Payment> {
   return makeEvent({
     type: EVENT_TYPES.paymentSucceeded,
     source: 'test',
@@ -95,7 +99,12 @@ export function payment(userId: string, status = 'succeeded'): CloudEvent {
   });
 }
 
-export function snapshot(cameraId: string, city: string, sequence: number, padBytes = 0): CloudEvent {
+export function snapshot(
+  cameraId: string,
+  city: CityId,
+  sequence: number,
+  padBytes = 0,
+): CloudEvent<CameraSnapshot> {
   return makeEvent({
     type: EVENT_TYPES.cameraSnapshot,
     source: 'test',
