@@ -138,7 +138,29 @@ export class KafkaBus implements Bus {
         ],
       })),
     });
-    this.options.logger.info({ topics: missing.map((s) => this.realTopic(s.name)) }, 'created Kafka topics');
+    const created = missing.map((s) => this.realTopic(s.name));
+    await this.untilServed(created);
+    this.options.logger.info({ topics: created }, 'created Kafka topics');
+  }
+
+  /**
+   * createTopics returns once the controller has leaders; the broker a client asks next may not
+   * serve the new partitions yet ("does not host this topic-partition" on a loaded machine), so
+   * wait, bounded, until the metadata it answers lists a leader for every partition.
+   */
+  private async untilServed(topics: string[]): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const { topics: meta } = await this.admin.fetchTopicMetadata({ topics });
+        if (meta.length === topics.length && meta.every((t) => t.partitions.every((p) => p.leader >= 0)))
+          return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+      }
+      if (Date.now() > deadline) throw new Error(`Kafka topics not served within 30 s: ${topics.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   async publish(topic: string, records: PublishRecord[]): Promise<void> {
