@@ -9,6 +9,8 @@ import { fill, h, text, timeOf } from './dom.ts';
 import type { CityMap } from './map.ts';
 import type { SessionStore } from './session.ts';
 import type { ChannelEvent } from './events.ts';
+import type { z } from 'zod';
+import type { paymentResponse } from '../../modules/payments/index.ts';
 
 interface Named {
   id: string;
@@ -41,12 +43,8 @@ interface Payable {
   kwh?: number;
   offence?: string;
 }
-interface Payment {
-  id: string;
-  status: string;
-  amount: string;
-  currency: string;
-}
+// API shapes come from the server's schemas; type-only imports, so no server code is bundled.
+type Payment = z.output<typeof paymentResponse>;
 interface BookingRow {
   id: string;
   kind: string;
