@@ -10,19 +10,14 @@ import type { CityMap } from './map.ts';
 import type { SessionStore } from './session.ts';
 import type { ChannelEvent } from './events.ts';
 import type { z } from 'zod';
+import type {
+  departmentResponse,
+  doctorResponse,
+  hospitalResponse,
+  slotResponse,
+} from '../../modules/appointments/index.ts';
 import type { paymentResponse } from '../../modules/payments/index.ts';
 
-interface Named {
-  id: string;
-  name: string;
-}
-interface Slot {
-  id: string;
-  start: string;
-  available?: number;
-  status?: string;
-  fee?: string;
-}
 interface Departure {
   id: string;
   mode?: string;
@@ -45,6 +40,10 @@ interface Payable {
 }
 // API shapes come from the server's schemas; type-only imports, so no server code is bundled.
 type Payment = z.output<typeof paymentResponse>;
+type Hospital = z.output<typeof hospitalResponse>;
+type Department = z.output<typeof departmentResponse>;
+type Doctor = z.output<typeof doctorResponse>;
+type Slot = z.output<typeof slotResponse>;
 interface BookingRow {
   id: string;
   kind: string;
@@ -260,11 +259,15 @@ export class CitizenPanel {
     };
     hospital.addEventListener('change', () => {
       if (hospital.value)
-        void loadInto<Named>(department, `/v1/hospitals/${enc(hospital.value)}/departments`, (d) => d.name);
+        void loadInto<Department>(
+          department,
+          `/v1/hospitals/${enc(hospital.value)}/departments`,
+          (d) => d.name,
+        );
     });
     department.addEventListener('change', () => {
       if (department.value)
-        void loadInto<Named & { title?: string }>(
+        void loadInto<Doctor>(
           doctor,
           `/v1/doctors?departmentId=${enc(department.value)}`,
           (d) => `${d.name}${d.title ? ` (${d.title})` : ''}`,
@@ -281,7 +284,7 @@ export class CitizenPanel {
     };
     doctor.addEventListener('change', loadSlots);
     date.addEventListener('change', loadSlots);
-    void loadInto<Named>(hospital, `/v1/hospitals?city=${this.city}`, (x) => x.name);
+    void loadInto<Hospital>(hospital, `/v1/hospitals?city=${this.city}`, (x) => x.name);
 
     const key = newIdempotencyKey();
     const form = h(
@@ -642,8 +645,7 @@ function titleOf(kind: string, d: Record<string, unknown>): string {
 }
 
 function slotLabel(s: Slot): string {
-  const left = s.available === undefined ? '' : ` · ${s.available} left`;
-  return `${timeOf(s.start)}${left}${s.fee ? ` · ${s.fee} CNY` : ''}`;
+  return `${timeOf(s.start)} · ${s.available} left · ${s.fee} ${s.currency}`;
 }
 
 function select(name: string, label: string): HTMLSelectElement {
