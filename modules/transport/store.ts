@@ -164,7 +164,7 @@ export async function cancelTicket(db: Db, principal: Principal, id: string) {
 export async function listDepartures(db: Queryable, from: string, to: string, dayStart: Date, dayEnd: Date) {
   const { rows } = await db.query<{
     id: string;
-    mode: string;
+    mode: 'coach' | 'rail'; // the CHECK in 0302
     operator: string;
     service_no: string;
     from_city: string;

@@ -17,18 +17,8 @@ import type {
   slotResponse,
 } from '../../modules/appointments/index.ts';
 import type { paymentResponse } from '../../modules/payments/index.ts';
+import type { departureResponse } from '../../modules/transport/index.ts';
 
-interface Departure {
-  id: string;
-  mode?: string;
-  operator?: string;
-  serviceNo?: string;
-  from?: { city: string; station: string };
-  to?: { city: string; station: string };
-  departAt: string;
-  price?: string;
-  seatsFree?: number;
-}
 interface Payable {
   id: string;
   amount?: string;
@@ -44,6 +34,7 @@ type Hospital = z.output<typeof hospitalResponse>;
 type Department = z.output<typeof departmentResponse>;
 type Doctor = z.output<typeof doctorResponse>;
 type Slot = z.output<typeof slotResponse>;
+type Departure = z.output<typeof departureResponse>;
 interface BookingRow {
   id: string;
   kind: string;
@@ -356,10 +347,10 @@ export class CitizenPanel {
                 h(
                   'li',
                   { 'data-departure': d.id },
-                  h('span', {}, `${timeOf(d.departAt)} ${d.mode ?? ''} ${d.serviceNo ?? ''}`),
-                  h('span', {}, `${d.from?.station ?? ''} → ${d.to?.station ?? ''}`),
-                  h('span', {}, `${d.price ?? ''} CNY`),
-                  h('span', {}, d.seatsFree === undefined ? '' : `${d.seatsFree} seats`),
+                  h('span', {}, `${timeOf(d.departAt)} ${d.mode} ${d.serviceNo}`),
+                  h('span', {}, `${d.from.station} → ${d.to.station}`),
+                  h('span', {}, `${d.price} ${d.currency}`),
+                  h('span', {}, `${d.seatsFree} seats`),
                   h(
                     'button',
                     { type: 'button', onclick: () => void hold(d), disabled: d.seatsFree === 0 },
