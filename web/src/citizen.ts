@@ -16,18 +16,11 @@ import type {
   hospitalResponse,
   slotResponse,
 } from '../../modules/appointments/index.ts';
+import type { billResponse } from '../../modules/billing/index.ts';
+import type { fineResponse } from '../../modules/fines/index.ts';
 import type { paymentResponse } from '../../modules/payments/index.ts';
 import type { departureResponse } from '../../modules/transport/index.ts';
 
-interface Payable {
-  id: string;
-  amount?: string;
-  status?: string;
-  description?: string;
-  period?: string;
-  kwh?: number;
-  offence?: string;
-}
 // API shapes come from the server's schemas; type-only imports, so no server code is bundled.
 type Payment = z.output<typeof paymentResponse>;
 type Hospital = z.output<typeof hospitalResponse>;
@@ -35,6 +28,11 @@ type Department = z.output<typeof departmentResponse>;
 type Doctor = z.output<typeof doctorResponse>;
 type Slot = z.output<typeof slotResponse>;
 type Departure = z.output<typeof departureResponse>;
+type Fine = z.output<typeof fineResponse>;
+type Bill = z.output<typeof billResponse>;
+/** A fine or a bill, as the pay tab lists them. */
+type Payable = Pick<Fine, 'id' | 'amount' | 'currency' | 'status'> &
+  Partial<Pick<Fine, 'offence'> & Pick<Bill, 'period' | 'kwh'>>;
 interface BookingRow {
   id: string;
   kind: string;
@@ -438,8 +436,8 @@ export class CitizenPanel {
                   {},
                   r.offence ?? (r.period ? `${r.period}${r.kwh ? ` · ${r.kwh} kWh` : ''}` : r.id),
                 ),
-                h('span', {}, `${r.amount ?? ''} CNY`),
-                h('span', { class: `badge status-${r.status ?? 'unpaid'}` }, r.status ?? 'unpaid'),
+                h('span', {}, `${r.amount} ${r.currency}`),
+                h('span', { class: `badge status-${r.status}` }, r.status),
                 r.status === 'paid' ? null : this.payButton(kind, r.id, out, 'Pay', proof),
               ),
             )
@@ -457,7 +455,7 @@ export class CitizenPanel {
     fineForm.addEventListener('submit', (e) => {
       e.preventDefault();
       const proof = { plate: plate.value, engineNoSuffix: engine.value };
-      list<Payable>(`/v1/fines?plate=${enc(proof.plate)}&engineNoSuffix=${enc(proof.engineNoSuffix)}`).then(
+      list<Fine>(`/v1/fines?plate=${enc(proof.plate)}&engineNoSuffix=${enc(proof.engineNoSuffix)}`).then(
         (rows) => show(fines, 'traffic_fine', proof, rows),
         (err: unknown) => fill(fines, h('li', { class: 'error' }, describe(err))),
       );
@@ -473,7 +471,7 @@ export class CitizenPanel {
     billForm.addEventListener('submit', (e) => {
       e.preventDefault();
       const proof = { accountNo: account.value };
-      list<Payable>(`/v1/utilities/electricity/accounts/${enc(proof.accountNo)}/bills`).then(
+      list<Bill>(`/v1/utilities/electricity/accounts/${enc(proof.accountNo)}/bills`).then(
         (rows) => show(bills, 'electricity_bill', proof, rows),
         (err: unknown) => fill(bills, h('li', { class: 'error' }, describe(err))),
       );
