@@ -12,3 +12,6 @@ export const airModule: FeatureModule = {
   seeders: [airStationsSeeder],
   components: { ingest: airIngest, api: airApi },
 };
+
+// Response shapes, for clients in this repository (web/ imports their types only).
+export * from './schemas.ts';

@@ -5,7 +5,6 @@ import { Conflict, Invalid, NotFound } from '../../core/errors.ts';
 import { z } from 'zod';
 import {
   AQI_POLLUTANTS,
-  airAqi,
   cityId,
   stationId as stationIdSchema,
   type AirReading,
@@ -13,31 +12,11 @@ import {
 import type { Component } from '../../core/runtime/context.ts';
 import { computeAqi } from '../../core/domain/aqi.ts';
 import { MEASURES } from './normalise.ts';
+import { AGGREGATES, airCityAqi, airHistory, airLatest, airStation, airStationList } from './schemas.ts';
 import { AIR_MEASUREMENT } from './sink.ts';
 import { createStation, getStation, listStations, type Station } from '../../core/domain/stations.ts';
 import { isoDateTime } from '../../core/module/common.ts';
 import { pointInCity } from '../../core/domain/geo.ts';
-
-const station = z.object({
-  id: stationIdSchema,
-  name: z.string().min(1).max(200),
-  city: cityId,
-  lat: z.number().min(-90).max(90),
-  lon: z.number().min(-180).max(180),
-});
-
-const measures = z.object(
-  Object.fromEntries(MEASURES.map((m) => [m, z.number().optional()])) as Record<
-    (typeof MEASURES)[number],
-    z.ZodOptional<z.ZodNumber>
-  >,
-);
-
-const latestReading = z
-  .object({ stationId: z.string(), city: cityId, time: z.iso.datetime() })
-  .extend(measures.shape);
-
-const historyPoint = z.object({ time: z.iso.datetime() }).extend(measures.shape);
 
 const DURATION = /^(\d+)(s|m|h|d)$/;
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -68,7 +47,7 @@ export const airApi: Component = async (ctx) => {
             tags: ['air'],
             summary: 'Air-quality stations, optionally of one city',
             querystring: z.object({ city: cityId.optional() }),
-            response: { 200: z.object({ items: z.array(station) }) },
+            response: { 200: airStationList },
           },
           config: { auth: 'public' },
         },
@@ -82,8 +61,8 @@ export const airApi: Component = async (ctx) => {
             tags: ['air'],
             summary: 'Register a station (staff)',
             security: [{ bearerAuth: [] }],
-            body: station.superRefine(pointInCity),
-            response: { 201: station },
+            body: airStation.superRefine(pointInCity),
+            response: { 201: airStation },
           },
           config: { auth: 'staff' },
         },
@@ -101,7 +80,7 @@ export const airApi: Component = async (ctx) => {
             tags: ['air'],
             summary: 'One station',
             params: z.object({ id: stationIdSchema }),
-            response: { 200: station },
+            response: { 200: airStation },
           },
           config: { auth: 'public' },
         },
@@ -115,7 +94,7 @@ export const airApi: Component = async (ctx) => {
             tags: ['air'],
             summary: 'Latest stored value of each measurement, with the AQI it gives',
             params: z.object({ id: stationIdSchema }),
-            response: { 200: z.object({ reading: latestReading, aqi: airAqi.nullable() }) },
+            response: { 200: airLatest },
           },
           config: { auth: 'public' },
         },
@@ -148,7 +127,7 @@ export const airApi: Component = async (ctx) => {
                   .string()
                   .regex(DURATION, { error: 'expected a duration like 30s, 5m, 1h, 1d' })
                   .optional(),
-                fn: z.enum(['mean', 'min', 'max']).default('mean'),
+                fn: z.enum(AGGREGATES).default('mean'),
                 fields: z
                   .string()
                   .regex(new RegExp(`^(${MEASURES.join('|')})(,(${MEASURES.join('|')}))*$`), {
@@ -157,16 +136,7 @@ export const airApi: Component = async (ctx) => {
                   .optional(),
               })
               .partial({ from: true }),
-            response: {
-              200: z.object({
-                stationId: z.string(),
-                from: z.iso.datetime(),
-                to: z.iso.datetime(),
-                every: z.string().nullable(),
-                fn: z.enum(['mean', 'min', 'max']).nullable(),
-                points: z.array(historyPoint),
-              }),
-            },
+            response: { 200: airHistory },
           },
           config: { auth: 'public' },
         },
@@ -215,17 +185,7 @@ export const airApi: Component = async (ctx) => {
             summary:
               "Current AQI (China HJ 633-2012 and US EPA) of a city's stations, from their latest readings",
             querystring: z.object({ city: cityId }),
-            response: {
-              200: z.object({
-                city: cityId,
-                /** The worst station's indices: what a city badge shows. */
-                cn: z
-                  .object({ aqi: z.number().int(), level: z.number().int(), category: z.string() })
-                  .nullable(),
-                us: z.object({ aqi: z.number().int(), category: z.string() }).nullable(),
-                items: z.array(airAqi),
-              }),
-            },
+            response: { 200: airCityAqi },
           },
           config: { auth: 'public' },
         },

@@ -14,3 +14,6 @@ export const appointmentsModule: FeatureModule = {
   seeders: [hospitalsSeeder],
   components: { api: routesComponent('/v1', registerAppointmentRoutes) },
 };
+
+// Response shapes, for clients in this repository (web/ imports their types only).
+export * from './schemas.ts';

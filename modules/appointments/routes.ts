@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { caller } from '../../core/http/index.ts';
 import { city, cstDayRange, idParam, isoDate } from '../../core/module/common.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
+import { departmentList, doctorList, hospitalList, slotList } from './schemas.ts';
 import {
   bookAppointment,
   cancelAppointment,
@@ -39,6 +40,7 @@ export function registerAppointmentRoutes({ app, db, nudge }: ApiDeps): void {
         tags,
         summary: 'Hospitals, optionally in one city',
         querystring: z.object({ city: city.optional() }),
+        response: { 200: hospitalList },
       },
       config: publicRoute,
     },
@@ -46,7 +48,15 @@ export function registerAppointmentRoutes({ app, db, nudge }: ApiDeps): void {
   );
   app.get(
     '/hospitals/:id/departments',
-    { schema: { tags, summary: 'Departments of a hospital', params: idParam }, config: publicRoute },
+    {
+      schema: {
+        tags,
+        summary: 'Departments of a hospital',
+        params: idParam,
+        response: { 200: departmentList },
+      },
+      config: publicRoute,
+    },
     async (request) => ({ items: await listDepartments(db, request.params.id) }),
   );
   app.get(
@@ -56,6 +66,7 @@ export function registerAppointmentRoutes({ app, db, nudge }: ApiDeps): void {
         tags,
         summary: 'Doctors of a department',
         querystring: z.object({ departmentId: z.string().min(1).max(100) }),
+        response: { 200: doctorList },
       },
       config: publicRoute,
     },
@@ -69,6 +80,7 @@ export function registerAppointmentRoutes({ app, db, nudge }: ApiDeps): void {
         summary: 'Bookable slots of a doctor on a day (China Standard Time); default today',
         params: idParam,
         querystring: z.object({ date: isoDate.optional() }),
+        response: { 200: slotList },
       },
       config: publicRoute,
     },

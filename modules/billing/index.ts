@@ -14,3 +14,6 @@ export const billingModule: FeatureModule = {
   seeders: [billingSeeder],
   components: { api: routesComponent('/v1', registerBillingRoutes) },
 };
+
+// Response shapes, for clients in this repository (web/ imports their types only).
+export * from './schemas.ts';

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { admitLookup } from '../../core/http/index.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
 import { money } from '../../core/module/common.ts';
+import { billList } from './schemas.ts';
 
 const security = [{ bearerAuth: [] }];
 
@@ -18,6 +19,7 @@ export function registerBillingRoutes({ app, db, guards, lookups }: ApiDeps): vo
         params: z.object({
           accountNo: z.string().regex(/^[0-9]{10,16}$/, { error: 'expected a 10-16 digit account number' }),
         }),
+        response: { 200: billList },
       },
       config: { auth: 'user' },
     },

@@ -8,3 +8,6 @@ export const camerasModule: FeatureModule = {
   name: 'cameras',
   components: { ingest: startCameraIngest, api: startCamerasApi },
 };
+
+// Response shapes, for clients in this repository (web/ imports their types only).
+export * from './schemas.ts';

@@ -25,6 +25,7 @@ import { registerCameras } from '../../core/domain/camera-registry.ts';
 import { CAMERA_MEASUREMENT } from './worker.ts';
 import { isoDateTime } from '../../core/module/common.ts';
 import { CameraViews } from './views.ts';
+import { cameraList, cameraView } from './schemas.ts';
 
 const idParams = z.object({ id: cameraId });
 const PROXY_TIMEOUT_MS = 5_000;
@@ -73,6 +74,7 @@ const startCamerasApi: Component = async (ctx) => {
             tags: ['cameras'],
             summary: 'Traffic cameras, optionally of one city, with their current status',
             querystring: z.object({ city: cityId.optional() }),
+            response: { 200: cameraList },
           },
           config: { auth: 'public' },
         },
@@ -95,6 +97,7 @@ const startCamerasApi: Component = async (ctx) => {
               'Register or replace a camera (staff). `protocol` is inferred from the URL when omitted.',
             security: [{ bearerAuth: [] }],
             body: cameraInputObject,
+            response: { 200: cameraView, 201: cameraView },
           },
           config: { auth: 'staff', responses: { 200: 'replaced', 201: 'registered' } },
         },
@@ -128,7 +131,12 @@ const startCamerasApi: Component = async (ctx) => {
       http.get(
         '/cameras/:id',
         {
-          schema: { tags: ['cameras'], summary: 'One camera with its status', params: idParams },
+          schema: {
+            tags: ['cameras'],
+            summary: 'One camera with its status',
+            params: idParams,
+            response: { 200: cameraView },
+          },
           config: { auth: 'public' },
         },
         async (request) => describe(cameraOr404(request.params.id), request.principal),

@@ -9,3 +9,6 @@ export const finesModule: FeatureModule = {
   name: 'fines',
   components: { api: routesComponent('/v1', registerFineRoutes) },
 };
+
+// Response shapes, for clients in this repository (web/ imports their types only).
+export * from './schemas.ts';

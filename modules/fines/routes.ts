@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { admitLookup } from '../../core/http/index.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
 import { money } from '../../core/module/common.ts';
+import { fineList } from './schemas.ts';
 
 const security = [{ bearerAuth: [] }];
 
@@ -26,6 +27,7 @@ export function registerFineRoutes({ app, db, guards, lookups }: ApiDeps): void 
             error: 'expected exactly the last 6 characters of the engine number',
           }),
         }),
+        response: { 200: fineList },
       },
       config: { auth: 'user' },
     },

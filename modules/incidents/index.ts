@@ -14,3 +14,6 @@ export const incidentsModule: FeatureModule = {
   migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
   components: { api: routesComponent('/v1', registerIncidentRoutes) },
 };
+
+// Response shapes, for clients in this repository (web/ imports their types only).
+export * from './schemas.ts';

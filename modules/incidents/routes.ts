@@ -7,6 +7,7 @@ import { caller, HttpProblem, multipartProblem } from '../../core/http/index.ts'
 import { city, idParam, parseBody } from '../../core/module/common.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
 import { CATEGORIES, categoryCode, cityAt, PHOTO_TYPES, sniffImage } from './model.ts';
+import { incidentList, incidentResponse } from './schemas.ts';
 import {
   changeStatus,
   createIncident,
@@ -120,6 +121,7 @@ export function registerIncidentRoutes({ app, db, nudge }: ApiDeps): void {
       schema: {
         tags,
         summary: `Report an incident: JSON, or multipart/form-data with the same fields (reporter.name, reporter.phone, reporter.email) and an optional "photo" (${PHOTO_TYPES.join(', ')})`,
+        response: { 201: incidentResponse },
       },
       config: {
         auth: 'public',
@@ -166,6 +168,7 @@ export function registerIncidentRoutes({ app, db, nudge }: ApiDeps): void {
           bbox: bboxParam.optional(),
           limit: z.coerce.number().int().min(1).max(1000).optional(),
         }),
+        response: { 200: incidentList },
       },
       config: publicRoute,
     },
@@ -177,7 +180,10 @@ export function registerIncidentRoutes({ app, db, nudge }: ApiDeps): void {
 
   app.get(
     '/incidents/:id',
-    { schema: { tags, summary: 'One incident', params: idParam }, config: publicRoute },
+    {
+      schema: { tags, summary: 'One incident', params: idParam, response: { 200: incidentResponse } },
+      config: publicRoute,
+    },
     async (request) => incidentView(await getIncident(db, request.params.id), request.principal),
   );
 
@@ -203,6 +209,7 @@ export function registerIncidentRoutes({ app, db, nudge }: ApiDeps): void {
           status: z.enum(INCIDENT_STATUSES),
           note: z.string().trim().min(1).max(1000).optional(),
         }),
+        response: { 200: incidentResponse },
       },
       config: { auth: 'staff', responses: { 409: 'the move is not allowed from the current status' } },
     },

@@ -23,3 +23,6 @@ export function createPaymentsModule(payables: readonly Payable[]): FeatureModul
     components: { api: routesComponent('/v1', (deps) => registerPaymentRoutes(deps, byKind as Payables)) },
   };
 }
+
+// Response shapes, for clients in this repository (web/ imports their types only).
+export * from './schemas.ts';

@@ -6,7 +6,7 @@ import { Invalid, NotFound } from '../../core/errors.ts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PAYMENT_KINDS, PAYMENT_STATUSES } from '../../core/domain/statuses.ts';
+import { PAYMENT_KINDS } from '../../core/domain/statuses.ts';
 import { admitLookup, HttpProblem, unauthorized } from '../../core/http/index.ts';
 import { idParam } from '../../core/module/common.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
@@ -20,19 +20,7 @@ import {
   refundPayment,
   settlePayment,
 } from './store.ts';
-
-const paymentSchema = z.object({
-  id: z.string(),
-  kind: z.enum(PAYMENT_KINDS),
-  targetId: z.string(),
-  amount: z.string(),
-  currency: z.literal('CNY'),
-  status: z.enum(PAYMENT_STATUSES),
-  failureReason: z.string().optional(),
-  providerRef: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+import { paymentResponse, paymentList } from './schemas.ts';
 
 export const webhookEvent = z.object({
   id: z.string().min(1).max(200),
@@ -89,7 +77,7 @@ export function registerPaymentRoutes(
         description:
           'A fine needs plate and engineNoSuffix, a bill its accountNo: the proof its lookup needs. A wrong proof answers 404 like a missing target. An unconfirmed intent expires after CITYSTREAM_PAYMENT_INTENT_TTL_SECONDS and then stops holding the target.',
         body: createBody,
-        response: { 201: paymentSchema },
+        response: { 201: paymentResponse },
       },
       config: { auth: 'user' },
     },
@@ -129,7 +117,7 @@ export function registerPaymentRoutes(
         tags,
         security,
         summary: 'My payments',
-        response: { 200: z.object({ items: z.array(paymentSchema) }) },
+        response: { 200: paymentList },
       },
       config: { auth: 'user' },
     },
@@ -147,7 +135,7 @@ export function registerPaymentRoutes(
         security,
         summary: 'One of my payments',
         params: idParam,
-        response: { 200: paymentSchema },
+        response: { 200: paymentResponse },
       },
       config: { auth: 'user' },
     },
@@ -162,7 +150,7 @@ export function registerPaymentRoutes(
         security,
         summary: 'Confirm with the simulated wallet: charges and marks the target paid',
         params: idParam,
-        response: { 200: paymentSchema },
+        response: { 200: paymentResponse },
       },
       config: { auth: 'user' },
     },
@@ -189,7 +177,7 @@ export function registerPaymentRoutes(
         summary: 'Refund a paid bill or fine (staff); bookings are refunded by cancelling them',
         params: idParam,
         body: z.object({ reason: z.string().min(1).max(500) }),
-        response: { 200: paymentSchema },
+        response: { 200: paymentResponse },
       },
       config: { auth: 'staff' },
     },

@@ -16,3 +16,6 @@ export const transportModule: FeatureModule = {
   seeders: [transportSeeder],
   components: { api: routesComponent('/v1', registerTransportRoutes) },
 };
+
+// Response shapes, for clients in this repository (web/ imports their types only).
+export * from './schemas.ts';

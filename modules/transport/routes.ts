@@ -4,6 +4,7 @@ import { dateOf } from '../../core/clock.ts';
 import { caller } from '../../core/http/index.ts';
 import { city, cstDayRange, idParam, isoDate } from '../../core/module/common.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
+import { departureList } from './schemas.ts';
 import { cancelTicket, getTicket, holdSeats, listDepartures, listTickets, seatMap } from './store.ts';
 
 const tags = ['transport'];
@@ -19,6 +20,7 @@ export function registerTransportRoutes({ app, db, config, clock, nudge }: ApiDe
         tags,
         summary: 'Coach and rail departures between two cities on a day (China Standard Time)',
         querystring: z.object({ from: city, to: city, date: isoDate }),
+        response: { 200: departureList },
       },
       config: publicRoute,
     },

@@ -182,7 +182,7 @@ export async function listDepartures(
 ) {
   const { rows } = await db.query<{
     id: string;
-    mode: string;
+    mode: 'coach' | 'rail'; // the CHECK in 0302
     operator: string;
     service_no: string;
     from_city: string;

@@ -6,34 +6,16 @@ import { ApiError, api, items, list } from './api.ts';
 import { NO_DATA, bandFor, HJ633_BANDS } from './aqi.ts';
 import type { CityId } from './cities.ts';
 import { fill, h, timeOf } from './dom.ts';
+import type { z } from 'zod';
+import type { AirAqi, AirReading } from '../../core/events/air.ts';
+import type { airHistoryPoint, airLatest, airStation } from '../../modules/air/index.ts';
 
-export interface Station {
-  id: string;
-  name: string;
-  city: string;
-  lat: number;
-  lon: number;
-}
-
-export interface Reading {
-  stationId: string;
-  time: string;
-  pm25?: number;
-  pm10?: number;
-  o3?: number;
-  no2?: number;
-  so2?: number;
-  co?: number;
-  temperature?: number;
-  humidity?: number;
-}
-
-export interface Aqi {
-  stationId: string;
-  time: string;
-  cn: { aqi: number; level: number; category: string; primaryPollutants: string[] };
-  us?: { aqi: number; category: string };
-}
+// API shapes come from the server's schemas; type-only imports, so no server code is bundled.
+export type Station = z.output<typeof airStation>;
+export type Aqi = AirAqi;
+/** A point of a station's chart: a live reading, the latest stored one, or a history point. */
+export type Reading = Pick<AirReading, 'stationId' | 'time'> & z.output<typeof airHistoryPoint>;
+type Latest = z.output<typeof airLatest>;
 
 const SERIES = [
   { key: 'pm25', label: 'PM2.5', color: '#d9480f' },
@@ -109,9 +91,9 @@ export class AirPanel {
       await Promise.all(
         stations.map(async (s) => {
           // `{reading, aqi}` (404 until the station has a reading).
-          const latest = await api<{ reading?: Reading; aqi?: Aqi | null }>(
-            `/v1/air/stations/${encodeURIComponent(s.id)}/latest`,
-          ).catch(() => null);
+          const latest = await api<Latest>(`/v1/air/stations/${encodeURIComponent(s.id)}/latest`).catch(
+            () => null,
+          );
           if (seq !== this.loadSeq || !latest) return;
           if (latest.reading && !this.newer(s.id, latest.reading.time)) this.setReading(latest.reading);
           if (latest.aqi) this.onAqi(latest.aqi);

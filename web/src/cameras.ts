@@ -5,32 +5,14 @@ import { describe } from './air.ts';
 import { list } from './api.ts';
 import type { CityId } from './cities.ts';
 import { fill, h, timeOf } from './dom.ts';
+import type { z } from 'zod';
+import type { CameraSnapshot, CameraStatus } from '../../core/events/cameras.ts';
+import type { cameraView } from '../../modules/cameras/index.ts';
 
-export interface Camera {
-  id: string;
-  name: string;
-  city: string;
-  lat: number;
-  lon: number;
-  status?: string | { status: string; reason?: string } | null;
-}
-
-export interface Snapshot {
-  cameraId: string;
-  time: string;
-  url: string;
-  etag: string;
-  sequence: number;
-  width?: number;
-  height?: number;
-}
-
-export interface CameraStatus {
-  cameraId: string;
-  status: 'online' | 'stalled' | 'offline' | 'error';
-  reason?: string;
-  since: string;
-}
+// API shapes come from the server's schemas; type-only imports, so no server code is bundled.
+export type Camera = z.output<typeof cameraView>;
+export type Snapshot = CameraSnapshot;
+export type { CameraStatus };
 
 interface Tile {
   camera: Camera;
@@ -146,7 +128,7 @@ export class CameraPanel {
     img.addEventListener('load', () => img.classList.remove('missing'));
     const badge = h('span', { class: 'badge', 'data-field': 'status' });
     // `status` is null until the camera's worker reported one.
-    const st = typeof c.status === 'string' ? { status: c.status } : (c.status ?? null);
+    const st = c.status;
     setBadge(badge, st?.status ?? 'starting', st?.reason);
     const time = h('span', { class: 'camera-time' });
     this.tiles.set(c.id, { camera: c, img, badge, time, sequence: 0 });

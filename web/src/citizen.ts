@@ -9,44 +9,30 @@ import { fill, h, text, timeOf } from './dom.ts';
 import type { CityMap } from './map.ts';
 import type { SessionStore } from './session.ts';
 import type { ChannelEvent } from './events.ts';
+import type { z } from 'zod';
+import type {
+  departmentResponse,
+  doctorResponse,
+  hospitalResponse,
+  slotResponse,
+} from '../../modules/appointments/index.ts';
+import type { billResponse } from '../../modules/billing/index.ts';
+import type { fineResponse } from '../../modules/fines/index.ts';
+import type { paymentResponse } from '../../modules/payments/index.ts';
+import type { departureResponse } from '../../modules/transport/index.ts';
 
-interface Named {
-  id: string;
-  name: string;
-}
-interface Slot {
-  id: string;
-  start: string;
-  available?: number;
-  status?: string;
-  fee?: string;
-}
-interface Departure {
-  id: string;
-  mode?: string;
-  operator?: string;
-  serviceNo?: string;
-  from?: { city: string; station: string };
-  to?: { city: string; station: string };
-  departAt: string;
-  price?: string;
-  seatsFree?: number;
-}
-interface Payable {
-  id: string;
-  amount?: string;
-  status?: string;
-  description?: string;
-  period?: string;
-  kwh?: number;
-  offence?: string;
-}
-interface Payment {
-  id: string;
-  status: string;
-  amount: string;
-  currency: string;
-}
+// API shapes come from the server's schemas; type-only imports, so no server code is bundled.
+type Payment = z.output<typeof paymentResponse>;
+type Hospital = z.output<typeof hospitalResponse>;
+type Department = z.output<typeof departmentResponse>;
+type Doctor = z.output<typeof doctorResponse>;
+type Slot = z.output<typeof slotResponse>;
+type Departure = z.output<typeof departureResponse>;
+type Fine = z.output<typeof fineResponse>;
+type Bill = z.output<typeof billResponse>;
+/** A fine or a bill, as the pay tab lists them. */
+type Payable = Pick<Fine, 'id' | 'amount' | 'currency' | 'status'> &
+  Partial<Pick<Fine, 'offence'> & Pick<Bill, 'period' | 'kwh'>>;
 interface BookingRow {
   id: string;
   kind: string;
@@ -262,11 +248,15 @@ export class CitizenPanel {
     };
     hospital.addEventListener('change', () => {
       if (hospital.value)
-        void loadInto<Named>(department, `/v1/hospitals/${enc(hospital.value)}/departments`, (d) => d.name);
+        void loadInto<Department>(
+          department,
+          `/v1/hospitals/${enc(hospital.value)}/departments`,
+          (d) => d.name,
+        );
     });
     department.addEventListener('change', () => {
       if (department.value)
-        void loadInto<Named & { title?: string }>(
+        void loadInto<Doctor>(
           doctor,
           `/v1/doctors?departmentId=${enc(department.value)}`,
           (d) => `${d.name}${d.title ? ` (${d.title})` : ''}`,
@@ -283,7 +273,7 @@ export class CitizenPanel {
     };
     doctor.addEventListener('change', loadSlots);
     date.addEventListener('change', loadSlots);
-    void loadInto<Named>(hospital, `/v1/hospitals?city=${this.city}`, (x) => x.name);
+    void loadInto<Hospital>(hospital, `/v1/hospitals?city=${this.city}`, (x) => x.name);
 
     const key = newIdempotencyKey();
     const form = h(
@@ -355,10 +345,10 @@ export class CitizenPanel {
                 h(
                   'li',
                   { 'data-departure': d.id },
-                  h('span', {}, `${timeOf(d.departAt)} ${d.mode ?? ''} ${d.serviceNo ?? ''}`),
-                  h('span', {}, `${d.from?.station ?? ''} → ${d.to?.station ?? ''}`),
-                  h('span', {}, `${d.price ?? ''} CNY`),
-                  h('span', {}, d.seatsFree === undefined ? '' : `${d.seatsFree} seats`),
+                  h('span', {}, `${timeOf(d.departAt)} ${d.mode} ${d.serviceNo}`),
+                  h('span', {}, `${d.from.station} → ${d.to.station}`),
+                  h('span', {}, `${d.price} ${d.currency}`),
+                  h('span', {}, `${d.seatsFree} seats`),
                   h(
                     'button',
                     { type: 'button', onclick: () => void hold(d), disabled: d.seatsFree === 0 },
@@ -446,8 +436,8 @@ export class CitizenPanel {
                   {},
                   r.offence ?? (r.period ? `${r.period}${r.kwh ? ` · ${r.kwh} kWh` : ''}` : r.id),
                 ),
-                h('span', {}, `${r.amount ?? ''} CNY`),
-                h('span', { class: `badge status-${r.status ?? 'unpaid'}` }, r.status ?? 'unpaid'),
+                h('span', {}, `${r.amount} ${r.currency}`),
+                h('span', { class: `badge status-${r.status}` }, r.status),
                 r.status === 'paid' ? null : this.payButton(kind, r.id, out, 'Pay', proof),
               ),
             )
@@ -465,7 +455,7 @@ export class CitizenPanel {
     fineForm.addEventListener('submit', (e) => {
       e.preventDefault();
       const proof = { plate: plate.value, engineNoSuffix: engine.value };
-      list<Payable>(`/v1/fines?plate=${enc(proof.plate)}&engineNoSuffix=${enc(proof.engineNoSuffix)}`).then(
+      list<Fine>(`/v1/fines?plate=${enc(proof.plate)}&engineNoSuffix=${enc(proof.engineNoSuffix)}`).then(
         (rows) => show(fines, 'traffic_fine', proof, rows),
         (err: unknown) => fill(fines, h('li', { class: 'error' }, describe(err))),
       );
@@ -481,7 +471,7 @@ export class CitizenPanel {
     billForm.addEventListener('submit', (e) => {
       e.preventDefault();
       const proof = { accountNo: account.value };
-      list<Payable>(`/v1/utilities/electricity/accounts/${enc(proof.accountNo)}/bills`).then(
+      list<Bill>(`/v1/utilities/electricity/accounts/${enc(proof.accountNo)}/bills`).then(
         (rows) => show(bills, 'electricity_bill', proof, rows),
         (err: unknown) => fill(bills, h('li', { class: 'error' }, describe(err))),
       );
@@ -644,8 +634,7 @@ function titleOf(kind: string, d: Record<string, unknown>): string {
 }
 
 function slotLabel(s: Slot): string {
-  const left = s.available === undefined ? '' : ` · ${s.available} left`;
-  return `${timeOf(s.start)}${left}${s.fee ? ` · ${s.fee} CNY` : ''}`;
+  return `${timeOf(s.start)} · ${s.available} left · ${s.fee} ${s.currency}`;
 }
 
 function select(name: string, label: string): HTMLSelectElement {

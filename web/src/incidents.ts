@@ -4,20 +4,23 @@ import { describe } from './air.ts';
 import { list } from './api.ts';
 import type { CityId } from './cities.ts';
 import { fill, h, timeOf } from './dom.ts';
+import type { z } from 'zod';
+import type { IncidentReported, IncidentStatusChanged } from '../../core/events/services.ts';
+import type { incidentResponse } from '../../modules/incidents/index.ts';
 
-export interface Incident {
-  id: string;
-  city: string;
-  category: string;
-  lat: number;
-  lon: number;
-  description: string;
-  status: string;
+// API shapes come from the server's schemas; type-only imports, so no server code is bundled.
+type IncidentView = z.output<typeof incidentResponse>;
+
+/** What the feed shows of an incident, from the API or from its events. */
+export type Incident = Pick<
+  IncidentView,
+  'id' | 'city' | 'category' | 'lat' | 'lon' | 'description' | 'status'
+> & {
   reportedAt: string;
-}
+};
 
-/** `city.incident.reported.v1` data, or an incident from the API (which may name it `id`). */
-type IncidentLike = Partial<Incident> & { incidentId?: string; createdAt?: string };
+/** `city.incident.reported.v1` data, or an incident from the API (which names it `id`). */
+type IncidentLike = Partial<IncidentView & IncidentReported>;
 
 export class IncidentPanel {
   readonly el: HTMLElement;
@@ -64,7 +67,7 @@ export class IncidentPanel {
   }
 
   /** A live `city.incident.status_changed.v1`. */
-  onStatusChanged(data: { incidentId: string; to: string }): void {
+  onStatusChanged(data: Pick<IncidentStatusChanged, 'incidentId' | 'to'>): void {
     const inc = this.incidents.get(data.incidentId);
     if (!inc) return;
     inc.status = data.to;

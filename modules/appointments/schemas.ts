@@ -1,0 +1,41 @@
+// The appointment API's response shapes for what a citizen browses (hospitals, departments,
+// doctors, slots): the routes declare them (so /openapi.json and the serializer use them) and the
+// dashboard takes its types from them (`import type`, erased from the bundle).
+import { z } from 'zod';
+
+export const hospitalResponse = z.object({
+  id: z.string(),
+  city: z.string(),
+  name: z.string(),
+  grade: z.string(),
+  address: z.string(),
+  lat: z.number(),
+  lon: z.number(),
+});
+
+export const departmentResponse = z.object({ id: z.string(), hospitalId: z.string(), name: z.string() });
+
+export const doctorResponse = z.object({
+  id: z.string(),
+  departmentId: z.string(),
+  name: z.string(),
+  title: z.string(),
+  specialty: z.string(),
+});
+
+export const slotResponse = z.object({
+  id: z.string(),
+  doctorId: z.string(),
+  start: z.string(),
+  end: z.string(),
+  capacity: z.number(),
+  available: z.number(),
+  status: z.enum(['free', 'busy']),
+  fee: z.string(),
+  currency: z.literal('CNY'),
+});
+
+export const hospitalList = z.object({ items: z.array(hospitalResponse) });
+export const departmentList = z.object({ items: z.array(departmentResponse) });
+export const doctorList = z.object({ items: z.array(doctorResponse) });
+export const slotList = z.object({ items: z.array(slotResponse) });
