@@ -64,7 +64,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     trustProxy: policy.trustedProxies.length > 0 ? policy.trustedProxies : false,
     forceCloseConnections: 'idle',
     // Long path segments reach the route's schema (a 400 naming the field) instead of a bare 414.
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

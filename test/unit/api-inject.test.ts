@@ -189,4 +189,11 @@ describe('the API through app.inject() on in-memory PGlite', () => {
     expect(del.status).toBe(405);
     expect(del.headers.allow).toBe('GET, HEAD, POST');
   });
+
+  it('answers a path segment longer than the router default with a 400 naming the field, not a bare 414', async () => {
+    const long = await call('GET', `/v1/incidents/${'x'.repeat(1000)}`);
+    expect(long.status).toBe(400);
+    expect(long.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(JSON.stringify(long.body)).toMatch(/id/);
+  });
 });
