@@ -4,13 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Three projects, decided by one rule:
-//   integration = test/**/*.test.ts (but test/unit/** and the fault files), plus any co-located
+//   integration = test/**/*.test.ts (but test/unit/** and the "alone" files), plus any co-located
 //                 *.test.ts that asks for a shared real service (it calls serviceAvailable from
 //                 test/support/services.ts). These share one Kafka, InfluxDB, PostgreSQL and
 //                 Mosquitto, each on its own topics, consumer groups, database and bucket, so two
 //                 files run at a time: most of their time is spent waiting on those servers.
-//   fault       = test/*-fault.test.ts: they stop and restart a shared server, so they run last,
-//                 one at a time, with nothing else running.
+//   alone       = files that need the machine to themselves, run last, one at a time: the fault
+//                 tests (test/*-fault.test.ts stop and restart a shared server) and the latency
+//                 comparison of test/stream-backpressure.test.ts (a p99 measured while other files
+//                 load both cores is noise, not a verdict).
 //   unit        = every other *.test.ts: it builds what it needs in-process (PGlite, an in-memory
 //                 bus, a hub on port 0, ffmpeg), so its files run in parallel. test/unit/ holds
 //                 such tests that live under test/ because they use its contract suites or helpers.
@@ -30,7 +32,7 @@ const usesSharedService = (file: string) =>
 const colocatedIntegration = colocatedTests.filter(usesSharedService);
 const integration = ['test/**/*.test.ts', ...colocatedIntegration];
 const unitUnderTest = 'test/unit/**/*.test.ts';
-const fault = 'test/*-fault.test.ts';
+const alone = ['test/*-fault.test.ts', 'test/stream-backpressure.test.ts'];
 
 export default defineConfig({
   test: {
@@ -59,7 +61,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: integration,
-          exclude: [...exclude, unitUnderTest, fault],
+          exclude: [...exclude, unitUnderTest, ...alone],
           fileParallelism: true,
           maxWorkers: 3,
           sequence: { groupOrder: 1 },
@@ -68,8 +70,8 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'fault',
-          include: [fault],
+          name: 'alone',
+          include: alone,
           exclude,
           fileParallelism: false,
           sequence: { groupOrder: 2 },
