@@ -126,8 +126,10 @@ export class KafkaBus implements Bus {
     if (missing.length === 0) return;
     const { brokers } = await this.admin.describeCluster();
     const replicationFactor = Math.min(3, brokers.length);
+    // kafkajs's own wait for leaders gives up with "does not host this topic-partition" while a
+    // loaded broker catches up; untilServed waits for the same thing, bounded, and tolerates that.
     await this.admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: missing.map((s) => ({
         topic: this.realTopic(s.name),
         numPartitions: s.partitions,
@@ -144,9 +146,9 @@ export class KafkaBus implements Bus {
   }
 
   /**
-   * createTopics returns once the controller has leaders; the broker a client asks next may not
-   * serve the new partitions yet ("does not host this topic-partition" on a loaded machine), so
-   * wait, bounded, until the metadata it answers lists a leader for every partition.
+   * The broker a client asks next may not serve new partitions yet ("does not host this
+   * topic-partition" on a loaded machine): wait, bounded, until the metadata it answers lists a
+   * leader for every partition.
    */
   private async untilServed(topics: string[]): Promise<void> {
     const deadline = Date.now() + 30_000;
