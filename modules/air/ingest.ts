@@ -19,9 +19,7 @@ export const airIngest: Component = async (ctx) => {
   const stations = new StationCache(db);
   await stations.load();
   const intake = createIntake(ctx.bus, stations, ctx.config.air);
-  await registerAirPush(ctx.http, intake, ctx.config.auth.apiKeys, (r) => ctx.guards.integrator(r), {
-    maxItems: ctx.config.air.ingestMaxItems,
-  });
+  await registerAirPush(ctx.http, intake, { maxItems: ctx.config.air.ingestMaxItems });
 
   const store = await ctx.timeseries();
   const consumers: Consumer[] = [];

@@ -3,7 +3,8 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bus } from '../../core/bus/index.ts';
-import { createHttpServer, type HttpServer } from '../../core/http/index.ts';
+import { createTokenVerifier } from '../../core/auth/index.ts';
+import { createGuards, createHttpServer, registerAuth, type HttpServer } from '../../core/http/index.ts';
 import { Readiness } from '../../core/http/readiness.ts';
 import { silentLogger } from '../../core/observability/logger.ts';
 import { createMetrics } from '../../core/observability/metrics.ts';
@@ -40,7 +41,9 @@ describe('air push routes without servers', () => {
       demoIntervalSeconds: 5,
     });
     const keys = [{ name: 'acme', key: 'acme-key' }];
-    await registerAirPush(app, intake, keys, () => 'acme', { maxItems: 100 });
+    // As in the hub: the shared auth check signs the integrator in before the push routes run.
+    registerAuth(app, createGuards(createTokenVerifier({ kind: 'none', apiKeys: keys }), keys));
+    await registerAirPush(app, intake, { maxItems: 100 });
     await app.ready();
   });
   afterAll(() => app.close());

@@ -11,15 +11,7 @@ import type { Readable } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { apiKeyOwner } from '../../core/auth/index.ts';
-import type { ApiKey } from '../../core/config/index.ts';
-import {
-  badRequest,
-  HttpProblem,
-  presentedApiKey,
-  unauthorized,
-  unavailable,
-} from '../../core/http/index.ts';
+import { badRequest, HttpProblem, unavailable } from '../../core/http/index.ts';
 import type { HttpServer } from '../../core/http/index.ts';
 import { JsonBodyError, readJsonItems, readLines, type Piece } from './body-reader.ts';
 import { influxErrorReplies, RETRY_AFTER_SECONDS } from './influx-errors.ts';
@@ -56,8 +48,8 @@ const acceptedReply = z.object({
 });
 
 /** The authenticated caller, set by the onRequest hook before the body is read. */
-const callers = new WeakMap<FastifyRequest, string>();
-const callerOf = (request: FastifyRequest) => callers.get(request) ?? 'unknown';
+/** The integrator the shared auth check (config.auth 'integrator') signed in. */
+const callerOf = (request: FastifyRequest) => request.integrator ?? 'unknown';
 
 function tooManyItems(max: number): HttpProblem {
   return new HttpProblem(
@@ -91,14 +83,13 @@ function afterRateLimit(app: FastifyInstance, hook: ReturnType<typeof headerChec
 }
 
 /**
- * Everything that can be judged from the headers, before the body is touched: who is calling, the
- * encoding, the declared length. A refusal before the body was read closes the connection, so
- * the rest of an unwanted upload is not even drained.
+ * What else can be judged from the headers, before the body is touched (the caller was already
+ * signed in by the shared auth check): the encoding, the declared length. A refusal before the
+ * body was read closes the connection, so the rest of an unwanted upload is not even drained.
  */
-function headerChecks(authenticate: (r: FastifyRequest) => string, extra?: (r: FastifyRequest) => void) {
+function headerChecks(extra?: (r: FastifyRequest) => void) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     try {
-      callers.set(request, authenticate(request));
       const encoding = unsupportedEncoding(request);
       if (encoding) throw encoding;
       const declared = Number(request.headers['content-length'] ?? 0);
@@ -283,14 +274,8 @@ function requireJsonMediaType(request: FastifyRequest): void {
   }
 }
 
-export async function registerAirPush(
-  http: HttpServer,
-  intake: Intake,
-  apiKeys: readonly ApiKey[],
-  integrator: (r: FastifyRequest) => string,
-  limits: PushLimits,
-) {
-  // Each route in its own instance: its own auth hook and body parser.
+export async function registerAirPush(http: HttpServer, intake: Intake, limits: PushLimits) {
+  // Each route in its own instance: its own header checks and body parser.
   const routes = async (app: FastifyInstance, parse: typeof parseJsonPush) => {
     app.removeContentTypeParser(['application/json', 'text/plain']);
     // Any media type reaches the parser, because Telegraf and curl label line protocol
@@ -302,7 +287,7 @@ export async function registerAirPush(
 
   await http.register(async (app: FastifyInstance) => {
     await routes(app, parseJsonPush);
-    afterRateLimit(app, headerChecks(integrator, requireJsonMediaType));
+    afterRateLimit(app, headerChecks(requireJsonMediaType));
     (app as unknown as HttpServer).post(
       '/v1/ingest/air',
       {
@@ -338,10 +323,7 @@ export async function registerAirPush(
 
   await http.register(async (app: FastifyInstance) => {
     await routes(app, parseLineProtocolPush);
-    afterRateLimit(
-      app,
-      headerChecks((r) => influxAuth(r, apiKeys)),
-    );
+    afterRateLimit(app, headerChecks());
     influxErrorReplies(app);
     (app as unknown as HttpServer).post(
       '/api/v2/write',
@@ -396,13 +378,4 @@ function partialWrite(accepted: number, log: RejectionLog, atomic: boolean): Htt
     // Telegraf prints it as line[n].
     line: log.first[0]?.line,
   });
-}
-
-/** Telegraf and the InfluxDB clients send `Authorization: Token <token>`; X-API-Key works too. */
-function influxAuth(request: FastifyRequest, apiKeys: readonly ApiKey[]): string {
-  const presented = presentedApiKey(request);
-  if (!presented) throw unauthorized('send your integrator key as "Authorization: Token <key>" or X-API-Key');
-  const owner = apiKeyOwner(apiKeys, presented);
-  if (!owner) throw unauthorized('unknown API key');
-  return owner;
 }
