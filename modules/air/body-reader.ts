@@ -9,44 +9,65 @@ export type Piece = { n: number; text: string } | { n: number; tooLong: true };
 
 const NL = 0x0a;
 
+/**
+ * The bytes of the item being read, up to `maxBytes`: past that only the fact that it was too long
+ * is kept. Callers copy a tail that must outlive its chunk, so a held item never pins a chunk.
+ */
+class ItemBytes {
+  private parts: Buffer[] = [];
+  private size = 0;
+  private tooLong = false;
+  private readonly maxBytes: number;
+
+  constructor(maxBytes: number) {
+    this.maxBytes = maxBytes;
+  }
+
+  get empty(): boolean {
+    return this.size === 0 && !this.tooLong;
+  }
+
+  keep(b: Buffer): void {
+    if (this.tooLong || b.length === 0) return;
+    this.size += b.length;
+    if (this.size > this.maxBytes) {
+      this.tooLong = true;
+      this.parts = [];
+    } else this.parts.push(b);
+  }
+
+  /** The item as piece `n`, and a fresh start for the next one. */
+  take(n: number): Piece {
+    const { parts } = this;
+    const piece: Piece = this.tooLong
+      ? { n, tooLong: true }
+      : { n, text: (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8') };
+    this.parts = [];
+    this.size = 0;
+    this.tooLong = false;
+    return piece;
+  }
+}
+
 /** Lines of the body, numbered from 1; `\r\n` endings lose their `\r`. */
 export async function* readLines(body: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<Piece> {
-  let parts: Buffer[] = [];
-  let size = 0;
-  let tooLong = false;
+  const item = new ItemBytes(maxBytes);
   let n = 0;
   const take = (): Piece => {
-    n++;
-    const piece: Piece = tooLong ? { n, tooLong: true } : { n, text: lineText(parts) };
-    parts = [];
-    size = 0;
-    tooLong = false;
+    const piece = item.take(++n);
+    if ('text' in piece && piece.text.endsWith('\r')) piece.text = piece.text.slice(0, -1);
     return piece;
-  };
-  const keep = (b: Buffer) => {
-    if (tooLong || b.length === 0) return;
-    size += b.length;
-    if (size > maxBytes) {
-      tooLong = true;
-      parts = [];
-    } else parts.push(b);
   };
   for await (const chunk of body) {
     let from = 0;
     for (let nl = chunk.indexOf(NL, from); nl !== -1; nl = chunk.indexOf(NL, from)) {
-      keep(chunk.subarray(from, nl));
+      item.keep(chunk.subarray(from, nl));
       yield take();
       from = nl + 1;
     }
-    // Copied, so a held tail does not pin the whole chunk.
-    if (from < chunk.length) keep(Buffer.from(chunk.subarray(from)));
+    if (from < chunk.length) item.keep(Buffer.from(chunk.subarray(from)));
   }
-  if (size > 0 || tooLong) yield take();
-}
-
-function lineText(parts: Buffer[]): string {
-  const s = (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8');
-  return s.endsWith('\r') ? s.slice(0, -1) : s;
+  if (!item.empty) yield take();
 }
 
 export class JsonBodyError extends Error {}
@@ -68,32 +89,13 @@ const CLOSE_ARRAY = 0x5d;
 export async function* readJsonItems(body: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<Piece> {
   type State = 'start' | 'single' | 'before-item' | 'item' | 'end';
   let state = 'start' as State;
-  let parts: Buffer[] = [];
-  let size = 0;
-  let tooLong = false;
+  const item = new ItemBytes(maxBytes);
   let n = 0;
   let depth = 0;
   let inString = false;
   let escaped = false;
   let sawComma = false;
-  const keep = (b: Buffer) => {
-    if (tooLong || b.length === 0) return;
-    size += b.length;
-    if (size > maxBytes) {
-      tooLong = true;
-      parts = [];
-    } else parts.push(Buffer.from(b));
-  };
-  const take = (): Piece => {
-    const piece: Piece = tooLong
-      ? { n, tooLong: true }
-      : { n, text: (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8') };
-    n++;
-    parts = [];
-    size = 0;
-    tooLong = false;
-    return piece;
-  };
+  const take = (): Piece => item.take(n++);
 
   for await (const chunk of body) {
     let from = 0; // start of the current item's bytes within this chunk
@@ -136,7 +138,7 @@ export async function* readJsonItems(body: AsyncIterable<Buffer>, maxBytes: numb
           else if (OPEN.has(c)) depth++;
           else if (CLOSE.has(c) && depth > 0) depth--;
           else if (depth === 0 && (c === COMMA || c === CLOSE_ARRAY)) {
-            keep(chunk.subarray(from, i));
+            item.keep(chunk.subarray(from, i));
             yield take();
             if (c === COMMA) {
               state = 'before-item';
@@ -149,7 +151,7 @@ export async function* readJsonItems(body: AsyncIterable<Buffer>, maxBytes: numb
           continue;
       }
     }
-    if (state === 'item' || state === 'single') keep(chunk.subarray(from));
+    if (state === 'item' || state === 'single') item.keep(Buffer.from(chunk.subarray(from)));
   }
   if (state === 'single') yield take();
   else if (state === 'item' || state === 'before-item') throw new JsonBodyError('the array is not closed');
