@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import { apiKeyOwner, AuthError, type Principal, type TokenVerifier } from '../auth/index.ts';
 import type { ApiKey } from '../config/index.ts';
 import { forbidden, unauthorized } from './problem.ts';
+import { appendOnRequest } from './route-hooks.ts';
 
 export const AUTH_LEVELS = ['public', 'user', 'staff', 'integrator'] as const;
 export type AuthLevel = (typeof AUTH_LEVELS)[number];
@@ -121,9 +122,7 @@ export function registerAuth(app: FastifyInstance, guards: Guards): void {
     if (auth !== undefined && !AUTH_LEVELS.includes(auth as AuthLevel)) {
       throw new Error(`route ${route.url}: config.auth must be one of ${AUTH_LEVELS.join(', ')}`);
     }
-    if (auth === undefined) return;
-    const existing = route.onRequest;
-    route.onRequest = [...(Array.isArray(existing) ? existing : existing ? [existing] : []), check];
+    if (auth !== undefined) appendOnRequest(route, check);
   });
 }
 

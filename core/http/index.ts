@@ -6,3 +6,4 @@ export * from './idempotency.ts';
 export { DEFAULT_POLICY } from './security.ts';
 export { admitLookup, LookupLimiter, LOOKUP_COST, type LookupCharge } from './lookup-limit.ts';
 export { assertNoNul, multipartProblem, MAX_JSON_DEPTH } from './input.ts';
+export { appendOnRequest } from './route-hooks.ts';

@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { badRequest, HttpProblem, unavailable } from '../../core/http/index.ts';
+import { appendOnRequest, badRequest, HttpProblem, unavailable } from '../../core/http/index.ts';
 import type { HttpServer } from '../../core/http/index.ts';
 import { JsonBodyError, readJsonItems, readLines, type Piece } from './body-reader.ts';
 import { influxErrorReplies, RETRY_AFTER_SECONDS } from './influx-errors.ts';
@@ -68,18 +68,6 @@ function unsupportedEncoding(request: FastifyRequest): HttpProblem | null {
     'Unsupported Media Type',
     `Content-Encoding ${encoding} is not supported; use gzip or none`,
   );
-}
-
-/**
- * Adds a route-level onRequest hook after those already on the route, so the shared rate limit
- * (which adds its own in onRoute) counts a caller before we judge its credentials: refused keys
- * are rate limited like any anonymous request.
- */
-function afterRateLimit(app: FastifyInstance, hook: ReturnType<typeof headerChecks>): void {
-  app.addHook('onRoute', (route) => {
-    const existing = route.onRequest;
-    route.onRequest = [...(Array.isArray(existing) ? existing : existing ? [existing] : []), hook];
-  });
 }
 
 /**
@@ -287,7 +275,7 @@ export async function registerAirPush(http: HttpServer, intake: Intake, limits: 
 
   await http.register(async (app: FastifyInstance) => {
     await routes(app, parseJsonPush);
-    afterRateLimit(app, headerChecks(requireJsonMediaType));
+    app.addHook('onRoute', (route) => appendOnRequest(route, headerChecks(requireJsonMediaType)));
     (app as unknown as HttpServer).post(
       '/v1/ingest/air',
       {
@@ -323,7 +311,7 @@ export async function registerAirPush(http: HttpServer, intake: Intake, limits: 
 
   await http.register(async (app: FastifyInstance) => {
     await routes(app, parseLineProtocolPush);
-    afterRateLimit(app, headerChecks());
+    app.addHook('onRoute', (route) => appendOnRequest(route, headerChecks()));
     influxErrorReplies(app);
     (app as unknown as HttpServer).post(
       '/api/v2/write',
