@@ -7,7 +7,8 @@ import WebSocket from 'ws';
 
 const url = process.env.BENCH_WS_URL!;
 const connections = Number(process.env.BENCH_WS_CONNECTIONS);
-const channel = process.env.BENCH_WS_CHANNEL!;
+/** One channel, or a comma-separated list: connection i subscribes to channel i mod n. */
+const channels = process.env.BENCH_WS_CHANNEL!.split(',');
 const now = () => performance.timeOrigin + performance.now();
 
 let latencies = new Float64Array(1 << 20);
@@ -39,11 +40,13 @@ async function open(): Promise<void> {
   for (let i = 0; i < connections; i += 250) {
     const wave = Array.from(
       { length: Math.min(250, connections - i) },
-      () =>
+      (_, j) =>
         new Promise<void>((resolve, reject) => {
           const ws = new WebSocket(url, { perMessageDeflate: false });
           sockets.push(ws);
-          ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', channels: [channel] })));
+          ws.on('open', () =>
+            ws.send(JSON.stringify({ type: 'subscribe', channels: [channels[(i + j) % channels.length]] })),
+          );
           ws.on('message', (data: Buffer) => {
             if (data.toString('latin1', 0, 21) === '{"type":"subscribed",') {
               acked++;
