@@ -17,18 +17,22 @@ let first = 0;
 let last = 0;
 let closed = 0;
 let cpuAtReset = process.cpuUsage();
+/** Events sent before this wall-clock time (ms) belong to the warm-up: not counted. */
+let countFrom = 0;
 const SUBJECT = /"subject":"(\d+(?:\.\d+)?)"/;
 
 function onMessage(data: Buffer): void {
   const t = now();
   const m = SUBJECT.exec(data.toString('latin1', 0, 300));
   if (!m) return;
+  const sentAt = Number(m[1]);
+  if (sentAt < countFrom) return;
   if (count === latencies.length) {
     const bigger = new Float64Array(latencies.length * 2);
     bigger.set(latencies);
     latencies = bigger;
   }
-  latencies[count++] = t - Number(m[1]);
+  latencies[count++] = t - sentAt;
   if (first === 0) first = t;
   last = t;
 }
@@ -83,8 +87,9 @@ function report() {
   };
 }
 
-process.on('message', (msg: { type: string }) => {
+process.on('message', (msg: { type: string; countFrom?: number }) => {
   if (msg.type === 'reset') {
+    countFrom = msg.countFrom ?? now();
     count = 0;
     first = 0;
     last = 0;

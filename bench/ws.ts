@@ -6,6 +6,7 @@
 //   npm run bench:ws                        (Kafka rows need KAFKA_BROKERS: eval "$(scripts/services env)")
 //   BENCH_WS_SECONDS=10 BENCH_WS_CONNECTIONS=1000,5000 npm run bench:ws
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -201,7 +202,17 @@ const workerRows: WorkerRow[] = [];
 const notes: string[] = [];
 /** `workers`: only the multi-core rows (the gateway as its own process with cluster workers). */
 const ONLY = process.env.BENCH_WS_ONLY;
-if (ONLY !== 'workers') {
+if (ONLY === 'workers') {
+  // Keep the in-process rows of the last full run in the results file, and say so.
+  const previous = JSON.parse(readFileSync(new URL('./results/ws.json', import.meta.url), 'utf8')) as {
+    at?: string;
+    data?: { rows?: Row[] };
+  };
+  rows.push(...(previous.data?.rows ?? []));
+  notes.push(
+    `BENCH_WS_ONLY=workers: the in-process rows are those of the run of ${previous.at ?? 'an earlier date'}.`,
+  );
+} else {
   await withHub({}, async (hub) => {
     for (const n of COUNTS) rows.push(await runCase(hub, 'embedded', n));
   });
@@ -243,7 +254,7 @@ if (brokers && ONLY !== 'workers') {
   } finally {
     await deleteTestTopics(brokers.split(','), prefix);
   }
-} else {
+} else if (!brokers) {
   notes.push('KAFKA_BROKERS unset: the Kafka rows were not run (eval "$(scripts/services env)").');
 }
 notes.push(
