@@ -38,7 +38,7 @@ export function useToken(get: () => string | undefined): void {
 
 export interface RequestOptions {
   method?: string;
-  /** JSON, or a prepared multipart body (a Blob with its multipart content type, see `formBody`). */
+  /** JSON, or a prepared multipart body (`formBody`). */
   body?: unknown;
   /** Sent as Idempotency-Key so a retried POST does not book or pay twice. */
   idempotencyKey?: string;
@@ -49,15 +49,16 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = bearer();
   if (token) headers.authorization = `Bearer ${token}`;
-  const blob = options.body instanceof Blob ? options.body : null;
-  if (options.body !== undefined) headers['content-type'] = blob ? blob.type : 'application/json';
+  const multipart = options.body instanceof MultipartBody ? options.body : null;
+  if (options.body !== undefined)
+    headers['content-type'] = multipart ? multipart.contentType : 'application/json';
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
   let res: Response;
   try {
     res = await fetch(path, {
       method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
       headers,
-      body: options.body === undefined ? undefined : (blob ?? JSON.stringify(options.body)),
+      body: options.body === undefined ? undefined : (multipart?.bytes ?? JSON.stringify(options.body)),
       signal: options.signal,
     });
   } catch (err) {
@@ -98,12 +99,26 @@ export function newIdempotencyKey(): string {
   return crypto.randomUUID();
 }
 
+/** A multipart body encoded once, with the content type that names its boundary. */
+export class MultipartBody {
+  readonly bytes: Blob;
+  readonly contentType: string;
+  constructor(bytes: Blob, contentType: string) {
+    this.bytes = bytes;
+    this.contentType = contentType;
+  }
+}
+
 /**
  * A form's multipart body, encoded once: a retry must send the very same bytes (the same
- * boundary) under its Idempotency-Key, or the hub would see a different request.
+ * boundary) under its Idempotency-Key, or the hub would see a different request. The boundary is
+ * read from the body itself: a Blob's type is lower-cased by the browser, the boundary is not.
  */
-export async function formBody(form: FormData): Promise<Blob> {
-  return new Response(form).blob();
+export async function formBody(form: FormData): Promise<MultipartBody> {
+  const bytes = await new Response(form).blob();
+  const head = await bytes.slice(0, 200).text();
+  const boundary = head.slice(2, head.indexOf('\r\n'));
+  return new MultipartBody(bytes, `multipart/form-data; boundary=${boundary}`);
 }
 
 /** True when the hub answered and its answer is final for this input: a 4xx. */

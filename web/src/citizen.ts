@@ -4,6 +4,7 @@
 // current by the private user:{id} channel, so every view agrees.
 import type { LatLon } from './cities.ts';
 import type { CityId } from './cities.ts';
+import './citizen/citizen.css';
 import { fill, h } from './dom.ts';
 import type { ChannelEvent } from './events.ts';
 import { t } from './i18n/index.ts';

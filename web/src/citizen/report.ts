@@ -2,7 +2,7 @@
 // is judged fairly), an optional photo (the phone's camera opens), and where: a pin from the map
 // or the person's location. Sent as multipart; the encoded body is kept with its attempt, so a
 // retry after a network failure sends the same bytes under the same Idempotency-Key.
-import { Attempt, formBody, list } from '../api.ts';
+import { Attempt, formBody, list, type MultipartBody } from '../api.ts';
 import type { LatLon } from '../cities.ts';
 import { fill, h } from '../dom.ts';
 import { t } from '../i18n/index.ts';
@@ -96,7 +96,7 @@ export function reportForm(ctx: ReportContext): HTMLElement {
   });
 
   const attempt = new Attempt();
-  let prepared: { fingerprint: string; body: Blob } | null = null;
+  let prepared: { fingerprint: string; body: MultipartBody } | null = null;
   const submit = h('button', { type: 'submit' }, t('citizen:report.submit'));
   const form = h(
     'form',

@@ -39,6 +39,8 @@ export class BookingStore {
   payments: Payment[] = [];
   private listeners = new Set<Listener>();
   private seq = 0;
+  /** Counts changes the page made from an answer; a refresh that overlapped one is redone. */
+  private local = 0;
 
   onChange(l: Listener): () => void {
     this.listeners.add(l);
@@ -57,14 +59,18 @@ export class BookingStore {
   }
 
   /** Reloads everything from the API (the truth after a reload or a missed event). */
-  async refresh(): Promise<void> {
+  async refresh(attempts = 3): Promise<void> {
     const seq = ++this.seq;
+    const local = this.local;
     const [appointments, tickets, payments] = await Promise.all([
       list<Appointment>('/v1/appointments'),
       list<Ticket>('/v1/transport/tickets'),
       list<Payment>('/v1/payments'),
     ]);
     if (seq !== this.seq) return;
+    // A payment or booking answered while these lists were read may be missing from them: read
+    // again rather than show an older state over a newer one.
+    if (local !== this.local && attempts > 1) return this.refresh(attempts - 1);
     this.appointments.clear();
     this.tickets.clear();
     for (const a of appointments) this.appointments.set(a.id, a);
@@ -74,17 +80,20 @@ export class BookingStore {
   }
 
   putAppointment(a: Appointment): void {
+    this.local++;
     this.appointments.set(a.id, a);
     this.changed();
   }
 
   putTicket(t: Ticket): void {
+    this.local++;
     this.tickets.set(t.id, t);
     this.changed();
   }
 
   /** A payment the page made or heard of: a succeeded one marks its target paid. */
   putPayment(p: Payment): void {
+    this.local++;
     this.payments = [p, ...this.payments.filter((x) => x.id !== p.id)];
     if (p.status === 'succeeded') this.markPaid(p.kind, p.targetId);
     this.changed();
