@@ -86,8 +86,6 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
       startHub({
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-citizen-')),
         CITYSTREAM_DEMO: '1',
-        // No camera workers: this file is about the citizen panel, and ffmpeg would load the machine.
-        CITYSTREAM_ROLES: 'stream,api',
         DATABASE_URL: db.url,
         CITYSTREAM_TICKET_HOLD_SECONDS: String(HOLD_SECONDS),
       }),
@@ -380,6 +378,28 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
       'true',
     );
     await page.locator('#city').selectOption('shenzhen');
+  });
+
+  it('reads the AQI legend without hover and the chart by keyboard', async () => {
+    const bands = await page.locator('#air .legend-band').allTextContents();
+    expect(bands).toEqual(['0–50', '51–100', '101–150', '151–200', '201–300', '>300']);
+    await page.locator('[data-station]').first().click();
+    const chart = page.locator('#air .chart');
+    await expect.poll(() => chart.locator('canvas').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    const readout = page.locator('#air [data-field=readout]');
+    // The demo feed has been writing readings since the hub started: the chart has points.
+    await chart.focus();
+    await expect.poll(() => readout.textContent()).toMatch(/^\d\d:\d\d:\d\d.* · PM2\.5 \d/);
+    const last = await readout.textContent();
+    await page.keyboard.press('Home');
+    await expect.poll(() => readout.textContent()).not.toBe(last);
+    const first = await readout.textContent();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => readout.textContent()).not.toBe(first);
+    // Hovering shows the same values in the legend.
+    const box = (await chart.locator('.u-over').boundingBox())!;
+    await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+    await expect.poll(() => chart.locator('.u-legend .u-value').nth(1).textContent()).toMatch(/\d/);
   });
 
   it('has no serious or critical accessibility violation on the desktop layout', async () => {

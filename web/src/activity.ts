@@ -21,7 +21,13 @@ export function kindOf(e: ChannelEvent): ActivityKind {
 
 export class ActivityLog {
   readonly el: HTMLElement;
-  private readonly rows = h('ol', { class: 'activity', 'data-testid': 'activity' });
+  // Focusable: a keyboard user can scroll the list (it has nothing else to focus).
+  private readonly rows = h('ol', {
+    class: 'activity',
+    'data-testid': 'activity',
+    tabindex: 0,
+    'aria-labelledby': 'activity-title',
+  });
   private readonly kept = new Map<ActivityKind, { e: ChannelEvent; row: HTMLElement }[]>(
     KINDS.map((k) => [k, []]),
   );
