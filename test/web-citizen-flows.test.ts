@@ -445,4 +445,24 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
       await phone.context.close();
     }
   });
+
+  it('speaks Chinese to a Chinese browser: tabs, validation and My bookings', async () => {
+    const zh = await openPage(browser, `${hub.url}/#shenzhen`, { ...PHONE, locale: 'zh-CN' });
+    try {
+      await signIn(zh.page, '李华');
+      expect(await zh.page.locator('[data-tab=doctor]').textContent()).toBe('预约挂号');
+      const form = zh.page.locator('form[data-form=doctor]');
+      await form.locator('input[name=idNumber]').fill(MISTYPED_ID);
+      await form.locator('input[name=phone]').fill('12345');
+      await form.locator('button[type=submit]').click();
+      await expect
+        .poll(() => form.locator('input[name=idNumber] ~ .field-error').textContent())
+        .toMatch(/校验码/);
+      expect(await form.locator('input[name=phone] ~ .field-error').textContent()).toMatch(/11 位手机号/);
+      await saveScreenshot(zh.page, 'citizen-doctor-zh-phone');
+      expect(zh.problems).toEqual([]);
+    } finally {
+      await zh.context.close();
+    }
+  });
 });
