@@ -440,6 +440,15 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
       await saveScreenshot(phone.page, 'citizen-doctor-phone');
       await phone.page.locator('[data-tab=bookings]').click();
       await saveScreenshot(phone.page, 'citizen-bookings-phone');
+      await phone.page.locator('[data-tab=report]').click();
+      await phone.page.locator('form[data-form=report] [data-action=locate]').waitFor();
+      expect(await axeViolations(phone.page)).toEqual([]);
+      await saveScreenshot(phone.page, 'citizen-report-phone');
+      await phone.page.locator('[data-tab=coach]').click();
+      await phone.page.locator('form[data-form=coach] input[name=idNumber]').fill(VALID_ID);
+      await phone.page.locator('form[data-form=coach] button[type=submit]').click();
+      await phone.page.locator('[data-departure]').first().waitFor();
+      await saveScreenshot(phone.page, 'citizen-coach-phone');
       expect(phone.problems).toEqual([]);
     } finally {
       await phone.context.close();

@@ -15,6 +15,7 @@ export function countdown(expiresAt: string, onExpire: () => void): HTMLElement 
     el.dataset.secondsLeft = String(left);
     if (left === 0) {
       clearInterval(timer);
+      el.hidden = true; // the row says the hold ended instead
       onExpire();
     } else if (started && !el.isConnected) {
       clearInterval(timer);
