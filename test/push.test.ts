@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../core/clock.ts';
+import { DEV_WEBHOOK_SECRET } from '../core/config/index.ts';
+import { signPayload } from '../modules/payments/index.ts';
 import { EVENT_TYPES, makeEvent, TOPICS } from '../core/events/index.ts';
 import { HOLD_WARNING_MS } from '../modules/push/index.ts';
 import { backends, plantFixtures, startApi, type ApiHarness } from './support/api.ts';
@@ -209,6 +211,53 @@ for (const backend of await backends()) {
         ['payer'],
       );
       expect(waiting.rows.map((r) => r.payload.kind)).toEqual(['appointment.reminder']);
+    });
+
+    it('a payment the provider declines sends one notification with the reason; a 503 is retried with backoff', async () => {
+      const { token } = await subscribe('decliner');
+      push.answer('decliner', 503);
+      const pay = await api.call('POST', '/v1/payments', {
+        token,
+        body: { kind: 'traffic_fine', targetId: 'fine1', plate: '粤B12345', engineNoSuffix: '045128' },
+      });
+      expect(pay.status).toBe(201);
+      const body = JSON.stringify({
+        id: `evt_fail_${pay.body.id}`,
+        type: 'payment.failed',
+        data: { providerRef: pay.body.providerRef, reason: 'card declined' },
+      });
+      const hook = await api.call('POST', '/v1/payments/webhook', {
+        body,
+        headers: {
+          'citystream-signature': signPayload(DEV_WEBHOOK_SECRET, body, Math.floor(Date.now() / 1000)),
+        },
+      });
+      expect(hook.status).toBe(200);
+      // The push service fails the first send: it waits in the queue for its backoff (5-10 s for a
+      // first retry; a send in flight holds a 60 s lease instead, so it does not match).
+      const retry = await waitFor(
+        async () =>
+          (
+            await api.db.query<{ attempts: number; next_attempt_at: Date }>(
+              'SELECT attempts, next_attempt_at FROM push_deliveries WHERE user_id = $1 AND next_attempt_at < $2',
+              ['decliner', new Date(clock.now() + 30_000)],
+            )
+          ).rows[0],
+        'the failed send to be scheduled for a retry',
+      );
+      expect(retry.attempts).toBe(1);
+      expect(retry.next_attempt_at.getTime()).toBeGreaterThan(clock.now());
+      expect(receivedBy('decliner')).toHaveLength(0);
+      push.answer('decliner', 201);
+      clock.advance(retry.next_attempt_at.getTime() - clock.now() + 1);
+      await waitFor(() => receivedBy('decliner').length > 0, 'the retried notification');
+      await settled('decliner');
+      const got = receivedBy('decliner');
+      expect(got).toHaveLength(1);
+      expect(got[0]!.payload).toMatchObject({
+        title: 'Payment failed',
+        body: 'Your payment of ¥200.00 for your traffic fine did not go through: card declined.',
+      });
     });
 
     it('warns once, 2 minutes before a ticket hold ends', async () => {
