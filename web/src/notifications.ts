@@ -25,7 +25,10 @@ export function notificationsControl(session: SessionStore): HTMLElement {
   el.addEventListener('toggle', () => {
     if (el.open) render();
   });
-  session.onChange(() => {
+  session.onChange((s) => {
+    // Signed out: this device stops getting that person's notifications (the push service then
+    // answers 410 and the hub forgets the subscription).
+    if (!s && supported()) void currentSubscription().then((sub) => sub?.unsubscribe());
     if (el.open) render();
   });
   return el;
