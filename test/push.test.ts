@@ -239,7 +239,7 @@ for (const backend of await backends()) {
         async () =>
           (
             await api.db.query<{ attempts: number; next_attempt_at: Date }>(
-              'SELECT attempts, next_attempt_at FROM push_deliveries WHERE user_id = $1 AND next_attempt_at < $2',
+              'SELECT attempts, next_attempt_at FROM push_deliveries WHERE user_id = $1 AND attempts > 0 AND next_attempt_at < $2',
               ['decliner', new Date(clock.now() + 30_000)],
             )
           ).rows[0],
