@@ -13,6 +13,7 @@ import { finePayable, finesModule } from '../modules/fines/index.ts';
 import { incidentsModule } from '../modules/incidents/index.ts';
 import { open311Module } from '../modules/open311/index.ts';
 import { createPaymentsModule } from '../modules/payments/index.ts';
+import { pushModule } from '../modules/push/index.ts';
 import { ticketPayable, transportModule } from '../modules/transport/index.ts';
 
 /** The city services: routes over the database, events through the outbox. */
@@ -28,6 +29,7 @@ export const CITY_SERVICE_MODULES: readonly FeatureModule[] = [
 
 export const MODULES: readonly FeatureModule[] = [
   ...CITY_SERVICE_MODULES,
+  pushModule,
   airModule,
   camerasModule,
   dashboardModule,

@@ -4,7 +4,8 @@
 // index.html is revalidated on every load. Run by `npm run build` (so by `npm ci`, through
 // prepare) and before the tests when web/dist is older than its sources (test/support/web-build.ts);
 // never by a running hub, which only serves what was built (api/web).
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -75,12 +76,72 @@ async function bundle(outDir: string, assetsDir: string, minify: boolean): Promi
     .replace('<!-- assets:script -->', `<script type="module" src="/assets/${script}"></script>`);
   await writeFile(join(outDir, 'index.html'), html);
 
-  const inputs = [...Object.keys(result.metafile.inputs), relative(ROOT_DIR, join(WEB_DIR, 'index.html'))]
+  const app = await bundleInstallable(outDir, script, style, minify);
+
+  const inputs = [
+    ...Object.keys(result.metafile.inputs),
+    relative(ROOT_DIR, join(WEB_DIR, 'index.html')),
+    ...app.inputs,
+  ]
     .filter((f) => !f.startsWith('node_modules/'))
     .sort();
   const manifest: WebManifest = { builtAt: new Date().toISOString(), script, style, inputs };
   await writeFile(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   return manifest;
+}
+
+/**
+ * The installable app: the web app manifest and icons copied beside index.html, and the service
+ * worker (web/src/sw/worker.ts) bundled to /sw.js with this build's app shell in it. A new build
+ * changes that list, so browsers see a new worker and replace the cached shell.
+ */
+async function bundleInstallable(
+  outDir: string,
+  script: string,
+  style: string | null,
+  minify: boolean,
+): Promise<{ inputs: string[] }> {
+  const manifestFile = join(WEB_DIR, 'manifest.webmanifest');
+  await cp(manifestFile, join(outDir, 'manifest.webmanifest'));
+  const iconsDir = join(WEB_DIR, 'icons');
+  const icons = (await readdir(iconsDir)).filter((f) => f.endsWith('.png')).sort();
+  await mkdir(join(outDir, 'icons'));
+  for (const icon of icons) await cp(join(iconsDir, icon), join(outDir, 'icons', icon));
+
+  const precache = [
+    '/',
+    `/assets/${script}`,
+    ...(style ? [`/assets/${style}`] : []),
+    '/manifest.webmanifest',
+    ...icons.map((i) => `/icons/${i}`),
+  ];
+  const id = createHash('sha256');
+  id.update(JSON.stringify(precache));
+  id.update(await readFile(manifestFile));
+  for (const icon of icons) id.update(await readFile(join(iconsDir, icon)));
+  const sw = await esbuild.build({
+    entryPoints: [join(WEB_DIR, 'src', 'sw', 'worker.ts')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: ['es2022', 'chrome100', 'safari15', 'firefox100'],
+    outfile: join(outDir, 'sw.js'),
+    define: {
+      __PRECACHE__: JSON.stringify(precache),
+      __BUILD_ID__: JSON.stringify(id.digest('hex').slice(0, 16)),
+    },
+    minify,
+    metafile: true,
+    logLevel: 'silent',
+    absWorkingDir: ROOT_DIR,
+  });
+  return {
+    inputs: [
+      ...Object.keys(sw.metafile.inputs),
+      relative(ROOT_DIR, manifestFile),
+      ...icons.map((i) => relative(ROOT_DIR, join(iconsDir, i))),
+    ],
+  };
 }
 
 /** True when dist is missing, or a source file (or the build script) changed since it was built. */

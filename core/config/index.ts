@@ -5,3 +5,4 @@ export type { BusConfig } from './sections/bus.ts';
 export type { InfluxConfig } from './sections/stores.ts';
 export { DEV_JWT_SECRET, type AuthConfig, type ApiKey } from './sections/auth.ts';
 export { DEV_WEBHOOK_SECRET, type ApiConfig, type HttpPolicy } from './sections/api.ts';
+export type { PushConfig } from './sections/push.ts';

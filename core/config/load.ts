@@ -128,5 +128,6 @@ export function redactConfig(config: Config): unknown {
         secret: config.api.webhook.isDevSecret ? '(built-in dev secret)' : '***',
       },
     },
+    push: { ...config.push, vapid: config.push.vapid && { ...config.push.vapid, privateKey: '***' } },
   };
 }

@@ -10,6 +10,7 @@ import { busSection, busVariables, type BusConfig } from './sections/bus.ts';
 import { camerasSection, cameraVariables, type CamerasConfig } from './sections/cameras.ts';
 import { decideDemo } from './sections/demo.ts';
 import { processVariables, ROLES, type Role } from './sections/process.ts';
+import { pushSection, pushVariables, type PushConfig } from './sections/push.ts';
 import { influxSection, storeVariables, type InfluxConfig } from './sections/stores.ts';
 import { streamSection, streamVariables, type StreamConfig } from './sections/stream.ts';
 
@@ -21,6 +22,7 @@ export const sections = [
   { name: 'auth', roles: 'every role', variables: authVariables },
   { name: 'stream', roles: 'stream', variables: streamVariables },
   { name: 'api', roles: 'api', variables: apiVariables },
+  { name: 'push', roles: 'api', variables: pushVariables },
   { name: 'air', roles: 'ingest', variables: airVariables },
   { name: 'cameras', roles: 'ingest', variables: cameraVariables },
 ] as const;
@@ -32,6 +34,7 @@ export const variables = {
   ...authVariables,
   ...streamVariables,
   ...apiVariables,
+  ...pushVariables,
   ...airVariables,
   ...cameraVariables,
 };
@@ -45,6 +48,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'CITYSTREAM_API_KEYS',
   'CITYSTREAM_PAYMENT_WEBHOOK_SECRET',
   'CITYSTREAM_AIR_SOURCES',
+  'CITYSTREAM_VAPID_PRIVATE_KEY',
 ]);
 
 export interface Config {
@@ -69,6 +73,7 @@ export interface Config {
   auth: AuthConfig;
   stream: StreamConfig;
   api: ApiConfig;
+  push: PushConfig;
   air: AirConfig;
   cameras: CamerasConfig;
 }
@@ -94,6 +99,7 @@ export const configSchema = z.object(variables).transform((v, ctx): Config => {
     auth: authSection(v, demo, ctx),
     stream: streamSection(v, roles, Boolean(v.KAFKA_BROKERS), ctx),
     api: apiSection(v),
+    push: pushSection(v, ctx),
     air: airSection(v),
     cameras: camerasSection(v),
   };

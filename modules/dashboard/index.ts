@@ -36,6 +36,27 @@ export async function serveDashboard(http: FastifyInstance, distDir: string): Pr
       reply.header('cache-control', 'no-cache').sendFile('index.html', distDir, { cacheControl: false });
     scope.get('/', { schema: { hide: true } }, sendIndex);
     scope.get('/index.html', { schema: { hide: true } }, sendIndex);
+    // The installable app (web/src/sw): the worker is revalidated on every check so a new build
+    // replaces it; the manifest and icons are small and change only with a build.
+    scope.get('/sw.js', { schema: { hide: true } }, (_req, reply) =>
+      reply
+        .header('cache-control', 'no-cache')
+        .type('text/javascript; charset=utf-8')
+        .sendFile('sw.js', distDir, { cacheControl: false }),
+    );
+    scope.get('/manifest.webmanifest', { schema: { hide: true } }, (_req, reply) =>
+      reply
+        .header('cache-control', 'no-cache')
+        .type('application/manifest+json')
+        .sendFile('manifest.webmanifest', distDir, { cacheControl: false }),
+    );
+    await scope.register(fastifyStatic, {
+      root: join(distDir, 'icons'),
+      prefix: '/icons/',
+      index: false,
+      decorateReply: false,
+      maxAge: '1d',
+    });
   });
 }
 

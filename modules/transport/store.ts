@@ -42,7 +42,12 @@ const event = (t: TicketRow, status: string) => ({
   kind: 'ticket' as const,
   status,
   amount: money(t.amount),
-  details: { departureId: t.departure_id, seats: t.seat_nos },
+  details: {
+    departureId: t.departure_id,
+    seats: t.seat_nos,
+    // push (modules/push) warns the holder before the hold ends
+    ...(status === 'held' && t.hold_expires_at ? { holdExpiresAt: t.hold_expires_at.toISOString() } : {}),
+  },
   at: new Date().toISOString(),
 });
 

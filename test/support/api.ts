@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.ts';
 import { mintToken } from '../../core/auth/index.ts';
 import { loadConfig } from '../../core/config/index.ts';
 import type { Db } from '../../core/db/index.ts';
@@ -53,7 +54,7 @@ export interface ApiHarness {
 export async function startApi(
   backend: Backend,
   env: Record<string, string> = {},
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; clock?: Clock } = {},
 ): Promise<ApiHarness> {
   const { databaseUrl, cleanup } = await backend.prepare();
   const dataDir = mkdtempSync(join(tmpdir(), 'citystream-api-'));

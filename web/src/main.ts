@@ -2,8 +2,13 @@
 import './i18n/index.ts'; // first: every panel renders through it
 import { Dashboard } from './dashboard.ts';
 import { connectLive } from './live.ts';
+import { notificationsControl, openFromNotification } from './notifications.ts';
+import { registerServiceWorker } from './sw/register.ts';
 import './styles.css';
 
 const dashboard = new Dashboard();
 connectLive(dashboard);
 dashboard.mount(document.getElementById('app')!);
+document.getElementById('account')?.before(notificationsControl(dashboard.session));
+registerServiceWorker();
+openFromNotification();

@@ -1,0 +1,236 @@
+// The installable app in Chromium: the manifest parses with no errors, the service worker becomes
+// ready, the page opens offline from its cache showing the last known data marked stale, a push
+// message shows a notification, and a new build's worker replaces the old shell by itself. The
+// Notifications control saves preferences through the API. Screenshots (desktop 1280x800, phone
+// 390x844) land in test/artifacts/.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveDashboard } from '../modules/dashboard/index.ts';
+import { WEB_DIST_DIR } from '../web/location.ts';
+import { chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
+import { startHub, type HubProcess } from './support/hub-process.ts';
+
+const chromium = chromiumAvailable();
+const DESKTOP = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 };
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+describe.skipIf(!chromium)('installable app (Chromium)', () => {
+  let hub: HubProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [hub, browser] = await Promise.all([
+      startHub({ CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-pwa-')), CITYSTREAM_DEMO: '1' }),
+      launchBrowser(),
+    ]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop('SIGKILL');
+  });
+
+  it('is installable: the manifest parses without errors and the service worker is ready', async () => {
+    const { page, context, problems } = await openPage(browser, `${hub.url}/`, DESKTOP);
+    const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+    expect(scope).toBe(`${hub.url}/`);
+    const cdp = await context.newCDPSession(page);
+    const manifest = await cdp.send('Page.getAppManifest');
+    expect(manifest.url).toBe(`${hub.url}/manifest.webmanifest`);
+    expect(manifest.errors).toEqual([]);
+    const parsed = JSON.parse(manifest.data!) as {
+      icons: { sizes: string }[];
+      display: string;
+      start_url: string;
+    };
+    expect(parsed.icons.map((i) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
+    expect(parsed.display).toBe('standalone');
+    for (const icon of ['/icons/icon-192.png', '/icons/icon-512.png']) {
+      const res = await fetch(`${hub.url}${icon}`);
+      expect(res.headers.get('content-type')).toBe('image/png');
+    }
+    const sw = await fetch(`${hub.url}/sw.js`);
+    expect(sw.headers.get('cache-control')).toBe('no-cache');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  for (const [size, options] of [
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const) {
+    it(`opens offline from the cache with the last known data marked stale (${size})`, async () => {
+      const { page, context } = await openPage(browser, `${hub.url}/#guangzhou`, options);
+      await page.evaluate(() => navigator.serviceWorker.ready);
+      // Once the worker controls the page, what the page fetches is kept for offline use.
+      await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+      await page.reload();
+      await page.locator('#air .station-name').first().waitFor();
+      const online = await page.locator('#air .station-name').allTextContents();
+      expect(online.length).toBeGreaterThan(0);
+
+      await context.setOffline(true);
+      await page.reload();
+      await page.locator('[data-testid="banner-stale"]').waitFor();
+      expect(await page.locator('[data-testid="banner-stale"]').textContent()).toMatch(
+        /^(Offline: showing data from .+\. It may be out of date\.|离线：显示的是 .+ 的数据，可能已过时。)$/,
+      );
+      await expect.poll(() => page.locator('#air .station-name').allTextContents()).toEqual(online);
+      expect(await page.evaluate(() => document.body.dataset.stale)).toBe('true');
+      await saveScreenshot(page, `pwa-offline-${size}`);
+      await context.setOffline(false);
+      await context.close();
+    });
+  }
+
+  it('shows a pushed message as a notification', async () => {
+    const { page, context } = await openPage(browser, `${hub.url}/`, DESKTOP);
+    await context.grantPermissions(['notifications'], { origin: hub.url });
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('ServiceWorker.enable');
+    const registrationId = await new Promise<string>((resolve) => {
+      cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
+        const r = e.registrations.find((x) => x.scopeURL === `${hub.url}/` && !x.isDeleted);
+        if (r) resolve(r.registrationId);
+      });
+    });
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: `${hub.url}/`,
+      registrationId,
+      data: JSON.stringify({
+        title: 'Payment succeeded',
+        body: '¥50.00 paid for your doctor appointment.',
+        url: '/?open=bookings',
+        tag: 'payment-p1',
+      }),
+    });
+    await expect
+      .poll(() =>
+        page.evaluate(async () =>
+          (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({
+            title: n.title,
+            body: n.body,
+            tag: n.tag,
+            data: n.data as unknown,
+          })),
+        ),
+      )
+      .toEqual([
+        {
+          title: 'Payment succeeded',
+          body: '¥50.00 paid for your doctor appointment.',
+          tag: 'payment-p1',
+          data: { url: '/?open=bookings' },
+        },
+      ]);
+    await context.close();
+  });
+
+  it('opens the bookings view a tapped notification points at', async () => {
+    const { page, context } = await openPage(browser, `${hub.url}/`, DESKTOP);
+    await page.locator('#account input[name=name]').fill('pwa-tapper');
+    await page.locator('#account button[type=submit]').click();
+    await page.locator('#account [data-user="pwa-tapper"]').waitFor();
+    await page.goto(`${hub.url}/?open=bookings#foshan`);
+    await expect.poll(() => page.locator('[data-tab="bookings"]').getAttribute('aria-selected')).toBe('true');
+    expect(new URL(page.url()).search).toBe('');
+    await context.close();
+  });
+
+  for (const [size, options] of [
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const) {
+    it(`the Notifications control saves quiet hours and AQI follows (${size})`, async () => {
+      const user = `pwa-prefs-${size}`;
+      const { page, context, problems } = await openPage(browser, `${hub.url}/`, options);
+      await page.locator('#account input[name=name]').fill(user);
+      await page.locator('#account button[type=submit]').click();
+      await page.locator(`#account [data-user="${user}"]`).waitFor();
+      await page.locator('[data-testid="notifications"] summary').click();
+      await page.locator('[data-testid="push-status"]').waitFor();
+      await page.locator('input[name=quiet]').check();
+      await page.locator('input[name=quietStart]').fill('23:00');
+      await page.locator('input[name=quietEnd]').fill('06:30');
+      await page.locator('input[name=aqi-guangzhou]').check();
+      await page.selectOption('select[name=aqi-level-guangzhou]', '200');
+      await page.selectOption('select[name=reminder]', '30');
+      await page.locator('.notify-prefs button[type=submit]').click();
+      await page
+        .locator('.notify-body .result')
+        .filter({ hasText: /Saved|已保存/ })
+        .waitFor();
+      const token = await page.evaluate(
+        () => (JSON.parse(localStorage.getItem('citystream.session')!) as { token: string }).token,
+      );
+      const saved = (await (
+        await fetch(`${hub.url}/v1/push/preferences`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as unknown;
+      expect(saved).toEqual({
+        quietHours: { start: '23:00', end: '06:30' },
+        timeZone: 'Asia/Shanghai',
+        appointmentReminderMinutes: 30,
+        aqi: [{ city: 'guangzhou', above: 200 }],
+      });
+      const widths = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth,
+        viewport: innerWidth,
+      }));
+      expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+      await page.screenshot({ path: join('test', 'artifacts', `notifications-${size}.png`) });
+      expect(problems).toEqual([]);
+      await context.close();
+    });
+  }
+});
+
+describe.skipIf(!chromium)('service worker update (Chromium)', () => {
+  let server: FastifyInstance;
+  let dist: string;
+  let browser: Browser;
+  let url: string;
+
+  beforeAll(async () => {
+    dist = mkdtempSync(join(tmpdir(), 'web-pwa-dist-'));
+    cpSync(WEB_DIST_DIR, dist, { recursive: true });
+    server = Fastify();
+    await serveDashboard(server, dist);
+    url = await server.listen({ host: '127.0.0.1', port: 0 });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    rmSync(dist, { recursive: true, force: true });
+  });
+
+  it('a new build served takes over by itself and drops the old shell', async () => {
+    const context = await browser.newContext(DESKTOP);
+    const page = await context.newPage();
+    await page.goto(`${url}/`);
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await page.reload();
+    const before = await page.evaluate(() => caches.keys());
+    const oldShell = before.find((k) => k.startsWith('citystream-shell-'))!;
+    expect(oldShell).toBeDefined();
+
+    // What a new build does to /sw.js: another app shell, so another build id.
+    const file = join(dist, 'sw.js');
+    const id = oldShell.replace('citystream-shell-', '');
+    writeFileSync(file, readFileSync(file, 'utf8').replaceAll(id, 'b'.repeat(16)));
+    await page.evaluate(async () => (await navigator.serviceWorker.ready).update());
+
+    await page.locator('[data-testid="banner-updated"]').waitFor();
+    expect(await page.evaluate(() => caches.keys())).toEqual(
+      expect.arrayContaining([`citystream-shell-${'b'.repeat(16)}`]),
+    );
+    // The controller changes as the new worker activates; its activate step then drops the old shell.
+    await expect.poll(() => page.evaluate(() => caches.keys())).not.toContain(oldShell);
+    await context.close();
+  });
+});
