@@ -30,7 +30,14 @@ export const PAYMENT_TYPES = [
   EVENT_TYPES.paymentRefunded,
 ] as const;
 
-export async function recordEvent(tx: Queryable, e: OutboxEvent, subject: string): Promise<void> {
+/** An outbox row's values (topic, key, event JSON), checked: for callers that insert it in their own statement. */
+export interface OutboxRow {
+  topic: string;
+  key: string;
+  event: string;
+}
+
+export function outboxRow(e: OutboxEvent, subject: string): OutboxRow {
   const event = makeEvent({ type: e.type, source: EVENT_SOURCE, subject, data: e.data });
   // Checked here, not only by the bus: an event the relay could never publish must fail the change.
   const checked = validateEvent(topicSpec(e.topic)!, event);
@@ -38,10 +45,15 @@ export async function recordEvent(tx: Queryable, e: OutboxEvent, subject: string
     throw new Error(`${checked.reason}: ${checked.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
   }
   const key = 'userId' in e.data ? e.data.userId : e.data.incidentId;
+  return { topic: e.topic, key, event: JSON.stringify(event) };
+}
+
+export async function recordEvent(tx: Queryable, e: OutboxEvent, subject: string): Promise<void> {
+  const row = outboxRow(e, subject);
   await tx.query('INSERT INTO outbox (topic, key, event) VALUES ($1, $2, $3)', [
-    e.topic,
-    key,
-    JSON.stringify(event),
+    row.topic,
+    row.key,
+    row.event,
   ]);
 }
 
