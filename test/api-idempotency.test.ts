@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument -- response bodies are untyped JSON, checked by expect() */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- response bodies are untyped JSON, checked by expect() */
 // Idempotency-Key as a citizen's app uses it, over real HTTP on PostgreSQL and PGlite: keys belong
 // to the user (a retry after a token refresh replays), a request refused before its handler ran
 // leaves the key free for the corrected request, a handler's own answer (201, 409) is replayed, and

@@ -1,7 +1,7 @@
 // Where Idempotency-Key records live (table idempotency_keys, or this process's memory). A record is
 // either a reservation (a request still running, no response yet) or a finished one with the
 // response to replay. core/http/idempotency.ts decides when each is written.
-import type { Db, Queryable } from '../db/types.ts';
+import { prepared, type Db, type Queryable } from '../db/types.ts';
 
 export type IdempotencyRecord =
   | { state: 'reserved' }
@@ -40,6 +40,16 @@ export interface IdempotencyStore {
 const STALE_SECONDS = 60;
 const TAKE_OVER_STALE = `WHERE idempotency_keys.completed_at IS NULL
   AND idempotency_keys.created_at < now() - make_interval(secs => ${STALE_SECONDS})`;
+
+/** A finished record in one step; takes over a stale reservation, leaves any other record alone. */
+const RECORD = prepared(`
+  INSERT INTO idempotency_keys (scope, key, fingerprint, status_code, content_type, body, completed_at)
+  VALUES ($1, $2, $3, $4, $5, $6, now())
+  ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
+    status_code = EXCLUDED.status_code, content_type = EXCLUDED.content_type, body = EXCLUDED.body,
+    created_at = now(), completed_at = now()
+  ${TAKE_OVER_STALE}
+  RETURNING 1`);
 
 /**
  * Runs one write without waiting for its WAL flush (asynchronous commit). Used for the reservation
@@ -119,16 +129,14 @@ export function dbIdempotencyStore(db: () => Promise<Db>): IdempotencyStore {
     async record(scope, key, fingerprint, r, tx) {
       // A concurrent first attempt with this key makes the INSERT wait for that transaction: when it
       // commits, nothing is written here and its record is the one replayed.
-      const ins = await (tx ?? (await db())).query(
-        `INSERT INTO idempotency_keys (scope, key, fingerprint, status_code, content_type, body, completed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, now())
-         ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
-           status_code = EXCLUDED.status_code, content_type = EXCLUDED.content_type, body = EXCLUDED.body,
-           created_at = now(), completed_at = now()
-         ${TAKE_OVER_STALE}
-         RETURNING 1`,
-        [scope, key, fingerprint, r.statusCode, r.contentType, r.body],
-      );
+      const ins = await (tx ?? (await db())).query(RECORD, [
+        scope,
+        key,
+        fingerprint,
+        r.statusCode,
+        r.contentType,
+        r.body,
+      ]);
       return ins.rowCount > 0;
     },
   };

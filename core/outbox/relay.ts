@@ -5,13 +5,17 @@
 // published again with the same CloudEvent id, which consumers use to drop the repeat.
 import type { Logger } from 'pino';
 import type { Bus, PublishRecord } from '../bus/types.ts';
-import type { Db } from '../db/types.ts';
+import { prepared, type Db } from '../db/types.ts';
 import type { CloudEvent } from '../events/envelope.ts';
 import { backoffDelay, sleep } from '../retry.ts';
 import type { OutboxMetrics } from './metrics.ts';
 
 const RELAY_LOCK = 0x6f757462; // "outb"
 const COALESCE_MS = 10;
+const UNSENT = prepared(
+  'SELECT id, topic, key, event FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
+);
+const MARK_SENT = prepared('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])');
 
 export interface RelayOptions {
   db: Db;
@@ -73,10 +77,7 @@ export class OutboxRelay {
       // Marking rows sent need not wait for the disk: a mark lost in a crash only means the
       // events are published again with the same ids, which at-least-once already allows.
       await tx.query('SET LOCAL synchronous_commit = off');
-      const { rows } = await tx.query<OutboxRow>(
-        'SELECT id, topic, key, event FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
-        [batchSize],
-      );
+      const { rows } = await tx.query<OutboxRow>(UNSENT, [batchSize]);
       if (rows.length === 0) return 0;
       // Consecutive rows of one topic go in one publish; topic runs keep the overall id order.
       let run: { topic: string; records: PublishRecord[] } | null = null;
@@ -89,9 +90,7 @@ export class OutboxRelay {
         run.records.push({ key: r.key, event: r.event });
       }
       if (run) await bus.publish(run.topic, run.records);
-      await tx.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [
-        rows.map((r) => r.id),
-      ]);
+      await tx.query(MARK_SENT, [rows.map((r) => r.id)]);
       for (const r of rows) this.options.metrics?.published.inc({ topic: r.topic });
       return rows.length;
     });

@@ -3,7 +3,7 @@
 import { makeEvent } from '../events/envelope.ts';
 import { EVENT_TYPES, TOPICS, topicSpec } from '../events/catalog.ts';
 import { validateEvent } from '../events/validate.ts';
-import type { Queryable } from '../db/types.ts';
+import { prepared, type Queryable } from '../db/types.ts';
 import type { Booking, IncidentReported, IncidentStatusChanged, Payment } from '../events/services.ts';
 
 export const EVENT_SOURCE = '/citystream/api';
@@ -48,13 +48,11 @@ export function outboxRow(e: OutboxEvent, subject: string): OutboxRow {
   return { topic: e.topic, key, event: JSON.stringify(event) };
 }
 
+const INSERT = prepared('INSERT INTO outbox (topic, key, event) VALUES ($1, $2, $3)');
+
 export async function recordEvent(tx: Queryable, e: OutboxEvent, subject: string): Promise<void> {
   const row = outboxRow(e, subject);
-  await tx.query('INSERT INTO outbox (topic, key, event) VALUES ($1, $2, $3)', [
-    row.topic,
-    row.key,
-    row.event,
-  ]);
+  await tx.query(INSERT, [row.topic, row.key, row.event]);
 }
 
 export const bookingEvent = (type: (typeof BOOKING_TYPES)[number], data: Booking): OutboxEvent => ({
