@@ -15,8 +15,9 @@
 //   atomic    (routes with `config.idempotency: 'atomic'`, whose handler writes through
 //             requestDb) the record and its response are written inside the handler's own
 //             transaction, which commits after the reply is serialised: change, outbox events
-//             and stored response commit together, in one WAL flush. A concurrent retry waits on
-//             the key's row and then replays the first answer.
+//             and stored response commit together, in one WAL flush. A retry's own work is rolled
+//             back when its record finds the key taken (waiting for a first attempt still in
+//             flight), and it replays the first answer: no separate reservation round trip.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db, Queryable } from '../db/types.ts';
