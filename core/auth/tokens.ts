@@ -43,16 +43,25 @@ export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
         ),
     };
   }
-  const key =
-    auth.kind === 'hs256' ? new TextEncoder().encode(auth.secret) : createRemoteJWKSet(new URL(auth.jwksUrl));
+  // The HMAC key is imported once: given raw bytes, jose imports it again on every verification.
+  const hmacKey =
+    auth.kind === 'hs256'
+      ? crypto.subtle.importKey(
+          'raw',
+          new TextEncoder().encode(auth.secret),
+          { name: 'HMAC', hash: 'SHA-256' },
+          false,
+          ['verify'],
+        )
+      : null;
+  const jwks = auth.kind === 'jwks' ? createRemoteJWKSet(new URL(auth.jwksUrl)) : null;
   return {
     async verify(token: string): Promise<Principal> {
       let payload: JWTPayload;
       try {
-        ({ payload } =
-          key instanceof Uint8Array
-            ? await jwtVerify(token, key, { algorithms: ['HS256'], requiredClaims: ['exp'] })
-            : await jwtVerify(token, key, { requiredClaims: ['exp'] }));
+        ({ payload } = hmacKey
+          ? await jwtVerify(token, await hmacKey, { algorithms: ['HS256'], requiredClaims: ['exp'] })
+          : await jwtVerify(token, jwks!, { requiredClaims: ['exp'] }));
       } catch (err) {
         if (err instanceof joseErrors.JWTExpired) throw new AuthError('token expired');
         if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'exp') {

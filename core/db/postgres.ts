@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { backoffDelay, sleep } from '../retry.ts';
 import {
+  preparedName,
   RETRYABLE_SQLSTATES,
   sqlState,
   type Db,
@@ -20,9 +21,10 @@ const types = {
         ) => unknown)) as typeof pg.types.getTypeParser,
 };
 
-const wrap = (q: (sql: string, params?: unknown[]) => Promise<pg.QueryResult>): Queryable => ({
+const wrap = (q: (query: pg.QueryConfig) => Promise<pg.QueryResult>): Queryable => ({
   async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-    const r = await q(sql, params);
+    const name = params ? preparedName(sql) : undefined;
+    const r = await q({ text: sql, ...(params ? { values: params } : {}), ...(name ? { name } : {}) });
     return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
   },
 });
@@ -43,7 +45,7 @@ export class PostgresDb implements Db {
   }
 
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-    return wrap((s, p) => this.pool.query(s, p)).query<T>(sql, params);
+    return wrap((c) => this.pool.query(c)).query<T>(sql, params);
   }
 
   async exec(sql: string): Promise<void> {
@@ -58,7 +60,7 @@ export class PostgresDb implements Db {
       const client = await this.pool.connect();
       try {
         await client.query(`BEGIN ISOLATION LEVEL ${(options.isolation ?? 'read committed').toUpperCase()}`);
-        const result = await fn(wrap((s, p) => client.query(s, p)));
+        const result = await fn(wrap((c) => client.query(c)));
         await client.query('COMMIT');
         return result;
       } catch (err) {

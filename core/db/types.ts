@@ -33,3 +33,19 @@ export function sqlState(err: unknown): string | undefined {
     ? err.code
     : undefined;
 }
+
+const preparedNames = new Map<string, string>();
+
+/**
+ * Marks a fixed, hot statement (a booking's, the outbox relay's) to be parsed and planned once per
+ * PostgreSQL connection instead of on every call; returns the text unchanged. Only statements
+ * named here are prepared, so the number of prepared statements stays fixed by the code. PGlite
+ * ignores it.
+ */
+export function prepared(sql: string): string {
+  if (!preparedNames.has(sql)) preparedNames.set(sql, `cs_prepared_${preparedNames.size + 1}`);
+  return sql;
+}
+
+/** The statement name of a text passed through prepared(), else undefined. */
+export const preparedName = (sql: string): string | undefined => preparedNames.get(sql);

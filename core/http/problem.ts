@@ -60,18 +60,18 @@ export function problemFor(err: DomainError): HttpProblem {
   return new HttpProblem(status, title, err.message, err.details);
 }
 
+/** The problem+json document of `p` for the request at `instance`. */
+export const problemDocument = (p: HttpProblem, instance: string) => ({
+  type: p.type,
+  title: p.title,
+  status: p.status,
+  detail: p.detail,
+  instance,
+  ...p.extensions,
+});
+
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, p: HttpProblem): FastifyReply {
-  return reply
-    .code(p.status)
-    .type('application/problem+json')
-    .send({
-      type: p.type,
-      title: p.title,
-      status: p.status,
-      detail: p.detail,
-      instance: request.url,
-      ...p.extensions,
-    });
+  return reply.code(p.status).type('application/problem+json').send(problemDocument(p, request.url));
 }
 
 interface ValidationItem {

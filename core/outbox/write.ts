@@ -3,7 +3,7 @@
 import { makeEvent } from '../events/envelope.ts';
 import { EVENT_TYPES, TOPICS, topicSpec } from '../events/catalog.ts';
 import { validateEvent } from '../events/validate.ts';
-import type { Queryable } from '../db/types.ts';
+import { prepared, type Queryable } from '../db/types.ts';
 import type { Booking, IncidentReported, IncidentStatusChanged, Payment } from '../events/services.ts';
 
 export const EVENT_SOURCE = '/citystream/api';
@@ -30,7 +30,14 @@ export const PAYMENT_TYPES = [
   EVENT_TYPES.paymentRefunded,
 ] as const;
 
-export async function recordEvent(tx: Queryable, e: OutboxEvent, subject: string): Promise<void> {
+/** An outbox row's values (topic, key, event JSON), checked: for callers that insert it in their own statement. */
+export interface OutboxRow {
+  topic: string;
+  key: string;
+  event: string;
+}
+
+export function outboxRow(e: OutboxEvent, subject: string): OutboxRow {
   const event = makeEvent({ type: e.type, source: EVENT_SOURCE, subject, data: e.data });
   // Checked here, not only by the bus: an event the relay could never publish must fail the change.
   const checked = validateEvent(topicSpec(e.topic)!, event);
@@ -38,11 +45,14 @@ export async function recordEvent(tx: Queryable, e: OutboxEvent, subject: string
     throw new Error(`${checked.reason}: ${checked.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
   }
   const key = 'userId' in e.data ? e.data.userId : e.data.incidentId;
-  await tx.query('INSERT INTO outbox (topic, key, event) VALUES ($1, $2, $3)', [
-    e.topic,
-    key,
-    JSON.stringify(event),
-  ]);
+  return { topic: e.topic, key, event: JSON.stringify(event) };
+}
+
+const INSERT = prepared('INSERT INTO outbox (topic, key, event) VALUES ($1, $2, $3)');
+
+export async function recordEvent(tx: Queryable, e: OutboxEvent, subject: string): Promise<void> {
+  const row = outboxRow(e, subject);
+  await tx.query(INSERT, [row.topic, row.key, row.event]);
 }
 
 export const bookingEvent = (type: (typeof BOOKING_TYPES)[number], data: Booking): OutboxEvent => ({

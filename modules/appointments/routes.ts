@@ -1,6 +1,6 @@
 // /v1/hospitals, /v1/doctors, /v1/appointments (docs/architecture.md, "HTTP API").
 import { z } from 'zod';
-import { caller } from '../../core/http/index.ts';
+import { caller, requestDb } from '../../core/http/index.ts';
 import { city, cstDayRange, idParam, isoDate } from '../../core/module/common.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
 import { patient } from './patient.ts';
@@ -89,11 +89,19 @@ export function registerAppointmentRoutes({ app, db, nudge }: ApiDeps): void {
         summary: 'Book a place in a slot: 201, or 409 when the slot is full or the patient already holds it',
         body: z.object({ slotId: z.string().min(1).max(100), patient }),
       },
-      config: { auth: 'user', responses: { 201: 'booked', 409: 'the slot is full or the patient holds it' } },
+      config: {
+        auth: 'user',
+        idempotency: 'atomic',
+        responses: { 201: 'booked', 409: 'the slot is full or the patient holds it' },
+      },
     },
     async (request, reply) => {
-      const a = await bookAppointment(db, caller(request).sub, request.body.slotId, request.body.patient);
-      nudge();
+      const a = await bookAppointment(
+        requestDb(request, db, nudge),
+        caller(request).sub,
+        request.body.slotId,
+        request.body.patient,
+      );
       return reply.code(201).header('location', `/v1/appointments/${a.id}`).send(a);
     },
   );

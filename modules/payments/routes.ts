@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PAYMENT_KINDS } from '../../core/domain/statuses.ts';
-import { admitLookup, HttpProblem, unauthorized } from '../../core/http/index.ts';
+import { admitLookup, HttpProblem, requestDb, unauthorized } from '../../core/http/index.ts';
 import { idParam } from '../../core/module/common.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
 import { SIGNATURE_HEADER, verifySignature } from './signature.ts';
@@ -79,7 +79,7 @@ export function registerPaymentRoutes(
         body: createBody,
         response: { 201: paymentResponse },
       },
-      config: { auth: 'user' },
+      config: { auth: 'user', idempotency: 'atomic' },
     },
     async (request, reply) => {
       const principal = await guards.user(request);
@@ -89,7 +89,7 @@ export function registerPaymentRoutes(
       let p;
       try {
         p = await createPayment(
-          db,
+          requestDb(request, db, nudge),
           payables,
           principal,
           kind,
@@ -105,7 +105,6 @@ export function registerPaymentRoutes(
         throw err;
       }
       charge?.('hit');
-      nudge();
       return reply.code(201).header('location', `/v1/payments/${p.id}`).send(paymentView(p));
     },
   );
@@ -152,18 +151,17 @@ export function registerPaymentRoutes(
         params: idParam,
         response: { 200: paymentResponse },
       },
-      config: { auth: 'user' },
+      config: { auth: 'user', idempotency: 'atomic' },
     },
     async (request) => {
       const p = await confirmPayment(
-        db,
+        requestDb(request, db, nudge),
         payables,
         await guards.user(request),
         request.params.id,
         config.paymentIntentTtlSeconds,
         dateOf(clock),
       );
-      nudge();
       return paymentView(p);
     },
   );

@@ -1,7 +1,7 @@
 // /v1/transport: departures, seat maps, tickets that hold seats until paid or expired.
 import { z } from 'zod';
 import { dateOf } from '../../core/clock.ts';
-import { caller } from '../../core/http/index.ts';
+import { caller, requestDb } from '../../core/http/index.ts';
 import { city, cstDayRange, idParam, isoDate } from '../../core/module/common.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
 import { departureList } from './schemas.ts';
@@ -65,17 +65,20 @@ export function registerTransportRoutes({ app, db, config, clock, nudge }: ApiDe
             path: ['seats'],
           }),
       },
-      config: { auth: 'user', responses: { 201: 'seats held', 409: 'a wanted seat is taken' } },
+      config: {
+        auth: 'user',
+        idempotency: 'atomic',
+        responses: { 201: 'seats held', 409: 'a wanted seat is taken' },
+      },
     },
     async (request, reply) => {
       const t = await holdSeats(
-        db,
+        requestDb(request, db, nudge),
         caller(request).sub,
         request.body,
         config.ticketHoldSeconds,
         dateOf(clock),
       );
-      nudge();
       return reply.code(201).header('location', `/v1/transport/tickets/${t.id}`).send(t);
     },
   );
