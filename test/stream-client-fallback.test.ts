@@ -49,7 +49,7 @@ describe('SDK transport fallback', () => {
   const start = (options: Partial<ConstructorParameters<typeof StreamClient>[0]>) => {
     const client = new StreamClient({
       url: `ws://127.0.0.1:${hub.port}/ws`,
-      WebSocket: WebSocket as never,
+      WebSocket: WebSocket,
       connectTimeoutMs: 1_000,
       reconnect: { baseMs: 50, maxMs: 200 },
       ...options,
@@ -70,7 +70,7 @@ describe('SDK transport fallback', () => {
         super(blocked ? url.replace(/\/ws$/, '/blocked') : url);
       }
     }
-    const { client, got, transports } = start({ WebSocket: GatedWebSocket as never, upgradeAfterMs: 600 });
+    const { client, got, transports } = start({ WebSocket: GatedWebSocket, upgradeAfterMs: 600 });
     await waitFor(() => client.transport === 'sse', 'SSE after the refused upgrade');
     expect(client.connectionState).toBe('open');
     await waitFor(() => client.cursor(CHANNEL), 'the subscription');
@@ -91,7 +91,7 @@ describe('SDK transport fallback', () => {
     let silent = true;
     // A proxy that buffers streams: SSE responses start but nothing ever comes through.
     const buffering: typeof fetch = async (input, init) => {
-      if (silent && String(input).includes('/sse?')) {
+      if (silent && (input instanceof Request ? input.url : input.toString()).includes('/sse?')) {
         return new Response(new ReadableStream({ start: () => undefined }), {
           headers: { 'content-type': 'text/event-stream' },
         });

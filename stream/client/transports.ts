@@ -153,7 +153,7 @@ async function refusal(res: Response): Promise<{ channel?: string; message: stri
     const p = (await res.json()) as { channel?: unknown; detail?: unknown; title?: unknown };
     return {
       ...(typeof p.channel === 'string' ? { channel: p.channel } : {}),
-      message: String(p.detail ?? p.title ?? res.statusText),
+      message: typeof p.detail === 'string' ? p.detail : `${res.status} ${res.statusText}`,
     };
   } catch {
     return { message: `${res.status} ${res.statusText}` };
