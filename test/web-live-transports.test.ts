@@ -92,7 +92,8 @@ describe.skipIf(!chromium)(
         body: JSON.stringify(STATION),
       });
       expect(created.status, await created.text()).toBeLessThan(300);
-    });
+      // A hub from sources and a browser on a shared, busy machine can take a while to start.
+    }, 120_000);
     afterAll(async () => {
       for (const c of contexts) await c.close().catch(() => undefined);
       await browser?.close();
