@@ -7,7 +7,7 @@
 //   BENCH_WS_SECONDS=10 BENCH_WS_CONNECTIONS=1000,5000 BENCH_WS_TRANSPORTS=websocket,sse npm run bench:ws
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -225,6 +225,11 @@ if (brokers) {
 } else {
   notes.push('KAFKA_BROKERS unset: the Kafka rows were not run (eval "$(scripts/services env)").');
 }
+const busiest = Math.max(...rows.map((r) => r.loadAverage));
+if (busiest > cpus().length)
+  notes.push(
+    `The 1-minute load average reached ${busiest} on ${cpus().length} cores: other work shared the machine, so throughput and latency are what was left over; compare transports by gateway CPU µs/delivery.`,
+  );
 notes.push(
   `Each case: all connections (WebSocket, or SSE streams at /sse, same channel and offered load) subscribe to ${CHANNEL}; the publisher offers 100,000 / connections events/s for ${SECONDS} s after a 2 s warm-up; latency is publish() call → frame received in the load-generator process.`,
   'Memory per connection: gateway heap + external + array buffers after GC, with the connections open and subscribed, minus before, divided by the count.',

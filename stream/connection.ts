@@ -60,6 +60,8 @@ export class Connection implements Subscriber {
   private queue: Promise<void>;
   private closed = false;
   private inputPaused = false;
+  /** `hello` is out: heartbeats may follow it (never precede it). */
+  private greeted = false;
   /** Over all channels, the last offset sent per topic partition; only when the wire carries it. */
   private readonly position: Cursor | null;
 
@@ -103,6 +105,7 @@ export class Connection implements Subscriber {
           sendBufferBytes: config.sendBufferBytes,
         },
       });
+      this.greeted = true;
       if ('channels' in opening) this.subscribeAt(opening.channels, opening.since);
     });
   }
@@ -548,7 +551,7 @@ export class Connection implements Subscriber {
    * not taken what it was sent: it would only queue behind that, and its silence is the point.
    */
   beat(): void {
-    if (this.closed || this.backlog() > 0) return;
+    if (this.closed || !this.greeted || this.backlog() > 0) return;
     this.wire.send(HEARTBEAT);
   }
 
