@@ -2,7 +2,9 @@
 // EventSource (the `eventsource` package, the W3C client) behind a TCP proxy that is cut and
 // restored reconnects with Last-Event-ID and ends with exactly the published sequence; long-poll
 // does the same with its cursor; a cursor older than the history gets recovered:false; private
-// channels are refused on both; stream tokens open SSE for their user only; heartbeats show.
+// channels are refused on both; stream tokens open SSE for their user only; heartbeats show; a
+// stream that does not read is closed with 4008 like a WebSocket.
+import { get, type IncomingMessage } from 'node:http';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../app/hub.ts';
@@ -114,10 +116,11 @@ describe(`SSE and long-poll transports (${kafka ? 'Kafka' : 'embedded bus'})`, (
     await waitFor(() => first.of('subscribed').length === 1, 'subscribed');
     await publish(1, 100);
     await waitFor(() => first.events().length === 1, 'one event');
-    first.es.close();
     const old = first.events()[0]!;
-    // More than the 40 events the gateway keeps per channel.
+    // More than the 40 events the gateway keeps per channel (seen by the gateway before resuming).
     await publish(45, 200);
+    await waitFor(() => first.events().length === 46, 'the gateway to have them all');
+    first.es.close();
     const cursor = `air.readings.v1/${old.pos}`;
     const again = listen(`${base}/sse?channels=air:station:${STATION}`, {
       fetch: (input, init) =>
@@ -158,7 +161,9 @@ describe(`SSE and long-poll transports (${kafka ? 'Kafka' : 'embedded bus'})`, (
       return r.body;
     };
     const published = await publish(3, 400);
-    expect((await next(0)).events).toHaveLength(6);
+    // A poll answers as soon as the gateway has events after the cursor (Kafka may take a moment).
+    await waitFor(async () => (await next(5)) && got.length >= 6, 'the three readings on both channels');
+    expect(got).toHaveLength(6);
 
     // A waiting poll answers as soon as events come.
     const started = Date.now();
@@ -232,5 +237,47 @@ describe(`SSE and long-poll transports (${kafka ? 'Kafka' : 'embedded bus'})`, (
     await waitFor(() => mine.events().length === 1, 'the payment event');
     expect(mine.events()[0]!.event.id).toBe(pay.id);
     mine.es.close();
+  });
+});
+
+describe('SSE backpressure', () => {
+  let hub: Hub;
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  it('closes a stream that does not read with 4008 on a channel that cannot be conflated, as /ws does', async () => {
+    hub = await startGatewayHub({ CITYSTREAM_WS_SEND_BUFFER_BYTES: '65536' });
+    let text = '';
+    let ended = false;
+    const res = await new Promise<IncomingMessage>((resolve, reject) =>
+      get(`http://127.0.0.1:${hub.port}/sse?channels=air:station:SZ-SLOW-1`, resolve).on('error', reject),
+    );
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => (text += chunk));
+    res.on('end', () => (ended = true));
+    await waitFor(() => text.includes('"type":"subscribed"'), 'subscribed');
+    // The client stops reading: bytes pile up in the kernel, then in the gateway's buffer.
+    res.pause();
+    for (let i = 0; i < 40 && !/slow_consumer"} [1-9]/.test(await metrics()); i++) {
+      const batch = Array.from({ length: 500 }, (_, j) => reading('SZ-SLOW-1', 'shenzhen', i * 500 + j));
+      await hub.ctx.bus.publish(
+        'air.readings.v1',
+        batch.map((event) => ({ key: 'SZ-SLOW-1', event })),
+      );
+    }
+    expect(await metrics()).toMatch(/citystream_ws_closed_total\{reason="slow_consumer"\} [1-9]/);
+    res.resume();
+    await waitFor(() => ended, 'the stream to end');
+    const last = text.trimEnd().split('\n').at(-1)!;
+    expect(JSON.parse(last.replace(/^data: /, ''))).toMatchObject({
+      type: 'close',
+      code: 4008,
+      reason: expect.stringContaining('slow consumer') as string,
+    });
+
+    async function metrics(): Promise<string> {
+      return (await fetch(`http://127.0.0.1:${hub.port}/metrics`)).text();
+    }
   });
 });
