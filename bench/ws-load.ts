@@ -9,7 +9,8 @@ import WebSocket from 'ws';
 const transport = process.env.BENCH_WS_TRANSPORT ?? 'websocket';
 const url = process.env.BENCH_WS_URL!;
 const connections = Number(process.env.BENCH_WS_CONNECTIONS);
-const channel = process.env.BENCH_WS_CHANNEL!;
+/** One channel, or a comma-separated list: connection i subscribes to channel i mod n. */
+const channels = process.env.BENCH_WS_CHANNEL!.split(',');
 const now = () => performance.timeOrigin + performance.now();
 
 let latencies = new Float64Array(1 << 20);
@@ -18,24 +19,28 @@ let first = 0;
 let last = 0;
 let closed = 0;
 let cpuAtReset = process.cpuUsage();
+/** Events sent before this wall-clock time (ms) belong to the warm-up: not counted. */
+let countFrom = 0;
 const SUBJECT = /"subject":"(\d+(?:\.\d+)?)"/;
 
 function onMessage(data: Buffer): void {
   const t = now();
   const m = SUBJECT.exec(data.toString('latin1', 0, 300));
   if (!m) return;
+  const sentAt = Number(m[1]);
+  if (sentAt < countFrom) return;
   if (count === latencies.length) {
     const bigger = new Float64Array(latencies.length * 2);
     bigger.set(latencies);
     latencies = bigger;
   }
-  latencies[count++] = t - Number(m[1]);
+  latencies[count++] = t - sentAt;
   if (first === 0) first = t;
   last = t;
 }
 
 /** One SSE stream: messages are split on blank lines; `subscribed` and events told apart. */
-function openSse(agent: Agent, onAck: () => void, onError: (err: Error) => void): void {
+function openSse(agent: Agent, channel: string, onAck: () => void, onError: (err: Error) => void): void {
   const req = get(`${url}?channels=${encodeURIComponent(channel)}`, { agent }, (res) => {
     if (res.statusCode !== 200) return onError(new Error(`SSE answered ${res.statusCode}`));
     let buffered = '';
@@ -65,10 +70,11 @@ async function open(): Promise<void> {
       await Promise.all(
         Array.from(
           { length: Math.min(250, connections - i) },
-          () =>
+          (_, j) =>
             new Promise<void>((resolve, reject) =>
               openSse(
                 agent,
+                channels[(i + j) % channels.length]!,
                 () => {
                   acked++;
                   resolve();
@@ -87,11 +93,13 @@ async function open(): Promise<void> {
   for (let i = 0; i < connections; i += 250) {
     const wave = Array.from(
       { length: Math.min(250, connections - i) },
-      () =>
+      (_, j) =>
         new Promise<void>((resolve, reject) => {
           const ws = new WebSocket(url, { perMessageDeflate: false });
           sockets.push(ws);
-          ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', channels: [channel] })));
+          ws.on('open', () =>
+            ws.send(JSON.stringify({ type: 'subscribe', channels: [channels[(i + j) % channels.length]] })),
+          );
           ws.on('message', (data: Buffer) => {
             if (data.toString('latin1', 0, 21) === '{"type":"subscribed",') {
               acked++;
@@ -128,8 +136,9 @@ function report() {
   };
 }
 
-process.on('message', (msg: { type: string }) => {
+process.on('message', (msg: { type: string; countFrom?: number }) => {
   if (msg.type === 'reset') {
+    countFrom = msg.countFrom ?? now();
     count = 0;
     first = 0;
     last = 0;
