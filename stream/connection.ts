@@ -314,8 +314,20 @@ export class Connection implements Subscriber {
       });
       this.send(ack(unrecovered), this.positionText());
     } else this.send(ack(unrecovered));
-    for (const [channel, entries] of replays) for (const e of entries) this.replay(channel, e);
-    if (this.position) for (const { head } of spans) mergeCursor(this.position, head);
+    if (this.position) {
+      // In partition and record order across channels, so the position never claims a record
+      // one of the channels has not had yet.
+      const all = replays.flatMap(([channel, entries]) => entries.map((e) => [channel, e] as const));
+      all.sort(([ca, a], [cb, b]) =>
+        a.tp !== b.tp
+          ? a.tp < b.tp
+            ? -1
+            : 1
+          : a.offset - b.offset || (a.channels?.indexOf(ca) ?? 0) - (b.channels?.indexOf(cb) ?? 0),
+      );
+      for (const [channel, e] of all) this.replay(channel, e);
+      for (const { head } of spans) mergeCursor(this.position, head);
+    } else for (const [channel, entries] of replays) for (const e of entries) this.replay(channel, e);
   }
 
   private unsubscribe(names: string[], id: number | undefined): void {
@@ -377,7 +389,7 @@ export class Connection implements Subscriber {
   /** Sends one event of a replay that `subscribe` has checked fits in the send buffer. */
   private replay(channel: string, entry: Entry): void {
     if (this.closed || !this.skipped(channel, entry)) return;
-    this.write(entry, false);
+    this.write(channel, entry, false);
   }
 
   /** Called by fanout for every event of a subscribed channel. */
@@ -405,7 +417,7 @@ export class Connection implements Subscriber {
     } else if (this.backlog() + entry.frame.length > limit) {
       return this.slowConsumer(`on ${channel}`);
     }
-    this.write(entry, true);
+    this.write(channel, entry, true);
   }
 
   /** False when the client already has `entry` (it came from a gateway that was ahead). */
@@ -438,12 +450,14 @@ export class Connection implements Subscriber {
    * a live batch, whose own bytes do not count against the client until the batch is written
    * (a replay's do: it was checked against the limit as a whole).
    */
-  private write(entry: Entry, burst: boolean): void {
+  private write(channel: string, entry: Entry, burst: boolean): void {
     this.cork();
     if (burst) this.corkedBytes += entry.frame.length;
     if (this.position) {
+      // The record is ours once the last of our channels it goes to has it.
+      const upTo = lastOfRecord(entry, channel, this.subs) ? entry.offset : entry.offset - 1;
       const at = this.position.get(entry.tp);
-      if (at === undefined || entry.offset > at) this.position.set(entry.tp, entry.offset);
+      if (at === undefined || upTo > at) this.position.set(entry.tp, upTo);
       this.wire.send(entry.frame, this.positionText());
     } else this.wire.send(entry.frame);
     this.deps.metrics.sent.inc();
@@ -505,7 +519,7 @@ export class Connection implements Subscriber {
       if (this.closed || this.backlog() + entry.frame.length > limit) break;
       this.pending.delete(key);
       this.pendingBytes -= entry.frame.length;
-      this.write(entry, true);
+      this.write(key.slice(0, key.indexOf('\u0000')), entry, true);
     }
     if (this.pending.size > 0 && !this.closed) this.scheduleFlush();
   }
@@ -577,6 +591,15 @@ export class Connection implements Subscriber {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
   }
+}
+
+/** Whether `channel` is the last of `subs` that the entry's record goes to. */
+export function lastOfRecord(entry: Entry, channel: string, subs: { has(c: string): boolean }): boolean {
+  const channels = entry.channels;
+  if (!channels) return true;
+  for (let i = channels.indexOf(channel) + 1; i < channels.length; i++)
+    if (subs.has(channels[i]!)) return false;
+  return true;
 }
 
 function reasonOf(err: unknown): string {

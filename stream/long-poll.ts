@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { HttpServer } from '../core/http/index.ts';
 import { formatCursor, mergeCursor, tpKey, type Cursor } from './client/cursor.ts';
 import { channelFeeds, type Channel } from './channels.ts';
-import type { ConnectionDeps } from './connection.ts';
+import { lastOfRecord, type ConnectionDeps } from './connection.ts';
 import type { Subscriber } from './fanout.ts';
 import type { Entry } from './history.ts';
 import { admitChannels, callerOf, channelsParam, resumeFrom, sinceParam, tokenParam } from './http-input.ts';
@@ -33,6 +33,9 @@ class Poll implements Subscriber {
   private readonly feeds = new Map<string, string[]>();
   private readonly skips = new Map<string, Map<string, number>>();
   private readonly unrecovered: string[] = [];
+  /** Partitions whose last record taken still has entries to come on other channels. */
+  private readonly partial = new Set<string>();
+  private readonly names: Set<string>;
   private wake: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
 
@@ -43,6 +46,7 @@ class Poll implements Subscriber {
   constructor(deps: ConnectionDeps, channels: Channel[]) {
     this.deps = deps;
     this.channels = channels;
+    this.names = new Set(channels.map((c) => c.name));
     this.limit = deps.config.sendBufferBytes;
   }
 
@@ -71,9 +75,10 @@ class Poll implements Subscriber {
         metrics.recoveries.inc({ recovered: String(r.recovered) });
       }
       if (!r.recovered) this.unrecovered.push(channel.name);
-      for (const e of r.replay) this.take(e);
+      for (const e of r.replay) this.take(channel.name, e);
     }
     mergeCursor(this.position, this.heads);
+    this.partial.clear(); // every replayed record is in whole
   }
 
   get hasNews(): boolean {
@@ -84,21 +89,28 @@ class Poll implements Subscriber {
     if (this.done) return;
     const skip = this.skips.get(channel)?.get(entry.tp);
     if (skip !== undefined && entry.offset <= skip) return;
-    if (this.bytes + entry.frame.length > this.limit && this.frames.length > 0) {
+    const midRecord = this.position.get(entry.tp) === entry.offset - 1 && this.partial.has(entry.tp);
+    if (this.bytes + entry.frame.length > this.limit && this.frames.length > 0 && !midRecord) {
       // Full: what is not taken stays after the cursor, for the next poll.
       this.finish();
       return;
     }
-    this.take(entry);
-    // Answer once the batch being fanned out is done, with all of it.
-    if (this.wake) setImmediate(this.wake);
+    const complete = this.take(channel, entry);
+    // Answer once the record is complete and the batch being fanned out is done.
+    if (complete && this.wake) setImmediate(this.wake);
   }
 
-  private take(entry: Entry): void {
+  /** Takes an event; true when it completes its record for this poll's channels. */
+  private take(channel: string, entry: Entry): boolean {
     this.frames.push(entry.frame);
     this.bytes += entry.frame.length;
+    const complete = lastOfRecord(entry, channel, this.names);
+    if (complete) this.partial.delete(entry.tp);
+    else this.partial.add(entry.tp);
+    const upTo = complete ? entry.offset : entry.offset - 1;
     const at = this.position.get(entry.tp);
-    if (at === undefined || entry.offset > at) this.position.set(entry.tp, entry.offset);
+    if (at === undefined || upTo > at) this.position.set(entry.tp, upTo);
+    return complete;
   }
 
   /** Resolves after `ms`, or as soon as events arrive, or on `finish`. */
