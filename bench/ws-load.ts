@@ -1,10 +1,12 @@
 // Load generator for bench/ws.ts, run as its own process so the gateway's CPU is measured
-// alone: opens N WebSocket connections, subscribes each to the channel, and records every
-// event's publish→receive latency (the publisher puts its wall-clock send time, in
+// alone: opens N WebSocket connections (or N SSE streams), subscribes each to the channel, and
+// records every event's publish→receive latency (the publisher puts its wall-clock send time, in
 // milliseconds with a fraction, in the event's `subject`; both processes share the clock).
 // Talks to its parent over IPC: → {ready}, ← {reset}, ← {report} → {report: ...}.
+import { Agent, get } from 'node:http';
 import WebSocket from 'ws';
 
+const transport = process.env.BENCH_WS_TRANSPORT ?? 'websocket';
 const url = process.env.BENCH_WS_URL!;
 const connections = Number(process.env.BENCH_WS_CONNECTIONS);
 /** One channel, or a comma-separated list: connection i subscribes to channel i mod n. */
@@ -37,8 +39,55 @@ function onMessage(data: Buffer): void {
   last = t;
 }
 
+/** One SSE stream: messages are split on blank lines; `subscribed` and events told apart. */
+function openSse(agent: Agent, channel: string, onAck: () => void, onError: (err: Error) => void): void {
+  const req = get(`${url}?channels=${encodeURIComponent(channel)}`, { agent }, (res) => {
+    if (res.statusCode !== 200) return onError(new Error(`SSE answered ${res.statusCode}`));
+    let buffered = '';
+    res.setEncoding('latin1');
+    res.on('data', (chunk: string) => {
+      buffered += chunk;
+      let end: number;
+      while ((end = buffered.indexOf('\n\n')) >= 0) {
+        const message = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        const data = message.indexOf('data: ');
+        if (data < 0) continue;
+        if (message.startsWith('{"type":"subscribed",', data + 6)) onAck();
+        else onMessage(Buffer.from(message.slice(data + 6, data + 306), 'latin1'));
+      }
+    });
+    res.on('close', () => closed++);
+  });
+  req.on('error', onError);
+}
+
 async function open(): Promise<void> {
   let acked = 0;
+  if (transport === 'sse') {
+    const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+    for (let i = 0; i < connections; i += 250) {
+      await Promise.all(
+        Array.from(
+          { length: Math.min(250, connections - i) },
+          (_, j) =>
+            new Promise<void>((resolve, reject) =>
+              openSse(
+                agent,
+                channels[(i + j) % channels.length]!,
+                () => {
+                  acked++;
+                  resolve();
+                },
+                reject,
+              ),
+            ),
+        ),
+      );
+    }
+    if (acked !== connections) throw new Error(`only ${acked} of ${connections} subscribed`);
+    return;
+  }
   const sockets: WebSocket[] = [];
   // Connect in waves so the listen backlog is not overrun.
   for (let i = 0; i < connections; i += 250) {

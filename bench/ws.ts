@@ -1,14 +1,14 @@
-// WebSocket fanout benchmark: one gateway (this process, stream role on the embedded bus or
-// on real Kafka) and a load generator in a separate process (bench/ws-load.ts) holding 1,000
-// or 5,000 connections subscribed to one channel. The publisher offers the rate that would
+// Live fanout benchmark: one gateway (this process, stream role on the embedded bus or on real
+// Kafka) and a load generator in a separate process (bench/ws-load.ts) holding 1,000 or 5,000
+// WebSocket connections, or as many SSE streams, subscribed to one channel. The publisher offers the rate that would
 // deliver 100,000 events/s in total (docs/architecture.md, "Performance targets") for a fixed time; we report delivered
 // events/s, publish→receive latency percentiles and the gateway's memory per connection.
 //   npm run bench:ws                        (Kafka rows need KAFKA_BROKERS: eval "$(scripts/services env)")
-//   BENCH_WS_SECONDS=10 BENCH_WS_CONNECTIONS=1000,5000 npm run bench:ws
+//   BENCH_WS_SECONDS=10 BENCH_WS_CONNECTIONS=1000,5000 BENCH_WS_TRANSPORTS=websocket,sse npm run bench:ws
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -25,6 +25,8 @@ const gc = runInNewContext('gc') as () => void;
 
 const SECONDS = Number(process.env.BENCH_WS_SECONDS ?? 10);
 const COUNTS = (process.env.BENCH_WS_CONNECTIONS ?? '1000,5000').split(',').map(Number);
+const TRANSPORTS = (process.env.BENCH_WS_TRANSPORTS ?? 'websocket,sse').split(',') as Transport[];
+type Transport = 'websocket' | 'sse';
 const TARGET_DELIVERED = Number(process.env.BENCH_WS_TARGET ?? 100_000);
 const CHANNEL = 'air:city:guangzhou';
 const STATIONS = Array.from({ length: 60 }, (_, i) => `GZ-B${String(i).padStart(3, '0')}`);
@@ -32,6 +34,7 @@ const LOAD = fileURLToPath(new URL('./ws-load.ts', import.meta.url));
 
 interface Row {
   bus: 'embedded' | 'kafka';
+  transport: Transport;
   connections: number;
   offeredPerSecond: number;
   published: number;
@@ -75,8 +78,13 @@ function memory(): number {
   return m.heapUsed + m.external + m.arrayBuffers;
 }
 
-async function runCase(hub: Hub, busKind: Row['bus'], connections: number): Promise<Row> {
-  const url = `ws://127.0.0.1:${hub.port}/ws`;
+async function runCase(
+  hub: Hub,
+  busKind: Row['bus'],
+  transport: Transport,
+  connections: number,
+): Promise<Row> {
+  const url = transport === 'sse' ? `http://127.0.0.1:${hub.port}/sse` : `ws://127.0.0.1:${hub.port}/ws`;
   const before = memory();
   const child = fork(LOAD, {
     execArgv: ['--import', 'tsx'],
@@ -85,6 +93,7 @@ async function runCase(hub: Hub, busKind: Row['bus'], connections: number): Prom
       BENCH_WS_URL: url,
       BENCH_WS_CONNECTIONS: String(connections),
       BENCH_WS_CHANNEL: CHANNEL,
+      BENCH_WS_TRANSPORT: transport,
     },
   });
   try {
@@ -113,6 +122,7 @@ async function runCase(hub: Hub, busKind: Row['bus'], connections: number): Prom
     const span = (report.lastAt - t0) / 1000;
     return {
       bus: busKind,
+      transport,
       connections,
       offeredPerSecond: rate * connections,
       published,
@@ -200,6 +210,8 @@ async function withHub<T>(env: Record<string, string>, fn: (hub: Hub) => Promise
 const rows: Row[] = [];
 const workerRows: WorkerRow[] = [];
 const notes: string[] = [];
+// SSE streams are HTTP requests: the per-IP rate limit would refuse thousands from one client.
+const HUB_ENV = { CITYSTREAM_RATE_LIMIT_PER_MINUTE: '10000000' };
 /** `workers`: only the multi-core rows (the gateway as its own process with cluster workers). */
 const ONLY = process.env.BENCH_WS_ONLY;
 if (ONLY === 'workers') {
@@ -213,8 +225,8 @@ if (ONLY === 'workers') {
     `BENCH_WS_ONLY=workers: the in-process rows are those of the run of ${previous.at ?? 'an earlier date'}.`,
   );
 } else {
-  await withHub({}, async (hub) => {
-    for (const n of COUNTS) rows.push(await runCase(hub, 'embedded', n));
+  await withHub(HUB_ENV, async (hub) => {
+    for (const n of COUNTS) for (const t of TRANSPORTS) rows.push(await runCase(hub, 'embedded', t, n));
   });
 }
 const brokers = process.env.KAFKA_BROKERS;
@@ -248,8 +260,8 @@ if (brokers) {
 if (brokers && ONLY !== 'workers') {
   const prefix = `test.benchws.${Date.now()}.`;
   try {
-    await withHub({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix }, async (hub) => {
-      for (const n of COUNTS) rows.push(await runCase(hub, 'kafka', n));
+    await withHub({ ...HUB_ENV, KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix }, async (hub) => {
+      for (const n of COUNTS) for (const t of TRANSPORTS) rows.push(await runCase(hub, 'kafka', t, n));
     });
   } finally {
     await deleteTestTopics(brokers.split(','), prefix);
@@ -257,8 +269,13 @@ if (brokers && ONLY !== 'workers') {
 } else if (!brokers) {
   notes.push('KAFKA_BROKERS unset: the Kafka rows were not run (eval "$(scripts/services env)").');
 }
+const busiest = Math.max(...rows.map((r) => r.loadAverage));
+if (busiest > cpus().length)
+  notes.push(
+    `The 1-minute load average reached ${busiest} on ${cpus().length} cores: other work shared the machine, so throughput and latency are what was left over; compare transports by gateway CPU µs/delivery.`,
+  );
 notes.push(
-  `Each case: all connections subscribe to ${CHANNEL}; the publisher offers 100,000 / connections events/s for ${SECONDS} s after a 2 s warm-up; latency is publish() call → frame received in the load-generator process.`,
+  `Each case: all connections (WebSocket, or SSE streams at /sse, same channel and offered load) subscribe to ${CHANNEL}; the publisher offers 100,000 / connections events/s for ${SECONDS} s after a 2 s warm-up; latency is publish() call → frame received in the load-generator process.`,
   'Memory per connection: gateway heap + external + array buffers after GC, with the connections open and subscribed, minus before, divided by the count.',
   'Cluster rows: `citystream start --roles stream` with CITYSTREAM_STREAM_WORKERS (1 or `auto` = one per core) as its own process; the publisher (a Kafka producer in the bench process) and the load generator are two more processes on the same 2 cores. Gateway CPU and RSS are summed over the workers (/proc); RSS per connection is resident memory, not heap, so it is not comparable with the in-process column.',
   'The gateway, the publisher (and on the embedded bus, the bus) share one process; the load generator is a second process on the same 2 cores. CPU % is CPU time / wall time of each process: far below 100 % with high latency means the processes were waiting for a core (see the load average), not working.',
@@ -272,6 +289,7 @@ writeResults(
       title: 'Fanout to one channel',
       columns: [
         'bus',
+        'transport',
         'connections',
         'offered ev/s',
         'delivered',
@@ -289,6 +307,7 @@ writeResults(
       ],
       rows: rows.map((r) => [
         r.bus,
+        r.transport ?? 'websocket',
         r.connections,
         r.offeredPerSecond,
         `${r.delivered}/${r.expected}`,

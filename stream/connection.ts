@@ -1,22 +1,22 @@
-// One WebSocket client: its identity, subscriptions, limits and send buffer. Client frames are
-// handled one at a time in arrival order (an `auth` frame is verified before the `subscribe`
-// that follows it is looked at). Everything the gateway sends (events, replays, acks, errors,
-// pongs) counts against the one send-buffer limit, so a client that does not read cannot make
-// the gateway hold more than that for it, however many frames it sends.
+// One live client on any transport: its identity, subscriptions, limits and send buffer. Client
+// frames (WebSocket only) are handled one at a time in arrival order (an `auth` frame is verified
+// before the `subscribe` that follows it is looked at). Everything the gateway sends (events,
+// replays, acks, errors, pongs, heartbeats) counts against the one send-buffer limit, so a client
+// that does not read cannot make the gateway hold more than that for it, however many frames it
+// sends. The transport is a Wire (stream/wire.ts).
 import type { Logger } from 'pino';
-import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
 import { AuthError, type Principal, type TokenVerifier } from '../core/auth/index.ts';
 import type { StreamConfig } from '../core/config/sections/stream.ts';
-import { formatCursor, parseCursor } from './client/cursor.ts';
+import { formatCursor, mergeCursor, parseCursor, type Cursor } from './client/cursor.ts';
 import { CLOSE_CODES, type ClientFrame, type ErrorCode, type ServerFrame } from './client/protocol.ts';
-import { FAMILIES, isConflatable, parseChannel, type Channel } from './channels.ts';
+import { channelFeeds, FAMILIES, isConflatable, parseChannel, type Channel } from './channels.ts';
 import type { Fanout, Subscriber } from './fanout.ts';
 import { parseClientFrame, peekId } from './frames.ts';
 import type { Entry } from './history.ts';
 import type { StreamMetrics } from './metrics.ts';
 import { refusal } from './permissions.ts';
 import { TokenBucket } from './rate-limit.ts';
+import type { Wire } from './wire.ts';
 
 export interface ConnectionDeps {
   config: StreamConfig;
@@ -32,6 +32,11 @@ interface Subscription {
   skip: Map<string, number> | null;
 }
 
+/** How a connection starts: a token still to verify (WebSocket), or a verified identity and its channels (SSE). */
+export type Opening =
+  { token: string | null } | { principal: Principal | null; channels: string[]; since: Cursor | null };
+
+const HEARTBEAT = Buffer.from('{"type":"heartbeat"}');
 const FLUSH_MS = 25;
 const MAX_TIMER_MS = 2_147_483_647;
 /**
@@ -42,11 +47,9 @@ const MIN_INBOUND_QUEUE = 64;
 
 export class Connection implements Subscriber {
   principal: Principal | null = null;
-  /** Cleared by every ping; a peer that has not answered by the next one is dropped. */
-  alive = true;
   private readonly subs = new Map<string, Subscription>();
-  /** Latest-wins frames waiting for the send buffer to drain, by channel + record key + type. */
-  private readonly pending = new Map<string, Buffer>();
+  /** Latest-wins events waiting for the send buffer to drain, by channel + record key + type. */
+  private readonly pending = new Map<string, Entry>();
   private pendingBytes = 0;
   /** Client frames received and not handled yet; reading pauses at `inboundLimit`. */
   private inbound = 0;
@@ -56,48 +59,43 @@ export class Connection implements Subscriber {
   private readonly bucket: TokenBucket;
   private queue: Promise<void>;
   private closed = false;
+  private inputPaused = false;
+  /** `hello` is out: heartbeats may follow it (never precede it). */
+  private greeted = false;
+  /** Over all channels, the last offset sent per topic partition; only when the wire carries it. */
+  private readonly position: Cursor | null;
 
   private corked = false;
   /** Bytes written while corked, i.e. by the batch (or replay) being sent right now. */
   private corkedBytes = 0;
 
-  private readonly ws: WebSocket;
-  /** The upgraded TCP socket under `ws`, corked while a batch of events is written. */
-  private readonly socket: Duplex;
+  private readonly wire: Wire;
   private readonly deps: ConnectionDeps;
 
-  constructor(
-    ws: WebSocket,
-    socket: Duplex,
-    deps: ConnectionDeps,
-    /** The token sent with the upgrade request (header or query), verified before anything else. */
-    initialToken: string | null,
-  ) {
-    this.ws = ws;
-    this.socket = socket;
+  constructor(wire: Wire, deps: ConnectionDeps, opening: Opening) {
+    this.wire = wire;
     this.deps = deps;
+    this.position = wire.carriesPosition ? new Map() : null;
     this.bucket = new TokenBucket(deps.config.messageRate, deps.config.messageBurst);
     this.inboundLimit = Math.max(MIN_INBOUND_QUEUE, deps.config.messageBurst);
-    ws.on('message', (data: Buffer, isBinary) => this.onMessage(data, isBinary));
-    ws.on('pong', () => {
-      this.alive = true;
-    });
-    ws.on('close', () => this.onClose());
-    ws.on('error', (err) => deps.logger.debug({ err }, 'websocket error'));
     deps.metrics.connections.inc();
     this.queue = this.run(async () => {
-      if (initialToken !== null) {
-        try {
-          this.setPrincipal(await deps.tokens.verify(initialToken));
-        } catch (err) {
-          this.close(CLOSE_CODES.unauthorized, reasonOf(err), 'unauthorized');
-          return;
+      if ('token' in opening) {
+        if (opening.token !== null) {
+          try {
+            this.setPrincipal(await deps.tokens.verify(opening.token));
+          } catch (err) {
+            this.close(CLOSE_CODES.unauthorized, reasonOf(err), 'unauthorized');
+            return;
+          }
         }
-      }
+      } else if (opening.principal) this.setPrincipal(opening.principal);
       await deps.fanout.ready();
       const { config } = deps;
       this.send({
         type: 'hello',
+        transport: wire.transport,
+        heartbeatMs: config.heartbeatMs,
         user: this.userInfo(),
         limits: {
           maxSubscriptions: config.maxSubscriptions,
@@ -107,7 +105,30 @@ export class Connection implements Subscriber {
           sendBufferBytes: config.sendBufferBytes,
         },
       });
+      this.greeted = true;
+      if ('channels' in opening) this.subscribeAt(opening.channels, opening.since);
     });
+  }
+
+  /**
+   * Subscribes `names` resuming from one cursor over all of them (SSE's `since` or
+   * `Last-Event-ID`): each channel gets the entries of its own feeds.
+   */
+  private subscribeAt(names: string[], since: Cursor | null): void {
+    const perChannel: Record<string, string> = {};
+    if (since) {
+      for (const name of names) {
+        const parsed = parseChannel(name);
+        if (!parsed.ok) continue;
+        const own: Cursor = new Map();
+        for (const [t, p] of channelFeeds(parsed.channel)) {
+          const at = since.get(`${t}/${p}`);
+          if (at !== undefined) own.set(`${t}/${p}`, at);
+        }
+        if (own.size > 0) perChannel[name] = formatCursor(own);
+      }
+    }
+    this.subscribe(names, perChannel, undefined);
   }
 
   private run(task: () => Promise<void> | void): Promise<void> {
@@ -120,18 +141,22 @@ export class Connection implements Subscriber {
     });
   }
 
-  private onMessage(data: Buffer, isBinary: boolean): void {
+  /** A frame from the client (WebSocket). */
+  receive(data: Buffer, isBinary: boolean): void {
     if (this.closed) return;
     // The verdict is reached on arrival (the rate token is taken now) and only what the answer
     // needs is kept: a refused frame's bytes are not held while it waits its turn. The answer is
     // queued so answers keep the frames' order.
     const task = this.verdict(data, isBinary);
-    if (++this.inbound >= this.inboundLimit && !this.ws.isPaused) this.ws.pause();
+    if (++this.inbound >= this.inboundLimit && !this.inputPaused) this.pauseInput();
     this.queue = this.run(async () => {
       try {
         await task();
       } finally {
-        if (--this.inbound === 0 && this.ws.isPaused) this.ws.resume();
+        if (--this.inbound === 0 && this.inputPaused) {
+          this.inputPaused = false;
+          this.wire.resumeInput();
+        }
       }
     });
   }
@@ -234,6 +259,8 @@ export class Connection implements Subscriber {
     const limit = config.sendBufferBytes;
     const cursors: Record<string, string> = {};
     const recoveries: { name: string; replay: Entry[]; cut: boolean; recovered: boolean }[] = [];
+    /** Per channel: where it starts (its `since` when recovered) and where it is after the replay. */
+    const spans: { since: Cursor | null; head: Cursor }[] = [];
     for (const { channel, since: cursor } of accepted) {
       if (!this.subs.has(channel.name)) metrics.subscriptions.inc();
       // Subscribing again restarts the channel from the new cursor: drop what was pending.
@@ -244,6 +271,7 @@ export class Connection implements Subscriber {
       cursors[channel.name] = formatCursor(r.cursor);
       if (cursor)
         recoveries.push({ name: channel.name, replay: r.replay, cut: r.cut, recovered: r.recovered });
+      spans.push({ since: cursor, head: r.cursor });
     }
     const ack = (unrecovered: string[]): ServerFrame => ({
       type: 'subscribed',
@@ -274,8 +302,32 @@ export class Connection implements Subscriber {
       metrics.recoveries.inc({ recovered: String(r.recovered) });
       if (!r.recovered) unrecovered.push(r.name);
     }
-    this.send(ack(unrecovered));
-    for (const [channel, entries] of replays) for (const e of entries) this.replay(channel, e);
+    if (this.position) {
+      // Until the replays are out, the client is only as far as the least advanced channel.
+      accepted.forEach((a, i) => {
+        const { since: from, head } = spans[i]!;
+        const replayed = from && !unrecovered.includes(a.channel.name);
+        for (const [tp, h] of head) {
+          const at = (replayed ? from.get(tp) : undefined) ?? h;
+          this.position!.set(tp, Math.min(at, this.position!.get(tp) ?? at));
+        }
+      });
+      this.send(ack(unrecovered), this.positionText());
+    } else this.send(ack(unrecovered));
+    if (this.position) {
+      // In partition and record order across channels, so the position never claims a record
+      // one of the channels has not had yet.
+      const all = replays.flatMap(([channel, entries]) => entries.map((e) => [channel, e] as const));
+      all.sort(([ca, a], [cb, b]) =>
+        a.tp !== b.tp
+          ? a.tp < b.tp
+            ? -1
+            : 1
+          : a.offset - b.offset || (a.channels?.indexOf(ca) ?? 0) - (b.channels?.indexOf(cb) ?? 0),
+      );
+      for (const [channel, e] of all) this.replay(channel, e);
+      for (const { head } of spans) mergeCursor(this.position, head);
+    } else for (const [channel, entries] of replays) for (const e of entries) this.replay(channel, e);
   }
 
   private unsubscribe(names: string[], id: number | undefined): void {
@@ -337,7 +389,7 @@ export class Connection implements Subscriber {
   /** Sends one event of a replay that `subscribe` has checked fits in the send buffer. */
   private replay(channel: string, entry: Entry): void {
     if (this.closed || !this.skipped(channel, entry)) return;
-    this.write(entry.frame, false);
+    this.write(channel, entry, false);
   }
 
   /** Called by fanout for every event of a subscribed channel. */
@@ -352,10 +404,10 @@ export class Connection implements Subscriber {
         const older = this.pending.get(key);
         if (older) {
           this.deps.metrics.conflated.inc();
-          this.pendingBytes -= older.length;
+          this.pendingBytes -= older.frame.length;
         }
         this.pending.delete(key);
-        this.pending.set(key, entry.frame);
+        this.pending.set(key, entry);
         this.pendingBytes += entry.frame.length;
         // Waiting frames are held in this process: they are capped by the same limit.
         if (this.pendingBytes > limit) return this.slowConsumer(`on ${channel}`);
@@ -365,7 +417,7 @@ export class Connection implements Subscriber {
     } else if (this.backlog() + entry.frame.length > limit) {
       return this.slowConsumer(`on ${channel}`);
     }
-    this.write(entry.frame, true);
+    this.write(channel, entry, true);
   }
 
   /** False when the client already has `entry` (it came from a gateway that was ahead). */
@@ -398,22 +450,43 @@ export class Connection implements Subscriber {
    * a live batch, whose own bytes do not count against the client until the batch is written
    * (a replay's do: it was checked against the limit as a whole).
    */
-  private write(frame: Buffer, burst: boolean): void {
+  private write(channel: string, entry: Entry, burst: boolean): void {
     this.cork();
-    if (burst) this.corkedBytes += frame.length;
-    this.ws.send(frame, { binary: false });
+    if (burst) this.corkedBytes += entry.frame.length;
+    if (this.position) {
+      // The record is ours once the last of our channels it goes to has it.
+      const upTo = lastOfRecord(entry, channel, this.subs) ? entry.offset : entry.offset - 1;
+      const at = this.position.get(entry.tp);
+      if (at === undefined || upTo > at) this.position.set(entry.tp, upTo);
+      this.wire.send(entry.frame, this.positionText());
+    } else this.wire.send(entry.frame);
     this.deps.metrics.sent.inc();
+  }
+
+  /**
+   * The client's cursor over all channels. Latest-wins events still pending hold their partition
+   * back, so a client resuming from here gets them (and maybe a later one twice) rather than none.
+   */
+  private positionText(): string {
+    const position = this.position!;
+    if (this.pending.size === 0) return formatCursor(position);
+    const capped = new Map(position);
+    for (const e of this.pending.values()) {
+      const at = capped.get(e.tp);
+      if (at !== undefined && e.offset - 1 < at) capped.set(e.tp, e.offset - 1);
+    }
+    return formatCursor(capped);
   }
 
   /** Corks the socket until the current tick's frames are all written: one write for them. */
   private cork(): void {
     if (this.corked) return;
     this.corked = true;
-    this.socket.cork();
+    this.wire.cork();
     process.nextTick(() => {
       this.corked = false;
       this.corkedBytes = 0;
-      this.socket.uncork();
+      this.wire.uncork();
     });
   }
 
@@ -422,14 +495,14 @@ export class Connection implements Subscriber {
    * A burst (a big batch, a replay) is not the client's fault; failing to read earlier ones is.
    */
   private backlog(): number {
-    return this.ws.bufferedAmount - this.corkedBytes;
+    return this.wire.bufferedAmount - this.corkedBytes;
   }
 
   private dropPending(channel: string): void {
-    for (const [k, frame] of this.pending) {
+    for (const [k, entry] of this.pending) {
       if (!k.startsWith(`${channel}\u0000`)) continue;
       this.pending.delete(k);
-      this.pendingBytes -= frame.length;
+      this.pendingBytes -= entry.frame.length;
     }
   }
 
@@ -442,11 +515,11 @@ export class Connection implements Subscriber {
 
   private flush(): void {
     const limit = this.deps.config.sendBufferBytes;
-    for (const [key, frame] of this.pending) {
-      if (this.closed || this.backlog() + frame.length > limit) break;
+    for (const [key, entry] of this.pending) {
+      if (this.closed || this.backlog() + entry.frame.length > limit) break;
       this.pending.delete(key);
-      this.pendingBytes -= frame.length;
-      this.write(frame, true);
+      this.pendingBytes -= entry.frame.length;
+      this.write(key.slice(0, key.indexOf('\u0000')), entry, true);
     }
     if (this.pending.size > 0 && !this.closed) this.scheduleFlush();
   }
@@ -455,19 +528,24 @@ export class Connection implements Subscriber {
    * Sends a control frame (hello, ack, error, pong). These answer the client's own frames, so a
    * client that keeps sending without reading them is closed like any slow consumer.
    */
-  send(frame: ServerFrame): void {
+  send(frame: ServerFrame, position?: string): void {
     if (this.closed) return;
     const text = JSON.stringify(frame);
     if (this.backlog() + Buffer.byteLength(text) > this.deps.config.sendBufferBytes) {
       this.slowConsumer('of unread replies');
       // It sends without reading: stop reading its frames too (they would only be parsed and
       // ignored). The close frame still goes out; the socket is dropped 5 s later.
-      this.ws.pause();
+      this.pauseInput();
       return;
     }
     // A frame refused channel by channel answers with many errors: they leave in one write.
     this.cork();
-    this.ws.send(text);
+    this.wire.send(text, position);
+  }
+
+  private pauseInput(): void {
+    this.inputPaused = true;
+    this.wire.pauseInput();
   }
 
   private error(code: ErrorCode, message: string, id?: number, channel?: string): void {
@@ -482,28 +560,26 @@ export class Connection implements Subscriber {
     });
   }
 
-  /** Pings, or drops the peer when the previous ping went unanswered. */
-  heartbeat(): void {
-    if (this.closed) return;
-    if (!this.alive) {
-      this.deps.metrics.closed.inc({ reason: 'dead_peer' });
-      this.ws.terminate();
-      return;
-    }
-    this.alive = false;
-    this.ws.ping();
+  /**
+   * Sends a `heartbeat` frame, the proof of life a browser can see. Skipped while the client has
+   * not taken what it was sent: it would only queue behind that, and its silence is the point.
+   */
+  beat(): void {
+    if (this.closed || !this.greeted || this.backlog() > 0) return;
+    this.wire.send(HEARTBEAT);
   }
 
   close(code: number, reason: string, metric: string): void {
     if (this.closed) return;
     this.deps.metrics.closed.inc({ reason: metric });
-    this.ws.close(code, reason);
-    this.onClose();
+    this.wire.close(code, reason);
+    this.peerClosed();
     // A peer that does not answer the close handshake is not waited for.
-    setTimeout(() => this.ws.terminate(), 5_000).unref();
+    setTimeout(() => this.wire.terminate(), 5_000).unref();
   }
 
-  private onClose(): void {
+  /** The transport is gone (closed by the peer, the network, or `close`). */
+  peerClosed(): void {
     if (this.closed) return;
     this.closed = true;
     this.deps.metrics.connections.dec();
@@ -515,6 +591,15 @@ export class Connection implements Subscriber {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
   }
+}
+
+/** Whether `channel` is the last of `subs` that the entry's record goes to. */
+export function lastOfRecord(entry: Entry, channel: string, subs: { has(c: string): boolean }): boolean {
+  const channels = entry.channels;
+  if (!channels) return true;
+  for (let i = channels.indexOf(channel) + 1; i < channels.length; i++)
+    if (subs.has(channels[i]!)) return false;
+  return true;
 }
 
 function reasonOf(err: unknown): string {

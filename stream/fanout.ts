@@ -133,6 +133,7 @@ export class Fanout {
           const entry: Entry = {
             tp,
             offset,
+            channels,
             key: `${d.key ?? ''}\u0000${d.event!.type}`,
             frame: Buffer.concat([Buffer.from(`{"type":"event","channel":${JSON.stringify(channel)}`), tail]),
           };

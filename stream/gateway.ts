@@ -1,13 +1,19 @@
-// The WebSocket gateway at GET /ws: takes the upgrade from the process's one HTTP server
-// (ws in noServer mode), authenticates, pings, and wires connections to the fanout.
+// The live gateway: WebSocket at GET /ws (the upgrade taken from the process's one HTTP server, ws
+// in noServer mode), SSE at GET /sse, long-poll at GET /v1/events, and stream tokens at
+// POST /v1/stream/tokens. Every transport's connections share one fanout, and all get heartbeats.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { z } from 'zod';
 import type { Component } from '../core/runtime/context.ts';
 import { CLOSE_CODES } from './client/protocol.ts';
-import { Connection } from './connection.ts';
+import { Connection, type ConnectionDeps } from './connection.ts';
 import { Fanout } from './fanout.ts';
+import { registerLongPoll } from './long-poll.ts';
 import { createStreamMetrics } from './metrics.ts';
+import { registerSse } from './sse.ts';
+import { STREAM_TOKEN_SECONDS, StreamTokens } from './stream-token.ts';
+import { WebSocketWire } from './ws-wire.ts';
 
 export const WS_PATH = '/ws';
 
@@ -35,6 +41,10 @@ export const gateway: Component = async (ctx) => {
     allowSynchronousEvents: false,
   });
   const connections = new Set<Connection>();
+  const sockets = new Map<Connection, WebSocketWire>();
+  const polls = new Set<() => void>();
+  const deps: ConnectionDeps = { config, tokens: ctx.tokens, fanout, metrics, logger };
+  const streamTokens = StreamTokens.fromConfig(config.streamTokenSecret, ctx.config.auth, logger);
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -47,28 +57,62 @@ export const gateway: Component = async (ctx) => {
     }
     socket.on('error', (err) => logger.debug({ err }, 'upgrade socket error'));
     wss.handleUpgrade(request, socket, head, (ws) => {
-      const conn = new Connection(
-        ws,
-        socket,
-        { config, tokens: ctx.tokens, fanout, metrics, logger },
-        tokenOf(request, url),
-      );
+      const wire = new WebSocketWire(ws, socket);
+      const conn = new Connection(wire, deps, { token: tokenOf(request, url) });
       connections.add(conn);
-      ws.on('close', () => connections.delete(conn));
+      sockets.set(conn, wire);
+      ws.on('message', (data: Buffer, isBinary) => conn.receive(data, isBinary));
+      ws.on('error', (err) => logger.debug({ err }, 'websocket error'));
+      ws.on('close', () => {
+        connections.delete(conn);
+        sockets.delete(conn);
+        conn.peerClosed();
+      });
     });
   };
   ctx.http.server.on('upgrade', onUpgrade);
+  registerSse(ctx.http, deps, streamTokens, connections);
+  registerLongPoll(ctx.http, deps, streamTokens, polls);
+  ctx.http.post(
+    '/v1/stream/tokens',
+    {
+      schema: {
+        tags: ['live'],
+        summary: `A ${STREAM_TOKEN_SECONDS} s stream token for GET /sse?token= (docs/live.md)`,
+        security: [{ bearerAuth: [] }],
+        response: {
+          201: z.object({
+            token: z.string(),
+            expiresAt: z.string().describe('when the token stops opening streams'),
+          }),
+        },
+      },
+      config: { auth: 'user' },
+    },
+    async (request, reply) => reply.code(201).send(await streamTokens.mint(request.principal!)),
+  );
 
   const pinger = setInterval(() => {
-    for (const c of connections) c.heartbeat();
+    for (const [conn, wire] of sockets) {
+      if (!wire.ping()) {
+        metrics.closed.inc({ reason: 'dead_peer' });
+        sockets.delete(conn);
+      }
+    }
   }, config.pingIntervalMs);
   pinger.unref();
+  const heart = setInterval(() => {
+    for (const c of connections) c.beat();
+  }, config.heartbeatMs);
+  heart.unref();
 
   return {
     async stop() {
       ctx.http.server.off('upgrade', onUpgrade);
       clearInterval(pinger);
+      clearInterval(heart);
       for (const c of connections) c.close(CLOSE_CODES.goingAway, 'server shutting down', 'shutdown');
+      for (const answer of polls) answer();
       await fanout.stop();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

@@ -14,6 +14,11 @@ export interface Entry {
   key: string;
   /** The complete `event` frame for this channel, shared by every send and replay. */
   frame: Buffer;
+  /**
+   * Every channel the record went to, in the order they are sent (shared by the record's
+   * entries): a client's position may claim the record only once it has all of them.
+   */
+  channels?: readonly string[];
 }
 
 class ChannelLog {

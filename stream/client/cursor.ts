@@ -10,7 +10,10 @@ export type Cursor = Map<string, number>;
 export const tpKey = (topic: string, partition: number): string => `${topic}/${partition}`;
 
 export function formatCursor(cursor: Cursor): string {
-  return [...cursor].map(([tp, offset]) => `${tp}:${offset}`).join(',');
+  // A plain loop: SSE formats one of these per event per connection.
+  let out = '';
+  for (const [tp, offset] of cursor) out += out === '' ? `${tp}:${offset}` : `,${tp}:${offset}`;
+  return out;
 }
 
 const ENTRY = /^(?:([A-Za-z0-9._-]{1,200})\/)?(\d{1,9}):(-1|\d{1,16})$/;

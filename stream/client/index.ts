@@ -1,12 +1,38 @@
 // citystream live client for browsers and Node (pass `WebSocket` from the `ws` package in Node).
-// It connects at once, reconnects with exponential backoff and jitter, authenticates with an
-// `auth` frame (tokens stay out of URLs), and resubscribes with the cursor of every channel so
-// the gateway — this one or another — sends exactly what was missed. No Node-only imports here.
-import { advance, formatCursor, mergeCursor, parseCursor, type Cursor } from './cursor.ts';
-import type { ClientFrame, ErrorCode, HelloFrame, ServerFrame } from './protocol.ts';
+// It connects at once over a WebSocket, falls back to SSE and then long-poll when a transport
+// cannot connect or goes silent, and tries to move back up later. Whatever the transport, it
+// resubscribes with the cursor of every channel so the gateway (this one or another) sends what
+// was missed, and drops what it already has, so the application sees one stream with no gap and
+// no duplicate. A link silent for longer than the gateway's heartbeat bound counts as dead.
+import { advance, formatCursor, mergeCursor, parseCursor, tpKey, type Cursor } from './cursor.ts';
+import {
+  silenceBoundMs,
+  type ErrorCode,
+  type HelloFrame,
+  type ServerFrame,
+  type TransportKind,
+} from './protocol.ts';
+import {
+  PollTransport,
+  SseTransport,
+  WebSocketTransport,
+  type ClientTransport,
+  type FetchLike,
+  type TransportSink,
+  type Wanted,
+  type WebSocketConstructor,
+} from './transports.ts';
 
-export type { ClientFrame, ServerFrame, ErrorCode, HelloFrame } from './protocol.ts';
-export { CLOSE_CODES, ERROR_CODES } from './protocol.ts';
+export type {
+  ClientFrame,
+  ServerFrame,
+  ErrorCode,
+  HelloFrame,
+  TransportKind,
+  PollResponse,
+} from './protocol.ts';
+export { CLOSE_CODES, ERROR_CODES, silenceBoundMs } from './protocol.ts';
+export type { WebSocketLike, WebSocketConstructor } from './transports.ts';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -18,30 +44,28 @@ export interface LiveEvent<T = unknown> {
   event: { id: string; type: string; source: string; time: string; subject?: string; data: T };
 }
 
-/** An event handler property, checked like a method so both DOM and `ws` handlers fit. */
-type Handler<E> = { bivarianceHack(ev: E): void }['bivarianceHack'];
-
-/** The part of the WHATWG WebSocket this client uses (the browser's, or `ws` in Node). */
-export interface WebSocketLike {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  onopen: Handler<unknown> | null;
-  onmessage: Handler<{ data: unknown }> | null;
-  onclose: Handler<{ code: number; reason: string }> | null;
-  onerror: Handler<unknown> | null;
-}
-
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
-
 export interface StreamClientOptions {
   /** `ws(s)://host:port/ws` */
   url: string;
+  /** Base of the HTTP transports (`/sse`, `/v1/events`); default: `url` as http(s) without `/ws`. */
+  httpUrl?: string;
   /** A token, or a function asked for one before every (re)connect. */
   token?: string | (() => string | undefined | Promise<string | undefined>);
   /** Default `globalThis.WebSocket`. */
   WebSocket?: WebSocketConstructor;
+  /** Default `globalThis.fetch`. */
+  fetch?: FetchLike;
+  /** Transports to use, best first. Default: websocket, sse, poll (those this runtime has). */
+  transports?: TransportKind[];
   reconnect?: { baseMs?: number; maxMs?: number };
+  /** A transport that has not said hello by then has failed (default 10 s). */
+  connectTimeoutMs?: number;
+  /** On a fallback transport, try the one above after this long (default 60 s, doubling up to 10 min). */
+  upgradeAfterMs?: number;
+  /** Silence after which the link is dead; default from the gateway's heartbeat (2 × interval + 1 s). */
+  silenceMs?: number;
+  /** Long-poll wait in seconds (default 25). */
+  pollWaitSeconds?: number;
 }
 
 export interface StreamError {
@@ -52,36 +76,62 @@ export interface StreamError {
 }
 
 type Listener<T> = (value: T) => void;
-const OPEN = 1;
+
+const DEFAULT_HEARTBEAT_MS = 15_000;
+const MAX_UPGRADE_MS = 600_000;
 
 export class StreamClient {
-  private ws: WebSocketLike | null = null;
   private state: ConnectionState = 'connecting';
   private token: StreamClientOptions['token'];
+  /** The token of the current connection (asked once per connect). */
+  private currentToken: string | undefined;
   private readonly channels = new Map<string, Set<(e: LiveEvent) => void>>();
   /** Per channel, the cursor of what this client has received (set by the first ack). */
   private readonly cursors = new Map<string, Cursor>();
+  /** Channels the gateway refused on an HTTP transport: left out until the token changes. */
+  private readonly refused = new Set<string>();
   private readonly stateListeners = new Set<Listener<ConnectionState>>();
+  private readonly transportListeners = new Set<Listener<TransportKind | null>>();
   private readonly recoveryListeners = new Set<Listener<{ channel: string; recovered: boolean }>>();
   private readonly errorListeners = new Set<Listener<StreamError>>();
   private readonly helloListeners = new Set<Listener<HelloFrame>>();
   private toSubscribe = new Set<string>();
   private toUnsubscribe = new Set<string>();
   private flushQueued = false;
-  private nextId = 1;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly Ctor: WebSocketConstructor;
 
+  /** The transport in use, whether it has said hello, and which rung of `kinds` it is. */
+  private active: ClientTransport | null = null;
+  private activeOpen = false;
+  private level = 0;
+  private watchdog: ReturnType<typeof setTimeout> | null = null;
+  private silenceMs = silenceBoundMs(DEFAULT_HEARTBEAT_MS);
+  /** A higher transport being tried while the current one keeps serving. */
+  private probe: ClientTransport | null = null;
+  private probeTimer: ReturnType<typeof setTimeout> | null = null;
+  private upgradeDelay: number;
+
+  private readonly kinds: TransportKind[];
+  private readonly WebSocketCtor: WebSocketConstructor | undefined;
+  private readonly fetchImpl: FetchLike | undefined;
+  private readonly httpBase: string;
   private readonly options: StreamClientOptions;
 
   constructor(options: StreamClientOptions) {
     this.options = options;
-    const Ctor =
+    this.WebSocketCtor =
       options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? undefined;
-    if (!Ctor) throw new Error('no WebSocket implementation: pass options.WebSocket (e.g. from "ws")');
-    this.Ctor = Ctor;
+    const f = options.fetch ?? (globalThis as { fetch?: FetchLike }).fetch;
+    this.fetchImpl = f ? (f === globalThis.fetch ? (...a) => globalThis.fetch(...a) : f) : undefined;
+    this.kinds = (options.transports ?? ['websocket', 'sse', 'poll']).filter((k) =>
+      k === 'websocket' ? !!this.WebSocketCtor : !!this.fetchImpl,
+    );
+    if (this.kinds.length === 0)
+      throw new Error('no transport: pass options.WebSocket (e.g. from "ws") or options.fetch');
+    this.httpBase = options.httpUrl ?? httpBaseOf(options.url);
     this.token = options.token;
+    this.upgradeDelay = options.upgradeAfterMs ?? 60_000;
     void this.connect();
   }
 
@@ -101,6 +151,7 @@ export class StreamClient {
       if (!s?.delete(onEvent) || s.size > 0) return;
       this.channels.delete(channel);
       this.cursors.delete(channel);
+      this.refused.delete(channel);
       if (this.toSubscribe.delete(channel)) return;
       this.toUnsubscribe.add(channel);
       this.queueFlush();
@@ -110,6 +161,12 @@ export class StreamClient {
   onState(listener: Listener<ConnectionState>): () => void {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
+  }
+
+  /** The transport carrying the stream once it is open (null while not open). */
+  onTransport(listener: Listener<TransportKind | null>): () => void {
+    this.transportListeners.add(listener);
+    return () => this.transportListeners.delete(listener);
   }
 
   onRecovery(listener: Listener<{ channel: string; recovered: boolean }>): () => void {
@@ -132,6 +189,11 @@ export class StreamClient {
     return this.state;
   }
 
+  /** The transport carrying the stream, when open. */
+  get transport(): TransportKind | null {
+    return this.state === 'open' && this.active ? this.active.kind : null;
+  }
+
   /** The cursor of `channel` (what to pass as `since` elsewhere), or undefined before its ack. */
   cursor(channel: string): string | undefined {
     const c = this.cursors.get(channel);
@@ -141,60 +203,185 @@ export class StreamClient {
   /** Replaces the token; sent at once when connected, and used for every reconnect. */
   setToken(token: string): void {
     this.token = token;
-    if (this.ws?.readyState === OPEN) this.sendFrame({ type: 'auth', id: this.nextId++, token });
+    this.currentToken = token;
+    const retry = [...this.refused];
+    this.refused.clear();
+    if (this.active && this.activeOpen) {
+      this.active.authenticate(token);
+      if (retry.length) this.active.changed(retry, []);
+    }
+  }
+
+  /**
+   * Drops the current link and connects again now, from the best transport (e.g. when the
+   * browser says it is back online). Nothing is lost: the new link resumes from the cursors.
+   */
+  reconnectNow(): void {
+    if (this.state === 'closed') return;
+    this.dropActive();
+    this.cancelProbe();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.attempt = 0;
+    this.level = 0;
+    this.setState('reconnecting');
+    void this.connect();
   }
 
   close(): void {
     if (this.state === 'closed') return;
     this.setState('closed');
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    const ws = this.ws;
-    this.ws = null;
-    ws?.close(1000, 'client closed');
+    this.cancelProbe();
+    this.dropActive();
   }
 
+  // ---- connecting, falling back, moving up ----
+
   private async connect(): Promise<void> {
-    let token: string | undefined;
     try {
-      token = typeof this.token === 'function' ? await this.token() : this.token;
+      this.currentToken = typeof this.token === 'function' ? await this.token() : this.token;
     } catch (err) {
       this.emitError({ code: 'connection', message: `token provider failed: ${String(err)}` });
       return this.scheduleReconnect();
     }
-    if (this.state === 'closed') return;
-    let ws: WebSocketLike;
+    if (this.state === 'closed' || this.active) return;
+    this.toSubscribe.clear();
+    this.toUnsubscribe.clear();
+    const transport = this.open(this.kinds[this.level]!, false);
+    if (!transport) return this.failed();
+    this.active = transport;
+    this.activeOpen = false;
+    this.arm(this.options.connectTimeoutMs ?? 10_000);
+  }
+
+  /** A transport of `kind`, reporting to the client; a probe's frames are also taken. */
+  private open(kind: TransportKind, isProbe: boolean): ClientTransport | null {
+    let t: ClientTransport | null = null;
+    const mine = () => (isProbe ? this.probe === t : this.active === t);
+    const sink: TransportSink = {
+      frame: (f) => {
+        if (mine() || this.active === t) this.onFrame(t!, f);
+      },
+      opened: (heartbeatMs) => {
+        if (mine()) this.onOpened(t!, heartbeatMs);
+      },
+      caughtUp: (cursors, unrecovered, first) => {
+        if (this.active === t) this.onCaughtUp(cursors, unrecovered, first);
+      },
+      refused: (channel, code, message) => {
+        if (!this.channels.has(channel)) return;
+        this.refused.add(channel);
+        this.emitError({ code, message, channel });
+      },
+      closed: (info) => {
+        if (isProbe && this.probe === t) return this.probeFailed();
+        if (this.active === t) this.onClosed(info);
+      },
+    };
+    const wanted = () => this.wanted();
     try {
-      ws = new this.Ctor(this.options.url);
+      if (kind === 'websocket')
+        t = new WebSocketTransport(this.options.url, this.WebSocketCtor!, wanted, sink);
+      else if (kind === 'sse') t = new SseTransport(this.httpBase, this.fetchImpl!, wanted, sink);
+      else t = new PollTransport(this.httpBase, this.fetchImpl!, wanted, sink, this.options.pollWaitSeconds);
     } catch (err) {
       this.emitError({ code: 'connection', message: String(err) });
-      return this.scheduleReconnect();
+      return null;
     }
-    this.ws = ws;
-    ws.onopen = () => {
-      if (this.ws !== ws) return;
-      if (token) this.sendFrame({ type: 'auth', id: this.nextId++, token });
-      // Everything we want, with the cursor of everything we have.
-      this.toSubscribe = new Set(this.channels.keys());
-      this.toUnsubscribe.clear();
-      this.flush();
-      this.setState('open');
+    return t;
+  }
+
+  private wanted(): Wanted {
+    const channels = [...this.channels.keys()].filter((c) => !this.refused.has(c));
+    const cursors: Record<string, string> = {};
+    const least: Cursor = new Map();
+    for (const c of channels) {
+      const cursor = this.cursors.get(c);
+      if (!cursor || cursor.size === 0) continue;
+      cursors[c] = formatCursor(cursor);
+      for (const [tp, at] of cursor) least.set(tp, Math.min(at, least.get(tp) ?? at));
+    }
+    return {
+      channels,
+      cursors,
+      since: least.size ? formatCursor(least) : undefined,
+      token: this.currentToken,
     };
-    ws.onmessage = (ev) => {
-      if (this.ws !== ws) return;
-      const text = typeof ev.data === 'string' ? ev.data : new TextDecoder().decode(ev.data as ArrayBuffer);
-      this.onFrame(JSON.parse(text) as ServerFrame);
-    };
-    ws.onerror = () => undefined; // onclose follows and carries the code
-    ws.onclose = (ev) => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      if (ev.code >= 4000)
-        this.emitError({
-          code: ev.code === 4401 ? 'unauthorized' : 'connection',
-          message: ev.reason || `closed ${ev.code}`,
-        });
-      this.scheduleReconnect();
-    };
+  }
+
+  private onOpened(t: ClientTransport, heartbeatMs: number): void {
+    if (this.probe === t) {
+      // The better transport works: it takes over, resuming from our cursors; the old one goes.
+      this.probe = null;
+      this.dropActive();
+      this.active = t;
+      this.level = this.kinds.indexOf(t.kind);
+      this.upgradeDelay = this.options.upgradeAfterMs ?? 60_000;
+    }
+    this.activeOpen = true;
+    this.attempt = 0;
+    this.silenceMs = this.options.silenceMs ?? silenceBoundMs(heartbeatMs);
+    this.arm(this.silenceMs);
+    this.setState('open');
+    for (const l of this.transportListeners) l(t.kind);
+    if (this.level > 0) this.scheduleProbe();
+  }
+
+  /** (Re)starts the dead-link timer: nothing received within `ms` means the link is gone. */
+  private arm(ms: number): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => {
+      this.watchdog = null;
+      const wasOpen = this.activeOpen;
+      this.emitError({
+        code: 'connection',
+        message: wasOpen
+          ? `no frame for ${ms} ms: the link is dead`
+          : `${this.active?.kind ?? 'transport'} did not connect within ${ms} ms`,
+      });
+      this.dropActive();
+      // A link that goes silent, like one that never opens, is worth trying another transport.
+      this.failed();
+    }, ms);
+  }
+
+  private onClosed(info: { code?: number; reason?: string }): void {
+    const wasOpen = this.activeOpen;
+    this.active = null;
+    this.activeOpen = false;
+    if (this.watchdog) clearTimeout(this.watchdog);
+    if (info.code !== undefined && info.code >= 4000)
+      this.emitError({
+        code: info.code === 4401 ? 'unauthorized' : 'connection',
+        message: info.reason || `closed ${info.code}`,
+      });
+    // A link that worked, or a gateway that said why (token, slow consumer), is retried as is.
+    if (wasOpen || (info.code !== undefined && info.code >= 4000)) return this.scheduleReconnect();
+    this.failed();
+  }
+
+  /** The current transport could not connect or went silent: the next one down, at once. */
+  private failed(): void {
+    if (this.state === 'closed') return;
+    this.cancelProbe();
+    if (this.level < this.kinds.length - 1) {
+      this.level++;
+      this.setState('reconnecting');
+      void this.connect();
+      return;
+    }
+    this.level = 0;
+    this.scheduleReconnect();
+  }
+
+  private dropActive(): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = null;
+    const t = this.active;
+    this.active = null;
+    this.activeOpen = false;
+    t?.close();
   }
 
   private scheduleReconnect(): void {
@@ -205,19 +392,56 @@ export class StreamClient {
     // Full jitter: many clients dropped by one gateway do not come back in step.
     const delay = Math.random() * Math.min(max, base * 2 ** this.attempt);
     this.attempt = Math.min(this.attempt + 1, 30);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.connect();
     }, delay);
   }
 
-  private onFrame(frame: ServerFrame): void {
+  private scheduleProbe(): void {
+    if (this.probeTimer || this.probe) return;
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = null;
+      if (this.state !== 'open' || this.level === 0) return;
+      const probe = this.open(this.kinds[this.level - 1]!, true);
+      if (!probe) return this.probeFailed();
+      this.probe = probe;
+      // A probe that does not say hello in time has failed.
+      setTimeout(() => {
+        if (this.probe === probe) this.probeFailed();
+      }, this.options.connectTimeoutMs ?? 10_000);
+    }, this.upgradeDelay);
+  }
+
+  private probeFailed(): void {
+    this.probe?.close();
+    this.probe = null;
+    this.upgradeDelay = Math.min(this.upgradeDelay * 2, MAX_UPGRADE_MS);
+    if (this.state === 'open' && this.level > 0) this.scheduleProbe();
+  }
+
+  private cancelProbe(): void {
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = null;
+    this.probe?.close();
+    this.probe = null;
+  }
+
+  // ---- frames ----
+
+  private onFrame(t: ClientTransport, frame: ServerFrame): void {
+    if (t === this.active && this.activeOpen) this.arm(this.silenceMs);
     switch (frame.type) {
       case 'event': {
         const listeners = this.channels.get(frame.channel);
         if (!listeners) return;
         let cursor = this.cursors.get(frame.channel);
         if (!cursor) this.cursors.set(frame.channel, (cursor = new Map<string, number>()));
+        // Already delivered (a resume from an older cursor, or two transports during a switch).
+        const i = frame.pos.indexOf(':');
+        const have = cursor.get(tpKey(frame.topic, Number(frame.pos.slice(0, i))));
+        if (have !== undefined && Number(frame.pos.slice(i + 1)) <= have) return;
         advance(cursor, frame.topic, frame.pos);
         const e: LiveEvent = {
           channel: frame.channel,
@@ -231,19 +455,19 @@ export class StreamClient {
       case 'subscribed':
         for (const channel of frame.channels) {
           if (!this.channels.has(channel)) continue;
-          const had = this.cursors.has(channel);
-          const cursor: Cursor = this.cursors.get(channel) ?? new Map<string, number>();
-          const fromServer = parseCursor(frame.cursors[channel] ?? '');
-          if (fromServer) mergeCursor(cursor, fromServer);
-          this.cursors.set(channel, cursor);
-          if (had) {
-            const recovered = !frame.unrecovered.includes(channel);
-            for (const l of this.recoveryListeners) l({ channel, recovered });
-          }
+          const had = this.cursors.get(channel);
+          const fromServer = parseCursor(frame.cursors[channel] ?? '') ?? new Map<string, number>();
+          const recovered = !frame.unrecovered.includes(channel);
+          if (!had) this.cursors.set(channel, fromServer);
+          else if (recovered) {
+            // The replay that follows moves our cursor; only partitions we knew nothing of are taken.
+            for (const [tp, at] of fromServer) if (!had.has(tp)) had.set(tp, at);
+          } else mergeCursor(had, fromServer);
+          if (had) for (const l of this.recoveryListeners) l({ channel, recovered });
         }
         return;
       case 'hello':
-        this.attempt = 0;
+        this.onOpened(t, frame.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
         for (const l of this.helloListeners) l(frame);
         return;
       case 'error':
@@ -259,63 +483,53 @@ export class StreamClient {
     }
   }
 
+  /** Long-poll: cursors after the events of one answer, so they are merged, never held back. */
+  private onCaughtUp(cursors: Record<string, string>, unrecovered: string[], first: boolean): void {
+    for (const [channel, text] of Object.entries(cursors)) {
+      if (!this.channels.has(channel)) continue;
+      const fromServer = parseCursor(text);
+      if (!fromServer) continue;
+      const had = this.cursors.get(channel);
+      if (had) mergeCursor(had, fromServer);
+      else this.cursors.set(channel, fromServer);
+      const recovered = !unrecovered.includes(channel);
+      // Reported like a resubscription: on the first answer, and whenever a gap was too old.
+      if (had && (first || !recovered)) for (const l of this.recoveryListeners) l({ channel, recovered });
+    }
+  }
+
   private queueFlush(): void {
     if (this.flushQueued) return;
     this.flushQueued = true;
-    // Subscriptions made in one tick go out as one frame (frames are rate limited).
+    // Subscriptions made in one tick go out as one frame (frames are rate limited) or one reopen.
     queueMicrotask(() => {
       this.flushQueued = false;
-      if (this.ws?.readyState === OPEN) this.flush();
-    });
-  }
-
-  private flush(): void {
-    if (this.toUnsubscribe.size > 0) {
-      this.sendFrame({ type: 'unsubscribe', id: this.nextId++, channels: [...this.toUnsubscribe] });
-      this.toUnsubscribe.clear();
-    }
-    if (this.toSubscribe.size > 0) {
-      // Several frames when needed: the gateway refuses frames over its size limit (16 KiB default).
-      let channels: string[] = [];
-      let since: Record<string, string> = {};
-      let size = 0;
-      const send = () => {
-        if (channels.length === 0) return;
-        this.sendFrame({
-          type: 'subscribe',
-          id: this.nextId++,
-          channels,
-          ...(Object.keys(since).length ? { since } : {}),
-        });
-        channels = [];
-        since = {};
-        size = 0;
-      };
-      for (const ch of this.toSubscribe) {
-        const c = this.cursors.get(ch);
-        const cursor = c && c.size > 0 ? formatCursor(c) : undefined;
-        const cost = ch.length * 2 + (cursor?.length ?? 0) + 16;
-        if (size + cost > 8_000) send();
-        channels.push(ch);
-        if (cursor) since[ch] = cursor;
-        size += cost;
-      }
-      send();
+      if (!this.active || !this.activeOpen) return; // the next hello subscribes to everything
+      const sub = [...this.toSubscribe].filter((c) => !this.refused.has(c));
+      const unsub = [...this.toUnsubscribe];
       this.toSubscribe.clear();
-    }
-  }
-
-  private sendFrame(frame: ClientFrame): void {
-    this.ws?.send(JSON.stringify(frame));
+      this.toUnsubscribe.clear();
+      if (sub.length || unsub.length) this.active.changed(sub, unsub);
+    });
   }
 
   private setState(s: ConnectionState): void {
     if (this.state === s) return;
     this.state = s;
     for (const l of this.stateListeners) l(s);
+    if (s !== 'open') for (const l of this.transportListeners) l(null);
   }
 
   private emitError(e: StreamError): void {
     for (const l of this.errorListeners) l(e);
   }
+}
+
+/** `ws://host:port/ws` → `http://host:port`. */
+function httpBaseOf(url: string): string {
+  const u = new URL(url);
+  u.protocol = u.protocol === 'wss:' ? 'https:' : u.protocol === 'ws:' ? 'http:' : u.protocol;
+  u.pathname = u.pathname.replace(/\/ws\/?$/, '');
+  u.search = '';
+  return u.toString().replace(/\/$/, '');
 }

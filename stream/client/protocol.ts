@@ -1,5 +1,6 @@
-// The /ws wire protocol (docs/websocket.md): JSON text frames in both directions. Shared by the
-// gateway and the SDK, so it imports nothing and runs in browsers as well as Node.
+// The live protocol (docs/live.md): JSON frames, the same on every transport (WebSocket text
+// frames, SSE `data:` lines, long-poll response items). Shared by the gateway and the SDK, so it
+// imports nothing and runs in browsers as well as Node.
 
 /** Client → server. `id` is echoed in the answer so a client can match it. */
 export type ClientFrame =
@@ -14,8 +15,17 @@ export type ClientFrame =
   | { type: 'auth'; id?: number; token: string }
   | { type: 'ping'; id?: number };
 
+export type TransportKind = 'websocket' | 'sse' | 'poll';
+
 export interface HelloFrame {
   type: 'hello';
+  /** The transport this stream runs over (`websocket` or `sse`; long-poll has no hello). */
+  transport?: TransportKind;
+  /**
+   * Milliseconds between `heartbeat` frames. A link silent for 2 × this + 1 s is dead
+   * ({@link silenceBoundMs}).
+   */
+  heartbeatMs?: number;
   /** The principal of the connection, or null when anonymous. */
   user: { sub: string; role: string; exp?: number } | null;
   limits: {
@@ -55,6 +65,10 @@ export type ServerFrame =
   | { type: 'unsubscribed'; id?: number; channels: string[] }
   | { type: 'authenticated'; id?: number; user: { sub: string; role: string; exp?: number } }
   | { type: 'pong'; id?: number }
+  /** Sent every `heartbeatMs` on every open stream: proof that the link still carries frames. */
+  | { type: 'heartbeat' }
+  /** SSE only (WebSocket has close frames): the stream ends with this code and reason. */
+  | { type: 'close'; code: number; reason: string }
   | EventFrame
   | ErrorFrame;
 
@@ -100,3 +114,19 @@ export const CLOSE_CODES = {
   /** The send buffer passed its limit on a channel that cannot be conflated. */
   slowConsumer: 4008,
 } as const;
+
+/** Silence after which a client treats a link as dead: two heartbeats missed, plus 1 s of slack. */
+export const silenceBoundMs = (heartbeatMs: number): number => 2 * heartbeatMs + 1_000;
+
+/** The answer of `GET /v1/events` (long-poll). */
+export interface PollResponse<T = unknown> {
+  /** Event frames after `since`, in order within each partition, as on the other transports. */
+  events: EventFrame<T>[];
+  /** Where the client is now over all its channels: send it as `since` in the next poll. */
+  cursor: string;
+  /** Per channel, the cursor once `events` are in (as in `subscribed`). */
+  cursors: Record<string, string>;
+  /** false when `since` was older than the history for at least one channel. */
+  recovered: boolean;
+  unrecovered: string[];
+}

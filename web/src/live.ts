@@ -1,20 +1,29 @@
-// The live link: the WebSocket client SDK feeding the dashboard. The SDK reconnects with backoff
-// and resubscribes with `since` the last position it delivered per channel, so events published
-// while the network was down arrive once it is back; when the gateway's history no longer reaches
-// that far (`recovered: false`) the affected panels are reloaded over HTTP instead.
+// The live link: the client SDK feeding the dashboard, over WebSocket or, where that is blocked
+// or silent, SSE or long-poll. The SDK reconnects with backoff and resubscribes with `since` the
+// last position it delivered per channel, so events published while the network was down arrive
+// once it is back; when the gateway's history no longer reaches that far (`recovered: false`) the
+// affected panels are reloaded over HTTP instead. The browser's offline/online events are
+// followed at once rather than waiting for the SDK to notice the silence.
 import { StreamClient } from '../../stream/client/index.ts';
 import type { Dashboard } from './dashboard.ts';
 import { cityChannels } from './events.ts';
+import { t } from './i18n/index.ts';
 
 /** Call before `d.mount()`: mounting selects the first city, which subscribes its channels. */
 export function connectLive(d: Dashboard, url = defaultUrl()): StreamClient {
   const client = new StreamClient({ url, token: () => d.session.token() });
   d.showConnection();
   client.onState((s) => d.connection.set(s));
-  client.onError((e) => d.connection.note(`${e.code}: ${e.message}`));
+  client.onTransport((kind) => d.connection.transport(kind));
+  client.onError((e) => {
+    // While offline every attempt fails; the offline note says all there is to say.
+    if (!navigator.onLine) return;
+    // A lost link is said in the page's language; the gateway's own refusals as they come.
+    d.connection.note(e.code === 'connection' ? t('live:lost') : `${e.code}: ${e.message}`);
+  });
   client.onRecovery((r) => {
     if (r.recovered) return;
-    d.connection.note('some events were too old to replay: reloaded');
+    d.connection.note(t('live:tooOld'));
     if (r.channel.startsWith('user:')) void d.citizen.refresh();
     else void d.reload();
   });
@@ -43,6 +52,19 @@ export function connectLive(d: Dashboard, url = defaultUrl()): StreamClient {
     client.setToken(s.token);
     unsubscribeUser = client.subscribe(`user:${s.sub}`, (e) => d.onUserEvent(e));
   };
+
+  // Offline: the link is gone whatever the socket says; online: reconnect now, not after backoff.
+  const offline = () => {
+    d.connection.setOffline(true);
+    client.reconnectNow();
+  };
+  const online = () => {
+    d.connection.setOffline(false);
+    client.reconnectNow();
+  };
+  window.addEventListener('offline', offline);
+  window.addEventListener('online', online);
+  if (!navigator.onLine) d.connection.setOffline(true);
 
   d.onCitySelected = followCity;
   d.session.onChange(followUser);

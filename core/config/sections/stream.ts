@@ -1,4 +1,4 @@
-// Settings of the stream role: the WebSocket gateway at /ws (limits, history, backpressure).
+// Settings of the stream role: the live gateway at /ws, /sse and /v1/events (limits, history, backpressure).
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { csv, documented, flag, optionalString, positiveInt } from '../vars.ts';
@@ -47,6 +47,15 @@ export const streamVariables = {
     'bytes queued for one slow connection before conflating or closing it',
   ),
   CITYSTREAM_WS_PING_INTERVAL_MS: positiveInt(30_000, 'milliseconds between server pings'),
+  CITYSTREAM_WS_HEARTBEAT_MS: positiveInt(
+    15_000,
+    'milliseconds between `heartbeat` frames on every transport (clients treat 2 × this + 1 s of silence as a dead link)',
+  ),
+  CITYSTREAM_STREAM_TOKEN_SECRET: documented(optionalString, {
+    description:
+      'key signing the 60 s stream tokens of `POST /v1/stream/tokens` (for `GET /sse?token=`); set the same value on every gateway when tokens come from `CITYSTREAM_JWKS_URL`',
+    default: 'derived from `CITYSTREAM_JWT_SECRET`; with a JWKS, a random key per process',
+  }),
   CITYSTREAM_WS_HISTORY_SIZE: positiveInt(1_000, 'events kept per channel for recovery'),
   CITYSTREAM_WS_HISTORY_SECONDS: positiveInt(300, 'seconds of events kept per channel for recovery'),
   CITYSTREAM_WS_REPLAY_RECORDS: positiveInt(
@@ -90,6 +99,10 @@ export interface StreamConfig {
   messageBurst: number;
   sendBufferBytes: number;
   pingIntervalMs: number;
+  /** Interval of application-level `heartbeat` frames (browsers cannot see WebSocket pings). */
+  heartbeatMs: number;
+  /** Key of stream tokens; undefined: derived from the JWT secret, or random per process. */
+  streamTokenSecret: string | undefined;
   historySize: number;
   historyMs: number;
   replayRecords: number;
@@ -128,6 +141,8 @@ export function streamSection(
     messageBurst: v.CITYSTREAM_WS_MESSAGE_BURST,
     sendBufferBytes: v.CITYSTREAM_WS_SEND_BUFFER_BYTES,
     pingIntervalMs: v.CITYSTREAM_WS_PING_INTERVAL_MS,
+    heartbeatMs: v.CITYSTREAM_WS_HEARTBEAT_MS,
+    streamTokenSecret: v.CITYSTREAM_STREAM_TOKEN_SECRET,
     historySize: v.CITYSTREAM_WS_HISTORY_SIZE,
     historyMs: v.CITYSTREAM_WS_HISTORY_SECONDS * 1000,
     replayRecords: v.CITYSTREAM_WS_REPLAY_RECORDS,

@@ -5,9 +5,10 @@ import { activity } from './locales/activity.ts';
 import { citizen } from './locales/citizen.ts';
 import { common } from './locales/common.ts';
 import { incidents } from './locales/incidents.ts';
+import { live } from './locales/live.ts';
 import { notifications } from './locales/notifications.ts';
 
-export const catalogues = { common, citizen, incidents, activity, notifications } as const;
+export const catalogues = { common, citizen, incidents, activity, notifications, live } as const;
 
 type Resources = Record<'en' | 'zh-CN', Record<string, Record<string, unknown>>>;
 
