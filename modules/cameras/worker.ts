@@ -352,6 +352,9 @@ export class CameraWorker {
         },
         config: {
           auth: 'public',
+          // Every viewer's requests reach the owner from the few api processes proxying them:
+          // counted per client IP here, they would exhaust the api's allowance at once.
+          rateLimit: false,
           responses: {
             200: 'the playlist (application/vnd.apple.mpegurl) or a segment (video/mp2t)',
             503: 'the restream is not playing yet or failed; see Retry-After',
