@@ -7,6 +7,8 @@ import { CameraPanel } from './cameras.ts';
 import { CitizenPanel } from './citizen.ts';
 import { CITIES, cityById, type CityId } from './cities.ts';
 import { h } from './dom.ts';
+import { t } from './i18n/index.ts';
+import { languageSwitch } from './i18n/switch.ts';
 import type { ChannelEvent } from './events.ts';
 import { IncidentPanel } from './incidents.ts';
 import { CityMap, type Pin } from './map.ts';
@@ -24,7 +26,7 @@ export class Dashboard {
   readonly citizen = new CitizenPanel(this.session, this.map);
   private readonly citySelect = h(
     'select',
-    { id: 'city', 'aria-label': 'City' },
+    { id: 'city', 'aria-label': t('common:city') },
     CITIES.map((c) => h('option', { value: c.id }, `${c.name} ${c.local}`)),
   );
   private readonly header = h(
@@ -32,6 +34,7 @@ export class Dashboard {
     { class: 'topbar' },
     h('h1', {}, 'citystream'),
     h('label', { class: 'city-switch' }, this.citySelect),
+    languageSwitch(),
     this.citizen.accountEl,
   );
   city: CityId = cityFromHash() ?? 'shenzhen';
