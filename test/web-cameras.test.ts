@@ -15,7 +15,8 @@ import { startHub, type HubProcess } from './support/hub-process.ts';
 
 const chromium = chromiumAvailable();
 const DESKTOP_1280 = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 };
-const PHONE_390 = { ...PHONE, viewport: { width: 390, height: 844 } };
+// Phone-sized, at scale 1 so the screenshots stay small.
+const PHONE_390 = { ...PHONE, viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 };
 
 /** What the person sees (the viewport, not the whole page): small PNGs under test/artifacts/. */
 async function saveScreenshot(page: Page, name: string): Promise<void> {
