@@ -1,8 +1,9 @@
 // A camera's live restream while someone watches it: started by the first playlist request,
 // kept running while playlist or segment requests keep coming (`touch`), stopped `idleMs` after the
 // last one. Supervised like the snapshot pipeline: no segment within the stall window → ffmpeg is
-// killed and restarted with exponential backoff and jitter; a run that never produced a segment is
-// an error, retried every `errorRetryMs` (± 25 %); the reason is ffmpeg's own words.
+// killed and restarted with exponential backoff and jitter; a restream whose first runs produce no
+// segment (retried within seconds: a viewer is waiting) is an error, retried every `errorRetryMs`
+// (± 25 %); the reason is ffmpeg's own words.
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -38,6 +39,8 @@ export interface RestreamEvents {
 
 /** Failed runs in a row after which a stalled restream counts as `error`. */
 const FAILURES_BEFORE_ERROR = 5;
+/** Runs that may fail before the first segment, retried within seconds, before `error`. */
+const QUICK_FIRST_TRIES = 3;
 
 export class Restream {
   private readonly abort = new AbortController();
@@ -147,7 +150,12 @@ export class Restream {
         failures = exit.segments > 0 ? 1 : failures + 1;
         this.reason_ = maskUrlCredentials(exit.reason);
         let delay: number;
-        if (!everLive || failures >= FAILURES_BEFORE_ERROR) {
+        if (!everLive && failures < QUICK_FIRST_TRIES) {
+          // Someone is waiting for the first playlist: a source segment that rolled off under
+          // load, or a camera that refused one connection, deserves another try at once.
+          this.state_ = 'starting';
+          delay = backoffDelay(failures - 1, this.s.restartBaseMs ?? 1_000, 4_000);
+        } else if (!everLive || failures >= FAILURES_BEFORE_ERROR) {
           this.state_ = 'error';
           delay = Math.round(this.s.errorRetryMs * (0.75 + Math.random() * 0.5));
         } else {
