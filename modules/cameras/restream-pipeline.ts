@@ -20,6 +20,21 @@ export interface RestreamHandlers {
   onStart?(pid: number | undefined): void;
 }
 
+let capabilities: Promise<void> | null = null;
+
+/**
+ * Before each run fluent-ffmpeg checks the output format and encoders by running its binary with
+ * `-formats` and `-encoders`, and caches the answers for the process. Our binary is setpriv, which
+ * cannot answer those: fill that cache from the real ffmpeg first (once per process).
+ */
+export function warmCapabilities(ffmpegPath: string): Promise<void> {
+  capabilities ??= new Promise<void>((resolve) => {
+    const probe = ffmpeg().setFfmpegPath(ffmpegPath);
+    probe.availableFormats(() => probe.availableEncoders(() => resolve()));
+  });
+  return capabilities;
+}
+
 const LEVEL = /^(?:\[[^\]]+ @ 0x[0-9a-f]+\] )*\[(fatal|error|warning|info)\] (.*)$/;
 const PLAYLIST_WRITE = new RegExp(
   `Opening '[^']*${PLAYLIST_NAME.replace('.', '\\.')}(?:\\.tmp)?' for writing`,

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { maskUrlCredentials, type CameraConfig } from '../../core/events/cameras.ts';
 import { backoffDelay, sleep } from '../../core/retry.ts';
 import { buildRestreamCommand, PLAYLIST_NAME, SEGMENT_NAME } from './restream-command.ts';
-import { RestreamPipeline, type RestreamExit } from './restream-pipeline.ts';
+import { RestreamPipeline, warmCapabilities, type RestreamExit } from './restream-pipeline.ts';
 
 export type RestreamState = 'starting' | 'live' | 'stalled' | 'error' | 'stopped';
 
@@ -142,6 +142,7 @@ export class Restream {
         // A run starts clean: the previous run's segments are not in its playlist.
         await rm(this.s.dir, { recursive: true, force: true });
         await mkdir(this.s.dir, { recursive: true });
+        await warmCapabilities(this.s.ffmpegPath);
         if (signal.aborted) break;
         const exit = await this.runOnce(signal);
         if (signal.aborted) break;
