@@ -5,6 +5,7 @@ import 'uplot/dist/uPlot.min.css';
 import { ApiError, api, items, list } from './api.ts';
 import { NO_DATA, bandFor, HJ633_BANDS } from './aqi.ts';
 import type { CityId } from './cities.ts';
+import { chartKeyboard } from './chart-keys.ts';
 import { fill, h, timeOf } from './dom.ts';
 import type { z } from 'zod';
 import type { AirAqi, AirReading } from '../../core/events/air.ts';
@@ -245,10 +246,19 @@ export class AirPanel {
             {},
             ...SERIES.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true })),
           ],
-          legend: { live: false },
+          // Values at the cursor show in the legend on hover, and in the readout by keyboard.
+          legend: { live: true },
         },
         data,
         this.chartEl,
+      );
+      this.chartEl.after(
+        chartKeyboard(this.plot, this.chartEl, this.chartTitle.textContent ?? '', (i) =>
+          [
+            timeOf(new Date(this.plot!.data[0][i]! * 1000).toISOString()),
+            ...SERIES.map((s, k) => `${s.label} ${fmt(this.plot!.data[k + 1]![i] ?? undefined)}`),
+          ].join(' · '),
+        ),
       );
     } else {
       this.plot.setData(data);
@@ -272,10 +282,18 @@ function historyPoints(body: unknown, stationId: string): Reading[] {
     .map((r) => ({ ...r, stationId }));
 }
 
+/** Each band's colour with its AQI range written next to it: readable without hovering. */
 function legend(): HTMLElement[] {
-  return HJ633_BANDS.map((b) =>
-    h('i', { style: `background:${b.color}`, title: `${b.label} (${b.local}) ≤ ${b.max}` }),
-  );
+  return HJ633_BANDS.map((b, i) => {
+    const from = i === 0 ? 0 : HJ633_BANDS[i - 1]!.max + 1;
+    const range = Number.isFinite(b.max) ? `${from}–${b.max}` : `>${from - 1}`;
+    return h(
+      'span',
+      { class: 'legend-band', title: `${b.label} (${b.local})` },
+      h('i', { style: `background:${b.color}`, 'aria-hidden': 'true' }),
+      range,
+    );
+  });
 }
 
 function fmt(v: number | undefined): string {

@@ -1,10 +1,13 @@
 // Every catalogue of the dashboard, one namespace per area: a file in locales/ exports
 // `{ en: {...}, 'zh-CN': {...} }` with the same keys in both (test/unit/web-i18n.test.ts checks).
 // Keys are used as t('<namespace>:<key>').
+import { activity } from './locales/activity.ts';
 import { cameras } from './locales/cameras.ts';
+import { citizen } from './locales/citizen.ts';
 import { common } from './locales/common.ts';
+import { incidents } from './locales/incidents.ts';
 
-export const catalogues = { common, cameras } as const;
+export const catalogues = { common, citizen, incidents, activity, cameras } as const;
 
 type Resources = Record<'en' | 'zh-CN', Record<string, Record<string, unknown>>>;
 
