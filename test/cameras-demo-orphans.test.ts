@@ -1,5 +1,6 @@
-// The demo cameras' ffmpeg generators write HLS files, not pipes, so nothing would stop them if the
-// hub died without a chance to clean up. A SIGKILLed hub must not leave them running.
+// The demo cameras' ffmpeg generators and the live restreams write HLS files, not pipes, so nothing
+// would stop them if the hub died without a chance to clean up. A SIGKILLed hub must not leave them
+// running.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,15 +28,28 @@ describe('demo camera generators', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('die with a SIGKILLed hub', async () => {
+  it('die with a SIGKILLed hub, and so does a live restream', async () => {
     hub = await startHub({ CITYSTREAM_DEMO: '1', CITYSTREAM_DATA_DIR: dataDir, CITYSTREAM_ROLES: 'ingest' });
-    const generators = await waitFor(() => {
-      const pids = ffmpegUnder(dataDir);
-      return pids.length >= 3 ? pids : null;
-    }, 'three demo generators running');
+    // The two HLS demo cameras' generators (the MJPEG one streams to a pipe).
+    await waitFor(() => ffmpegUnder(dataDir).length >= 2, 'two demo generators running');
+    // Someone watches SZ-CAM-01: its worker starts a restream writing under the data dir.
+    const hubUrl = hub.url;
+    await waitFor(
+      async () => {
+        const res = await fetch(`${hubUrl}/v1/cameras/SZ-CAM-01/restream/index.m3u8`);
+        if (res.status !== 200) throw new Error(`${res.status} ${await res.text()}`);
+        return true;
+      },
+      'the live restream of SZ-CAM-01 playing',
+      60_000,
+      500,
+    );
+    const running = ffmpegUnder(join(dataDir, 'cameras-live'));
+    expect(running.length).toBe(1);
+    const generators = ffmpegUnder(dataDir);
     expect(generators.length).toBeGreaterThanOrEqual(3);
 
     await hub.stop('SIGKILL');
     await waitFor(() => ffmpegUnder(dataDir).length === 0, 'no generator left after the hub died', 10_000);
-  });
+  }, 120_000);
 });

@@ -53,6 +53,9 @@ async function bundle(outDir: string, assetsDir: string, minify: boolean): Promi
     target: ['es2022', 'chrome100', 'safari15', 'firefox100'],
     outdir: assetsDir,
     entryNames: '[name]-[hash]',
+    // Code loaded on demand (the camera player's hls.js) goes to its own hashed chunk.
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     assetNames: '[name]-[hash]',
     minify,
     sourcemap: 'linked',
@@ -64,7 +67,8 @@ async function bundle(outDir: string, assetsDir: string, minify: boolean): Promi
   let script: string | null = null;
   let style: string | null = null;
   for (const [file, out] of Object.entries(result.metafile.outputs)) {
-    if (!out.entryPoint) continue;
+    // With splitting, on-demand modules are entry points too: the page's script is main.ts's.
+    if (!out.entryPoint?.endsWith('web/src/main.ts')) continue;
     if (file.endsWith('.js')) script = basename(file);
     if (out.cssBundle) style = basename(out.cssBundle);
   }

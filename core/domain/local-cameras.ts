@@ -10,9 +10,23 @@ export interface LocalSnapshot {
   etag: string;
 }
 
+/** A file of a camera's live HLS restream (playlist or segment), as the owning worker serves it. */
+export interface LiveFile {
+  body: Buffer;
+  contentType: string;
+  cacheControl: string;
+}
+
 export interface LocalCameraSource {
   /** The latest snapshot when this process runs the camera; undefined otherwise. */
   snapshot(cameraId: string): LocalSnapshot | undefined;
+  /**
+   * A live restream file (`index.m3u8` or a segment) when this process runs the camera, starting
+   * the restream on demand; undefined when it does not run the camera. Throws an HTTP problem
+   * (503 with the reason) when the restream cannot be played, and resolves null for a segment
+   * that has rolled off.
+   */
+  live?(cameraId: string, file: string): Promise<LiveFile | null> | undefined;
 }
 
 /** Attached by the ingest camera worker while it runs; read by the camera routes. */
@@ -26,5 +40,9 @@ export class LocalCameras implements LocalCameraSource {
 
   snapshot(cameraId: string): LocalSnapshot | undefined {
     return this.source?.snapshot(cameraId);
+  }
+
+  live(cameraId: string, file: string): Promise<LiveFile | null> | undefined {
+    return this.source?.live?.(cameraId, file);
   }
 }

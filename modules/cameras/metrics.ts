@@ -55,6 +55,22 @@ export function createCameraMetrics(registry: Registry, limiter: { active: numbe
         this.set(limiter.active);
       },
     }),
+    liveRestreams: new Gauge({
+      name: 'citystream_camera_live_restreams',
+      help: 'Live HLS restreams running on this worker (cameras being watched)',
+      registers: [registry],
+    }),
+    liveEncoders: new Gauge({
+      name: 'citystream_camera_live_encoders',
+      help: 'Live restreams that encode (MJPEG and JPEG sources) on this worker',
+      registers: [registry],
+    }),
+    liveRestarts: new Counter({
+      name: 'citystream_camera_live_restarts_total',
+      help: 'Live restream ffmpeg restarts after a stall, an exit or an error',
+      labelNames,
+      registers: [registry],
+    }),
     owned: new Gauge({
       name: 'citystream_camera_owned',
       help: 'Cameras this worker owns (its registry partitions)',
@@ -75,6 +91,7 @@ export function forgetCamera(m: CameraMetrics, camera: string): void {
     m.restarts,
     m.uptime,
     m.online,
+    m.liveRestarts,
   ])
     metric.remove({ camera });
 }

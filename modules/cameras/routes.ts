@@ -6,6 +6,7 @@
 // camera.snapshots.v1 event (the owning worker's retained file). Proxying, not redirecting,
 // keeps clients on one public origin and keeps worker addresses internal; a conditional request
 // whose ETag matches the latest event is answered 304 without fetching anything.
+import type { FastifyReply } from 'fastify';
 import type { HttpServer } from '../../core/http/index.ts';
 import { Invalid, NotFound } from '../../core/errors.ts';
 import { z } from 'zod';
@@ -26,9 +27,17 @@ import { CAMERA_MEASUREMENT } from './worker.ts';
 import { isoDateTime } from '../../core/module/common.ts';
 import { CameraViews } from './views.ts';
 import { cameraList, cameraView } from './schemas.ts';
+import { PLAYLIST_NAME, SEGMENT_NAME } from './restream-command.ts';
+import { ownerBaseUrl } from './owner.ts';
 
 const idParams = z.object({ id: cameraId });
+const segmentParams = z.object({
+  id: cameraId,
+  segment: z.string().regex(SEGMENT_NAME, { error: 'expected a segment name such as 1796195830.ts' }),
+});
 const PROXY_TIMEOUT_MS = 5_000;
+/** The owner may be starting the restream (it waits up to 10 s for the first segment). */
+const LIVE_PROXY_TIMEOUT_MS = 12_000;
 
 const unavailable = (detail: string, retryAfterSeconds: number) =>
   new HttpProblem(503, 'Service Unavailable', detail, { retryAfterSeconds });
@@ -205,6 +214,93 @@ const startCamerasApi: Component = async (ctx) => {
           }
           return reply.type('image/jpeg').send(Buffer.from(await res.arrayBuffer()));
         },
+      );
+
+      /**
+       * A live restream file from the camera's owner: this process's worker when it runs the
+       * camera, else proxied from the owner's advertised URL (learnt from its snapshot events).
+       */
+      const liveFile = async (camera: CameraConfig, file: string, reply: FastifyReply) => {
+        const problem = (p: HttpProblem) => {
+          const retry = p.extensions.retryAfterSeconds;
+          if (typeof retry === 'number') reply.header('Retry-After', String(retry));
+          return p;
+        };
+        if (!camera.enabled) throw problem(unavailable(`camera ${camera.id} is disabled`, 60));
+        const status = views.status.get(camera.id);
+        if (status?.status === 'offline' || status?.status === 'error')
+          throw problem(unavailable(`camera ${camera.id} is ${status.status}`, 10));
+        let local;
+        try {
+          local = ctx.localCameras.live(camera.id, file);
+          if (local) {
+            const found = await local;
+            if (!found) throw new NotFound(`live segment ${file} of camera ${camera.id} rolled off`);
+            return reply.header('Cache-Control', found.cacheControl).type(found.contentType).send(found.body);
+          }
+        } catch (err) {
+          throw err instanceof HttpProblem ? problem(err) : err;
+        }
+        const base = ownerBaseUrl(camera.id, status, views.snapshots.get(camera.id));
+        if (!base) throw problem(unavailable(`no ingest worker is running camera ${camera.id} yet`, 2));
+        const url = `${base}/v1/cameras/${encodeURIComponent(camera.id)}/restream/${file}`;
+        const res = await fetch(url, { signal: AbortSignal.timeout(LIVE_PROXY_TIMEOUT_MS) }).catch(
+          () => null,
+        );
+        if (res?.status === 404 && file !== PLAYLIST_NAME)
+          throw new NotFound(`live segment ${file} of camera ${camera.id} rolled off`);
+        if (!res?.ok) {
+          const detail = res
+            ? ((await res.json().catch(() => null)) as { detail?: string } | null)?.detail
+            : undefined;
+          throw problem(
+            unavailable(detail ?? `the ingest worker running camera ${camera.id} did not answer`, 2),
+          );
+        }
+        return reply
+          .header('Cache-Control', res.headers.get('cache-control') ?? 'no-cache')
+          .type(res.headers.get('content-type') ?? 'application/octet-stream')
+          .send(Buffer.from(await res.arrayBuffer()));
+      };
+
+      http.get(
+        '/cameras/:id/live.m3u8',
+        {
+          schema: {
+            tags: ['cameras'],
+            summary:
+              'Live HLS playlist of the camera, restreamed on demand by its ingest worker (see docs/cameras.md). The first request starts the restream and waits for its first segment. 404: no such camera; 503: the restream cannot play (reason in detail; Retry-After).',
+            params: idParams,
+          },
+          config: {
+            auth: 'public',
+            responses: {
+              200: 'the rolling playlist (application/vnd.apple.mpegurl, Cache-Control: no-cache)',
+              503: 'the camera is disabled, offline or in error, its restream failed or is not playing yet, or the live encoders are busy; see Retry-After',
+            },
+          },
+        },
+        async (request, reply) => liveFile(cameraOr404(request.params.id), PLAYLIST_NAME, reply),
+      );
+
+      http.get(
+        '/cameras/:id/live/:segment',
+        {
+          schema: {
+            tags: ['cameras'],
+            summary:
+              'A segment of the live playlist (video/mp2t, immutable). 404: no such camera, or the segment rolled off the playlist.',
+            params: segmentParams,
+          },
+          config: {
+            auth: 'public',
+            responses: {
+              200: 'an MPEG-TS segment (video/mp2t, Cache-Control: immutable)',
+              503: 'the camera is disabled, offline or in error, or its worker did not answer; see Retry-After',
+            },
+          },
+        },
+        async (request, reply) => liveFile(cameraOr404(request.params.id), request.params.segment, reply),
       );
 
       const store = await ctx.timeseries();

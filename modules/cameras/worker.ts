@@ -2,6 +2,7 @@
 // the partitions Kafka assigns to it are the cameras it runs, so adding a worker or losing one
 // moves cameras by an ordinary group rebalance. For each owned, enabled camera it keeps a
 // supervised ffmpeg pipeline, stores snapshots, and publishes snapshot and status events.
+import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -18,10 +19,11 @@ import {
 import { EVENT_TYPES, TOPICS } from '../../core/events/catalog.ts';
 import { makeEvent } from '../../core/events/envelope.ts';
 import type { HttpServer } from '../../core/http/index.ts';
-import { notFound } from '../../core/http/problem.ts';
+import { HttpProblem, notFound } from '../../core/http/problem.ts';
 import type { Point, TimeSeriesStore } from '../../core/timeseries/types.ts';
 import { resolveFfmpeg, type FfmpegBinary } from './ffmpeg-binary.ts';
 import { ProcessLimiter } from './limiter.ts';
+import { LiveRestreams } from './live.ts';
 import { createCameraMetrics, forgetCamera, type CameraMetrics } from './metrics.ts';
 import type { LocalCameras } from '../../core/domain/local-cameras.ts';
 import { CameraRegistry, REGISTRY_TOPIC } from '../../core/domain/camera-registry.ts';
@@ -58,6 +60,7 @@ export class CameraWorker {
   readonly store: SnapshotStore;
   readonly limiter: ProcessLimiter;
   readonly ffmpeg: FfmpegBinary;
+  readonly live: LiveRestreams;
   private readonly running = new Map<string, Running>();
   private owned = new Set<number>();
   private registry: CameraRegistry | null = null;
@@ -75,6 +78,35 @@ export class CameraWorker {
     this.limiter = new ProcessLimiter(o.config.maxProcesses);
     this.metrics = createCameraMetrics(o.registry, this.limiter);
     this.store = new SnapshotStore(`${o.dataDir}/cameras`, o.config.retention);
+    this.live = new LiveRestreams(
+      {
+        dir: this.liveDir,
+        ffmpegPath: this.ffmpeg.path,
+        statsPeriod: this.ffmpeg.statsPeriod,
+        idleMs: o.config.live.idleMs,
+        maxEncoders: o.config.live.maxEncoders,
+        encodeWidth: o.config.live.encodeWidth,
+        encodeFps: o.config.live.encodeFps,
+        errorRetryMs: o.config.errorRetryMs,
+        ...(o.supervisor?.restartBaseMs === undefined ? {} : { restartBaseMs: o.supervisor.restartBaseMs }),
+      },
+      {
+        onSpawn: (pid) => {
+          if (pid !== undefined) this.spawned.push(pid);
+        },
+        onChange: (restreams, encoders) => {
+          this.metrics.liveRestreams.set(restreams);
+          this.metrics.liveEncoders.set(encoders);
+        },
+        onRestart: (camera) => this.metrics.liveRestarts.inc({ camera }),
+      },
+      o.logger,
+    );
+  }
+
+  /** Where live restreams write their segments (one directory per camera). */
+  get liveDir(): string {
+    return `${this.o.dataDir}/cameras-live`;
   }
 
   get source(): string {
@@ -89,8 +121,16 @@ export class CameraWorker {
   async start(): Promise<void> {
     const { bus, logger } = this.o;
     logger.info({ ffmpeg: this.ffmpeg }, 'camera ingest: using ffmpeg');
+    // Segments of an earlier process (killed before it could clean up) are nobody's.
+    await rm(this.liveDir, { recursive: true, force: true });
     this.registerRoutes();
-    this.o.localCameras.attach({ snapshot: (id) => (this.running.has(id) ? this.store.get(id) : undefined) });
+    this.o.localCameras.attach({
+      snapshot: (id) => (this.running.has(id) ? this.store.get(id) : undefined),
+      live: (id, file) => {
+        const r = this.running.get(id);
+        return r ? this.live.file(r.config, file) : undefined;
+      },
+    });
     this.registry = await CameraRegistry.open(bus, `cameras-ingest-${this.o.instanceId}`);
     this.registry.onChange(() => this.reconcile());
     this.group = await bus.consume({
@@ -184,7 +224,7 @@ export class CameraWorker {
   /** Kills the camera's ffmpeg; its `offline` goes out before a new owner can start it (the
    * partition is only reassigned after this worker's revocation completes). */
   private async stopCamera(r: Running, reason: string): Promise<void> {
-    await r.supervisor.stop(reason);
+    await Promise.all([r.supervisor.stop(reason), this.live.stopCamera(r.config.id, reason)]);
     this.store.drop(r.config.id);
     forgetCamera(this.metrics, r.config.id);
   }
@@ -274,6 +314,7 @@ export class CameraWorker {
 
   /** Immutable retained snapshots, linked from the snapshot events. */
   private registerRoutes(): void {
+    this.registerLiveRoute();
     this.o.http.get(
       '/v1/cameras/:id/snapshots/:name',
       {
@@ -298,6 +339,45 @@ export class CameraWorker {
     );
   }
 
+  /** The live restream files of the cameras this worker runs; the api role proxies them. */
+  private registerLiveRoute(): void {
+    this.o.http.get(
+      '/v1/cameras/:id/restream/:file',
+      {
+        schema: {
+          tags: ['cameras'],
+          summary:
+            'A live restream file (index.m3u8 or a segment) of a camera run by this ingest worker; the api role proxies /v1/cameras/{id}/live.m3u8 here. 404: this worker does not run the camera, or the segment rolled off; 503: the restream is not playing (reason in detail).',
+          params: z.object({ id: z.string().max(64), file: z.string().max(40) }),
+        },
+        config: {
+          auth: 'public',
+          // Every viewer's requests reach the owner from the few api processes proxying them:
+          // counted per client IP here, they would exhaust the api's allowance at once.
+          rateLimit: false,
+          responses: {
+            200: 'the playlist (application/vnd.apple.mpegurl) or a segment (video/mp2t)',
+            503: 'the restream is not playing yet or failed; see Retry-After',
+          },
+        },
+      },
+      async (request, reply) => {
+        const { id, file } = request.params;
+        const r = this.running.get(id);
+        if (!r) throw notFound(`camera ${id} is not run by this ingest worker`);
+        try {
+          const found = await this.live.file(r.config, file);
+          if (!found) throw notFound(`live file ${file} of camera ${id} is not there (rolled off?)`);
+          return reply.header('Cache-Control', found.cacheControl).type(found.contentType).send(found.body);
+        } catch (err) {
+          if (err instanceof HttpProblem && typeof err.extensions.retryAfterSeconds === 'number')
+            reply.header('Retry-After', String(err.extensions.retryAfterSeconds));
+          throw err;
+        }
+      },
+    );
+  }
+
   /** Leaves the group, kills every ffmpeg and waits for them to exit. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -305,7 +385,7 @@ export class CameraWorker {
     await this.reconciling;
     const all = [...this.running.values()];
     this.running.clear();
-    await Promise.all(all.map((r) => this.stopCamera(r, 'ingest worker stopped')));
+    await Promise.all([...all.map((r) => this.stopCamera(r, 'ingest worker stopped')), this.live.stop()]);
     await this.registry?.close();
     this.o.localCameras.attach(null);
   }

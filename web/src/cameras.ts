@@ -1,10 +1,17 @@
 // Traffic cameras: a grid of the latest snapshot of each camera with a status badge. Snapshot
 // events carry the image URL (never the JPEG); the new image is loaded off-screen and swapped in
-// when complete, so a slow link shows the previous frame rather than a half-drawn one.
+// when complete, so a slow link shows the previous frame rather than a half-drawn one. A tile
+// scrolled out of view downloads nothing (IntersectionObserver) and catches up when it returns,
+// which also spares a phone's data. A tile opens the live player (camera-player.ts).
 import { describe } from './air.ts';
 import { list } from './api.ts';
+import type { CameraPlayer } from './camera-player.ts';
+// The player's styles ship with the page; its code (hls.js) is fetched when a camera is opened.
+import './camera-panel.css';
+import { Freshness } from './camera-freshness.ts';
 import type { CityId } from './cities.ts';
-import { fill, h, timeOf } from './dom.ts';
+import { fill, h } from './dom.ts';
+import { formatAgo, t } from './i18n/index.ts';
 import type { z } from 'zod';
 import type { CameraSnapshot, CameraStatus } from '../../core/events/cameras.ts';
 import type { cameraView } from '../../modules/cameras/index.ts';
@@ -20,7 +27,17 @@ interface Tile {
   badge: HTMLElement;
   time: HTMLElement;
   sequence: number;
+  /** The worker's status; the badge may show "stale" on top of `online`. */
+  status: string;
+  reason: string | undefined;
+  visible: boolean;
+  /** The newest snapshot announced while the tile was off-screen. */
+  pending: Snapshot | null;
+  freshness: Freshness;
 }
+
+/** How often the "last update" texts and stale badges are brought up to date. */
+const TICK_MS = 1_000;
 
 export class CameraPanel {
   readonly el: HTMLElement;
@@ -30,6 +47,8 @@ export class CameraPanel {
   private loadSeq = 0;
   private city: CityId | null = null;
   private refreshing: Promise<void> | null = null;
+  private readonly observer: IntersectionObserver | null;
+  private player: CameraPlayer | null = null;
 
   private readonly onAdded: () => void;
 
@@ -39,10 +58,23 @@ export class CameraPanel {
     this.el = h(
       'section',
       { class: 'panel cameras', id: 'cameras' },
-      h('h2', {}, 'Traffic cameras'),
+      h('h2', {}, t('cameras:title')),
       this.note,
       this.grid,
     );
+    this.observer =
+      typeof IntersectionObserver === 'undefined'
+        ? null
+        : new IntersectionObserver((entries) => {
+            for (const e of entries) {
+              const id = (e.target as HTMLElement).dataset.cameraTile;
+              const tile = id ? this.tiles.get(id) : undefined;
+              if (!tile) continue;
+              tile.visible = e.isIntersecting;
+              if (tile.visible && tile.pending) this.show(tile, tile.pending);
+            }
+          });
+    setInterval(() => this.tick(), TICK_MS);
   }
 
   cameras(): Camera[] {
@@ -53,15 +85,16 @@ export class CameraPanel {
     const seq = ++this.loadSeq;
     this.city = city;
     this.tiles.clear();
+    this.observer?.disconnect();
     fill(this.grid);
-    this.note.textContent = 'Loading cameras…';
+    this.note.textContent = t('cameras:loading');
     try {
       const cameras = await list<Camera>(`/v1/cameras?city=${city}`);
       if (seq !== this.loadSeq) return;
-      this.note.textContent = cameras.length ? '' : 'No cameras in this city yet.';
+      this.note.textContent = cameras.length ? '' : t('cameras:none');
       for (const c of cameras) this.grid.append(this.tile(c));
     } catch (err) {
-      if (seq === this.loadSeq) this.note.textContent = `Cameras unavailable: ${describe(err)}`;
+      if (seq === this.loadSeq) this.note.textContent = t('cameras:unavailable', { reason: describe(err) });
     }
   }
 
@@ -94,6 +127,17 @@ export class CameraPanel {
     if (!tile) return this.refreshForUnknown();
     if (snap.sequence <= tile.sequence) return;
     tile.sequence = snap.sequence;
+    // The snapshot exists whether or not it is downloaded: the badge is about the camera. Its
+    // arrival on this clock, not the worker's timestamp: the two clocks may disagree.
+    tile.freshness.seen(Date.now());
+    this.render(tile);
+    if (tile.visible || !this.observer) this.show(tile, snap);
+    else tile.pending = snap;
+  }
+
+  /** Downloads the snapshot and swaps it in once complete. */
+  private show(tile: Tile, snap: Snapshot): void {
+    tile.pending = null;
     // The event's URL names the frame on the ingest worker that took it, which may be another
     // host; every api process serves the camera's latest frame, so ask the page's own origin.
     const src = withVersion(snapshotPath(snap.cameraId), snap.etag || String(snap.sequence));
@@ -103,7 +147,6 @@ export class CameraPanel {
       if (tile.sequence !== snap.sequence) return;
       tile.img.src = src;
       tile.img.dataset.sequence = String(snap.sequence);
-      tile.time.textContent = timeOf(snap.time);
     };
     next.src = src;
   }
@@ -111,14 +154,49 @@ export class CameraPanel {
   /** A live `city.camera.status.v1`. */
   onStatus(st: CameraStatus): void {
     const tile = this.tiles.get(st.cameraId);
-    if (tile) setBadge(tile.badge, st.status, st.reason);
-    else this.refreshForUnknown();
+    if (!tile) return this.refreshForUnknown();
+    tile.status = st.status;
+    tile.reason = st.reason;
+    this.render(tile);
+  }
+
+  private tick(): void {
+    for (const tile of this.tiles.values()) this.render(tile);
+  }
+
+  /** Badge (the worker's status, or "stale" when snapshots stopped coming) and "last update". */
+  private render(tile: Tile): void {
+    const now = Date.now();
+    const stale = tile.status === 'online' && tile.freshness.isStale(now);
+    const status = stale ? 'stale' : tile.status;
+    const reason = stale
+      ? t('cameras:staleReason', {
+          seconds: Math.round(tile.freshness.ageMs(now)! / 1000),
+          interval: tile.camera.snapshotIntervalSeconds,
+        })
+      : tile.reason;
+    setBadge(tile.badge, status, reason);
+    const last = tile.freshness.last;
+    const text =
+      last === null ? t('cameras:noUpdate') : t('cameras:lastUpdate', { ago: formatAgo(last, now) });
+    if (tile.time.textContent !== text) tile.time.textContent = text;
+    if (last !== null) tile.time.dataset.ageSeconds = String(Math.max(0, Math.round((now - last) / 1000)));
+  }
+
+  private async openPlayer(c: Camera): Promise<void> {
+    this.player?.close();
+    const { CameraPlayer } = await import('./camera-player.ts');
+    const player = new CameraPlayer(c, () => {
+      if (this.player === player) this.player = null;
+    });
+    this.player = player;
+    player.open();
   }
 
   private tile(c: Camera): HTMLElement {
     const img = h('img', {
       class: 'snapshot',
-      alt: `Latest snapshot of ${c.name}`,
+      alt: t('cameras:snapshotAlt', { name: c.name }),
       src: withVersion(snapshotPath(c.id), String(Date.now())),
       'data-camera': c.id,
       'data-sequence': '0',
@@ -127,17 +205,38 @@ export class CameraPanel {
     img.addEventListener('error', () => img.classList.add('missing'));
     img.addEventListener('load', () => img.classList.remove('missing'));
     const badge = h('span', { class: 'badge', 'data-field': 'status' });
+    const time = h('span', { class: 'camera-time', 'data-field': 'last-update' });
+    const freshness = new Freshness(c.snapshotIntervalSeconds);
+    if (c.latestSnapshot) freshness.seen(Date.parse(c.latestSnapshot.time));
     // `status` is null until the camera's worker reported one.
-    const st = c.status;
-    setBadge(badge, st?.status ?? 'starting', st?.reason);
-    const time = h('span', { class: 'camera-time' });
-    this.tiles.set(c.id, { camera: c, img, badge, time, sequence: 0 });
-    return h(
+    const tile: Tile = {
+      camera: c,
+      img,
+      badge,
+      time,
+      sequence: 0,
+      status: c.status?.status ?? 'starting',
+      reason: c.status?.reason,
+      visible: false,
+      pending: null,
+      freshness,
+    };
+    this.tiles.set(c.id, tile);
+    this.render(tile);
+    const open = h(
+      'button',
+      { type: 'button', class: 'snapshot-open', 'aria-label': t('cameras:open', { name: c.name }) },
+      h('div', { class: 'snapshot-frame' }, img, badge),
+    );
+    open.addEventListener('click', () => void this.openPlayer(c));
+    const el = h(
       'figure',
       { class: 'camera', 'data-camera-tile': c.id },
-      h('div', { class: 'snapshot-frame' }, img, badge),
+      open,
       h('figcaption', {}, h('span', { class: 'camera-name' }, c.name), time),
     );
+    this.observer?.observe(el);
+    return el;
   }
 }
 
@@ -150,8 +249,10 @@ function withVersion(url: string, v: string): string {
 }
 
 function setBadge(badge: HTMLElement, status: string, reason?: string): void {
-  badge.textContent = status;
+  const text = t(`cameras:status.${status}`);
+  badge.title = reason ?? text;
+  if (badge.dataset.status === status && badge.textContent === text) return;
+  badge.textContent = text;
   badge.className = `badge status-${status}`;
   badge.dataset.status = status;
-  badge.title = reason ?? status;
 }

@@ -20,6 +20,16 @@ export const cameraVariables = {
     60,
     'seconds a camera in error waits before the next attempt',
   ),
+  CITYSTREAM_CAMERAS_LIVE_IDLE_SECONDS: positiveInt(
+    30,
+    'seconds a live restream keeps running after its last playlist or segment request',
+  ),
+  CITYSTREAM_CAMERAS_LIVE_MAX_ENCODERS: positiveInt(
+    2,
+    'live restreams this worker may encode at once (MJPEG and JPEG sources; H.264 is copied)',
+  ),
+  CITYSTREAM_CAMERAS_LIVE_ENCODE_WIDTH: positiveInt(960, 'width limit in pixels of encoded live restreams'),
+  CITYSTREAM_CAMERAS_LIVE_ENCODE_FPS: positiveInt(10, 'frame rate limit of encoded live restreams'),
   CITYSTREAM_CAMERAS_ADVERTISED_URL: documented(
     httpUrl('the base URL other processes use to fetch this worker’s snapshots, e.g. http://ingest-1:8080'),
     { default: '`http://<hostname>:<port>`' },
@@ -41,6 +51,8 @@ export interface CamerasConfig {
   retention: number;
   stallIntervals: number;
   errorRetryMs: number;
+  /** Live restreams: idle stop, encoder cap and the encoded picture's bounds. */
+  live: { idleMs: number; maxEncoders: number; encodeWidth: number; encodeFps: number };
   /** null: http://<hostname>:<port> of this process. */
   advertisedUrl: string | null;
   /** null: `ffmpeg` on PATH, else the binary of @ffmpeg-installer/ffmpeg. */
@@ -55,6 +67,12 @@ export function camerasSection(v: CameraVariables): CamerasConfig {
     retention: v.CITYSTREAM_CAMERAS_RETENTION,
     stallIntervals: v.CITYSTREAM_CAMERAS_STALL_INTERVALS,
     errorRetryMs: v.CITYSTREAM_CAMERAS_ERROR_RETRY_SECONDS * 1000,
+    live: {
+      idleMs: v.CITYSTREAM_CAMERAS_LIVE_IDLE_SECONDS * 1000,
+      maxEncoders: v.CITYSTREAM_CAMERAS_LIVE_MAX_ENCODERS,
+      encodeWidth: v.CITYSTREAM_CAMERAS_LIVE_ENCODE_WIDTH,
+      encodeFps: v.CITYSTREAM_CAMERAS_LIVE_ENCODE_FPS,
+    },
     advertisedUrl: v.CITYSTREAM_CAMERAS_ADVERTISED_URL?.replace(/\/+$/, '') ?? null,
     ffmpegPath: v.CITYSTREAM_FFMPEG_PATH ?? null,
   };

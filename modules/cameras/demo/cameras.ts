@@ -1,15 +1,21 @@
-// Demo cameras (CITYSTREAM_DEMO): one per pilot city, each a live HLS stream that ffmpeg
-// generates under <dataDir>/demo-cameras/<id>/ and this process serves over HTTP, so the
-// ordinary pipeline ingests them exactly like a real HLS camera.
+// Demo cameras (CITYSTREAM_DEMO): one per pilot city. Two are live H.264 HLS streams that ffmpeg
+// generates under <dataDir>/demo-cameras/<id>/ with a key frame every second (so their live
+// restreams are copies with low latency); one is multipart MJPEG, as cheap IP cameras serve it,
+// so the demo also exercises the encoding restream. This process serves them over HTTP and the
+// ordinary pipeline ingests them exactly like real cameras.
 import { access, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { CameraConfig } from '../../../core/events/cameras.ts';
 import type { HttpServer } from '../../../core/http/index.ts';
-import { notFound } from '../../../core/http/problem.ts';
+import { notFound, unavailable } from '../../../core/http/problem.ts';
 import { sleep } from '../../../core/retry.ts';
-import { startHlsGenerator, type Generator } from './generator.ts';
+import { startHlsGenerator, startMjpegGenerator, type Generator } from './generator.ts';
+
+/** Concurrent MJPEG connections per demo camera (each runs an ffmpeg): the snapshot pipeline, the
+ * live restream and a few curious people; past it, 503. */
+const MJPEG_CONNECTIONS = 4;
 
 export const DEMO_CAMERAS: Omit<CameraConfig, 'url'>[] = [
   {
@@ -38,7 +44,7 @@ export const DEMO_CAMERAS: Omit<CameraConfig, 'url'>[] = [
     city: 'foshan',
     lat: 23.0297,
     lon: 113.1144,
-    protocol: 'hls',
+    protocol: 'mjpeg',
     snapshotIntervalSeconds: 2,
     enabled: true,
   },
@@ -59,6 +65,29 @@ export async function startDemoSources(o: {
   logger: Logger;
 }): Promise<DemoSources> {
   const root = join(o.dataDir, 'demo-cameras');
+  const mjpegClients = new Map<string, number>();
+  o.http.get(
+    '/demo/cameras/:id/video.mjpg',
+    { schema: { hide: true, params: z.object({ id: z.string() }) } },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!DEMO_CAMERAS.some((c) => c.id === id && c.protocol === 'mjpeg'))
+        throw notFound(`no demo MJPEG stream ${id}`);
+      const n = mjpegClients.get(id) ?? 0;
+      if (n >= MJPEG_CONNECTIONS) throw unavailable(`demo camera ${id} has ${n} viewers already`);
+      mjpegClients.set(id, n + 1);
+      const g = startMjpegGenerator({ label: id, width: 640, height: 360, fps: 10 }, o.ffmpegPath);
+      // The response closes when the viewer goes (or the server stops): end its ffmpeg.
+      reply.raw.once('close', () => {
+        mjpegClients.set(id, (mjpegClients.get(id) ?? 1) - 1);
+        void g.stop();
+      });
+      return reply
+        .header('Cache-Control', 'no-cache')
+        .type('multipart/x-mixed-replace;boundary=ffmpeg')
+        .send(g.child.stdout);
+    },
+  );
   o.http.get(
     '/demo/cameras/:id/:file',
     { schema: { hide: true, params: z.object({ id: z.string(), file: z.string() }) } },
@@ -82,7 +111,15 @@ export async function startDemoSources(o: {
     await rm(join(root, camera.id), { recursive: true, force: true });
     while (!abort.signal.aborted) {
       const g = await startHlsGenerator(
-        { dir: join(root, camera.id), label: camera.id, width: 640, height: 360, fps: 10, segmentSeconds: 2 },
+        {
+          dir: join(root, camera.id),
+          label: camera.id,
+          width: 640,
+          height: 360,
+          fps: 10,
+          segmentSeconds: 1,
+          gopSeconds: 1,
+        },
         o.ffmpegPath,
       );
       running.set(camera.id, g);
@@ -92,11 +129,12 @@ export async function startDemoSources(o: {
       await sleep(2_000, abort.signal);
     }
   };
-  const loops = DEMO_CAMERAS.map((c) => keep(c));
+  const hls = DEMO_CAMERAS.filter((c) => c.protocol === 'hls');
+  const loops = hls.map((c) => keep(c));
   return {
     async ready(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
-      for (const c of DEMO_CAMERAS) {
+      for (const c of hls) {
         while (
           !(await access(join(root, c.id, 'index.m3u8')).then(
             () => true,
@@ -109,7 +147,10 @@ export async function startDemoSources(o: {
       }
     },
     cameras: (port) =>
-      DEMO_CAMERAS.map((c) => ({ ...c, url: `http://127.0.0.1:${port}/demo/cameras/${c.id}/index.m3u8` })),
+      DEMO_CAMERAS.map((c) => ({
+        ...c,
+        url: `http://127.0.0.1:${port}/demo/cameras/${c.id}/${c.protocol === 'mjpeg' ? 'video.mjpg' : 'index.m3u8'}`,
+      })),
     async stop() {
       abort.abort();
       await Promise.all([...running.values()].map((g) => g.stop()));

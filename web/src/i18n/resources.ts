@@ -2,13 +2,14 @@
 // `{ en: {...}, 'zh-CN': {...} }` with the same keys in both (test/unit/web-i18n.test.ts checks).
 // Keys are used as t('<namespace>:<key>').
 import { activity } from './locales/activity.ts';
+import { cameras } from './locales/cameras.ts';
 import { citizen } from './locales/citizen.ts';
 import { common } from './locales/common.ts';
 import { incidents } from './locales/incidents.ts';
 import { live } from './locales/live.ts';
 import { notifications } from './locales/notifications.ts';
 
-export const catalogues = { common, citizen, incidents, activity, notifications, live } as const;
+export const catalogues = { common, citizen, incidents, activity, notifications, live, cameras } as const;
 
 type Resources = Record<'en' | 'zh-CN', Record<string, Record<string, unknown>>>;
 
