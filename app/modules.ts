@@ -5,6 +5,7 @@ import { MIGRATIONS_DIR } from '../core/db/migrate.ts';
 import type { Seeder } from '../core/db/seed.ts';
 import type { FeatureModule } from '../core/runtime/context.ts';
 import { airModule } from '../modules/air/index.ts';
+import { auditModule } from '../modules/audit/index.ts';
 import { appointmentPayable, appointmentsModule } from '../modules/appointments/index.ts';
 import { billingModule, billPayable } from '../modules/billing/index.ts';
 import { camerasModule } from '../modules/cameras/index.ts';
@@ -17,6 +18,7 @@ import { ticketPayable, transportModule } from '../modules/transport/index.ts';
 
 /** The city services: routes over the database, events through the outbox. */
 export const CITY_SERVICE_MODULES: readonly FeatureModule[] = [
+  auditModule,
   appointmentsModule,
   transportModule,
   billingModule,

@@ -4,7 +4,14 @@ import { makeEvent } from '../events/envelope.ts';
 import { EVENT_TYPES, TOPICS, topicSpec } from '../events/catalog.ts';
 import { validateEvent } from '../events/validate.ts';
 import type { Queryable } from '../db/types.ts';
-import type { Booking, IncidentReported, IncidentStatusChanged, Payment } from '../events/services.ts';
+import type {
+  Booking,
+  IncidentAssigned,
+  IncidentNotice,
+  IncidentReported,
+  IncidentStatusChanged,
+  Payment,
+} from '../events/services.ts';
 
 export const EVENT_SOURCE = '/citystream/api';
 
@@ -13,9 +20,13 @@ type OutboxEvent =
   | { topic: typeof TOPICS.payments.name; type: (typeof PAYMENT_TYPES)[number]; data: Payment }
   | {
       topic: typeof TOPICS.incidents.name;
-      type: typeof EVENT_TYPES.incidentReported | typeof EVENT_TYPES.incidentStatusChanged;
-      data: IncidentReported | IncidentStatusChanged;
-    };
+      type:
+        | typeof EVENT_TYPES.incidentReported
+        | typeof EVENT_TYPES.incidentStatusChanged
+        | typeof EVENT_TYPES.incidentAssigned;
+      data: IncidentReported | IncidentStatusChanged | IncidentAssigned;
+    }
+  | { topic: typeof TOPICS.notices.name; type: typeof EVENT_TYPES.incidentNotice; data: IncidentNotice };
 
 export const BOOKING_TYPES = [
   EVENT_TYPES.bookingCreated,
