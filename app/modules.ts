@@ -11,6 +11,7 @@ import { billingModule, billPayable } from '../modules/billing/index.ts';
 import { camerasModule } from '../modules/cameras/index.ts';
 import { dashboardModule } from '../modules/dashboard/module.ts';
 import { finePayable, finesModule } from '../modules/fines/index.ts';
+import { integratorKeysModule } from '../modules/integrator-keys/index.ts';
 import { incidentsModule } from '../modules/incidents/index.ts';
 import { open311Module } from '../modules/open311/index.ts';
 import { createPaymentsModule } from '../modules/payments/index.ts';
@@ -30,6 +31,8 @@ export const CITY_SERVICE_MODULES: readonly FeatureModule[] = [
 
 export const MODULES: readonly FeatureModule[] = [
   ...CITY_SERVICE_MODULES,
+  // Before air: the ingest paths judge keys against the registry this module keeps current.
+  integratorKeysModule,
   airModule,
   camerasModule,
   dashboardModule,

@@ -4,6 +4,8 @@ import { makeEvent } from '../events/envelope.ts';
 import { EVENT_TYPES, TOPICS, topicSpec } from '../events/catalog.ts';
 import { validateEvent } from '../events/validate.ts';
 import type { Queryable } from '../db/types.ts';
+import type { z } from 'zod';
+import type { integratorKey } from '../events/keys.ts';
 import type {
   Booking,
   IncidentAssigned,
@@ -26,7 +28,12 @@ type OutboxEvent =
         | typeof EVENT_TYPES.incidentAssigned;
       data: IncidentReported | IncidentStatusChanged | IncidentAssigned;
     }
-  | { topic: typeof TOPICS.notices.name; type: typeof EVENT_TYPES.incidentNotice; data: IncidentNotice };
+  | { topic: typeof TOPICS.notices.name; type: typeof EVENT_TYPES.incidentNotice; data: IncidentNotice }
+  | {
+      topic: typeof TOPICS.integratorKeys.name;
+      type: typeof EVENT_TYPES.integratorKey;
+      data: z.input<typeof integratorKey>;
+    };
 
 export const BOOKING_TYPES = [
   EVENT_TYPES.bookingCreated,
@@ -48,7 +55,7 @@ export async function recordEvent(tx: Queryable, e: OutboxEvent, subject: string
   if (!checked.ok) {
     throw new Error(`${checked.reason}: ${checked.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
   }
-  const key = 'userId' in e.data ? e.data.userId : e.data.incidentId;
+  const key = 'userId' in e.data ? e.data.userId : 'keyId' in e.data ? e.data.keyId : e.data.incidentId;
   await tx.query('INSERT INTO outbox (topic, key, event) VALUES ($1, $2, $3)', [
     e.topic,
     key,
