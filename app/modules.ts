@@ -12,6 +12,7 @@ import { camerasModule } from '../modules/cameras/index.ts';
 import { dashboardModule } from '../modules/dashboard/module.ts';
 import { finePayable, finesModule } from '../modules/fines/index.ts';
 import { integratorKeysModule } from '../modules/integrator-keys/index.ts';
+import { deadLettersModule } from '../modules/dead-letters/index.ts';
 import { incidentsModule } from '../modules/incidents/index.ts';
 import { open311Module } from '../modules/open311/index.ts';
 import { createPaymentsModule } from '../modules/payments/index.ts';
@@ -33,6 +34,7 @@ export const MODULES: readonly FeatureModule[] = [
   ...CITY_SERVICE_MODULES,
   // Before air: the ingest paths judge keys against the registry this module keeps current.
   integratorKeysModule,
+  deadLettersModule,
   airModule,
   camerasModule,
   dashboardModule,

@@ -24,6 +24,14 @@ export const MQTT_SESSION_EXPIRY_SECONDS = 3600;
 /** MQTT 5 user property carrying the integrator key (the broker is not where keys are checked). */
 export const MQTT_KEY_PROPERTY = 'api-key';
 
+/** Set by a staff replay of a dead letter (its id), so a replay that fails again names it. */
+export const MQTT_REPLAY_PROPERTY = 'replay-of';
+
+const userProperty = (packet: IPublishPacket, name: string): string | undefined => {
+  const v = packet.properties?.userProperties?.[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
 /** The key a message carries, if any: the first value of its `api-key` user property. */
 function messageKey(packet: IPublishPacket): string | undefined {
   const v = packet.properties?.userProperties?.[MQTT_KEY_PROPERTY];
@@ -57,7 +65,12 @@ export async function startMqttIngest(
     void (async () => {
       for (let attempt = 0; !stopping.signal.aborted; attempt++) {
         try {
-          await handle(packet.topic, packet.payload as Buffer, messageKey(packet));
+          await handle(
+            packet.topic,
+            packet.payload as Buffer,
+            messageKey(packet),
+            userProperty(packet, MQTT_REPLAY_PROPERTY),
+          );
           return done();
         } catch (err) {
           if (err instanceof InvalidEventError || err instanceof UnknownTopicError) {
@@ -78,7 +91,12 @@ export async function startMqttIngest(
     })();
   };
 
-  async function handle(topic: string, message: Buffer, key: string | undefined): Promise<void> {
+  async function handle(
+    topic: string,
+    message: Buffer,
+    key: string | undefined,
+    replayOf: string | undefined,
+  ): Promise<void> {
     const stationId = topic.split('/')[2]!;
     let reason: string | null = null;
     let items: unknown[] = [];
@@ -87,7 +105,7 @@ export async function startMqttIngest(
     const grant = key === undefined ? null : (keys?.lookup(key) ?? null);
     if (key !== undefined && !grant) {
       await bus.publish(TOPICS.dlq.name, [
-        mqttDeadLetter(topic, stationId, 'unknown or revoked API key', message),
+        mqttDeadLetter(topic, stationId, 'unknown or revoked API key', message, replayOf),
       ]);
       return;
     }
@@ -108,7 +126,8 @@ export async function startMqttIngest(
         );
     if (result) keys?.count(grant, result.accepted, result.rejected.length);
     if (result && result.rejected.length > 0) reason = summarise(result.rejected);
-    if (reason) await bus.publish(TOPICS.dlq.name, [mqttDeadLetter(topic, stationId, reason, message)]);
+    if (reason)
+      await bus.publish(TOPICS.dlq.name, [mqttDeadLetter(topic, stationId, reason, message, replayOf)]);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -144,7 +163,13 @@ function summarise(rejected: ItemRejection[]): string {
 }
 
 /** The dead letter for a message (or the part of it) the hub refused; valid for any topic text. */
-export function mqttDeadLetter(topic: string, stationId: string, reason: string, message: Buffer) {
+export function mqttDeadLetter(
+  topic: string,
+  stationId: string,
+  reason: string,
+  message: Buffer,
+  replayOf?: string,
+) {
   // The topic level is whatever the publisher wrote: keep key and subject within what the
   // envelope allows, so the dead letter itself can never be refused.
   const subject = stationId.slice(0, 200) || '(empty station)';
@@ -161,6 +186,7 @@ export function mqttDeadLetter(topic: string, stationId: string, reason: string,
         issues: [],
         ...deadLetterRaw(message),
         receivedAt: new Date().toISOString(),
+        ...(replayOf ? { replayOf: replayOf.slice(0, 200) } : {}),
       },
     }),
   };
