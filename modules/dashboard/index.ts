@@ -36,6 +36,8 @@ export async function serveDashboard(http: FastifyInstance, distDir: string): Pr
       reply.header('cache-control', 'no-cache').sendFile('index.html', distDir, { cacheControl: false });
     scope.get('/', { schema: { hide: true } }, sendIndex);
     scope.get('/index.html', { schema: { hide: true } }, sendIndex);
+    // The staff console is a view of the same page; its API routes are what refuse non-staff.
+    scope.get('/staff', { schema: { hide: true } }, sendIndex);
   });
 }
 

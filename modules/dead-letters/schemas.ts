@@ -31,3 +31,4 @@ export const replayResult = z.object({
     }),
   ),
 });
+export type DeadLetterView = z.output<typeof deadLetterView>;

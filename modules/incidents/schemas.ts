@@ -41,3 +41,6 @@ export const staffIncident = incidentResponse.extend({
     }),
   ),
 });
+
+export type IncidentResponse = z.output<typeof incidentResponse>;
+export type StaffIncident = z.output<typeof staffIncident>;

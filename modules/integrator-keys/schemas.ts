@@ -16,3 +16,4 @@ export const integratorKeyView = z.object({
 export const integratorKeyList = z.object({ items: z.array(integratorKeyView) });
 /** Create and rotate answers: the only time the secret is ever shown. */
 export const integratorKeySecret = z.object({ key: integratorKeyView, secret: z.string() });
+export type IntegratorKeyView = z.output<typeof integratorKeyView>;

@@ -3,7 +3,14 @@ import './i18n/index.ts'; // first: every panel renders through it
 import { Dashboard } from './dashboard.ts';
 import { connectLive } from './live.ts';
 import './styles.css';
+import './staff/staff.css';
+import { mountStaff } from './staff/console.ts';
 
-const dashboard = new Dashboard();
-connectLive(dashboard);
-dashboard.mount(document.getElementById('app')!);
+// /staff is the staff console, in the same bundle; everything else the dashboard.
+if (location.pathname.startsWith('/staff')) {
+  mountStaff(document.getElementById('app')!);
+} else {
+  const dashboard = new Dashboard();
+  connectLive(dashboard);
+  dashboard.mount(document.getElementById('app')!);
+}

@@ -2,8 +2,9 @@
 // `{ en: {...}, 'zh-CN': {...} }` with the same keys in both (test/unit/web-i18n.test.ts checks).
 // Keys are used as t('<namespace>:<key>').
 import { common } from './locales/common.ts';
+import { staff } from './locales/staff.ts';
 
-export const catalogues = { common } as const;
+export const catalogues = { common, staff } as const;
 
 type Resources = Record<'en' | 'zh-CN', Record<string, Record<string, unknown>>>;
 
