@@ -11,7 +11,13 @@ import { call, StaffError } from './http.ts';
 
 const STATUSES = ['submitted', 'acknowledged', 'in_progress', 'resolved', 'rejected'];
 const OPEN = 'submitted,acknowledged,in_progress';
-const ACTIONS = ['acknowledge', 'start', 'resolve', 'reject'] as const;
+type Action = 'acknowledge' | 'start' | 'resolve' | 'reject';
+/** The workflow (modules/incidents/model.ts TRANSITIONS) as actions: only possible ones are offered. */
+const NEXT: Record<string, readonly Action[]> = {
+  submitted: ['acknowledge', 'reject'],
+  acknowledged: ['start', 'reject'],
+  in_progress: ['resolve', 'reject'],
+};
 
 export class Queue {
   readonly el: HTMLElement;
@@ -140,7 +146,7 @@ export class Queue {
       h('option', { value: '' }, t('staff:noDepartment')),
       ...this.departments.map((d) => h('option', { value: d, selected: d === inc.department }, d)),
     );
-    const act = async (action: (typeof ACTIONS)[number] | 'assign') => {
+    const act = async (action: Action | 'assign') => {
       try {
         const body = {
           action,
@@ -184,7 +190,7 @@ export class Queue {
       h(
         'div',
         { class: 'staff-actions' },
-        ...ACTIONS.map((a) =>
+        ...(NEXT[inc.status] ?? []).map((a) =>
           h(
             'button',
             { type: 'button', 'data-action': a, onclick: () => void act(a) },
