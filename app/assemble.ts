@@ -2,7 +2,7 @@
 // roles started on them, every route registered, and nothing listening yet. Hub.start (app/hub.ts)
 // listens on what this returns; tests call buildApiApp and reach the routes with app.inject().
 import type { Logger } from 'pino';
-import { createTokenVerifier } from '../core/auth/index.ts';
+import { ApiKeyRegistry, createTokenVerifier } from '../core/auth/index.ts';
 import { createBus } from '../core/bus/index.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { redactConfig, type Config, type Role } from '../core/config/index.ts';
@@ -79,16 +79,17 @@ export async function assembleHub(config: Config, options: AssembleOptions = {})
       return store;
     })());
 
+  const apiKeys = new ApiKeyRegistry(config.auth.apiKeys);
   const http = await createHttpServer({
     logger,
     metrics,
     readiness,
     policy: config.api.http,
-    apiKeys: config.auth.apiKeys,
+    apiKeys,
     idempotency: dbIdempotencyStore(db),
   });
   const tokens = createTokenVerifier(config.auth);
-  const guards = createGuards(tokens, config.auth.apiKeys);
+  const guards = createGuards(tokens, apiKeys);
   // Before any role adds a route: each API route's config.auth is enforced in onRequest.
   registerAuth(http, guards);
   const ctx: HubContext = {
@@ -100,6 +101,7 @@ export async function assembleHub(config: Config, options: AssembleOptions = {})
     readiness,
     tokens,
     guards,
+    apiKeys,
     clock: options.clock ?? systemClock,
     localCameras: new LocalCameras(),
     // One budget per hub for fine and bill lookups and the payments that prove them.

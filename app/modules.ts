@@ -5,11 +5,14 @@ import { MIGRATIONS_DIR } from '../core/db/migrate.ts';
 import type { Seeder } from '../core/db/seed.ts';
 import type { FeatureModule } from '../core/runtime/context.ts';
 import { airModule } from '../modules/air/index.ts';
+import { auditModule } from '../modules/audit/index.ts';
 import { appointmentPayable, appointmentsModule } from '../modules/appointments/index.ts';
 import { billingModule, billPayable } from '../modules/billing/index.ts';
 import { camerasModule } from '../modules/cameras/index.ts';
 import { dashboardModule } from '../modules/dashboard/module.ts';
 import { finePayable, finesModule } from '../modules/fines/index.ts';
+import { integratorKeysModule } from '../modules/integrator-keys/index.ts';
+import { deadLettersModule } from '../modules/dead-letters/index.ts';
 import { incidentsModule } from '../modules/incidents/index.ts';
 import { open311Module } from '../modules/open311/index.ts';
 import { createPaymentsModule } from '../modules/payments/index.ts';
@@ -18,6 +21,7 @@ import { ticketPayable, transportModule } from '../modules/transport/index.ts';
 
 /** The city services: routes over the database, events through the outbox. */
 export const CITY_SERVICE_MODULES: readonly FeatureModule[] = [
+  auditModule,
   appointmentsModule,
   transportModule,
   billingModule,
@@ -30,6 +34,9 @@ export const CITY_SERVICE_MODULES: readonly FeatureModule[] = [
 export const MODULES: readonly FeatureModule[] = [
   ...CITY_SERVICE_MODULES,
   pushModule,
+  // Before air: the ingest paths judge keys against the registry this module keeps current.
+  integratorKeysModule,
+  deadLettersModule,
   airModule,
   camerasModule,
   dashboardModule,

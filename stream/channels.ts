@@ -79,6 +79,7 @@ export const FAMILIES: Record<ChannelFamily, FamilySpec> = {
     feeds: [
       { topic: TOPICS.bookings.name, keyed: true },
       { topic: TOPICS.payments.name, keyed: true },
+      { topic: TOPICS.notices.name, keyed: true },
     ],
     conflatable: false,
   },
@@ -175,6 +176,7 @@ export function channelsFor(fed: TopicDelivery<TopicName>): string[] {
       break;
     case TOPICS.bookings.name:
     case TOPICS.payments.name:
+    case TOPICS.notices.name:
       if (str(fed.event.data.userId)) out.push(`user:${fed.event.data.userId}`);
       break;
   }

@@ -1,1 +1,2 @@
 export * from './tokens.ts';
+export * from './api-keys.ts';

@@ -5,7 +5,15 @@ import type { z } from 'zod';
 import { airAqi, airReading } from './air.ts';
 import { cameraConfig, cameraSnapshot, cameraStatus } from './cameras.ts';
 import { deadLetter } from './dlq.ts';
-import { booking, incidentReported, incidentStatusChanged, payment } from './services.ts';
+import { integratorKey } from './keys.ts';
+import {
+  booking,
+  incidentAssigned,
+  incidentNotice,
+  incidentReported,
+  incidentStatusChanged,
+  payment,
+} from './services.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -31,6 +39,9 @@ export const EVENT_TYPES = {
   cameraStatus: 'city.camera.status.v1',
   incidentReported: 'city.incident.reported.v1',
   incidentStatusChanged: 'city.incident.status_changed.v1',
+  incidentAssigned: 'city.incident.assigned.v1',
+  incidentNotice: 'city.incident.notice.v1',
+  integratorKey: 'city.integrator_key.v1',
   bookingCreated: 'city.booking.created.v1',
   bookingConfirmed: 'city.booking.confirmed.v1',
   bookingCancelled: 'city.booking.cancelled.v1',
@@ -91,7 +102,23 @@ export const TOPICS = {
     events: {
       [EVENT_TYPES.incidentReported]: incidentReported,
       [EVENT_TYPES.incidentStatusChanged]: incidentStatusChanged,
+      [EVENT_TYPES.incidentAssigned]: incidentAssigned,
     },
+  },
+  notices: {
+    name: 'notices.v1',
+    key: 'user id',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY,
+    events: { [EVENT_TYPES.incidentNotice]: incidentNotice },
+  },
+  integratorKeys: {
+    name: 'integrator-keys.v1',
+    key: 'key id',
+    partitions: 1,
+    cleanupPolicy: 'compact',
+    events: { [EVENT_TYPES.integratorKey]: integratorKey },
   },
   bookings: {
     name: 'bookings.v1',

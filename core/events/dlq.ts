@@ -15,6 +15,8 @@ export const deadLetter = z.object({
   /** Set when `raw` holds only the first DEAD_LETTER_RAW_MAX bytes: the size of the original. */
   rawBytes: z.number().int().nonnegative().optional(),
   receivedAt: z.iso.datetime({ offset: true }),
+  /** Set when a replay of an earlier dead letter (its id) failed again. */
+  replayOf: z.string().optional(),
 });
 export type DeadLetter = z.infer<typeof deadLetter>;
 

@@ -5,3 +5,4 @@ export * from './air.ts';
 export * from './cameras.ts';
 export * from './services.ts';
 export * from './dlq.ts';
+export * from './keys.ts';

@@ -28,6 +28,29 @@ export const incidentStatusChanged = z.object({
   changedAt: z.iso.datetime({ offset: true }),
 });
 
+/** A staff member assigned an incident to a department (consoles update live). */
+export const incidentAssigned = z.object({
+  incidentId: z.string().min(1),
+  city: cityId,
+  department: z.string().min(1),
+  changedBy: z.string(),
+  changedAt: z.iso.datetime({ offset: true }),
+});
+
+/**
+ * What the reporter of an incident is told when staff change it, on `user:{reporterId}` only
+ * (incidents.v1 feeds public channels and never names the reporter).
+ */
+export const incidentNotice = z.object({
+  userId: z.string().min(1),
+  incidentId: z.string().min(1),
+  city: cityId,
+  from: incidentStatus,
+  status: incidentStatus,
+  note: z.string().optional(),
+  changedAt: z.iso.datetime({ offset: true }),
+});
+
 export const BOOKING_KINDS = ['appointment', 'ticket'] as const;
 export const booking = z.object({
   bookingId: z.string().min(1),
@@ -57,5 +80,7 @@ export const payment = z.object({
 
 export type IncidentReported = z.infer<typeof incidentReported>;
 export type IncidentStatusChanged = z.infer<typeof incidentStatusChanged>;
+export type IncidentAssigned = z.infer<typeof incidentAssigned>;
+export type IncidentNotice = z.infer<typeof incidentNotice>;
 export type Booking = z.infer<typeof booking>;
 export type Payment = z.infer<typeof payment>;

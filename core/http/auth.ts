@@ -6,7 +6,13 @@
 //   staff       a valid Bearer token with role staff
 //   integrator  a known integrator key (Authorization: Token|Bearer <key>, or X-API-Key)
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { apiKeyOwner, AuthError, type Principal, type TokenVerifier } from '../auth/index.ts';
+import {
+  ApiKeyRegistry,
+  AuthError,
+  type KeyGrant,
+  type Principal,
+  type TokenVerifier,
+} from '../auth/index.ts';
 import type { ApiKey } from '../config/index.ts';
 import { forbidden, unauthorized } from './problem.ts';
 import { appendOnRequest } from './route-hooks.ts';
@@ -24,6 +30,8 @@ declare module 'fastify' {
     principal: Principal | null;
     /** The integrator's name on `auth: 'integrator'` routes. */
     integrator: string | null;
+    /** What the integrator's key may push (its scope, its id for usage counts). */
+    integratorKey: KeyGrant | null;
   }
 }
 
@@ -35,8 +43,8 @@ export interface Guards {
   optionalUser(request: FastifyRequest): Promise<Principal | null>;
   user(request: FastifyRequest): Promise<Principal>;
   staff(request: FastifyRequest): Promise<Principal>;
-  /** The integrator's name from the presented key. */
-  integrator(request: FastifyRequest): string;
+  /** The grant of the presented key (unknown or revoked keys are refused). */
+  integrator(request: FastifyRequest): KeyGrant;
 }
 
 /**
@@ -51,7 +59,12 @@ export function presentedApiKey(request: FastifyRequest): string | undefined {
   return Array.isArray(x) ? x[0] : x;
 }
 
-export function createGuards(verifier: TokenVerifier, apiKeys: readonly ApiKey[]): Guards {
+/** Keys as a list (bootstrap only) or the process's registry (bootstrap + database keys). */
+export const keyRegistry = (apiKeys: readonly ApiKey[] | ApiKeyRegistry): ApiKeyRegistry =>
+  apiKeys instanceof ApiKeyRegistry ? apiKeys : new ApiKeyRegistry(apiKeys);
+
+export function createGuards(verifier: TokenVerifier, apiKeys: readonly ApiKey[] | ApiKeyRegistry): Guards {
+  const registry = keyRegistry(apiKeys);
   // One verification per request, whether the hook or a handler asks first.
   const verified = new WeakMap<FastifyRequest, Promise<Principal | null>>();
   const optionalUser = (request: FastifyRequest): Promise<Principal | null> => {
@@ -89,9 +102,9 @@ export function createGuards(verifier: TokenVerifier, apiKeys: readonly ApiKey[]
     integrator(request) {
       const key = presentedApiKey(request);
       if (!key) throw unauthorized('send your integrator key as "Authorization: Token <key>" or X-API-Key');
-      const owner = apiKeyOwner(apiKeys, key);
-      if (!owner) throw unauthorized('unknown API key');
-      return owner;
+      const grant = registry.lookup(key);
+      if (!grant) throw unauthorized('unknown API key');
+      return grant;
     },
   };
 }
@@ -106,6 +119,7 @@ export function createGuards(verifier: TokenVerifier, apiKeys: readonly ApiKey[]
 export function registerAuth(app: FastifyInstance, guards: Guards): void {
   app.decorateRequest('principal', null);
   app.decorateRequest('integrator', null);
+  app.decorateRequest('integratorKey', null);
   const check = async (request: FastifyRequest, reply: FastifyReply) => {
     try {
       await authenticate(request, guards);
@@ -142,7 +156,8 @@ async function authenticate(request: FastifyRequest, guards: Guards): Promise<vo
       request.principal = await guards.staff(request);
       return;
     case 'integrator':
-      request.integrator = guards.integrator(request);
+      request.integratorKey = guards.integrator(request);
+      request.integrator = request.integratorKey.name;
       return;
   }
 }

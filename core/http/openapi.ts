@@ -86,7 +86,13 @@ export function documentStatuses(inner: SwaggerTransform): SwaggerTransform {
     }
     // Node's HTTP parser answers this one itself, with no body, before any route runs.
     response['431'] ??= { description: 'request headers (or URL) larger than the server accepts' };
-    return { ...out, schema: { ...schema, response } };
+    // Staff-only routes are marked from the same `config.auth` the auth hook enforces, so the spec
+    // lists every one of them (the staff console's docs and the 403 test read it from here).
+    const staff =
+      config.auth === 'staff'
+        ? { tags: [...new Set([...((schema.tags as string[] | undefined) ?? []), 'staff'])], 'x-staff': true }
+        : {};
+    return { ...out, schema: { ...schema, ...staff, response } };
   };
 }
 

@@ -5,8 +5,8 @@ import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { apiKeyOwner } from '../auth/index.ts';
-import { presentedApiKey } from './auth.ts';
+import type { ApiKeyRegistry } from '../auth/index.ts';
+import { keyRegistry, presentedApiKey } from './auth.ts';
 import type { ApiKey, HttpPolicy } from '../config/index.ts';
 import { HttpProblem } from './problem.ts';
 
@@ -21,8 +21,9 @@ export const DEFAULT_POLICY: HttpPolicy = {
 export async function registerSecurity(
   app: FastifyInstance,
   policy: HttpPolicy,
-  apiKeys: readonly ApiKey[],
+  apiKeys: readonly ApiKey[] | ApiKeyRegistry,
 ): Promise<void> {
+  const registry = keyRegistry(apiKeys);
   await app.register(helmet, {
     // The dashboard at / is a same-origin page: its own scripts, styles, images (camera
     // snapshots) and a WebSocket to /ws on the same host. Nothing third-party.
@@ -62,7 +63,7 @@ export async function registerSecurity(
     // Integrators holding a valid key push at sensor rates; they are accounted per key upstream.
     allowList: (request: FastifyRequest) => {
       const key = presentedApiKey(request);
-      return key !== undefined && apiKeyOwner(apiKeys, key) !== null;
+      return key !== undefined && registry.lookup(key) !== null;
     },
     errorResponseBuilder: (_request, context) =>
       new HttpProblem(

@@ -18,6 +18,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { ApiKeyRegistry } from '../auth/index.ts';
 import type { ApiKey, HttpPolicy } from '../config/index.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { memoryIdempotencyStore, registerIdempotency, type IdempotencyStore } from './idempotency.ts';
@@ -46,7 +47,8 @@ export interface HttpServerOptions {
   /** Rate limit, CORS origins, upload size; defaults suit a same-origin dashboard. */
   policy?: HttpPolicy;
   /** Integrator keys: their holders are not rate limited per IP. */
-  apiKeys?: readonly ApiKey[];
+  /** Integrator keys: the bootstrap list, or the process's registry (bootstrap + database keys). */
+  apiKeys?: readonly ApiKey[] | ApiKeyRegistry;
   /** Where Idempotency-Key responses are kept; default: this process's memory. */
   idempotency?: IdempotencyStore;
 }

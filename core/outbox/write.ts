@@ -4,7 +4,16 @@ import { makeEvent } from '../events/envelope.ts';
 import { EVENT_TYPES, TOPICS, topicSpec } from '../events/catalog.ts';
 import { validateEvent } from '../events/validate.ts';
 import { prepared, type Queryable } from '../db/types.ts';
-import type { Booking, IncidentReported, IncidentStatusChanged, Payment } from '../events/services.ts';
+import type { z } from 'zod';
+import type { integratorKey } from '../events/keys.ts';
+import type {
+  Booking,
+  IncidentAssigned,
+  IncidentNotice,
+  IncidentReported,
+  IncidentStatusChanged,
+  Payment,
+} from '../events/services.ts';
 
 export const EVENT_SOURCE = '/citystream/api';
 
@@ -13,8 +22,17 @@ type OutboxEvent =
   | { topic: typeof TOPICS.payments.name; type: (typeof PAYMENT_TYPES)[number]; data: Payment }
   | {
       topic: typeof TOPICS.incidents.name;
-      type: typeof EVENT_TYPES.incidentReported | typeof EVENT_TYPES.incidentStatusChanged;
-      data: IncidentReported | IncidentStatusChanged;
+      type:
+        | typeof EVENT_TYPES.incidentReported
+        | typeof EVENT_TYPES.incidentStatusChanged
+        | typeof EVENT_TYPES.incidentAssigned;
+      data: IncidentReported | IncidentStatusChanged | IncidentAssigned;
+    }
+  | { topic: typeof TOPICS.notices.name; type: typeof EVENT_TYPES.incidentNotice; data: IncidentNotice }
+  | {
+      topic: typeof TOPICS.integratorKeys.name;
+      type: typeof EVENT_TYPES.integratorKey;
+      data: z.input<typeof integratorKey>;
     };
 
 export const BOOKING_TYPES = [
@@ -44,7 +62,7 @@ export function outboxRow(e: OutboxEvent, subject: string): OutboxRow {
   if (!checked.ok) {
     throw new Error(`${checked.reason}: ${checked.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
   }
-  const key = 'userId' in e.data ? e.data.userId : e.data.incidentId;
+  const key = 'userId' in e.data ? e.data.userId : 'keyId' in e.data ? e.data.keyId : e.data.incidentId;
   return { topic: e.topic, key, event: JSON.stringify(event) };
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { TokenVerifier } from '../auth/index.ts';
+import type { ApiKeyRegistry, TokenVerifier } from '../auth/index.ts';
 import type { Bus } from '../bus/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Config, Role } from '../config/index.ts';
@@ -20,6 +20,8 @@ export interface HubContext {
   readiness: Readiness;
   tokens: TokenVerifier;
   guards: Guards;
+  /** Integrator keys this process accepts: CITYSTREAM_API_KEYS plus the database's, kept current over the bus. */
+  apiKeys: ApiKeyRegistry;
   /** Time for ticket holds, payment-intent expiry and retry waits; tests advance a TestClock. */
   clock: Clock;
   /** Snapshots held by this process's camera worker, for this process's camera routes. */

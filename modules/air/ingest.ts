@@ -19,7 +19,7 @@ export const airIngest: Component = async (ctx) => {
   const stations = new StationCache(db);
   await stations.load();
   const intake = createIntake(ctx.bus, stations, ctx.config.air);
-  await registerAirPush(ctx.http, intake, { maxItems: ctx.config.air.ingestMaxItems });
+  await registerAirPush(ctx.http, intake, { maxItems: ctx.config.air.ingestMaxItems }, ctx.apiKeys);
 
   const store = await ctx.timeseries();
   const consumers: Consumer[] = [];
@@ -47,6 +47,7 @@ export const airIngest: Component = async (ctx) => {
         logger,
         `citystream-air-${ctx.config.instanceId}`,
         stopping,
+        ctx.apiKeys,
       );
     }
     const sources = [...ctx.config.air.sources];

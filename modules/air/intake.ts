@@ -10,6 +10,7 @@ import { validateEvent } from '../../core/events/validate.ts';
 import { normaliseReading, type NormaliseOptions, type Rejection } from './normalise.ts';
 import { RejectionLog, type ItemRejection } from './rejection-log.ts';
 import type { StationCache } from '../../core/domain/stations.ts';
+import { outOfScope, type KeyGrant } from '../../core/auth/index.ts';
 
 export type { ItemRejection } from './rejection-log.ts';
 
@@ -26,13 +27,13 @@ export interface Intake {
    */
   submit(
     items: { index: number; value: unknown }[],
-    options: { origin: string; atomic?: boolean; preRejected?: ItemRejection[] },
+    options: { origin: string; atomic?: boolean; preRejected?: ItemRejection[]; scope?: KeyGrant | null },
   ): Promise<IntakeResult>;
   /**
    * A request judged while its body streams in: items are normalised chunk by chunk and only the
    * resulting readings are kept, refusals go to a bounded log. Nothing is published before commit.
    */
-  begin(options: { origin: string; maxRejections: number }): IntakeBatch;
+  begin(options: { origin: string; maxRejections: number; scope?: KeyGrant | null }): IntakeBatch;
 }
 
 export interface IntakeBatch {
@@ -62,11 +63,14 @@ type Judged =
   | { ok: false; rejections: Rejection[] };
 
 /** One item's fate: a reading with its checked event, or why not. */
-function judge(value: unknown, options: NormaliseOptions): Judged {
+function judge(value: unknown, options: NormaliseOptions, scope?: KeyGrant | null): Judged {
   // One item that breaks the code below is that item's refusal, never the request's failure.
   try {
     const result = normaliseReading(value, options);
     if (!result.ok) return result;
+    // The integrator key's scope (a city, a set of stations) bounds what it may push.
+    const outside = scope ? outOfScope(scope, result.reading.stationId, result.reading.city) : null;
+    if (outside) return { ok: false, rejections: [{ field: 'stationId', reason: outside }] };
     // The bus refuses a whole publish for one invalid record: check each one here.
     const event = readingEvent(result.reading);
     const checked = validateEvent(TOPICS.airReadings, event);
@@ -112,14 +116,14 @@ export function createIntake(
     if (records.length > 0) await bus.publish(TOPICS.airReadings.name, records);
   };
   return {
-    async submit(items, { origin, atomic, preRejected }) {
+    async submit(items, { origin, atomic, preRejected, scope }) {
       await stations.ensure(namedStations(items));
       const o = options(origin);
       const rejected: ItemRejection[] = [...(preRejected ?? [])];
       const readings: AirReading[] = [];
       const records: PublishRecord<AirReading>[] = [];
       for (const { index, value } of items) {
-        const result = judge(value, o);
+        const result = judge(value, o, scope);
         if (result.ok) {
           readings.push(result.reading);
           records.push(result.record);
@@ -131,7 +135,7 @@ export function createIntake(
       return { accepted: readings.length, rejected, readings };
     },
 
-    begin({ origin, maxRejections }) {
+    begin({ origin, maxRejections, scope }) {
       const refused = new RejectionLog(maxRejections);
       const records: PublishRecord<AirReading>[] = [];
       // One clock for the whole request, as submit has: a reading's fate does not depend on
@@ -151,7 +155,7 @@ export function createIntake(
             }
           }
           for (const { index, value, line } of items) {
-            const result = judge(value, o);
+            const result = judge(value, o, scope);
             if (result.ok) records.push(result.record);
             else refused.refuse(index, result.rejections, line);
           }

@@ -3,7 +3,8 @@
 // after the readings are published to Kafka, so the broker re-delivers what we did not take.
 // Refused readings go to dlq.v1 with the reason (MQTT has no reply to carry it) and the message is
 // acknowledged: a bad message never blocks the ones behind it, nor start-up.
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import type { ApiKeyRegistry } from '../../core/auth/index.ts';
 import { InvalidEventError, UnknownTopicError, type Bus } from '../../core/bus/index.ts';
 import { deadLetterRaw, EVENT_TYPES, makeEvent, TOPICS } from '../../core/events/index.ts';
 import type { Logger } from 'pino';
@@ -20,6 +21,23 @@ export const MQTT_TOPIC = 'citystream/air/+/readings';
  */
 export const MQTT_SESSION_EXPIRY_SECONDS = 3600;
 
+/** MQTT 5 user property carrying the integrator key (the broker is not where keys are checked). */
+export const MQTT_KEY_PROPERTY = 'api-key';
+
+/** Set by a staff replay of a dead letter (its id), so a replay that fails again names it. */
+export const MQTT_REPLAY_PROPERTY = 'replay-of';
+
+const userProperty = (packet: IPublishPacket, name: string): string | undefined => {
+  const v = packet.properties?.userProperties?.[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+/** The key a message carries, if any: the first value of its `api-key` user property. */
+function messageKey(packet: IPublishPacket): string | undefined {
+  const v = packet.properties?.userProperties?.[MQTT_KEY_PROPERTY];
+  return Array.isArray(v) ? v[0] : v;
+}
+
 export async function startMqttIngest(
   url: string,
   intake: Intake,
@@ -27,6 +45,7 @@ export async function startMqttIngest(
   logger: Logger,
   clientId: string,
   stopping: AbortController,
+  keys?: ApiKeyRegistry,
 ): Promise<MqttClient> {
   const client = mqtt.connect(url, {
     clientId,
@@ -46,7 +65,12 @@ export async function startMqttIngest(
     void (async () => {
       for (let attempt = 0; !stopping.signal.aborted; attempt++) {
         try {
-          await handle(packet.topic, packet.payload as Buffer);
+          await handle(
+            packet.topic,
+            packet.payload as Buffer,
+            messageKey(packet),
+            userProperty(packet, MQTT_REPLAY_PROPERTY),
+          );
           return done();
         } catch (err) {
           if (err instanceof InvalidEventError || err instanceof UnknownTopicError) {
@@ -67,10 +91,24 @@ export async function startMqttIngest(
     })();
   };
 
-  async function handle(topic: string, message: Buffer): Promise<void> {
+  async function handle(
+    topic: string,
+    message: Buffer,
+    key: string | undefined,
+    replayOf: string | undefined,
+  ): Promise<void> {
     const stationId = topic.split('/')[2]!;
     let reason: string | null = null;
     let items: unknown[] = [];
+    // A message that names a key is judged by it, at the moment it arrives: a revoked or unknown
+    // key is refused (dead-lettered) however long the message waited at the broker.
+    const grant = key === undefined ? null : (keys?.lookup(key) ?? null);
+    if (key !== undefined && !grant) {
+      await bus.publish(TOPICS.dlq.name, [
+        mqttDeadLetter(topic, stationId, 'unknown or revoked API key', message, replayOf),
+      ]);
+      return;
+    }
     try {
       const json: unknown = JSON.parse(message.toString('utf8'));
       items = Array.isArray(json) ? json : [json];
@@ -84,10 +122,12 @@ export async function startMqttIngest(
             index,
             value: typeof value === 'object' && value !== null ? { stationId, ...value } : value,
           })),
-          { origin: `push:mqtt:${stationId}` },
+          { origin: `push:mqtt:${stationId}`, scope: grant },
         );
+    if (result) keys?.count(grant, result.accepted, result.rejected.length);
     if (result && result.rejected.length > 0) reason = summarise(result.rejected);
-    if (reason) await bus.publish(TOPICS.dlq.name, [mqttDeadLetter(topic, stationId, reason, message)]);
+    if (reason)
+      await bus.publish(TOPICS.dlq.name, [mqttDeadLetter(topic, stationId, reason, message, replayOf)]);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -123,7 +163,13 @@ function summarise(rejected: ItemRejection[]): string {
 }
 
 /** The dead letter for a message (or the part of it) the hub refused; valid for any topic text. */
-export function mqttDeadLetter(topic: string, stationId: string, reason: string, message: Buffer) {
+export function mqttDeadLetter(
+  topic: string,
+  stationId: string,
+  reason: string,
+  message: Buffer,
+  replayOf?: string,
+) {
   // The topic level is whatever the publisher wrote: keep key and subject within what the
   // envelope allows, so the dead letter itself can never be refused.
   const subject = stationId.slice(0, 200) || '(empty station)';
@@ -140,6 +186,7 @@ export function mqttDeadLetter(topic: string, stationId: string, reason: string,
         issues: [],
         ...deadLetterRaw(message),
         receivedAt: new Date().toISOString(),
+        ...(replayOf ? { replayOf: replayOf.slice(0, 200) } : {}),
       },
     }),
   };

@@ -16,6 +16,7 @@ import type { HttpServer } from '../../core/http/index.ts';
 import { JsonBodyError, readJsonItems, readLines, type Piece } from './body-reader.ts';
 import { influxErrorReplies, RETRY_AFTER_SECONDS } from './influx-errors.ts';
 import type { Intake, IntakeBatch } from './intake.ts';
+import type { ApiKeyRegistry } from '../../core/auth/index.ts';
 import { lineToReading, LineProtocolError, parseLine, type Precision } from './line-protocol.ts';
 import { isGzip, pushBodyBytes, tooLarge } from './push-body.ts';
 import type { RejectionLog } from './rejection-log.ts';
@@ -126,7 +127,11 @@ async function parseJsonPush(
 ): Promise<PushBody> {
   const ndjson = /ndjson/.test(request.headers['content-type'] ?? '');
   const bytes = pushBodyBytes(request, raw, BODY_LIMIT);
-  const batch = intake.begin({ origin: `push:http:${callerOf(request)}`, maxRejections: MAX_LISTED_ERRORS });
+  const batch = intake.begin({
+    origin: `push:http:${callerOf(request)}`,
+    maxRejections: MAX_LISTED_ERRORS,
+    scope: request.integratorKey,
+  });
   const sink = itemSink(batch, limits.maxItems);
   const pieces: AsyncIterable<Piece> = ndjson
     ? readLines(bytes.chunks, MAX_ITEM_BYTES)
@@ -181,6 +186,7 @@ async function parseLineProtocolPush(
   const batch = intake.begin({
     origin: `push:influx:${callerOf(request)}`,
     maxRejections: MAX_LISTED_ERRORS,
+    scope: request.integratorKey,
   });
   const sink = itemSink(batch, limits.maxItems);
   for await (const piece of readLines(bytes.chunks, MAX_ITEM_BYTES)) {
@@ -262,7 +268,12 @@ function requireJsonMediaType(request: FastifyRequest): void {
   }
 }
 
-export async function registerAirPush(http: HttpServer, intake: Intake, limits: PushLimits) {
+export async function registerAirPush(
+  http: HttpServer,
+  intake: Intake,
+  limits: PushLimits,
+  keys?: ApiKeyRegistry,
+) {
   // Each route in its own instance: its own header checks and body parser.
   const routes = async (app: FastifyInstance, parse: typeof parseJsonPush) => {
     app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -303,6 +314,7 @@ export async function registerAirPush(http: HttpServer, intake: Intake, limits: 
         if (!body || body.items === 0) throw badRequest('no readings in the body');
         const atomic = request.query.atomic === 'true';
         const result = await commit(body.batch, atomic, reply);
+        keys?.count(request.integratorKey, result.accepted, result.refused.items);
         if (result.refused.items > 0) throw refusalProblem(result.accepted, result.refused, atomic);
         return reply.code(202).send({ accepted: result.accepted });
       },
@@ -345,6 +357,7 @@ export async function registerAirPush(http: HttpServer, intake: Intake, limits: 
         const atomic = request.query.atomic === 'true';
         if (!body) return reply.code(204).send(null);
         const result = await commit(body.batch, atomic, reply);
+        keys?.count(request.integratorKey, result.accepted, result.refused.items);
         if (result.refused.items > 0) throw partialWrite(result.accepted, result.refused, atomic);
         return reply.code(204).send(null);
       },

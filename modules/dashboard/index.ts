@@ -57,6 +57,8 @@ export async function serveDashboard(http: FastifyInstance, distDir: string): Pr
       decorateReply: false,
       maxAge: '1d',
     });
+    // The staff console is a view of the same page; its API routes are what refuse non-staff.
+    scope.get('/staff', { schema: { hide: true } }, sendIndex);
   });
 }
 

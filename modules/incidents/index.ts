@@ -4,15 +4,21 @@ import { fileURLToPath } from 'node:url';
 import { routesComponent } from '../../core/module/deps.ts';
 import type { FeatureModule } from '../../core/runtime/context.ts';
 import { registerIncidentRoutes } from './routes.ts';
+import { registerTriageRoutes } from './triage-routes.ts';
 
-export { CATEGORIES, categoryCode, type IncidentStatus } from './model.ts';
+export { CATEGORIES, categoryCode, DEPARTMENTS, type IncidentStatus } from './model.ts';
 export { serviceCity } from './routes.ts';
 export { createIncident, getIncident, listIncidents, type IncidentRow } from './store.ts';
 
 export const incidentsModule: FeatureModule = {
   name: 'incidents',
   migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
-  components: { api: routesComponent('/v1', registerIncidentRoutes) },
+  components: {
+    api: routesComponent('/v1', (deps) => {
+      registerIncidentRoutes(deps);
+      registerTriageRoutes(deps);
+    }),
+  },
 };
 
 // Response shapes, for clients in this repository (web/ imports their types only).

@@ -46,6 +46,28 @@ export const TRANSITIONS: Record<IncidentStatus, IncidentStatus[]> = {
   rejected: [],
 };
 
+/** What staff do to an incident, and the status each action moves it to. */
+export const ACTIONS = {
+  acknowledge: 'acknowledged',
+  start: 'in_progress',
+  resolve: 'resolved',
+  reject: 'rejected',
+} as const satisfies Record<string, IncidentStatus>;
+export type IncidentAction = keyof typeof ACTIONS;
+export const ACTION_NAMES = Object.keys(ACTIONS) as [IncidentAction, ...IncidentAction[]];
+
+/** The city departments an incident can be assigned to. */
+export const DEPARTMENTS = [
+  'police',
+  'traffic',
+  'roads',
+  'street_lighting',
+  'drainage',
+  'environment',
+  'sanitation',
+] as const;
+export type Department = (typeof DEPARTMENTS)[number];
+
 export { cityAt } from '../../core/domain/geo.ts';
 
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;

@@ -9,14 +9,9 @@ import { phoneNumber, textOfAtLeast } from '../../core/module/personal.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
 import { CATEGORIES, categoryCode, cityAt, DESCRIPTION_MIN_CHARS, PHOTO_TYPES, sniffImage } from './model.ts';
 import { incidentList, incidentResponse } from './schemas.ts';
-import {
-  changeStatus,
-  createIncident,
-  getIncident,
-  incidentPhoto,
-  incidentView,
-  listIncidents,
-} from './store.ts';
+import { StaleVersion, triage } from './triage.ts';
+import { ifMatchVersion, setEtag } from './versioning.ts';
+import { createIncident, getIncident, incidentPhoto, incidentView, listIncidents } from './store.ts';
 import { registerMyIncidentRoutes } from './mine.ts';
 
 const tags = ['incidents'];
@@ -184,7 +179,11 @@ export function registerIncidentRoutes(deps: ApiDeps): void {
       schema: { tags, summary: 'One incident', params: idParam, response: { 200: incidentResponse } },
       config: publicRoute,
     },
-    async (request) => incidentView(await getIncident(db, request.params.id), request.principal),
+    async (request, reply) => {
+      const row = await getIncident(db, request.params.id);
+      setEtag(reply, row.version);
+      return incidentView(row, request.principal);
+    },
   );
 
   app.get(
@@ -211,12 +210,34 @@ export function registerIncidentRoutes(deps: ApiDeps): void {
         }),
         response: { 200: incidentResponse },
       },
-      config: { auth: 'staff', responses: { 409: 'the move is not allowed from the current status' } },
+      config: {
+        auth: 'staff',
+        responses: {
+          409: 'the move is not allowed from the current status',
+          412: 'If-Match was sent and the incident changed since: `current` is the incident now',
+        },
+      },
     },
-    async (request) => {
+    async (request, reply) => {
       const staff = caller(request);
-      const row = await changeStatus(db, staff, request.params.id, request.body.status, request.body.note);
+      let row;
+      try {
+        row = await triage(
+          db,
+          staff,
+          request.params.id,
+          { status: request.body.status, note: request.body.note },
+          ifMatchVersion(request),
+        );
+      } catch (err) {
+        if (!(err instanceof StaleVersion)) throw err;
+        setEtag(reply, err.current.version);
+        throw new HttpProblem(412, 'Precondition Failed', err.message, {
+          current: incidentView(err.current, staff),
+        });
+      }
       nudge();
+      setEtag(reply, row.version);
       return incidentView(row, staff);
     },
   );

@@ -18,6 +18,9 @@ export const incidentResponse = z.object({
   photoUrl: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Sent back as If-Match (the ETag) by staff changing it. */
+  version: z.number(),
+  department: z.string().optional(),
   reporter: z
     .object({ name: z.string().nullable(), phone: z.string().nullable(), email: z.string().nullable() })
     .optional(),
@@ -25,3 +28,19 @@ export const incidentResponse = z.object({
 
 /** GET /v1/incidents */
 export const incidentList = z.object({ items: z.array(incidentResponse) });
+
+/** /v1/staff/incidents/{id}: the incident with its status history (notes, who, when). */
+export const staffIncident = incidentResponse.extend({
+  history: z.array(
+    z.object({
+      from: z.string(),
+      to: z.string(),
+      note: z.string().optional(),
+      by: z.string(),
+      at: z.string(),
+    }),
+  ),
+});
+
+export type IncidentResponse = z.output<typeof incidentResponse>;
+export type StaffIncident = z.output<typeof staffIncident>;

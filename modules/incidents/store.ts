@@ -2,13 +2,13 @@
 // writes its incidents.v1 event (carrying the city, for incidents:city:{city}) in the same transaction.
 // Those events reach the public incidents:city channels: they never carry who reported or how to
 // reach them (reporter id, name, phone, email stay in the database).
-import { Conflict, NotFound } from '../../core/errors.ts';
+import { NotFound } from '../../core/errors.ts';
 import type { Principal } from '../../core/auth/index.ts';
 import type { Db, Queryable } from '../../core/db/types.ts';
 import { EVENT_TYPES, TOPICS } from '../../core/events/catalog.ts';
 import { newId, type City } from '../../core/module/common.ts';
 import { recordEvent } from '../../core/outbox/write.ts';
-import { TRANSITIONS, type IncidentStatus } from './model.ts';
+import type { IncidentStatus } from './model.ts';
 
 export interface NewIncident {
   city: City;
@@ -39,10 +39,13 @@ export interface IncidentRow {
   has_photo: boolean;
   created_at: Date;
   updated_at: Date;
+  /** Starts at 1, one more on every staff change: the ETag staff send back in If-Match. */
+  version: number;
+  department: string | null;
 }
 
-const COLUMNS = `id, city, category, lat, lon, address, description, status, status_note, reporter_id, reporter_name,
-  reporter_phone, reporter_email, photo IS NOT NULL AS has_photo, created_at, updated_at`;
+export const COLUMNS = `id, city, category, lat, lon, address, description, status, status_note, reporter_id, reporter_name,
+  reporter_phone, reporter_email, photo IS NOT NULL AS has_photo, created_at, updated_at, version, department`;
 
 /** Contact details go to staff and to the reporter; the public sees the report only. */
 export function incidentView(i: IncidentRow, viewer: Principal | null) {
@@ -60,6 +63,8 @@ export function incidentView(i: IncidentRow, viewer: Principal | null) {
     photoUrl: i.has_photo ? `/v1/incidents/${i.id}/photo` : null,
     createdAt: i.created_at.toISOString(),
     updatedAt: i.updated_at.toISOString(),
+    version: i.version,
+    ...(i.department ? { department: i.department } : {}),
     ...(privileged
       ? { reporter: { name: i.reporter_name, phone: i.reporter_phone, email: i.reporter_email } }
       : {}),
@@ -150,56 +155,6 @@ export async function listIncidents(db: Queryable, f: IncidentFilter): Promise<I
     params,
   );
   return rows;
-}
-
-export async function changeStatus(
-  db: Db,
-  staff: Principal,
-  id: string,
-  to: IncidentStatus,
-  note: string | undefined,
-): Promise<IncidentRow> {
-  return db.transaction(async (tx) => {
-    const current = (
-      await tx.query<IncidentRow>(`SELECT ${COLUMNS} FROM incidents WHERE id = $1 FOR UPDATE`, [id])
-    ).rows[0];
-    if (!current) throw new NotFound(`incident ${id} not found`);
-    const allowed = TRANSITIONS[current.status];
-    if (!allowed.includes(to)) {
-      throw new Conflict(
-        `incident ${id} is ${current.status}; it can move to ${allowed.length ? allowed.join(' or ') : 'nothing (closed)'}`,
-        { allowed },
-      );
-    }
-    const row = (
-      await tx.query<IncidentRow>(
-        `UPDATE incidents SET status = $2, status_note = $3, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
-        [id, to, note ?? null],
-      )
-    ).rows[0]!;
-    await tx.query(
-      'INSERT INTO incident_updates (incident_id, from_status, to_status, note, changed_by) VALUES ($1, $2, $3, $4, $5)',
-      [id, current.status, to, note ?? null, staff.sub],
-    );
-    await recordEvent(
-      tx,
-      {
-        topic: TOPICS.incidents.name,
-        type: EVENT_TYPES.incidentStatusChanged,
-        data: {
-          incidentId: id,
-          city: row.city as City,
-          from: current.status,
-          to,
-          ...(note ? { note } : {}),
-          changedBy: staff.sub,
-          changedAt: row.updated_at.toISOString(),
-        },
-      },
-      `incident/${id}`,
-    );
-    return row;
-  });
 }
 
 export async function incidentPhoto(db: Queryable, id: string): Promise<{ bytes: Buffer; type: string }> {

@@ -5,10 +5,17 @@ import { connectLive } from './live.ts';
 import { notificationsControl, openFromNotification } from './notifications.ts';
 import { registerServiceWorker } from './sw/register.ts';
 import './styles.css';
+import './staff/staff.css';
+import { mountStaff } from './staff/console.ts';
 
-const dashboard = new Dashboard();
-connectLive(dashboard);
-dashboard.mount(document.getElementById('app')!);
-document.getElementById('account')?.before(notificationsControl(dashboard.session));
+// /staff is the staff console, in the same bundle; everything else the dashboard.
+if (location.pathname.startsWith('/staff')) {
+  mountStaff(document.getElementById('app')!);
+} else {
+  const dashboard = new Dashboard();
+  connectLive(dashboard);
+  dashboard.mount(document.getElementById('app')!);
+  document.getElementById('account')?.before(notificationsControl(dashboard.session));
+  openFromNotification();
+}
 registerServiceWorker();
-openFromNotification();

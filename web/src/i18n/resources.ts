@@ -8,8 +8,18 @@ import { common } from './locales/common.ts';
 import { incidents } from './locales/incidents.ts';
 import { live } from './locales/live.ts';
 import { notifications } from './locales/notifications.ts';
+import { staff } from './locales/staff.ts';
 
-export const catalogues = { common, citizen, incidents, activity, notifications, live, cameras } as const;
+export const catalogues = {
+  common,
+  citizen,
+  incidents,
+  activity,
+  notifications,
+  live,
+  cameras,
+  staff,
+} as const;
 
 type Resources = Record<'en' | 'zh-CN', Record<string, Record<string, unknown>>>;
 

@@ -1,0 +1,154 @@
+// The staff console in Chromium: a citizen's report made in a second browser context appears in
+// the queue live; staff acknowledge and resolve it with notes, which reach the citizen's browser
+// live on user:{id}; two staff consoles resolving at once end with one success and one "changed by
+// someone else"; a citizen's token is refused by the console. Screenshots under test/artifacts/.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, startApi, type ApiHarness } from './support/api.ts';
+import { chromiumAvailable, DESKTOP, launchBrowser, PHONE, saveScreenshot } from './support/browser.ts';
+
+const chromium = chromiumAvailable();
+const [pglite] = (await backends()).filter((b) => b.name === 'pglite');
+
+// Generous: Chromium on a loaded 2-core machine; each step waits on a condition, never a sleep.
+describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () => {
+  let api: ApiHarness;
+  let browser: Browser;
+  let staffToken: string;
+  let citizenToken: string;
+  const contexts: BrowserContext[] = [];
+
+  const staffPage = async (options = DESKTOP, token = staffToken): Promise<Page> => {
+    const context = await browser.newContext({ ...options, locale: 'en-US' });
+    contexts.push(context);
+    await context.addInitScript((t) => localStorage.setItem('citystream.staffToken', t), token);
+    const page = await context.newPage();
+    await page.goto(`${api.url}/staff`);
+    return page;
+  };
+
+  beforeAll(async () => {
+    [api, browser] = await Promise.all([
+      startApi(pglite!, { CITYSTREAM_ROLES: 'api,stream' }),
+      launchBrowser(),
+    ]);
+    [staffToken, citizenToken] = await Promise.all([api.token('desk-7', 'staff'), api.token('zhang')]);
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await api?.stop();
+  });
+
+  it('shows a citizen report live, and the notes of acknowledge and resolve reach the citizen live', async () => {
+    const staff = await staffPage();
+    await staff.locator('.staff-queue').waitFor();
+    await staff.getByText('No incidents match these filters.').waitFor();
+
+    // The citizen, in a second browser context: reports, and listens on their private channel.
+    const citizenContext = await browser.newContext({ ...DESKTOP, locale: 'en-US' });
+    contexts.push(citizenContext);
+    const citizen = await citizenContext.newPage();
+    await citizen.goto(`${api.url}/`);
+    const id = await citizen.evaluate(async (token) => {
+      const w = window as unknown as { notes: string[] };
+      w.notes = [];
+      const ws = new WebSocket(`ws://${location.host}/ws?token=${token}`);
+      await new Promise((r) => ws.addEventListener('open', r));
+      ws.addEventListener('message', (m) => {
+        const f = JSON.parse(String(m.data)) as { type: string; event?: { data: { note?: string } } };
+        if (f.type === 'event' && f.event?.data.note) w.notes.push(f.event.data.note);
+      });
+      ws.send(JSON.stringify({ type: 'subscribe', id: 1, channels: ['user:zhang'] }));
+      const res = await fetch('/v1/incidents', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({
+          category: 'broken_street_light',
+          lat: 22.54,
+          lon: 114.06,
+          description: 'Street light out on Shennan Road',
+          reporter: { name: 'Zhang Wei', phone: '13900002222' },
+        }),
+      });
+      return ((await res.json()) as { id: string }).id;
+    }, citizenToken);
+
+    // Live: no reload in the staff page.
+    const item = staff.locator(`.staff-item[data-id="${id}"] button`);
+    await item.waitFor({ timeout: 10_000 });
+    await item.click();
+    await staff.getByText('Zhang Wei · 13900002222').waitFor();
+    await staff.fill('textarea[name="note"]', 'Reported to the lighting crew');
+    await staff.click('button[data-action="acknowledge"]');
+    await staff.getByText('Saved: now acknowledged.').waitFor();
+    await staff.click('button[data-action="start"]');
+    await staff.getByText('Saved: now in_progress.').waitFor();
+    await staff.fill('textarea[name="note"]', 'Lamp replaced this afternoon');
+    await staff.click('button[data-action="resolve"]');
+    await staff.getByText('Saved: now resolved.').waitFor();
+    await saveScreenshot(staff, 'staff-console-desktop');
+
+    await citizen.waitForFunction(
+      () => (window as unknown as { notes: string[] }).notes.includes('Lamp replaced this afternoon'),
+      undefined,
+      { timeout: 10_000 },
+    );
+    const notes = await citizen.evaluate(() => (window as unknown as { notes: string[] }).notes);
+    expect(notes).toEqual(['Reported to the lighting crew', 'Lamp replaced this afternoon']);
+  });
+
+  it('lets one of two staff resolving at once win; the other sees "changed by someone else"', async () => {
+    const created = await api.call('POST', '/v1/incidents', {
+      token: citizenToken,
+      body: {
+        category: 'pothole',
+        lat: 22.55,
+        lon: 114.07,
+        description: 'Pothole at the bus stop',
+        reporter: { name: 'Zhang Wei', phone: '13900002222' },
+      },
+    });
+    const id = created.body as { id: string };
+    for (const [v, action] of [
+      [1, 'acknowledge'],
+      [2, 'start'],
+    ] as const) {
+      await api.call('POST', `/v1/staff/incidents/${id.id}/actions`, {
+        token: staffToken,
+        headers: { 'if-match': `"${v}"` },
+        body: { action },
+      });
+    }
+    const [a, b] = [await staffPage(), await staffPage(PHONE)];
+    for (const p of [a, b]) {
+      await p.locator(`.staff-item[data-id="${id.id}"] button`).click();
+      await p.locator('button[data-action="resolve"]').waitFor();
+    }
+    await Promise.all([a.click('button[data-action="resolve"]'), b.click('button[data-action="resolve"]')]);
+    const outcome = async (p: Page) => {
+      const msg = p.locator('.staff-message');
+      await msg.waitFor();
+      return msg.textContent();
+    };
+    const texts = await Promise.all([outcome(a), outcome(b)]);
+    expect(texts.sort()).toEqual([
+      'Changed by someone else: the incident was reloaded. Check it and try again.',
+      'Saved: now resolved.',
+    ]);
+    await saveScreenshot(b, 'staff-console-phone-conflict');
+  });
+
+  it('refuses a citizen token in the page, and shows keys, dead letters and audit to staff', async () => {
+    const refused = await staffPage(DESKTOP, citizenToken);
+    await refused.getByText('This console is for city staff only').waitFor();
+    const staff = await staffPage();
+    await staff.getByRole('tab', { name: 'Integrator keys' }).click();
+    await staff.fill('input[name="name"]', 'Acme sensors');
+    await staff.click('button[type="submit"]');
+    await staff.getByText('Copy this key now').waitFor();
+    await staff.getByRole('tab', { name: 'Audit' }).click();
+    await staff.getByText('key.create').waitFor();
+    await saveScreenshot(staff, 'staff-console-audit');
+  });
+});

@@ -1,0 +1,87 @@
+// The staff console at /staff: entered with a staff token (a citizen's is refused here as on the
+// server), tabs for the triage queue, integrator keys, dead letters and the audit log.
+import { StreamClient } from '../../../stream/client/index.ts';
+import { fill, h } from '../dom.ts';
+import { t } from '../i18n/index.ts';
+import { call, StaffError, TOKEN_KEY, staffToken } from './http.ts';
+import { Queue } from './queue.ts';
+import { auditView, deadLettersView, keysView } from './tools.ts';
+
+const TABS = ['queue', 'keys', 'dead', 'audit'] as const;
+
+export function mountStaff(root: HTMLElement): void {
+  const main = h('main', { class: 'staff' });
+  fill(root, h('header', { class: 'staff-header' }, h('h1', {}, t('staff:title'))), main);
+  void enter(main);
+}
+
+async function enter(main: HTMLElement): Promise<void> {
+  if (!staffToken()) return signIn(main);
+  try {
+    await call('/v1/staff/incidents/departments');
+  } catch (err) {
+    const refused = err instanceof StaffError && err.status === 403;
+    return signIn(
+      main,
+      refused ? t('staff:citizensRefused') : t('staff:badToken', { detail: (err as Error).message }),
+    );
+  }
+  const live = new StreamClient({
+    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
+    token: staffToken,
+  });
+  const queue = new Queue(live);
+  const views: Record<(typeof TABS)[number], () => HTMLElement> = {
+    queue: () => queue.el,
+    keys: keysView,
+    dead: deadLettersView,
+    audit: auditView,
+  };
+  const body = h('div', {});
+  const show = (tab: (typeof TABS)[number]) => {
+    for (const b of nav.querySelectorAll('button'))
+      b.setAttribute('aria-selected', String(b.dataset.tab === tab));
+    fill(body, views[tab]());
+  };
+  const nav = h(
+    'nav',
+    { class: 'staff-tabs', role: 'tablist' },
+    ...TABS.map((tab) =>
+      h(
+        'button',
+        { type: 'button', role: 'tab', 'data-tab': tab, onclick: () => show(tab) },
+        t(`staff:tabs.${tab}`),
+      ),
+    ),
+    h(
+      'button',
+      { type: 'button', onclick: () => (localStorage.removeItem(TOKEN_KEY), location.reload()) },
+      t('staff:signOut'),
+    ),
+  );
+  fill(main, nav, body);
+  show('queue');
+  await queue.start();
+}
+
+function signIn(main: HTMLElement, message?: string): void {
+  const token = h('input', { name: 'token', type: 'password', required: true, autocomplete: 'off' });
+  fill(
+    main,
+    h(
+      'form',
+      {
+        class: 'panel staff-signin',
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          localStorage.setItem(TOKEN_KEY, token.value.trim());
+          void enter(main);
+        },
+      },
+      h('h2', {}, t('staff:signIn')),
+      message ? h('p', { class: 'staff-message error', role: 'alert' }, message) : null,
+      h('label', {}, t('staff:token'), token),
+      h('button', { type: 'submit' }, t('staff:enter')),
+    ),
+  );
+}

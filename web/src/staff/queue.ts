@@ -1,0 +1,221 @@
+// The triage queue: filters, incidents oldest first, live (new reports and changes arrive over
+// incidents:city:{c}), the map of open incidents, and the detail pane with the actions. Actions
+// send the version the pane shows as If-Match; a 412 reloads the fresh state and says so.
+import type { StreamClient } from '../../../stream/client/index.ts';
+import type { IncidentResponse, StaffIncident } from '../../../modules/incidents/index.ts';
+import { CITIES, cityById } from '../cities.ts';
+import { fill, h } from '../dom.ts';
+import { formatAgo, formatDateTime, t } from '../i18n/index.ts';
+import { CityMap } from '../map.ts';
+import { call, StaffError } from './http.ts';
+
+const STATUSES = ['submitted', 'acknowledged', 'in_progress', 'resolved', 'rejected'];
+const OPEN = 'submitted,acknowledged,in_progress';
+type Action = 'acknowledge' | 'start' | 'resolve' | 'reject';
+/** The workflow (modules/incidents/model.ts TRANSITIONS) as actions: only possible ones are offered. */
+const NEXT: Record<string, readonly Action[]> = {
+  submitted: ['acknowledge', 'reject'],
+  acknowledged: ['start', 'reject'],
+  in_progress: ['resolve', 'reject'],
+};
+
+export class Queue {
+  readonly el: HTMLElement;
+  private readonly list = h('ol', { class: 'staff-queue', 'aria-live': 'polite' });
+  private readonly pane = h('section', { class: 'panel staff-detail' }, t('staff:pick'));
+  private readonly map = new CityMap();
+  private readonly city = h(
+    'select',
+    { name: 'city' },
+    ...CITIES.map((c) => h('option', { value: c.id }, c.name)),
+  );
+  private readonly status = h(
+    'select',
+    { name: 'status' },
+    h('option', { value: OPEN }, t('staff:filters.any')),
+    ...STATUSES.map((s) => h('option', { value: s }, s)),
+  );
+  private readonly category = h(
+    'select',
+    { name: 'category' },
+    h('option', { value: '' }, t('staff:filters.any')),
+  );
+  private readonly district = h('input', { name: 'district', placeholder: t('staff:filters.district') });
+  private items: IncidentResponse[] = [];
+  private selected: string | null = null;
+  /** The outcome of the last action, kept while live refreshes redraw the pane. */
+  private message: { kind: 'ok' | 'error'; text: string } | null = null;
+  private departments: string[] = [];
+  private unsubscribe: () => void = () => undefined;
+  private readonly live: StreamClient;
+
+  constructor(live: StreamClient) {
+    this.live = live;
+    const reload = () => void this.load();
+    for (const f of [this.city, this.status, this.category]) f.addEventListener('change', reload);
+    this.district.addEventListener('input', () => this.render());
+    this.el = h(
+      'div',
+      { class: 'staff-triage' },
+      h(
+        'form',
+        { class: 'staff-filters', onsubmit: (e: Event) => e.preventDefault() },
+        h('label', {}, t('staff:filters.city'), this.city),
+        h('label', {}, t('staff:filters.status'), this.status),
+        h('label', {}, t('staff:filters.category'), this.category),
+        h('label', {}, t('staff:filters.district'), this.district),
+      ),
+      h('div', { class: 'staff-columns' }, h('section', { class: 'panel' }, this.list), this.pane),
+      this.map.el,
+    );
+  }
+
+  async start(): Promise<void> {
+    const [cats, deps] = await Promise.all([
+      call<{ items: { code: string; name: string }[] }>('/v1/incidents/categories'),
+      call<{ items: string[] }>('/v1/staff/incidents/departments'),
+    ]);
+    for (const c of cats.body.items) this.category.append(h('option', { value: c.code }, c.name));
+    this.departments = deps.body.items;
+    await this.load();
+  }
+
+  private async load(): Promise<void> {
+    const q = new URLSearchParams({ city: this.city.value, status: this.status.value });
+    if (this.category.value) q.set('category', this.category.value);
+    this.items = (await call<{ items: IncidentResponse[] }>(`/v1/staff/incidents?${q}`)).body.items;
+    this.map.setCity(cityById(this.city.value));
+    this.unsubscribe();
+    // New reports and every change in the city arrive here; the list is re-read so filters and
+    // the reporter's contact (never on the public channel) stay right.
+    this.unsubscribe = this.live.subscribe(`incidents:city:${this.city.value}`, () => {
+      void this.refresh();
+    });
+    this.render();
+  }
+
+  private async refresh(): Promise<void> {
+    await this.load();
+    if (this.selected) await this.open(this.selected);
+  }
+
+  private render(): void {
+    const district = this.district.value.trim();
+    const shown = this.items.filter(
+      (i) => !district || ((i as { district?: string }).district ?? '').includes(district),
+    );
+    fill(
+      this.list,
+      shown.length === 0
+        ? h('li', { class: 'muted' }, t('staff:queueEmpty'))
+        : shown.map((i) =>
+            h(
+              'li',
+              { class: `staff-item${i.id === this.selected ? ' selected' : ''}`, 'data-id': i.id },
+              h(
+                'button',
+                { type: 'button', onclick: () => void this.open(i.id, null) },
+                h('strong', {}, i.category),
+                ' ',
+                h('span', { class: `status status-${i.status}` }, i.status),
+                h('br'),
+                h('span', {}, i.description),
+                h('br'),
+                h('small', {}, t('staff:age', { age: formatAgo(i.createdAt) })),
+              ),
+            ),
+          ),
+    );
+    this.map.setPins(
+      shown
+        .filter((i) => i.status !== 'resolved' && i.status !== 'rejected')
+        .map((i) => ({ id: i.id, kind: 'incident' as const, lat: i.lat, lon: i.lon, label: i.category })),
+    );
+  }
+
+  async open(id: string, message?: { kind: 'ok' | 'error'; text: string } | null): Promise<void> {
+    if (message !== undefined || id !== this.selected) this.message = message ?? null;
+    this.selected = id;
+    message = this.message;
+    this.render();
+    const { body: inc, etag } = await call<StaffIncident>(`/v1/staff/incidents/${id}`);
+    const note = h('textarea', { name: 'note', rows: 2, maxlength: 1000 });
+    const department = h(
+      'select',
+      { name: 'department' },
+      h('option', { value: '' }, t('staff:noDepartment')),
+      ...this.departments.map((d) => h('option', { value: d, selected: d === inc.department }, d)),
+    );
+    const act = async (action: Action | 'assign') => {
+      try {
+        const body = {
+          action,
+          ...(note.value.trim() ? { note: note.value.trim() } : {}),
+          ...(action === 'assign' ? { department: department.value } : {}),
+        };
+        const r = await call<StaffIncident>(`/v1/staff/incidents/${id}/actions`, {
+          body,
+          ifMatch: etag ?? '',
+        });
+        await this.open(id, { kind: 'ok', text: t('staff:done', { status: r.body.status }) });
+      } catch (err) {
+        if (err instanceof StaffError && err.status === 412) {
+          await this.open(id, { kind: 'error', text: t('staff:stale') });
+        } else {
+          await this.open(id, { kind: 'error', text: t('staff:failed', { detail: (err as Error).message }) });
+        }
+      }
+    };
+    const r = inc.reporter;
+    fill(
+      this.pane,
+      h('h2', {}, `${inc.category} · ${inc.status}`),
+      message ? h('p', { class: `staff-message ${message.kind}`, role: 'status' }, message.text) : null,
+      h('p', {}, inc.description),
+      inc.photoUrl ? h('img', { src: inc.photoUrl, alt: inc.description, class: 'staff-photo' }) : null,
+      h('p', {}, t('staff:pin', { lat: inc.lat.toFixed(5), lon: inc.lon.toFixed(5) })),
+      (inc as { district?: string }).district
+        ? h('p', {}, t('staff:district', { district: (inc as { district?: string }).district ?? '' }))
+        : null,
+      r
+        ? h(
+            'p',
+            { class: 'staff-reporter' },
+            h('strong', {}, t('staff:reporter')),
+            ' ',
+            t('staff:contact', { name: r.name ?? '', phone: r.phone ?? '', email: r.email ?? '' }),
+          )
+        : null,
+      h('label', {}, t('staff:note'), note),
+      h(
+        'div',
+        { class: 'staff-actions' },
+        ...(NEXT[inc.status] ?? []).map((a) =>
+          h(
+            'button',
+            { type: 'button', 'data-action': a, onclick: () => void act(a) },
+            t(`staff:actions.${a}`),
+          ),
+        ),
+      ),
+      h(
+        'div',
+        { class: 'staff-actions' },
+        h('label', {}, t('staff:department'), department),
+        h(
+          'button',
+          { type: 'button', 'data-action': 'assign', onclick: () => void act('assign') },
+          t('staff:actions.assign'),
+        ),
+      ),
+      h('h3', {}, t('staff:history')),
+      h(
+        'ol',
+        {},
+        inc.history.map((u) =>
+          h('li', {}, `${formatDateTime(u.at)} ${u.from} → ${u.to}${u.note ? `: ${u.note}` : ''} (${u.by})`),
+        ),
+      ),
+    );
+  }
+}

@@ -1,0 +1,211 @@
+// The console's other views: integrator keys, dead letters (with a counts chart), the audit log.
+import type { DeadLetterView } from '../../../modules/dead-letters/index.ts';
+import type { IntegratorKeyView } from '../../../modules/integrator-keys/index.ts';
+import { CITIES } from '../cities.ts';
+import { fill, h } from '../dom.ts';
+import { formatDateTime, t } from '../i18n/index.ts';
+import { call, staffToken } from './http.ts';
+
+export function keysView(): HTMLElement {
+  const list = h('ul', { class: 'staff-list' });
+  const secret = h('p', { class: 'staff-secret', role: 'status' });
+  const name = h('input', { name: 'name', required: true, maxlength: 64 });
+  const city = h(
+    'select',
+    { name: 'city' },
+    h('option', { value: '' }, t('staff:filters.any')),
+    ...CITIES.map((c) => h('option', { value: c.id }, c.name)),
+  );
+  const stations = h('input', { name: 'stations' });
+  const load = async () => {
+    const { body } = await call<{ items: IntegratorKeyView[] }>('/v1/staff/keys');
+    fill(
+      list,
+      body.items.map((k) =>
+        h(
+          'li',
+          {},
+          h('strong', {}, k.name),
+          ` ${k.city ?? ''} ${k.stations.join(', ')} `,
+          k.revokedAt ? h('em', {}, t('staff:revoked')) : null,
+          h('br'),
+          h(
+            'small',
+            {},
+            t('staff:usage', {
+              accepted: k.accepted,
+              rejected: k.rejected,
+              last: k.lastUsedAt ? formatDateTime(k.lastUsedAt) : t('staff:never'),
+            }),
+          ),
+          k.revokedAt
+            ? null
+            : [
+                h('button', { type: 'button', onclick: () => void act(k.id, 'rotate') }, t('staff:rotate')),
+                h('button', { type: 'button', onclick: () => void act(k.id, 'revoke') }, t('staff:revoke')),
+              ],
+        ),
+      ),
+    );
+  };
+  const act = async (id: string, what: 'rotate' | 'revoke') => {
+    const { body } = await call<{ secret?: string }>(`/v1/staff/keys/${id}/${what}`, { method: 'POST' });
+    fill(secret, body.secret ? [t('staff:secretOnce'), ' ', h('code', {}, body.secret)] : '');
+    await load();
+  };
+  const form = h(
+    'form',
+    {
+      class: 'staff-filters',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        void (async () => {
+          const ids = stations.value
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
+          try {
+            const { body } = await call<{ secret: string }>('/v1/staff/keys', {
+              body: {
+                name: name.value,
+                ...(city.value ? { city: city.value } : {}),
+                ...(ids.length ? { stations: ids } : {}),
+              },
+            });
+            fill(secret, t('staff:secretOnce'), ' ', h('code', {}, body.secret));
+            await load();
+          } catch (err) {
+            fill(secret, t('staff:failed', { detail: (err as Error).message }));
+          }
+        })();
+      },
+    },
+    h('label', {}, t('staff:keyName'), name),
+    h('label', {}, t('staff:keyCity'), city),
+    h('label', {}, t('staff:keyStations'), stations),
+    h('button', { type: 'submit' }, t('staff:create')),
+  );
+  void load();
+  return h('section', { class: 'panel' }, h('h2', {}, t('staff:newKey')), form, secret, list);
+}
+
+export function deadLettersView(): HTMLElement {
+  const chart = h('div', { class: 'staff-bars', role: 'img', 'aria-label': t('staff:reasons') });
+  const list = h('ul', { class: 'staff-list' });
+  const result = h('p', { role: 'status' });
+  const selected = new Set<string>();
+  const load = async () => {
+    const [counts, letters] = await Promise.all([
+      call<{ items: { reason: string; count: number }[] }>('/v1/staff/dead-letters/counts?status=open'),
+      call<{ items: DeadLetterView[] }>('/v1/staff/dead-letters?limit=100'),
+    ]);
+    const max = Math.max(1, ...counts.body.items.map((c) => c.count));
+    fill(
+      chart,
+      counts.body.items
+        .slice(0, 10)
+        .map((c) =>
+          h(
+            'div',
+            { class: 'staff-bar' },
+            h('span', { class: 'staff-bar-fill', style: `width:${(100 * c.count) / max}%` }),
+            h('span', {}, `${c.count} · ${c.reason}`),
+          ),
+        ),
+    );
+    fill(
+      list,
+      letters.body.items.length === 0
+        ? h('li', {}, t('staff:noLetters'))
+        : letters.body.items.map((d) =>
+            h(
+              'li',
+              {},
+              h(
+                'label',
+                {},
+                h('input', {
+                  type: 'checkbox',
+                  disabled: !d.replayable || d.status === 'discarded',
+                  onchange: (e: Event) =>
+                    (e.target as HTMLInputElement).checked ? selected.add(d.id) : selected.delete(d.id),
+                }),
+                ` ${d.status} · ${formatDateTime(d.receivedAt)} · ${d.origin}`,
+              ),
+              h('br'),
+              h('strong', {}, d.reason),
+              // textContent: a payload is shown as the text it is, whatever markup it holds.
+              h('pre', { class: 'staff-raw' }, d.text.slice(0, 2000)),
+            ),
+          ),
+    );
+  };
+  const bulk = async (what: 'replay' | 'discard') => {
+    if (selected.size === 0) return;
+    const { body } = await call<{ items?: { ok: boolean }[]; discarded?: string[] }>(
+      `/v1/staff/dead-letters/${what}`,
+      { body: { ids: [...selected] } },
+    );
+    const ok = body.items ? body.items.filter((i) => i.ok).length : (body.discarded?.length ?? 0);
+    fill(result, t('staff:replayed', { ok, failed: selected.size - ok }));
+    selected.clear();
+    await load();
+  };
+  void load();
+  return h(
+    'section',
+    { class: 'panel' },
+    h('h2', {}, t('staff:reasons')),
+    chart,
+    h(
+      'div',
+      { class: 'staff-actions' },
+      h('button', { type: 'button', onclick: () => void bulk('replay') }, t('staff:replay')),
+      h('button', { type: 'button', onclick: () => void bulk('discard') }, t('staff:discard')),
+    ),
+    result,
+    list,
+  );
+}
+
+export function auditView(): HTMLElement {
+  const list = h('ol', { class: 'staff-list' });
+  const action = h('input', { name: 'action', placeholder: 'incident.' });
+  const load = async () => {
+    const q = action.value ? `?action=${encodeURIComponent(action.value)}` : '';
+    const { body } = await call<{
+      items: { at: string; actor: string; action: string; target: string; after: unknown }[];
+    }>(`/v1/staff/audit${q}`);
+    fill(
+      list,
+      body.items.length === 0
+        ? h('li', {}, t('staff:auditEmpty'))
+        : body.items.map((e) =>
+            h('li', {}, `${formatDateTime(e.at)} · ${e.actor} · ${e.action} · ${e.target}`),
+          ),
+    );
+  };
+  const csv = async () => {
+    const res = await fetch(
+      `/v1/staff/audit.csv${action.value ? `?action=${encodeURIComponent(action.value)}` : ''}`,
+      {
+        headers: { authorization: `Bearer ${staffToken()}` },
+      },
+    );
+    const a = h('a', { href: URL.createObjectURL(await res.blob()), download: 'audit.csv' });
+    a.click();
+  };
+  action.addEventListener('change', () => void load());
+  void load();
+  return h(
+    'section',
+    { class: 'panel' },
+    h(
+      'div',
+      { class: 'staff-filters' },
+      action,
+      h('button', { type: 'button', onclick: () => void csv() }, t('staff:csv')),
+    ),
+    list,
+  );
+}
