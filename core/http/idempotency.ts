@@ -164,9 +164,11 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyStor
     if (raw === undefined) return;
     const key = Array.isArray(raw) ? raw[0]! : raw;
     if (!KEY_PATTERN.test(key)) {
-      throw badRequest('Idempotency-Key must be 1-255 visible ASCII characters', [
-        { in: 'headers', field: 'idempotency-key', message: 'expected 1-255 visible ASCII characters' },
-      ]);
+      throw badRequest(
+        'Idempotency-Key must be 1-255 visible ASCII characters',
+        [{ in: 'headers', field: 'idempotency-key', message: 'expected 1-255 visible ASCII characters' }],
+        'idempotency_key_invalid',
+      );
     }
     const scope = scopeOf(request);
     const fingerprint = fingerprintOf(request);
@@ -176,12 +178,16 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyStor
       return;
     }
     if (found.fingerprint !== fingerprint) {
-      throw unprocessable('this Idempotency-Key was already used with a different request body', [
-        { in: 'headers', field: 'idempotency-key', message: 'reused with a different request' },
-      ]);
+      throw unprocessable(
+        'this Idempotency-Key was already used with a different request body',
+        [{ in: 'headers', field: 'idempotency-key', message: 'reused with a different request' }],
+        'idempotency_key_reused',
+      );
     }
     if (found.state === 'in_flight') {
-      throw conflict('a request with this Idempotency-Key is still being processed; retry shortly');
+      throw conflict('a request with this Idempotency-Key is still being processed; retry shortly', {
+        code: 'idempotency_in_flight',
+      });
     }
     reply.code(found.statusCode).header('idempotent-replayed', 'true');
     if (found.contentType) reply.header('content-type', found.contentType);
