@@ -3,7 +3,8 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { ApiError, api, items, list } from './api.ts';
-import { NO_DATA, bandFor, HJ633_BANDS } from './aqi.ts';
+import { NO_DATA, bandFor, bandName, HJ633_BANDS } from './aqi.ts';
+import { CITY_TIME_ZONE, language, t } from './i18n/index.ts';
 import type { CityId } from './cities.ts';
 import { fill, h, timeOf } from './dom.ts';
 import type { z } from 'zod';
@@ -56,7 +57,7 @@ export class AirPanel {
     this.el = h(
       'section',
       { class: 'panel air', id: 'air' },
-      h('h2', {}, 'Air quality', h('span', { class: 'legend' }, legend())),
+      h('h2', {}, t('air:title'), h('span', { class: 'legend' }, legend())),
       this.note,
       this.listEl,
       h('div', { class: 'history' }, this.chartTitle, this.chartEl),
@@ -75,7 +76,7 @@ export class AirPanel {
     this.aqi.clear();
     this.cards.clear();
     this.selected = null;
-    this.note.textContent = 'Loading stations…';
+    this.note.textContent = t('air:loading');
     fill(this.listEl);
     try {
       const [stations, aqi] = await Promise.all([
@@ -85,7 +86,7 @@ export class AirPanel {
       if (seq !== this.loadSeq) return;
       for (const s of stations) this.stations.set(s.id, s);
       for (const a of aqi) if (a?.stationId) this.aqi.set(a.stationId, a);
-      this.note.textContent = stations.length ? '' : 'No air-quality stations in this city yet.';
+      this.note.textContent = stations.length ? '' : t('air:none');
       for (const s of stations) this.listEl.append(this.card(s));
       this.onChange();
       await Promise.all(
@@ -102,7 +103,7 @@ export class AirPanel {
       const first = stations[0];
       if (first && seq === this.loadSeq && !this.selected) await this.select(first.id);
     } catch (err) {
-      if (seq === this.loadSeq) this.note.textContent = `Stations unavailable: ${describe(err)}`;
+      if (seq === this.loadSeq) this.note.textContent = t('air:unavailable', { reason: describe(err) });
     }
   }
 
@@ -135,7 +136,7 @@ export class AirPanel {
     if (!station) return;
     this.selected = stationId;
     for (const [id, card] of this.cards) card.classList.toggle('selected', id === stationId);
-    this.chartTitle.textContent = `${station.name} · last 24 h`;
+    this.chartTitle.textContent = t('air:chartTitle', { name: station.name });
     const to = new Date();
     const from = new Date(to.getTime() - DAY_MS);
     try {
@@ -147,7 +148,10 @@ export class AirPanel {
     } catch (err) {
       if (this.selected !== stationId) return;
       this.history = [];
-      this.chartTitle.textContent = `${station.name} · history unavailable: ${describe(err)}`;
+      this.chartTitle.textContent = t('air:historyUnavailable', {
+        name: station.name,
+        reason: describe(err),
+      });
     }
     const live = this.latest.get(stationId);
     if (live && !this.history.some((p) => p.time === live.time)) this.history.push(live);
@@ -190,7 +194,7 @@ export class AirPanel {
         class: 'aqi-badge',
         'data-field': 'aqi',
         style: `background:${band?.color ?? NO_DATA.color};color:${band?.ink ?? NO_DATA.ink}`,
-        title: band ? `${band.label} (${band.local})` : 'no AQI yet',
+        title: band ? bandName(band) : t('air:noAqi'),
       },
       a ? String(a.cn.aqi) : '–',
     );
@@ -205,8 +209,8 @@ export class AirPanel {
           'span',
           { class: 'station-meta' },
           a
-            ? `${band!.label}${a.cn.primaryPollutants.length ? ` · ${a.cn.primaryPollutants.map((p) => POLLUTANT_LABEL[p] ?? p).join(', ')}` : ''}`
-            : 'AQI pending',
+            ? `${bandName(band!)}${a.cn.primaryPollutants.length ? ` · ${a.cn.primaryPollutants.map((p) => POLLUTANT_LABEL[p] ?? p).join(', ')}` : ''}`
+            : t('air:aqiPending'),
         ),
         h(
           'span',
@@ -240,9 +244,11 @@ export class AirPanel {
               },
             },
           },
-          axes: [{}, { label: 'µg/m³', size: 50 }],
+          // Times on the axis in the cities' zone and the page's locale, whatever the device's.
+          tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), CITY_TIME_ZONE),
+          axes: [{ values: (_u, splits) => splits.map(axisTime) }, { label: 'µg/m³', size: 50 }],
           series: [
-            {},
+            { label: t('air:time') },
             ...SERIES.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true })),
           ],
           legend: { live: false },
@@ -274,8 +280,30 @@ function historyPoints(body: unknown, stationId: string): Reading[] {
 
 function legend(): HTMLElement[] {
   return HJ633_BANDS.map((b) =>
-    h('i', { style: `background:${b.color}`, title: `${b.label} (${b.local}) ≤ ${b.max}` }),
+    h('i', {
+      style: `background:${b.color}`,
+      title: Number.isFinite(b.max)
+        ? t('air:legend', { band: bandName(b), max: b.max })
+        : t('air:legendTop', { band: bandName(b) }),
+    }),
   );
+}
+
+const axisFormat = new Map<string, Intl.DateTimeFormat>();
+/** An axis tick (seconds) as the city's clock time, "15:00", in the page's locale. */
+function axisTime(seconds: number): string {
+  const lang = language();
+  let f = axisFormat.get(lang);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang, {
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZone: CITY_TIME_ZONE,
+    });
+    axisFormat.set(lang, f);
+  }
+  return f.format(new Date(seconds * 1000));
 }
 
 function fmt(v: number | undefined): string {

@@ -6,7 +6,7 @@ import { describe } from './air.ts';
 import { api, list, newIdempotencyKey } from './api.ts';
 import { CITIES, type CityId, type LatLon } from './cities.ts';
 import { fill, h, text, timeOf } from './dom.ts';
-import type { CityMap } from './map.ts';
+import type { CityMap } from './map/index.ts';
 import type { SessionStore } from './session.ts';
 import type { ChannelEvent } from './events.ts';
 import type { z } from 'zod';

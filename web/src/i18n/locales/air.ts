@@ -1,0 +1,48 @@
+// The air-quality panel and China's AQI levels (HJ 633-2012 names them in Chinese; the English
+// names are the Ministry's translations).
+export const air = {
+  en: {
+    title: 'Air quality',
+    loading: 'Loading stations…',
+    none: 'No air-quality stations in this city yet.',
+    unavailable: 'Stations unavailable: {{reason}}',
+    chartTitle: '{{name}} · last 24 h',
+    historyUnavailable: '{{name}} · history unavailable: {{reason}}',
+    noAqi: 'no AQI yet',
+    aqiPending: 'AQI pending',
+    time: 'Time',
+    bandTitle: '{{band}}',
+    legend: '{{band}}: AQI ≤ {{max}}',
+    legendTop: '{{band}}: AQI above 300',
+    band: {
+      '1': 'Excellent',
+      '2': 'Good',
+      '3': 'Lightly polluted',
+      '4': 'Moderately polluted',
+      '5': 'Heavily polluted',
+      '6': 'Severely polluted',
+    },
+  },
+  'zh-CN': {
+    title: '空气质量',
+    loading: '正在加载监测站…',
+    none: '本市暂无空气质量监测站。',
+    unavailable: '监测站暂不可用：{{reason}}',
+    chartTitle: '{{name}} · 近 24 小时',
+    historyUnavailable: '{{name}} · 历史数据不可用：{{reason}}',
+    noAqi: '暂无空气质量指数',
+    aqiPending: '指数待更新',
+    time: '时间',
+    bandTitle: '{{band}}',
+    legend: '{{band}}：指数 ≤ {{max}}',
+    legendTop: '{{band}}：指数高于 300',
+    band: {
+      '1': '优',
+      '2': '良',
+      '3': '轻度污染',
+      '4': '中度污染',
+      '5': '重度污染',
+      '6': '严重污染',
+    },
+  },
+} as const;
