@@ -238,9 +238,16 @@ export class CityMap {
       if (e.key === 'Enter') {
         e.preventDefault();
         this.pinCentre();
+        // From the keyboard, the pin takes focus so the arrow keys move it next.
+        this.reportMarker?.getElement().focus();
       }
     });
     map.on('moveend', () => this.renderMarkers());
+    // What was drawn, for people who inspect the page (and the browser tests): district shapes in view.
+    map.on('idle', () => {
+      const layers = ['district-fill', 'district-line'].filter((id) => map.getLayer(id));
+      this.el.dataset.renderedDistricts = String(map.queryRenderedFeatures({ layers }).length);
+    });
     map.on('load', () => {
       this.styleName = map.getStyle().name ?? '';
       this.el.dataset.style = this.styleName;
