@@ -59,6 +59,7 @@ export class Dashboard {
   }
 
   mount(root: HTMLElement): void {
+    document.title = t('dashboard:pageTitle');
     root.append(
       this.header,
       h(
