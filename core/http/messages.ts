@@ -25,7 +25,8 @@ export const ZH_TITLES: Record<number, string> = {
 /** Problem details by code; `{{name}}` takes a value from the problem (see localise in problem.ts). */
 export const ZH_DETAILS: Record<string, string> = {
   invalid_request: '请求内容有误，请检查后重试。',
-  validation_failed: '请检查以下内容：{{fields}}。',
+  // Field paths are for programs (`errors[].field`); a person reads each field's own message.
+  validation_failed: '填写的内容有误，请检查后重试。',
   unauthorized: '请先登录后再试。',
   sign_in_required: '请先登录后再试。',
   invalid_token: '登录已失效，请重新登录。',

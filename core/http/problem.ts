@@ -83,7 +83,7 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, p: Htt
       type: p.type,
       title: zh ? (ZH_TITLES[p.status] ?? p.title) : p.title,
       status: p.status,
-      detail: zh ? zhDetail(p, request, fieldErrors) : p.detail,
+      detail: zh ? zhDetail(p, request) : p.detail,
       instance: request.url,
       code: p.code,
       ...extensions,
@@ -99,16 +99,12 @@ function fieldOut(e: FieldError, zh: boolean): Omit<FieldError, 'vars'> & { code
 }
 
 /** The Chinese detail: the code's text, else the status's generic one; never the English detail. */
-function zhDetail(p: HttpProblem, request: FastifyRequest, errors: FieldError[] | undefined): string {
-  const vars: Record<string, string> = {
-    requestId: String(request.id),
-    fields: [...new Set((errors ?? []).map((e) => e.field || e.in))].join('、'),
-  };
+function zhDetail(p: HttpProblem, request: FastifyRequest): string {
   const text =
-    (p.code === 'validation_failed' && !vars.fields ? undefined : ZH_DETAILS[p.code]) ??
+    ZH_DETAILS[p.code] ??
     ZH_DETAILS[STATUS_CODES[p.status] ?? ''] ??
     (p.status >= 500 ? ZH_DETAILS.unavailable! : ZH_DETAILS.invalid_request!);
-  return text.replace(/\{\{(\w+)\}\}/g, (_m, k: string) => vars[k] ?? '');
+  return text.replace('{{requestId}}', String(request.id));
 }
 
 interface ValidationItem {

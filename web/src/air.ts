@@ -136,7 +136,7 @@ export class AirPanel {
     if (!station) return;
     this.selected = stationId;
     for (const [id, card] of this.cards) card.classList.toggle('selected', id === stationId);
-    this.chartTitle.textContent = t('air:chartTitle', { name: station.name });
+    fill(this.chartTitle, h('span', { translate: 'no' }, station.name), ' · ', t('air:last24h'));
     const to = new Date();
     const from = new Date(to.getTime() - DAY_MS);
     try {
@@ -148,10 +148,12 @@ export class AirPanel {
     } catch (err) {
       if (this.selected !== stationId) return;
       this.history = [];
-      this.chartTitle.textContent = t('air:historyUnavailable', {
-        name: station.name,
-        reason: describe(err),
-      });
+      fill(
+        this.chartTitle,
+        h('span', { translate: 'no' }, station.name),
+        ' · ',
+        t('air:historyUnavailable', { reason: describe(err) }),
+      );
     }
     const live = this.latest.get(stationId);
     if (live && !this.history.some((p) => p.time === live.time)) this.history.push(live);
@@ -204,7 +206,7 @@ export class AirPanel {
       h(
         'span',
         { class: 'station-body' },
-        h('span', { class: 'station-name' }, s.name),
+        h('span', { class: 'station-name', translate: 'no' }, s.name),
         h(
           'span',
           { class: 'station-meta' },

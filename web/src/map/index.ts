@@ -361,6 +361,8 @@ export class CityMap {
       'data-status': pin.status,
       'aria-label': `${t(`map:kind.${pin.kind}`)}: ${pin.label}${status}`,
       title: `${pin.label}${status}`,
+      // Its name is data (a station's, a hospital's...), shown as the source wrote it.
+      translate: 'no',
     });
     if (color) el.style.setProperty('--pin-color', color);
     el.addEventListener('click', (e) => {
