@@ -7,7 +7,8 @@ import WebSocket from 'ws';
 
 const url = process.env.BENCH_WS_URL!;
 const connections = Number(process.env.BENCH_WS_CONNECTIONS);
-const channel = process.env.BENCH_WS_CHANNEL!;
+/** One channel, or a comma-separated list: connection i subscribes to channel i mod n. */
+const channels = process.env.BENCH_WS_CHANNEL!.split(',');
 const now = () => performance.timeOrigin + performance.now();
 
 let latencies = new Float64Array(1 << 20);
@@ -16,18 +17,22 @@ let first = 0;
 let last = 0;
 let closed = 0;
 let cpuAtReset = process.cpuUsage();
+/** Events sent before this wall-clock time (ms) belong to the warm-up: not counted. */
+let countFrom = 0;
 const SUBJECT = /"subject":"(\d+(?:\.\d+)?)"/;
 
 function onMessage(data: Buffer): void {
   const t = now();
   const m = SUBJECT.exec(data.toString('latin1', 0, 300));
   if (!m) return;
+  const sentAt = Number(m[1]);
+  if (sentAt < countFrom) return;
   if (count === latencies.length) {
     const bigger = new Float64Array(latencies.length * 2);
     bigger.set(latencies);
     latencies = bigger;
   }
-  latencies[count++] = t - Number(m[1]);
+  latencies[count++] = t - sentAt;
   if (first === 0) first = t;
   last = t;
 }
@@ -39,11 +44,13 @@ async function open(): Promise<void> {
   for (let i = 0; i < connections; i += 250) {
     const wave = Array.from(
       { length: Math.min(250, connections - i) },
-      () =>
+      (_, j) =>
         new Promise<void>((resolve, reject) => {
           const ws = new WebSocket(url, { perMessageDeflate: false });
           sockets.push(ws);
-          ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', channels: [channel] })));
+          ws.on('open', () =>
+            ws.send(JSON.stringify({ type: 'subscribe', channels: [channels[(i + j) % channels.length]] })),
+          );
           ws.on('message', (data: Buffer) => {
             if (data.toString('latin1', 0, 21) === '{"type":"subscribed",') {
               acked++;
@@ -80,8 +87,9 @@ function report() {
   };
 }
 
-process.on('message', (msg: { type: string }) => {
+process.on('message', (msg: { type: string; countFrom?: number }) => {
   if (msg.type === 'reset') {
+    countFrom = msg.countFrom ?? now();
     count = 0;
     first = 0;
     last = 0;

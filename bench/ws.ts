@@ -6,6 +6,7 @@
 //   npm run bench:ws                        (Kafka rows need KAFKA_BROKERS: eval "$(scripts/services env)")
 //   BENCH_WS_SECONDS=10 BENCH_WS_CONNECTIONS=1000,5000 npm run bench:ws
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,7 @@ import type { Hub } from '../app/hub.ts';
 import { deleteTestTopics } from '../test/support/kafka.ts';
 import { startGatewayHub } from '../test/support/stream.ts';
 import { round, writeResults } from './lib/results.ts';
+import { runWorkerCases, type WorkerCase, type WorkerRow } from './ws-workers.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -196,12 +198,54 @@ async function withHub<T>(env: Record<string, string>, fn: (hub: Hub) => Promise
 }
 
 const rows: Row[] = [];
+const workerRows: WorkerRow[] = [];
 const notes: string[] = [];
-await withHub({}, async (hub) => {
-  for (const n of COUNTS) rows.push(await runCase(hub, 'embedded', n));
-});
+/** `workers`: only the multi-core rows (the gateway as its own process with cluster workers). */
+const ONLY = process.env.BENCH_WS_ONLY;
+if (ONLY === 'workers') {
+  // Keep the in-process rows of the last full run in the results file, and say so.
+  const previous = JSON.parse(readFileSync(new URL('./results/ws.json', import.meta.url), 'utf8')) as {
+    at?: string;
+    data?: { rows?: Row[] };
+  };
+  rows.push(...(previous.data?.rows ?? []));
+  notes.push(
+    `BENCH_WS_ONLY=workers: the in-process rows are those of the run of ${previous.at ?? 'an earlier date'}.`,
+  );
+} else {
+  await withHub({}, async (hub) => {
+    for (const n of COUNTS) rows.push(await runCase(hub, 'embedded', n));
+  });
+}
 const brokers = process.env.KAFKA_BROKERS;
 if (brokers) {
+  const manyStations = Array.from({ length: 1_000 }, (_, i) => `GZ-M${String(i).padStart(4, '0')}`);
+  const cases: WorkerCase[] = [
+    {
+      name: 'one channel',
+      connections: 5_000,
+      channels: [CHANNEL],
+      stations: STATIONS,
+      eventsPerSecond: TARGET_DELIVERED / 5_000,
+    },
+    {
+      name: '1,000 channels',
+      connections: 5_000,
+      channels: manyStations.map((s) => `air:station:${s}`),
+      stations: manyStations,
+      eventsPerSecond: 20_000,
+    },
+  ];
+  for (const workers of (process.env.BENCH_WS_WORKERS ?? '1,auto').split(',')) {
+    const prefix = `test.benchwsw.${Date.now()}.`;
+    try {
+      workerRows.push(...(await runWorkerCases(brokers, prefix, workers, cases, SECONDS)));
+    } finally {
+      await deleteTestTopics(brokers.split(','), prefix);
+    }
+  }
+}
+if (brokers && ONLY !== 'workers') {
   const prefix = `test.benchws.${Date.now()}.`;
   try {
     await withHub({ KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix }, async (hub) => {
@@ -210,18 +254,19 @@ if (brokers) {
   } finally {
     await deleteTestTopics(brokers.split(','), prefix);
   }
-} else {
+} else if (!brokers) {
   notes.push('KAFKA_BROKERS unset: the Kafka rows were not run (eval "$(scripts/services env)").');
 }
 notes.push(
   `Each case: all connections subscribe to ${CHANNEL}; the publisher offers 100,000 / connections events/s for ${SECONDS} s after a 2 s warm-up; latency is publish() call → frame received in the load-generator process.`,
   'Memory per connection: gateway heap + external + array buffers after GC, with the connections open and subscribed, minus before, divided by the count.',
+  'Cluster rows: `citystream start --roles stream` with CITYSTREAM_STREAM_WORKERS (1 or `auto` = one per core) as its own process; the publisher (a Kafka producer in the bench process) and the load generator are two more processes on the same 2 cores. Gateway CPU and RSS are summed over the workers (/proc); RSS per connection is resident memory, not heap, so it is not comparable with the in-process column.',
   'The gateway, the publisher (and on the embedded bus, the bus) share one process; the load generator is a second process on the same 2 cores. CPU % is CPU time / wall time of each process: far below 100 % with high latency means the processes were waiting for a core (see the load average), not working.',
 );
 writeResults(
   'ws',
   'npm run bench:ws',
-  { seconds: SECONDS, rows },
+  { seconds: SECONDS, rows, workerRows },
   [
     {
       title: 'Fanout to one channel',
@@ -253,6 +298,47 @@ writeResults(
         r.p999,
         r.max,
         r.memoryPerConnectionKiB,
+        r.droppedConnections,
+        r.gatewayCpuPercent,
+        r.loadCpuPercent,
+        r.gatewayCpuMicrosPerDelivery,
+        r.loadAverage,
+      ]),
+    },
+    {
+      title: 'Gateway as its own process, cluster workers (real Kafka)',
+      columns: [
+        'gateway',
+        'case',
+        'connections',
+        'channels',
+        'offered ev/s',
+        'delivered',
+        'delivered/s',
+        'p50 ms',
+        'p99 ms',
+        'p999 ms',
+        'max ms',
+        'RSS KiB/conn',
+        'dropped conns',
+        'gateway CPU %',
+        'load-gen CPU %',
+        'gateway CPU µs/delivery',
+        'load avg',
+      ],
+      rows: workerRows.map((r) => [
+        r.gateway,
+        r.case,
+        r.connections,
+        r.channels,
+        r.offeredEventsPerSecond,
+        `${r.delivered}/${r.expected}`,
+        r.deliveredPerSecond,
+        r.p50,
+        r.p99,
+        r.p999,
+        r.max,
+        r.rssPerConnectionKiB,
         r.droppedConnections,
         r.gatewayCpuPercent,
         r.loadCpuPercent,

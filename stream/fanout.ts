@@ -19,9 +19,14 @@ export interface Subscriber {
 
 const SWEEP_MS = 1_000;
 
+/** Lets timers, I/O and other connections' frames run before the next chunk. */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export class Fanout {
   readonly history: History;
   private readonly index = new Map<string, Set<Subscriber>>();
+  /** Per record being sent in chunks, who (re)subscribed meanwhile (history served them). */
+  private readonly joinedMidFanout = new Set<Set<Subscriber>>();
   private consumer: Consumer | null = null;
   /** tps whose replay seek is in place; deliveries before it are dropped (they come again). */
   private readonly armed = new Set<string>();
@@ -116,34 +121,68 @@ export class Fanout {
     for (const d of batch.deliveries) {
       const offset = Number(d.offset);
       if (offset <= this.history.head(tp)) continue; // re-delivery after a rejoin or seek
-      if (d.event && d.value) {
-        const channels = channelsFor(d);
-        if (channels.length > 0) {
-          const tail = Buffer.concat([
-            Buffer.from(`,"topic":${JSON.stringify(batch.topic)},"pos":"${d.pos}","event":`),
-            d.value,
-            Buffer.from('}'),
-          ]);
-          for (const channel of channels) {
-            const entry: Entry = {
-              tp,
-              offset,
-              key: `${d.key ?? ''}\u0000${d.event.type}`,
-              frame: Buffer.concat([
-                Buffer.from(`{"type":"event","channel":${JSON.stringify(channel)}`),
-                tail,
-              ]),
-            };
-            this.history.append(channel, entry);
-            const subs = this.index.get(channel);
-            if (subs) for (const s of subs) s.deliver(channel, entry);
-          }
+      const channels = d.event && d.value ? channelsFor(d) : [];
+      const sends: [string, Entry][] = [];
+      if (channels.length > 0) {
+        const tail = Buffer.concat([
+          Buffer.from(`,"topic":${JSON.stringify(batch.topic)},"pos":"${d.pos}","event":`),
+          d.value!,
+          Buffer.from('}'),
+        ]);
+        for (const channel of channels) {
+          const entry: Entry = {
+            tp,
+            offset,
+            key: `${d.key ?? ''}\u0000${d.event!.type}`,
+            frame: Buffer.concat([Buffer.from(`{"type":"event","channel":${JSON.stringify(channel)}`), tail]),
+          };
+          this.history.append(channel, entry);
+          sends.push([channel, entry]);
         }
       }
+      // History first, then the sockets: whoever subscribes while the sends below yield is served
+      // from history (and its cursor is past this record), never twice.
       this.history.advance(tp, offset, d.timestamp);
+      if (sends.length > 0) await this.send(sends);
     }
     this.metrics.fanoutSeconds.observe((performance.now() - started) / 1000);
     if (!this.caughtUp) this.checkCaughtUp();
+  }
+
+  /**
+   * Writes one record's entries to their channels' subscribers. A channel with more than
+   * CITYSTREAM_WS_FANOUT_CHUNK subscribers is written a chunk per event-loop turn: 5,000 sockets
+   * are tens of milliseconds, which would hold every other client's frames, pings and /healthz.
+   * The partition's next record waits (the bus awaits the handler), so each connection still
+   * gets the partition's events in order; who (re)subscribes meanwhile got this record from
+   * history or is past it, so it is skipped; who leaves is skipped by its own check.
+   */
+  private async send(sends: [string, Entry][]): Promise<void> {
+    const big = sends.some(([channel]) => (this.index.get(channel)?.size ?? 0) > this.config.fanoutChunk);
+    if (!big) {
+      for (const [channel, entry] of sends) {
+        const subs = this.index.get(channel);
+        if (subs) for (const s of subs) s.deliver(channel, entry);
+      }
+      return;
+    }
+    const joined = new Set<Subscriber>();
+    this.joinedMidFanout.add(joined);
+    try {
+      const chunk = this.config.fanoutChunk;
+      let written = 0;
+      for (const [channel, entry] of sends) {
+        const subs = this.index.get(channel);
+        if (!subs) continue;
+        for (const target of [...subs]) {
+          if (written > 0 && written % chunk === 0) await yieldToLoop();
+          written++;
+          if (!joined.has(target)) target.deliver(channel, entry);
+        }
+      }
+    } finally {
+      this.joinedMidFanout.delete(joined);
+    }
   }
 
   private checkCaughtUp(): void {
@@ -177,6 +216,7 @@ export class Fanout {
       this.index.set(channel.name, set);
     }
     set.add(sub);
+    for (const joined of this.joinedMidFanout) joined.add(sub);
     return recovery;
   }
 

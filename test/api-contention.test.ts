@@ -2,13 +2,15 @@
 // Contention over real HTTP: many clients racing for the same slot, fine or seat, and clients
 // retrying with the same Idempotency-Key. Runs on the real PostgreSQL server and on PGlite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { residentIdCheckChar } from '../core/domain/identity.ts';
 import { backends, plantFixtures, startApi, type ApiHarness } from './support/api.ts';
 
-const patient = (i: number) => ({
-  name: `Patient ${i}`,
-  idNumber: `44030019900101${String(i).padStart(4, '0')}`,
-  phone: '13800138000',
-});
+/** A distinct valid resident ID per patient: the birth year and sequence number carry `i`. */
+const idFor = (i: number) => {
+  const first17 = `440300${1950 + Math.floor(i / 1000)}0101${String(i % 1000).padStart(3, '0')}`;
+  return first17 + residentIdCheckChar(first17);
+};
+const patient = (i: number) => ({ name: `Patient ${i}`, idNumber: idFor(i), phone: '13800138000' });
 
 for (const backend of await backends()) {
   describe(`contention on ${backend.name}`, () => {

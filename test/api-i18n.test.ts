@@ -47,7 +47,7 @@ describe(`problem details by Accept-Language on ${backend.name}`, () => {
     expect(zh.body.detail).toMatch(CJK);
     // English unchanged, and the default without the header.
     expect(en.body.title).toBe('Bad Request');
-    expect(en.body.detail).toContain('describe what happened (at least 5 characters)');
+    expect(en.body.detail).toContain('describe what happened (at least 4 characters)');
     expect(none.body).toMatchObject({ title: en.body.title, detail: en.body.detail });
     const byField = (body: any) => Object.fromEntries(body.errors.map((e: any) => [e.field, e]));
     const zhFields = byField(zh.body);
@@ -58,7 +58,7 @@ describe(`problem details by Accept-Language on ${backend.name}`, () => {
       expect(zhFields[f].message).toMatch(CJK);
       expect(zhFields[f].message).not.toMatch(LATIN_WORD);
     }
-    expect(zhFields.description).toMatchObject({ code: 'too_small', message: '至少 5 个字' });
+    expect(zhFields.description).toMatchObject({ code: 'too_short', message: '至少 4 个字' });
     expect(zhFields['reporter.email'].message).toBe('请填写有效的电子邮件地址');
     // A variable the Chinese text needs is never sent.
     expect(zhFields.description.vars).toBeUndefined();

@@ -11,7 +11,7 @@ import { createLogger } from '../core/observability/index.ts';
 import { backends, plantFixtures, startApi, type ApiHarness } from './support/api.ts';
 import { waitFor } from './support/wait.ts';
 
-const ID_NUMBER = '440301199001019999';
+const ID_NUMBER = '44030119900101999X';
 const PHONE = '13912345678';
 const EMAIL = 'witness@example.org';
 const PASSWORD = 's3cretCamPass';

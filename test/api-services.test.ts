@@ -48,16 +48,16 @@ for (const backend of await backends()) {
         token: citizen,
         body: {
           slotId: first.id,
-          patient: { name: 'Wang Fang', idNumber: '440604199203154321', phone: '13902223333' },
+          patient: { name: 'Wang Fang', idNumber: '440604199203154327', phone: '13902223333' },
         },
       });
       expect(booked.status).toBe(201);
-      expect(booked.body.patient.idNumber).toBe('4406**********4321');
+      expect(booked.body.patient.idNumber).toBe('4406**********4327');
       const again = await api.call('POST', '/v1/appointments', {
         token: citizen,
         body: {
           slotId: first.id,
-          patient: { name: 'Wang Fang', idNumber: '440604199203154321', phone: '13902223333' },
+          patient: { name: 'Wang Fang', idNumber: '440604199203154327', phone: '13902223333' },
         },
       });
       expect(again.status).toBe(409);
@@ -95,7 +95,7 @@ for (const backend of await backends()) {
           body: {
             departureId: rail.id,
             seats: ['01A'],
-            passenger: { name: 'Wang Fang', idNumber: '440604199203154321' },
+            passenger: { name: 'Wang Fang', idNumber: '440604199203154327' },
           },
         });
       const first = await hold(citizen);
@@ -126,7 +126,7 @@ for (const backend of await backends()) {
         body: {
           departureId: rail.id,
           seats: ['99Z'],
-          passenger: { name: 'W', idNumber: '440604199203154321' },
+          passenger: { name: 'W', idNumber: '440604199203154327' },
         },
       });
       expect(invalid.status).toBe(422);

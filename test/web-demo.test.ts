@@ -64,9 +64,13 @@ describe.skipIf(!chromium)('the demo in a browser (Chromium)', () => {
     await page.locator('[data-tab=doctor]').click();
     const slot = page.locator('form[data-form=doctor] select[name=slot]');
     await expect.poll(() => slot.inputValue(), { timeout: 15_000 }).not.toBe('');
+    // Nothing personal is pre-filled: the patient types their ID number and phone.
+    await page.locator('form[data-form=doctor] input[name=idNumber]').fill('440301199001011234');
+    await page.locator('form[data-form=doctor] input[name=phone]').fill('13800138000');
     await page.locator('form[data-form=doctor] button[type=submit]').click();
     const result = page.locator('[data-testid=doctor-result]');
-    await expect.poll(() => result.textContent()).toMatch(/^Booked: /);
+    await expect.poll(() => result.getAttribute('data-booking-id')).toBeTruthy();
+    expect(await result.textContent()).toMatch(/^Booked/);
     const bookingId = (await result.getAttribute('data-booking-id'))!;
     expect(bookingId).toBeTruthy();
 
@@ -75,36 +79,38 @@ describe.skipIf(!chromium)('the demo in a browser (Chromium)', () => {
       `user:${USER}`,
     );
 
-    await result.locator('button[data-pay]').click();
-    await expect.poll(() => result.textContent()).toMatch(/Payment succeeded: \d+\.\d\d CNY/);
+    const booked = page.locator(`form[data-form=doctor] [data-booking="${bookingId}"]`);
+    await booked.locator('button[data-pay]').click();
+    await expect.poll(() => booked.locator('.result').textContent()).toMatch(/^Paid CN¥\d+\.\d\d/);
     await liveEvent('city.payment.succeeded.v1', 'appointment').waitFor();
 
     await page.locator('[data-tab=bookings]').click();
     const row = page.locator(`[data-testid=my-bookings] [data-booking="${bookingId}"]`);
     await row.waitFor();
-    expect(await row.textContent()).toContain('appointment');
+    expect(await row.textContent()).toContain('Appointment');
   });
 
   it('holds a coach seat and pays it, and pays a traffic fine', async () => {
     await page.locator('[data-tab=coach]').click();
+    await page.locator('form[data-form=coach] input[name=idNumber]').fill('440301199001011234');
     await page.locator('form[data-form=coach] button[type=submit]').click();
-    await page.locator('[data-departure] button').first().click();
-    const out = page.locator('[data-testid=coach-result]');
-    const held = out.locator('[data-ticket]');
+    await page.locator('[data-departure] button:not([disabled])').first().click();
+    const held = page.locator('form[data-form=coach] [data-ticket]');
     await held.waitFor();
     const ticketId = (await held.getAttribute('data-ticket'))!;
     await liveEvent('city.booking.created.v1', ticketId).waitFor();
-    await out.locator('button[data-pay]').click();
-    await expect.poll(() => out.textContent()).toMatch(/Payment succeeded/);
+    await held.locator('button[data-pay]').click();
+    await expect.poll(() => held.locator('.result').textContent()).toMatch(/^Paid/);
 
     await page.locator('[data-tab=pay]').click();
     await page.locator('form[data-form=fines] button[type=submit]').click();
-    const fine = page.locator('[data-testid=fines] button[data-pay]').first();
-    await fine.click();
-    await expect
-      .poll(() => page.locator('#citizen .result').last().textContent())
-      .toMatch(/Payment succeeded/);
-    await liveEvent('city.payment.succeeded.v1', 'traffic_fine').waitFor();
+    const payable = page.locator('[data-testid=fines] li:has(button[data-pay])').first();
+    const fine = page.locator(
+      `[data-testid=fines] [data-payable="${await payable.getAttribute('data-payable')}"]`,
+    );
+    await fine.locator('button[data-pay]').click();
+    await expect.poll(() => fine.locator('.result').textContent()).toMatch(/^Paid/);
+    await liveEvent('city.payment.succeeded.v1', 'Traffic fine').waitFor();
 
     await page.locator('[data-tab=bookings]').click();
     await page.locator(`[data-testid=my-bookings] [data-booking="${ticketId}"]`).waitFor();
@@ -116,8 +122,9 @@ describe.skipIf(!chromium)('the demo in a browser (Chromium)', () => {
     await page.locator('.map-pin-centre').click();
     await expect
       .poll(() => page.locator('[data-testid=report-pin]').textContent())
-      .toMatch(/^22\.\d+, 11[34]\.\d+$/);
+      .toMatch(/^22\.\d+, 11[34]\.\d+ · /);
     await page.locator('form[data-form=report] textarea').fill('Street light out at the crossing');
+    await page.locator('form[data-form=report] input[name=reporterPhone]').fill('13800138000');
     await page.locator('form[data-form=report] button[type=submit]').click();
     const result = page.locator('[data-testid=report-result]');
     await expect.poll(() => result.textContent()).toMatch(/^Reported/);

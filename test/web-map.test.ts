@@ -100,6 +100,10 @@ describe.skipIf(!chromium)('dashboard map (Chromium, MapLibre)', () => {
       await expect.poll(() => page.locator('#map').getAttribute('data-district')).toBe('福田区');
       expect(await page.locator('.map-caption').textContent()).toContain('Futian · 22.55830, 114.04690');
       await page.locator('[data-form="report"]').waitFor();
+      // The report form shows the place by its district too.
+      await expect
+        .poll(() => page.locator('[data-testid="report-pin"]').textContent())
+        .toBe('22.55830, 114.04690 · Futian');
       const where = await page.locator('.map-caption').textContent();
 
       // An air station marker (zoomed out, clusters expanded until one shows): its card is

@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   Kafka,
-  Partitioners,
   logLevel as KafkaLogLevel,
   type Admin,
   type Consumer as KafkaConsumer,
@@ -16,6 +15,7 @@ import {
 import type { Logger } from 'pino';
 import { TOPIC_SPECS } from '../events/catalog.ts';
 import type { BusMetrics } from '../observability/metrics.ts';
+import { rememberingPartitioner } from './partitioner.ts';
 import { encodeRecords, specFor, DLQ_TOPIC, deadLettersWanted } from './records.ts';
 import { processBatch, type FetchedRecord } from './runner.ts';
 import { untypedOptions } from './types.ts';
@@ -97,7 +97,7 @@ export class KafkaBus implements Bus {
     this.producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: rememberingPartitioner,
       // Ride out a broker restart: ~10 attempts over ~30 s before a publish is reported failed.
       retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 10 },
     });

@@ -127,6 +127,26 @@ describe('configuration', () => {
     ]);
   });
 
+  it('runs several gateway workers only for a stream-only process on Kafka, and says why not', () => {
+    const kafka = { KAFKA_BROKERS: '127.0.0.1:9092' };
+    expect(
+      loadConfig({ ...kafka, CITYSTREAM_ROLES: 'stream', CITYSTREAM_STREAM_WORKERS: '2' }).stream.workers,
+    ).toBe(2);
+    expect(loadConfig({}).stream.workers).toBe(1);
+    expect(
+      loadConfig({ ...kafka, CITYSTREAM_ROLES: 'stream', CITYSTREAM_STREAM_WORKERS: 'auto' }).stream.workers,
+    ).toBeGreaterThanOrEqual(1);
+    expect(problems({ ...kafka, CITYSTREAM_STREAM_WORKERS: '2' })[0]).toMatchObject({
+      variable: 'CITYSTREAM_STREAM_WORKERS',
+      message: expect.stringMatching(/CITYSTREAM_ROLES=stream/) as unknown,
+    });
+    expect(problems({ CITYSTREAM_ROLES: 'stream', CITYSTREAM_STREAM_WORKERS: '2' })[0]).toMatchObject({
+      variable: 'CITYSTREAM_STREAM_WORKERS',
+      message: expect.stringMatching(/KAFKA_BROKERS/) as unknown,
+    });
+    expect(problems({ CITYSTREAM_STREAM_WORKERS: 'many' })[0]!.message).toMatch(/auto.*1 to 64/);
+  });
+
   it('never echoes secrets in errors or in the printed configuration', () => {
     const [p] = problems({ CITYSTREAM_JWT_SECRET: 'short-secret' });
     expect(p).toMatchObject({ variable: 'CITYSTREAM_JWT_SECRET', value: '***' });

@@ -75,10 +75,11 @@ export interface Config {
 
 export const configSchema = z.object(variables).transform((v, ctx): Config => {
   const { on: demo, reason: demoReason } = decideDemo(v.CITYSTREAM_DEMO, v);
+  const roles = v.CITYSTREAM_ROLES ? [...new Set(v.CITYSTREAM_ROLES)] : [...ROLES];
   const instanceId =
     v.CITYSTREAM_INSTANCE_ID ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${process.pid}`;
   return {
-    roles: v.CITYSTREAM_ROLES ? [...new Set(v.CITYSTREAM_ROLES)] : [...ROLES],
+    roles,
     http: { host: v.CITYSTREAM_HTTP_HOST ?? '0.0.0.0', port: v.CITYSTREAM_HTTP_PORT },
     dataDir: resolve(v.CITYSTREAM_DATA_DIR ?? './data'),
     logLevel: v.CITYSTREAM_LOG_LEVEL ?? 'info',
@@ -91,7 +92,7 @@ export const configSchema = z.object(variables).transform((v, ctx): Config => {
     database: v.DATABASE_URL ? { url: v.DATABASE_URL } : null,
     mqtt: v.MQTT_URL ? { url: v.MQTT_URL } : null,
     auth: authSection(v, demo, ctx),
-    stream: streamSection(v),
+    stream: streamSection(v, roles, Boolean(v.KAFKA_BROKERS), ctx),
     api: apiSection(v),
     air: airSection(v),
     cameras: camerasSection(v),

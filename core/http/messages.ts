@@ -83,6 +83,8 @@ export function zhFieldMessage(code: string, vars: Record<string, unknown>): str
       if (origin === 'string') return `最多 ${n('maximum')} 个字`;
       if (origin === 'array' || origin === 'set') return `最多 ${n('maximum')} 项`;
       return `不能大于 ${n('maximum')}`;
+    case 'too_short':
+      return `至少 ${n('minimum')} 个字`;
     case 'invalid_type':
       return '缺少此项或格式不对';
     case 'invalid_format':

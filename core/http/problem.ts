@@ -122,11 +122,11 @@ export function issueCode(
   keyword: string | undefined,
   params: Record<string, unknown> = {},
 ): Pick<FieldError, 'code' | 'vars'> {
-  const own = (params.params as { code?: unknown } | undefined)?.code;
+  const own = (params.params ?? {}) as Record<string, unknown>;
   const { minimum, maximum, origin, format } = params;
   return {
-    code: typeof own === 'string' ? own : (keyword ?? 'invalid'),
-    vars: { minimum, maximum, origin, format },
+    code: typeof own.code === 'string' ? own.code : (keyword ?? 'invalid'),
+    vars: { minimum, maximum, origin, format, ...own },
   };
 }
 

@@ -15,6 +15,18 @@ describe('line protocol', () => {
     });
   });
 
+  it('reads plain lines (no escapes, no quotes) as the general scanner does', () => {
+    expect(parseLine('air,a=1,b=x=y  p=1,q=-.5e3,r=2u,s=TRUE  7')).toEqual({
+      measurement: 'air',
+      tags: { a: '1', b: 'x=y' },
+      fields: { p: 1, q: -500, r: 2, s: true },
+      timestamp: 7n,
+    });
+    expect(() => parseLine('air pm25=1,,no2=2')).toThrow(/field "": expected key=value/);
+    expect(() => parseLine('air pm25=1.2.3')).toThrow(/"1.2.3" is not a valid field value/);
+    expect(() => parseLine('air pm25="x y')).toThrow(/unterminated string field value/);
+  });
+
   it('reports what is wrong with a bad line', () => {
     expect(() => parseLine('air pm25=abc')).toThrow(/"abc" is not a valid field value/);
     expect(() => parseLine('air')).toThrow(/expected "measurement/);

@@ -107,3 +107,38 @@ describe('normaliseReading: times no store can hold', () => {
     }
   });
 });
+
+describe('normaliseReading without units', () => {
+  // `units: {}` converts nothing but always goes through the schema: the plain-reading shortcut
+  // must give exactly what the schema path gives, for good and bad values alike.
+  it('judges a reading the same with or without the schema', () => {
+    const base = { stationId: 'GZ-0001', time: '2026-11-24T07:59:00Z', pm25: 35.2, no2: 40, humidity: 60 };
+    const odd: unknown[] = [
+      undefined,
+      null,
+      -1,
+      0,
+      1.5,
+      1e9,
+      NaN,
+      Infinity,
+      '12',
+      true,
+      {},
+      NOW - 60_000,
+      NOW - 60_000.5,
+      '2026-11-24T15:59:00+08:00',
+      '2026-11-24T07:59:00',
+      '2026-02-30T07:59:00Z',
+      'NO-SUCH',
+      'bad id',
+    ];
+    for (const key of ['stationId', 'time', 'pm25', 'co', 'temperature', 'humidity', 'extra']) {
+      for (const value of odd) {
+        const input = { ...base, [key]: value };
+        const viaSchema = normaliseReading({ ...input, units: {} }, options);
+        expect(normaliseReading(input, options), `${key}=${String(value)}`).toEqual(viaSchema);
+      }
+    }
+  });
+});

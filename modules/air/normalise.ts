@@ -56,13 +56,40 @@ const rawReading = z.object({
   units: z.record(z.string(), z.string()).optional(),
 });
 
+type RawReading = z.output<typeof rawReading>;
+const RAW_NUMBERS: ReadonlySet<string> = new Set(MEASURES);
+const DATETIME = z.regexes.datetime({ offset: true });
+const STATION_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+/**
+ * `input` itself when `rawReading` would accept it with nothing to convert (the common case:
+ * plain numbers, no `units`); null leaves it to zod, which also words the refusal. Keys the
+ * schema does not know are ignored here as zod strips them: only the known ones are read.
+ */
+function plainReading(input: Record<string, unknown>): RawReading | null {
+  const { stationId, time } = input;
+  if (typeof stationId !== 'string' || !STATION_ID.test(stationId)) return null;
+  if (
+    typeof time === 'number'
+      ? !Number.isSafeInteger(time) || time < 0
+      : typeof time !== 'string' || !DATETIME.test(time)
+  )
+    return null;
+  if (input.units !== undefined) return null;
+  for (const k in input) {
+    if (RAW_NUMBERS.has(k) && !Number.isFinite(input[k])) return null;
+  }
+  return input as RawReading;
+}
+
 export type NormaliseResult = { ok: true; reading: AirReading } | { ok: false; rejections: Rejection[] };
 
 export function normaliseReading(input: unknown, o: NormaliseOptions): NormaliseResult {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, rejections: [{ field: '', reason: 'expected a JSON object (one reading)' }] };
   }
-  const parsed = rawReading.safeParse(input);
+  const plain = plainReading(input as Record<string, unknown>);
+  const parsed = plain ? ({ success: true, data: plain } as const) : rawReading.safeParse(input);
   if (!parsed.success) {
     const rejections = parsed.error.issues.map((i) => ({ field: i.path.join('.'), reason: i.message }));
     const id = (input as { stationId?: unknown }).stationId;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { caller } from '../../core/http/index.ts';
 import { city, cstDayRange, idParam, isoDate } from '../../core/module/common.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
+import { patient } from './patient.ts';
 import { departmentList, doctorList, hospitalList, slotList } from './schemas.ts';
 import {
   bookAppointment,
@@ -19,18 +20,6 @@ const tags = ['appointments'];
 const security = [{ bearerAuth: [] }];
 const publicRoute = { auth: 'public' } as const;
 const userRoute = { auth: 'user' } as const;
-
-const patient = z.object({
-  name: z.string().trim().min(1).max(100),
-  idNumber: z
-    .string()
-    .trim()
-    .regex(/^[0-9A-Za-z]{6,30}$/, { error: 'expected an identity document number (6-30 letters or digits)' }),
-  phone: z
-    .string()
-    .trim()
-    .regex(/^\+?[0-9 -]{6,20}$/, { error: 'expected a phone number' }),
-});
 
 export function registerAppointmentRoutes({ app, db, nudge }: ApiDeps): void {
   app.get(

@@ -31,6 +31,12 @@ export const categoryCode = z.enum(CATEGORIES.map((c) => c.code) as [string, ...
 
 export type { IncidentStatus };
 
+/**
+ * The shortest description taken, in characters as a reader counts them: four Chinese
+ * characters ("井盖丢失") already say what happened, so the bar is not set for English words.
+ */
+export const DESCRIPTION_MIN_CHARS = 4;
+
 /** submitted → acknowledged → in_progress → resolved, and rejected from any open state. */
 export const TRANSITIONS: Record<IncidentStatus, IncidentStatus[]> = {
   submitted: ['acknowledged', 'rejected'],

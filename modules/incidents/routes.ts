@@ -5,8 +5,9 @@ import { z } from 'zod';
 import { INCIDENT_STATUSES } from '../../core/events/services.ts';
 import { caller, HttpProblem, multipartProblem } from '../../core/http/index.ts';
 import { city, idParam, parseBody } from '../../core/module/common.ts';
+import { phoneNumber, textOfAtLeast } from '../../core/module/personal.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
-import { CATEGORIES, categoryCode, cityAt, PHOTO_TYPES, sniffImage } from './model.ts';
+import { CATEGORIES, categoryCode, cityAt, DESCRIPTION_MIN_CHARS, PHOTO_TYPES, sniffImage } from './model.ts';
 import { incidentList, incidentResponse } from './schemas.ts';
 import {
   changeStatus,
@@ -16,6 +17,7 @@ import {
   incidentView,
   listIncidents,
 } from './store.ts';
+import { registerMyIncidentRoutes } from './mine.ts';
 
 const tags = ['incidents'];
 const publicRoute = { auth: 'public' } as const;
@@ -23,11 +25,7 @@ const publicRoute = { auth: 'public' } as const;
 const reporter = z
   .object({
     name: z.string().trim().min(1).max(100).optional(),
-    phone: z
-      .string()
-      .trim()
-      .regex(/^\+?[0-9 -]{6,20}$/, { error: 'expected a phone number' })
-      .optional(),
+    phone: phoneNumber.optional(),
     email: z.email({ error: 'expected an email address' }).optional(),
   })
   .refine((r) => r.phone || r.email, {
@@ -39,11 +37,11 @@ export const incidentInput = z.object({
   category: categoryCode,
   lat: z.coerce.number().min(-90).max(90),
   lon: z.coerce.number().min(-180).max(180),
-  description: z
-    .string()
-    .trim()
-    .min(5, { error: 'describe what happened (at least 5 characters)' })
-    .max(2000),
+  description: textOfAtLeast(
+    DESCRIPTION_MIN_CHARS,
+    2000,
+    `describe what happened (at least ${DESCRIPTION_MIN_CHARS} characters)`,
+  ),
   address: z.string().trim().max(300).optional(),
   reporter,
 });
@@ -121,7 +119,9 @@ async function readParts(request: FastifyRequest) {
   return { body: { ...fields, reporter: reporterFields }, photo };
 }
 
-export function registerIncidentRoutes({ app, db, nudge }: ApiDeps): void {
+export function registerIncidentRoutes(deps: ApiDeps): void {
+  const { app, db, nudge } = deps;
+  registerMyIncidentRoutes(deps);
   app.get(
     '/incidents/categories',
     { schema: { tags, summary: 'Incident categories' }, config: publicRoute },

@@ -6,6 +6,7 @@ import { ApiError, api, items, list } from './api.ts';
 import { NO_DATA, bandFor, bandName, HJ633_BANDS } from './aqi.ts';
 import { CITY_TIME_ZONE, language, t } from './i18n/index.ts';
 import type { CityId } from './cities.ts';
+import { chartKeyboard } from './chart-keys.ts';
 import { fill, h, timeOf } from './dom.ts';
 import type { z } from 'zod';
 import type { AirAqi, AirReading } from '../../core/events/air.ts';
@@ -253,10 +254,19 @@ export class AirPanel {
             { label: t('air:time') },
             ...SERIES.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true })),
           ],
-          legend: { live: false },
+          // Values at the cursor show in the legend on hover, and in the readout by keyboard.
+          legend: { live: true },
         },
         data,
         this.chartEl,
+      );
+      this.chartEl.after(
+        chartKeyboard(this.plot, this.chartEl, this.chartTitle.textContent ?? '', (i) =>
+          [
+            timeOf(new Date(this.plot!.data[0][i]! * 1000).toISOString()),
+            ...SERIES.map((s, k) => `${s.label} ${fmt(this.plot!.data[k + 1]![i] ?? undefined)}`),
+          ].join(' · '),
+        ),
       );
     } else {
       this.plot.setData(data);
@@ -280,15 +290,18 @@ function historyPoints(body: unknown, stationId: string): Reading[] {
     .map((r) => ({ ...r, stationId }));
 }
 
+/** Each band's colour with its AQI range written next to it: readable without hovering. */
 function legend(): HTMLElement[] {
-  return HJ633_BANDS.map((b) =>
-    h('i', {
-      style: `background:${b.color}`,
-      title: Number.isFinite(b.max)
-        ? t('air:legend', { band: bandName(b), max: b.max })
-        : t('air:legendTop', { band: bandName(b) }),
-    }),
-  );
+  return HJ633_BANDS.map((b, i) => {
+    const from = i === 0 ? 0 : HJ633_BANDS[i - 1]!.max + 1;
+    const range = Number.isFinite(b.max) ? `${from}–${b.max}` : `>${from - 1}`;
+    return h(
+      'span',
+      { class: 'legend-band', title: bandName(b) },
+      h('i', { style: `background:${b.color}`, 'aria-hidden': 'true' }),
+      range,
+    );
+  });
 }
 
 const axisFormat = new Map<string, Intl.DateTimeFormat>();

@@ -13,7 +13,8 @@ import type { ChannelEvent } from './events.ts';
 import { IncidentPanel } from './incidents.ts';
 import { CityMap, type Pin } from './map/index.ts';
 import { SessionStore } from './session.ts';
-import { ActivityLog, ConnectionIndicator } from './status.ts';
+import { ActivityLog } from './activity.ts';
+import { ConnectionIndicator } from './status.ts';
 
 export class Dashboard {
   readonly session = new SessionStore();
@@ -56,6 +57,7 @@ export class Dashboard {
       if (id && id !== this.city) this.selectCity(id);
     });
     this.session.onChange(() => void this.citizen.refresh());
+    this.citizen.onOpenIncident = (id) => this.incidents.openIncident(id);
   }
 
   mount(root: HTMLElement): void {
@@ -87,7 +89,7 @@ export class Dashboard {
     this.citySelect.value = id;
     document.body.dataset.city = id;
     if (location.hash !== `#${id}`) history.replaceState(null, '', `#${id}`);
-    this.activity.clear();
+    this.activity.clearCity();
     this.citizen.setCity(id);
     this.onCitySelected(id);
     void this.reload();

@@ -1,9 +1,12 @@
 // The live incident feed of the city: newest first, status updated as staff handle them; every
-// incident is also a pin on the map.
-import { describe } from './air.ts';
+// incident is also a pin on the map. `openIncident(id)` shows one in full (photo, place, status
+// history with staff notes, dates): from the feed, "My reports", or its map marker.
 import { list } from './api.ts';
 import type { CityId } from './cities.ts';
-import { fill, h, timeOf } from './dom.ts';
+import { fill, h } from './dom.ts';
+import { formatDateTime, formatTime, t } from './i18n/index.ts';
+import { IncidentDetail } from './incident-detail.ts';
+import { explain } from './citizen/ui.ts';
 import type { z } from 'zod';
 import type { IncidentReported, IncidentStatusChanged } from '../../core/events/services.ts';
 import type { incidentResponse } from '../../modules/incidents/index.ts';
@@ -25,16 +28,19 @@ type IncidentLike = Partial<IncidentView & IncidentReported>;
 export class IncidentPanel {
   readonly el: HTMLElement;
   private readonly feed = h('ol', { class: 'incident-feed', 'data-testid': 'incidents' });
-  private readonly note = h('p', { class: 'note' });
+  private readonly note = h('p', { class: 'note', role: 'status' });
+  private readonly detail = new IncidentDetail();
   private incidents = new Map<string, Incident>();
   private loadSeq = 0;
+  private empty = false;
   onChange: () => void = () => undefined;
 
   constructor() {
     this.el = h(
       'section',
-      { class: 'panel incidents', id: 'incidents' },
-      h('h2', {}, 'Incidents'),
+      { class: 'panel incidents', id: 'incidents', 'aria-labelledby': 'incidents-title' },
+      h('h2', { id: 'incidents-title' }, t('incidents:title')),
+      this.detail.el,
       this.note,
       this.feed,
     );
@@ -44,10 +50,16 @@ export class IncidentPanel {
     return [...this.incidents.values()].sort((a, b) => Date.parse(b.reportedAt) - Date.parse(a.reportedAt));
   }
 
+  /** Shows one incident in full and scrolls it into view. */
+  openIncident(id: string): void {
+    void this.detail.open(id);
+    this.el.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }
+
   async load(city: CityId): Promise<void> {
     const seq = ++this.loadSeq;
     this.incidents.clear();
-    this.note.textContent = 'Loading incidents…';
+    this.note.textContent = t('incidents:loading');
     this.render();
     try {
       const rows = await list<IncidentLike>(`/v1/incidents?city=${city}`);
@@ -56,7 +68,7 @@ export class IncidentPanel {
       this.note.textContent = '';
       this.render();
     } catch (err) {
-      if (seq === this.loadSeq) this.note.textContent = `Incidents unavailable: ${describe(err)}`;
+      if (seq === this.loadSeq) this.note.textContent = t('incidents:unavailable', { reason: explain(err) });
     }
   }
 
@@ -69,9 +81,9 @@ export class IncidentPanel {
   /** A live `city.incident.status_changed.v1`. */
   onStatusChanged(data: Pick<IncidentStatusChanged, 'incidentId' | 'to'>): void {
     const inc = this.incidents.get(data.incidentId);
-    if (!inc) return;
-    inc.status = data.to;
-    this.render();
+    if (inc) inc.status = data.to;
+    this.detail.changed(data.incidentId);
+    if (inc) this.render();
   }
 
   private upsert(r: IncidentLike): void {
@@ -99,15 +111,33 @@ export class IncidentPanel {
           h(
             'li',
             { class: 'incident', 'data-incident': i.id },
-            h('span', { class: `badge status-${i.status}` }, i.status.replace('_', ' ')),
-            h('span', { class: 'incident-category' }, i.category.replace(/_/g, ' ')),
-            h('span', { class: 'incident-time' }, timeOf(i.reportedAt)),
-            h('p', { class: 'incident-description' }, i.description),
+            h(
+              'button',
+              { type: 'button', class: 'incident-open', onclick: () => this.openIncident(i.id) },
+              h('span', { class: `badge status-${i.status}` }, t(`incidents:status.${i.status}`)),
+              h(
+                'span',
+                { class: 'incident-category' },
+                t(`incidents:category.${i.category}`, { defaultValue: i.category }),
+              ),
+              h(
+                'time',
+                { class: 'incident-time', datetime: i.reportedAt, title: formatDateTime(i.reportedAt) },
+                formatTime(i.reportedAt),
+              ),
+              h('span', { class: 'incident-description' }, i.description),
+            ),
           ),
         ),
     );
-    if (!all.length && !this.note.textContent) this.note.textContent = 'No incidents reported.';
-    else if (all.length && this.note.textContent === 'No incidents reported.') this.note.textContent = '';
+    const loading = this.note.textContent === t('incidents:loading');
+    if (!all.length && !this.note.textContent) {
+      this.note.textContent = t('incidents:none');
+      this.empty = true;
+    } else if (all.length && this.empty && !loading) {
+      this.note.textContent = '';
+      this.empty = false;
+    }
     this.onChange();
   }
 }

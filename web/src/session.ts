@@ -1,11 +1,16 @@
-// The citizen signed in on this page. In demo mode the hub mints a citizen token for a name
-// (POST /v1/dev/token); otherwise a token from the identity provider (or `citystream token`) is
-// pasted. The token is kept in localStorage so a reload stays signed in until it expires.
+// The citizen signed in on this page. In demo mode the hub mints a citizen token for a display
+// name in any script (POST /v1/dev/token derives the user id from it); otherwise a token from the
+// identity provider (or `citystream token`) is pasted. The token is kept in localStorage so a
+// reload stays signed in until it expires.
 import { api } from './api.ts';
+import { t } from './i18n/index.ts';
 
 export interface Session {
   token: string;
+  /** The user id (the token's subject). */
   sub: string;
+  /** The name shown on the page: as typed at sign-in, else the token's `name` claim or its subject. */
+  name: string;
   /** Seconds since epoch. */
   exp: number | null;
 }
@@ -32,18 +37,23 @@ export class SessionStore {
   }
 
   async signInDemo(name: string): Promise<Session> {
-    const r = await api<{ token: string; sub: string; expiresAt: string }>('/v1/dev/token', {
-      body: { sub: name },
+    const r = await api<{ token: string; sub: string; name: string; expiresAt: string }>('/v1/dev/token', {
+      body: { name },
     });
-    const s = { token: r.token, sub: r.sub, exp: Math.floor(Date.parse(r.expiresAt) / 1000) };
+    const s = {
+      token: r.token,
+      sub: r.sub,
+      name: r.name,
+      exp: Math.floor(Date.parse(r.expiresAt) / 1000),
+    };
     this.set(s);
     return s;
   }
 
   signInWithToken(token: string): Session {
     const claims = decodeClaims(token);
-    if (!claims?.sub) throw new Error('that is not a JWT with a sub claim');
-    const s = { token, sub: claims.sub, exp: claims.exp ?? null };
+    if (!claims?.sub) throw new Error(t('citizen:account.badToken'));
+    const s = { token, sub: claims.sub, name: claims.name ?? claims.sub, exp: claims.exp ?? null };
     this.set(s);
     return s;
   }
@@ -64,19 +74,21 @@ export class SessionStore {
 function load(): Session | null {
   try {
     const s = JSON.parse(localStorage.getItem(KEY) ?? 'null') as Session | null;
-    return s && typeof s.token === 'string' && typeof s.sub === 'string' ? s : null;
+    if (!s || typeof s.token !== 'string' || typeof s.sub !== 'string') return null;
+    return { ...s, name: typeof s.name === 'string' && s.name ? s.name : s.sub };
   } catch {
     return null;
   }
 }
 
 /** Reads (does not verify: the hub does) the claims of a JWT. */
-function decodeClaims(token: string): { sub?: string; exp?: number } | null {
+function decodeClaims(token: string): { sub?: string; name?: string; exp?: number } | null {
   const part = token.split('.')[1];
   if (!part) return null;
   try {
-    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
-    return JSON.parse(json) as { sub?: string; exp?: number };
+    // base64url of UTF-8: atob gives bytes, TextDecoder makes them text (a name may be 王小明).
+    const bytes = Uint8Array.from(atob(part.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes)) as { sub?: string; name?: string; exp?: number };
   } catch {
     return null;
   }

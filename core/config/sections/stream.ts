@@ -1,6 +1,7 @@
 // Settings of the stream role: the WebSocket gateway at /ws (limits, history, backpressure).
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { csv, documented, flag, positiveInt } from '../vars.ts';
+import { csv, documented, flag, optionalString, positiveInt } from '../vars.ts';
 import type { Parsed } from '../vars.ts';
 
 /** Channel families (docs/architecture.md, "WebSocket channels") by the prefix before their id. `user` is always private. */
@@ -56,6 +57,26 @@ export const streamVariables = {
     description: 'permessage-deflate for clients that offer it',
     default: 'off',
   }),
+  CITYSTREAM_WS_FANOUT_CHUNK: positiveInt(
+    256,
+    'connections one event is written to before the gateway lets other work run (a channel with more subscribers is sent in chunks, one event-loop turn each)',
+  ),
+  CITYSTREAM_STREAM_WORKERS: documented(
+    optionalString.pipe(
+      z
+        .string()
+        .regex(/^(auto|[1-9]\d?)$/, { error: 'expected `auto` or a whole number from 1 to 64' })
+        .transform((s) => (s === 'auto' ? ('auto' as const) : Number(s)))
+        .refine((n) => n === 'auto' || n <= 64, { error: 'expected `auto` or a whole number from 1 to 64' })
+        .optional(),
+    ),
+    {
+      description:
+        'gateway processes sharing the listening port (node:cluster), each with its own share of the connections and its own Kafka consumer; more than 1 needs `CITYSTREAM_ROLES=stream` and Kafka',
+      type: '`auto` (one per CPU core) or 1-64',
+      default: '`1` (the gateway runs in this process)',
+    },
+  ),
 };
 
 export type StreamVariables = Parsed<typeof streamVariables>;
@@ -73,9 +94,30 @@ export interface StreamConfig {
   historyMs: number;
   replayRecords: number;
   compression: boolean;
+  /** Subscribers written per event-loop turn when one event goes to many connections. */
+  fanoutChunk: number;
+  /** Gateway worker processes (1: in this process). */
+  workers: number;
 }
 
-export function streamSection(v: StreamVariables): StreamConfig {
+/** Why more than one gateway worker cannot run, or null when it can. */
+function workersProblem(roles: readonly string[], kafka: boolean): string | null {
+  if (roles.length !== 1 || roles[0] !== 'stream')
+    return 'more than 1 worker needs CITYSTREAM_ROLES=stream: the ingest and api roles run once per process';
+  if (!kafka) return 'more than 1 worker needs KAFKA_BROKERS: the embedded bus lives inside one process';
+  return null;
+}
+
+export function streamSection(
+  v: StreamVariables,
+  roles: readonly string[],
+  kafka: boolean,
+  ctx: z.RefinementCtx,
+): StreamConfig {
+  const workers =
+    v.CITYSTREAM_STREAM_WORKERS === 'auto' ? availableParallelism() : (v.CITYSTREAM_STREAM_WORKERS ?? 1);
+  const problem = workers > 1 ? workersProblem(roles, kafka) : null;
+  if (problem) ctx.addIssue({ code: 'custom', path: ['CITYSTREAM_STREAM_WORKERS'], message: problem });
   return {
     anonymousFamilies: (v.CITYSTREAM_WS_ANONYMOUS ?? PUBLIC_FAMILIES).filter(
       (f): f is PublicFamily => f !== 'none',
@@ -90,5 +132,7 @@ export function streamSection(v: StreamVariables): StreamConfig {
     historyMs: v.CITYSTREAM_WS_HISTORY_SECONDS * 1000,
     replayRecords: v.CITYSTREAM_WS_REPLAY_RECORDS,
     compression: v.CITYSTREAM_WS_COMPRESSION ?? false,
+    fanoutChunk: v.CITYSTREAM_WS_FANOUT_CHUNK,
+    workers,
   };
 }

@@ -1,12 +1,15 @@
 // Every catalogue of the dashboard, one namespace per area: a file in locales/ exports
 // `{ en: {...}, 'zh-CN': {...} }` with the same keys in both (test/unit/web-i18n.test.ts checks).
 // Keys are used as t('<namespace>:<key>').
+import { activity } from './locales/activity.ts';
 import { air } from './locales/air.ts';
+import { citizen } from './locales/citizen.ts';
 import { common } from './locales/common.ts';
 import { dashboard } from './locales/dashboard.ts';
+import { incidents } from './locales/incidents.ts';
 import { map } from './locales/map.ts';
 
-export const catalogues = { common, dashboard, map, air } as const;
+export const catalogues = { common, dashboard, map, air, citizen, incidents, activity } as const;
 
 type Resources = Record<'en' | 'zh-CN', Record<string, Record<string, unknown>>>;
 

@@ -12,8 +12,6 @@ export const air = {
     aqiPending: 'AQI pending',
     time: 'Time',
     bandTitle: '{{band}}',
-    legend: '{{band}}: AQI ≤ {{max}}',
-    legendTop: '{{band}}: AQI above 300',
     band: {
       '1': 'Excellent',
       '2': 'Good',
@@ -34,8 +32,6 @@ export const air = {
     aqiPending: '指数待更新',
     time: '时间',
     bandTitle: '{{band}}',
-    legend: '{{band}}：指数 ≤ {{max}}',
-    legendTop: '{{band}}：指数高于 300',
     band: {
       '1': '优',
       '2': '良',

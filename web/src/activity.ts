@@ -1,0 +1,150 @@
+// The live activity feed: every event received, newest first, filterable by kind. The person's
+// own events (bookings, payments: the user:{id} channel) are kept in a list of their own, so the
+// stream of air readings cannot push them out, and they stay when the city changes.
+import type { ChannelEvent } from './events.ts';
+import { h, text } from './dom.ts';
+import { formatTime, t } from './i18n/index.ts';
+
+export type ActivityKind = 'mine' | 'incidents' | 'air' | 'cameras';
+const KINDS: ActivityKind[] = ['mine', 'incidents', 'air', 'cameras'];
+/** Rows kept per kind: the busiest (air) cannot crowd out the others. */
+const MAX_PER_KIND = 100;
+/** Rows shown at once. */
+const MAX_SHOWN = 100;
+
+export function kindOf(e: ChannelEvent): ActivityKind {
+  if (e.channel.startsWith('user:')) return 'mine';
+  if (e.event.type.startsWith('city.incident.')) return 'incidents';
+  if (e.event.type.startsWith('city.camera.')) return 'cameras';
+  return 'air';
+}
+
+export class ActivityLog {
+  readonly el: HTMLElement;
+  // Focusable: a keyboard user can scroll the list (it has nothing else to focus).
+  private readonly rows = h('ol', {
+    class: 'activity',
+    'data-testid': 'activity',
+    tabindex: 0,
+    'aria-labelledby': 'activity-title',
+  });
+  private readonly kept = new Map<ActivityKind, { e: ChannelEvent; row: HTMLElement }[]>(
+    KINDS.map((k) => [k, []]),
+  );
+  private filter: ActivityKind | 'all' = 'all';
+  private readonly buttons = new Map<ActivityKind | 'all', HTMLButtonElement>();
+
+  constructor() {
+    const filters = h('div', {
+      class: 'activity-filters',
+      role: 'group',
+      'aria-label': t('activity:filterLabel'),
+    });
+    for (const k of ['all', ...KINDS] as const) {
+      const b = h(
+        'button',
+        {
+          type: 'button',
+          class: 'chip',
+          'data-filter': k,
+          'aria-pressed': String(k === 'all'),
+          onclick: () => this.setFilter(k),
+        },
+        t(`activity:filter.${k}`),
+      );
+      this.buttons.set(k, b);
+      filters.append(b);
+    }
+    this.el = h(
+      'section',
+      { class: 'panel activity-panel', id: 'activity', 'aria-labelledby': 'activity-title' },
+      h('h2', { id: 'activity-title' }, t('activity:title')),
+      filters,
+      this.rows,
+    );
+  }
+
+  add(e: ChannelEvent): void {
+    const kind = kindOf(e);
+    const row = h(
+      'li',
+      {
+        'data-event-id': e.event.id,
+        'data-type': e.event.type,
+        'data-channel': e.channel,
+        'data-kind': kind,
+      },
+      h('span', { class: 'activity-time' }, formatTime(e.event.time)),
+      h(
+        'span',
+        { class: 'activity-type' },
+        t(`activity:type.${typeKey(e.event.type)}`, { defaultValue: typeKey(e.event.type) }),
+      ),
+      h('span', { class: 'activity-text' }, summarise(e)),
+    );
+    const list = this.kept.get(kind)!;
+    list.unshift({ e, row });
+    if (list.length > MAX_PER_KIND) list.pop()?.row.remove();
+    if (this.filter === 'all' || this.filter === kind) {
+      this.rows.prepend(row);
+      while (this.rows.children.length > MAX_SHOWN) this.rows.lastElementChild?.remove();
+    }
+  }
+
+  /** A new city: its public events go, the person's own stay. */
+  clearCity(): void {
+    for (const k of KINDS) if (k !== 'mine') this.kept.set(k, []);
+    this.render();
+  }
+
+  /** Signed out: nothing of the person stays either. */
+  clear(): void {
+    for (const k of KINDS) this.kept.set(k, []);
+    this.render();
+  }
+
+  private setFilter(f: ActivityKind | 'all'): void {
+    this.filter = f;
+    for (const [k, b] of this.buttons) b.setAttribute('aria-pressed', String(k === f));
+    this.render();
+  }
+
+  private render(): void {
+    const kinds = this.filter === 'all' ? KINDS : [this.filter];
+    const all = kinds
+      .flatMap((k) => this.kept.get(k)!)
+      .sort((a, b) => Date.parse(b.e.event.time) - Date.parse(a.e.event.time))
+      .slice(0, MAX_SHOWN);
+    this.rows.replaceChildren(...all.map((x) => x.row));
+  }
+}
+
+/** "city.booking.created.v1" → "booking.created". */
+function typeKey(type: string): string {
+  return type.replace(/^city\./, '').replace(/\.v\d+$/, '');
+}
+
+function summarise(e: ChannelEvent): string {
+  const d = (e.event.data ?? {}) as Record<string, unknown>;
+  const str = (k: string) => text(d[k]);
+  switch (e.event.type) {
+    case 'city.air.reading.v1':
+      return `${str('stationId')} PM2.5 ${str('pm25') || '–'} PM10 ${str('pm10') || '–'}`;
+    case 'city.air.aqi.v1':
+      return `${str('stationId')} AQI ${(d.cn as { aqi?: number } | undefined)?.aqi ?? '–'}`;
+    case 'city.camera.snapshot.v1':
+      return `${str('cameraId')} #${str('sequence')}`;
+    case 'city.camera.status.v1':
+      return `${str('cameraId')} ${str('status')}${d.reason ? `: ${str('reason')}` : ''}`;
+    case 'city.incident.reported.v1':
+      return `${t(`incidents:category.${str('category')}`, { defaultValue: str('category') })}: ${str('description')}`;
+    case 'city.incident.status_changed.v1':
+      return `${str('incidentId')} ${t(`incidents:status.${str('from')}`)} → ${t(`incidents:status.${str('to')}`)}`;
+    default:
+      if (e.event.type.startsWith('city.booking.'))
+        return `${t(`citizen:kind.${str('kind')}`, { defaultValue: str('kind') })} ${str('bookingId')} ${t(`citizen:status.${str('status')}`, { defaultValue: str('status') })}`;
+      if (e.event.type.startsWith('city.payment.'))
+        return `${t(`citizen:kind.${str('kind')}`, { defaultValue: str('kind') })} ${str('amount')} ${str('currency')} ${t(`citizen:status.${str('status')}`, { defaultValue: str('status') })}`;
+      return e.event.subject ?? e.event.id;
+  }
+}

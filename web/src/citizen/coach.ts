@@ -1,0 +1,107 @@
+// Coach and rail: find departures, hold a seat, pay before the hold ends. Departures that have
+// left cannot be held; seat counts reload after each hold; a held ticket counts down and, at zero,
+// its Pay is disabled and the row says the hold ended.
+import { Attempt, list } from '../api.ts';
+import { CITIES, type CityId } from '../cities.ts';
+import { fill, h } from '../dom.ts';
+import { formatMoney, formatTime, t } from '../i18n/index.ts';
+import type { z } from 'zod';
+import type { departureResponse } from '../../../modules/transport/index.ts';
+import { ticketRow } from './ticket-row.ts';
+import type { BookingStore, Ticket } from './store.ts';
+import { clearFieldErrors, explain, field, input, isoDate, resultLine, say, showFieldErrors } from './ui.ts';
+import { validator } from './validate.ts';
+
+type Departure = z.output<typeof departureResponse>;
+
+export function coachForm(city: CityId, store: BookingStore, passengerName: string): HTMLElement {
+  const cityOptions = () => CITIES.map((c) => h('option', { value: c.id }, c.name));
+  const from = h('select', { name: 'from' }, cityOptions());
+  const to = h('select', { name: 'to' }, cityOptions());
+  from.value = city;
+  to.value = CITIES.find((c) => c.id !== city)!.id;
+  const date = input('date', { type: 'date', value: isoDate(1), min: isoDate(0) });
+  const passenger = input('passenger', { autocomplete: 'name', value: passengerName });
+  const idNumber = input('idNumber', { autocomplete: 'off', maxlength: 30 });
+  const departures = h('ul', { class: 'choices', 'data-testid': 'departures' });
+  const out = resultLine('coach-result');
+  const held = h('div', { class: 'booked' });
+  const controls = { name: passenger, idNumber };
+  const required = (v: string) => (v.trim() ? null : t('citizen:validation.required'));
+  const checks = validator([
+    [passenger, required],
+    [idNumber, required],
+  ]);
+  const attempt = new Attempt();
+
+  const search = async () => {
+    fill(departures, h('li', {}, t('citizen:coach.searching')));
+    try {
+      const rows = await list<Departure>(
+        `/v1/transport/departures?from=${from.value}&to=${to.value}&date=${date.value}`,
+      );
+      fill(departures, rows.length ? rows.map(departureRow) : h('li', {}, t('citizen:coach.none')));
+    } catch (err) {
+      fill(departures, h('li', { class: 'error' }, explain(err)));
+    }
+  };
+  const departureRow = (d: Departure) => {
+    const left = Date.parse(d.departAt) <= Date.now();
+    const button = h(
+      'button',
+      { type: 'button', disabled: left || d.seatsFree === 0, onclick: () => void hold(d, button) },
+      left ? t('citizen:coach.departed') : t('citizen:coach.hold'),
+    );
+    return h(
+      'li',
+      { 'data-departure': d.id, 'data-departed': String(left) },
+      h('span', {}, `${formatTime(d.departAt).slice(0, 5)} ${d.serviceNo}`),
+      h('span', {}, `${d.from.station} → ${d.to.station}`),
+      h('span', {}, formatMoney(d.price)),
+      h('span', { 'data-field': 'seats' }, t('citizen:coach.seats', { count: d.seatsFree })),
+      button,
+    );
+  };
+  const hold = async (d: Departure, button: HTMLButtonElement) => {
+    clearFieldErrors(controls);
+    if (!checks.check()) {
+      say(out, 'error', t('citizen:form.fix'));
+      return;
+    }
+    button.disabled = true;
+    say(out, 'busy', t('citizen:coach.holding'));
+    try {
+      const ticket = await attempt.post<Ticket>('/v1/transport/tickets', {
+        departureId: d.id,
+        count: 1,
+        passenger: { name: passenger.value.trim(), idNumber: idNumber.value.trim() },
+      });
+      store.putTicket(ticket);
+      say(out, 'ok', t('citizen:coach.held'));
+      held.replaceChildren(ticketRow(store, ticket));
+    } catch (err) {
+      showFieldErrors(err, controls);
+      say(out, 'error', t('citizen:coach.failed', { reason: explain(err) }));
+    }
+    // Seats changed (ours, or someone else's when refused): show the true counts.
+    await search();
+  };
+  const form = h(
+    'form',
+    { class: 'form', 'data-form': 'coach', novalidate: true },
+    field(t('citizen:coach.from'), from),
+    field(t('citizen:coach.to'), to),
+    field(t('citizen:coach.date'), date),
+    field(t('citizen:coach.passenger'), passenger),
+    field(t('citizen:coach.idNumber'), idNumber),
+    h('button', { type: 'submit' }, t('citizen:coach.search')),
+    departures,
+    out,
+    held,
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void search();
+  });
+  return form;
+}

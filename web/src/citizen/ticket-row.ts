@@ -1,0 +1,59 @@
+// One ticket as a row (after holding it, and in "My bookings"): seats, amount, status; while
+// held, the time left and Pay; when the hold runs out, Pay is disabled and the row says so.
+import { fill, h } from '../dom.ts';
+import { formatMoney, t } from '../i18n/index.ts';
+import { countdown } from './countdown.ts';
+import { payButton } from './pay.ts';
+import type { BookingStore, Ticket } from './store.ts';
+import { resultLine } from './ui.ts';
+
+export function ticketRow(
+  store: BookingStore,
+  ticket: Ticket,
+  extra?: (t: Ticket) => Node | null,
+): HTMLElement {
+  const row = h('div', { class: 'ticket-row', 'data-ticket': ticket.id });
+  const out = resultLine();
+  let last = '';
+  const render = () => {
+    const cur = store.tickets.get(ticket.id) ?? ticket;
+    const expired =
+      cur.status === 'expired' ||
+      (cur.status === 'held' && !!cur.holdExpiresAt && Date.parse(cur.holdExpiresAt) <= Date.now());
+    const status = expired ? 'expired' : cur.status;
+    last = status;
+    row.dataset.status = status;
+    const badge = h('span', { class: `badge status-${status}` }, t(`citizen:status.${status}`));
+    const note = h('span', { class: 'hold-note' }, expired ? t('citizen:hold.expired') : '');
+    const pay = status === 'held' ? payButton(store, 'ticket', cur.id, out, cur.amount) : null;
+    const timer =
+      status === 'held' && cur.holdExpiresAt
+        ? countdown(cur.holdExpiresAt, () => {
+            // The hold has ended: Pay can no longer succeed.
+            if (pay) pay.disabled = true;
+            row.dataset.status = 'expired';
+            badge.className = 'badge status-expired';
+            badge.textContent = t('citizen:status.expired');
+            note.textContent = t('citizen:hold.expired');
+          })
+        : null;
+    fill(
+      row,
+      h('span', {}, t('citizen:ticket.title', { seats: cur.seats.join(', '), departure: cur.departureId })),
+      h('span', {}, formatMoney(cur.amount)),
+      badge,
+      timer,
+      note,
+      pay,
+      extra?.(cur) ?? null,
+      out,
+    );
+  };
+  const off = store.onChange(() => {
+    if (!row.isConnected) return off();
+    const cur = store.tickets.get(ticket.id);
+    if (cur && cur.status !== last && !(last === 'expired' && cur.status === 'held')) render();
+  });
+  render();
+  return row;
+}
