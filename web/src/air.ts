@@ -40,7 +40,8 @@ const DAY_MS = 24 * 3600 * 1000;
 export class AirPanel {
   readonly el: HTMLElement;
   private readonly listEl = h('div', { class: 'stations', 'data-testid': 'stations' });
-  private readonly chartEl = h('div', { class: 'chart' });
+  // Its accessible name carries the station's name, and its content is data: not to be translated.
+  private readonly chartEl = h('div', { class: 'chart', translate: 'no' });
   private readonly chartTitle = h('h3', { class: 'chart-title' });
   private readonly note = h('p', { class: 'note' });
   private stations = new Map<string, Station>();

@@ -30,7 +30,11 @@ export class Dashboard {
     { id: 'city', 'aria-label': t('common:city') },
     // A city's name in the page's language first, the other after it: both are proper names.
     CITIES.map((c) =>
-      h('option', { value: c.id }, language() === 'zh-CN' ? `${c.local} ${c.name}` : `${c.name} ${c.local}`),
+      h(
+        'option',
+        { value: c.id, translate: 'no' },
+        language() === 'zh-CN' ? `${c.local} ${c.name}` : `${c.name} ${c.local}`,
+      ),
     ),
   );
   private readonly header = h(
@@ -146,7 +150,7 @@ export class Dashboard {
         reveal(this.air.el.querySelector(`[data-station="${CSS.escape(pin.id)}"]`));
         break;
       case 'incident':
-        reveal(this.incidents.el.querySelector(`[data-incident="${CSS.escape(pin.id)}"]`));
+        this.incidents.openIncident(pin.id);
         break;
       case 'camera':
         reveal(this.cameras.el.querySelector(`[data-camera-tile="${CSS.escape(pin.id)}"]`));
