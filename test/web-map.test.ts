@@ -35,10 +35,14 @@ async function markerOf(page: Page, kind: string) {
   const marker = page.locator(`#map .pin-${kind}`).first();
   for (let i = 0; i < 6 && (await marker.count()) === 0; i++) {
     await page.locator('#map .map-cluster').first().click();
+    await settled(page);
     await marker.waitFor({ timeout: 2000 }).catch(() => undefined);
   }
   return marker;
 }
+
+/** The map stopped moving (markers sit where they will be clicked). */
+const settled = (page: Page) => page.locator('#map[data-idle="true"]').waitFor();
 
 const ready = (page: Page) => page.locator('#map[data-state="ready"]').waitFor({ timeout: 30_000 });
 
@@ -109,6 +113,7 @@ describe.skipIf(!chromium)('dashboard map (Chromium, MapLibre)', () => {
       // An air station marker (zoomed out, clusters expanded until one shows): its card is
       // revealed, and the report pin stays where it was.
       for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Zoom out', exact: true }).click();
+      await settled(page);
       const station = await markerOf(page, 'station');
       const stationId = await station.getAttribute('data-pin');
       await station.click();

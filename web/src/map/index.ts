@@ -93,7 +93,8 @@ export class CityMap {
   private hospitals: Pin[] = [];
   private reportPin: LatLon | null = null;
   private reportMarker: Marker | null = null;
-  private markers: Marker[] = [];
+  /** Markers on the map by what they show: one that did not change keeps its element (and focus). */
+  private markers = new Map<string, Marker>();
   private labels: Marker[] = [];
   private popup: Popup | null = null;
   private index = new Supercluster<{ pin: Pin }>({ radius: 48, maxZoom: 15 });
@@ -244,7 +245,9 @@ export class CityMap {
     });
     map.on('moveend', () => this.renderMarkers());
     // What was drawn, for people who inspect the page (and the browser tests): district shapes in view.
+    map.on('movestart', () => delete this.el.dataset.idle);
     map.on('idle', () => {
+      this.el.dataset.idle = 'true';
       const layers = ['district-fill', 'district-line'].filter((id) => map.getLayer(id));
       this.el.dataset.renderedDistricts = String(map.queryRenderedFeatures({ layers }).length);
     });
@@ -319,8 +322,12 @@ export class CityMap {
   private renderMarkers(): void {
     const map = this.map;
     if (!map) return;
-    for (const m of this.markers) m.remove();
-    this.markers = [];
+    const next = new Map<string, Marker>();
+    const keep = (key: string, make: () => Marker) => {
+      const marker = this.markers.get(key) ?? make().addTo(map);
+      this.markers.delete(key);
+      next.set(key, marker);
+    };
     const b = map.getBounds();
     const zoom = Math.round(map.getZoom());
     for (const f of this.index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom)) {
@@ -333,21 +340,33 @@ export class CityMap {
       };
       if (props.cluster) {
         const count = props.point_count ?? 0;
-        const el = h(
-          'button',
-          { type: 'button', class: 'map-cluster', 'aria-label': t('map:cluster', { count }) },
-          String(count),
+        keep(`cluster:${props.cluster_id}:${count}:${lon},${lat}`, () =>
+          this.clusterMarker(props.cluster_id!, count, lon, lat),
         );
-        el.addEventListener('click', (e) => {
-          e.stopPropagation();
-          const next = this.index.getClusterExpansionZoom(props.cluster_id!);
-          map.easeTo({ center: [lon, lat], zoom: Math.min(next, 17) });
-        });
-        this.markers.push(new Marker({ element: el }).setLngLat([lon, lat]).addTo(map));
       } else if (props.pin) {
-        this.markers.push(this.pinMarker(props.pin).addTo(map));
+        const p = props.pin;
+        keep(`pin:${JSON.stringify([p.id, p.kind, p.label, p.color, p.status, p.lat, p.lon])}`, () =>
+          this.pinMarker(p),
+        );
       }
     }
+    for (const gone of this.markers.values()) gone.remove();
+    this.markers = next;
+  }
+
+  private clusterMarker(clusterId: number, count: number, lon: number, lat: number): Marker {
+    const map = this.map!;
+    const el = h(
+      'button',
+      { type: 'button', class: 'map-cluster', 'aria-label': t('map:cluster', { count }) },
+      String(count),
+    );
+    el.addEventListener('click', (e) => {
+      e.stopPropagation();
+      const zoom = this.index.getClusterExpansionZoom(clusterId);
+      map.easeTo({ center: [lon, lat], zoom: Math.min(zoom, 17) });
+    });
+    return new Marker({ element: el }).setLngLat([lon, lat]);
   }
 
   private pinMarker(pin: Pin): Marker {
