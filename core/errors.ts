@@ -8,21 +8,40 @@ export interface FieldIssue {
   in: string;
   /** Dotted path of the field, empty for the whole value. */
   field: string;
+  /** English message; the API answers in Chinese from `code` when the caller asks for zh-CN. */
   message: string;
+  /** Stable machine code (zod's issue code, or a check's own such as `outside_service_area`). */
+  code?: string;
+  /** Values the Chinese message needs (the limit of a too_small ...); never sent. */
+  vars?: Record<string, unknown>;
 }
 
 export type DomainErrorKind = 'not_found' | 'conflict' | 'gone' | 'forbidden' | 'invalid' | 'unprocessable';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;
-  /** Extra members for the answer (field issues, the conflicting id ...). */
+  /** Extra members for the answer (field issues, the conflicting id ...); `code` names the error. */
   readonly details: Record<string, unknown>;
   constructor(message: string, details: Record<string, unknown> = {}) {
     super(message);
     this.details = details;
     this.name = new.target.name;
   }
+
+  /** Stable machine code: `details.code` when the raiser gave one, else one per kind. */
+  get code(): string {
+    return typeof this.details.code === 'string' ? this.details.code : KIND_CODES[this.kind];
+  }
 }
+
+const KIND_CODES: Record<DomainErrorKind, string> = {
+  not_found: 'not_found',
+  conflict: 'conflict',
+  gone: 'gone',
+  forbidden: 'forbidden',
+  invalid: 'invalid_request',
+  unprocessable: 'unprocessable',
+};
 
 /** The thing does not exist, or the caller may not know that it does. */
 export class NotFound extends DomainError {
@@ -47,15 +66,15 @@ export class Forbidden extends DomainError {
 /** The input is malformed: a field fails its rule. */
 export class Invalid extends DomainError {
   readonly kind = 'invalid';
-  constructor(message: string, errors?: FieldIssue[]) {
-    super(message, errors ? { errors } : {});
+  constructor(message: string, errors?: FieldIssue[], code?: string) {
+    super(message, { ...(errors ? { errors } : {}), ...(code ? { code } : {}) });
   }
 }
 
 /** The input is well-formed but cannot be acted on (a location outside the served cities ...). */
 export class Unprocessable extends DomainError {
   readonly kind = 'unprocessable';
-  constructor(message: string, errors?: FieldIssue[]) {
-    super(message, errors ? { errors } : {});
+  constructor(message: string, errors?: FieldIssue[], code?: string) {
+    super(message, { ...(errors ? { errors } : {}), ...(code ? { code } : {}) });
   }
 }

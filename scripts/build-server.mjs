@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const dist = join(root, 'dist');
 const SOURCE_DIRS = ['core', 'app', 'modules', 'stream', 'cli'];
-const ASSET = /\.sql$/;
+const ASSET = /\.(sql|geojson)$/;
 
 const t0 = Date.now();
 rmSync(dist, { recursive: true, force: true });
@@ -29,4 +29,6 @@ for (const dir of SOURCE_DIRS) {
 }
 // The `citystream` bin: npm marks bins executable only for installed packages, not a checkout.
 chmodSync(join(dist, 'cli', 'main.js'), 0o755);
-process.stdout.write(`server: compiled into dist/ (${assets} SQL files copied) in ${Date.now() - t0} ms\n`);
+process.stdout.write(
+  `server: compiled into dist/ (${assets} SQL and GeoJSON files copied) in ${Date.now() - t0} ms\n`,
+);

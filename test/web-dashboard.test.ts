@@ -57,12 +57,13 @@ describe.skipIf(!chromium)('dashboard page (Chromium)', () => {
       'Guangzhou 广州',
       'Foshan 佛山',
     ]);
-    await expect.poll(() => page.locator('.map-caption').textContent()).toContain('Shenzhen');
-    expect(await page.locator('.map-label').allTextContents()).toContain('Futian');
+    // The map (web/src/map) names the districts; an English browser reads them in English first.
+    await expect.poll(() => page.locator('#map').getAttribute('data-city')).toBe('shenzhen');
+    await expect.poll(() => page.locator('.map-district-main').allTextContents()).toContain('Futian');
 
     await page.selectOption('#city', 'guangzhou');
-    await expect.poll(() => page.locator('.map-caption').textContent()).toContain('Guangzhou');
-    expect(await page.locator('.map-label').allTextContents()).toContain('Tianhe');
+    await expect.poll(() => page.locator('#map').getAttribute('data-city')).toBe('guangzhou');
+    expect(await page.locator('.map-district-main').allTextContents()).toContain('Tianhe');
     expect(new URL(page.url()).hash).toBe('#guangzhou');
 
     await page.locator('#account input[name=name]').fill('web-test-citizen');
@@ -84,15 +85,17 @@ describe.skipIf(!chromium)('dashboard page (Chromium)', () => {
 
   it('fits a phone screen without sideways scrolling', async () => {
     const { page, context, problems } = await openPage(browser, `${hub.url}/#foshan`, PHONE);
-    await expect.poll(() => page.locator('.map-caption').textContent()).toContain('Foshan');
+    await expect.poll(() => page.locator('#map').getAttribute('data-city')).toBe('foshan');
     const widths = await page.evaluate(() => ({
       page: document.documentElement.scrollWidth,
       viewport: window.innerWidth,
     }));
     expect(widths.page).toBeLessThanOrEqual(widths.viewport);
-    // Panels stack in one column on a phone.
-    const boxes = await Promise.all(['#air', '#map'].map((s) => page.locator(s).boundingBox()));
+    // Panels stack in one column on a phone: the map first, then the services (report form),
+    // then the rest, so reporting never means scrolling past unrelated panels.
+    const boxes = await Promise.all(['#map', '#citizen', '#air'].map((s) => page.locator(s).boundingBox()));
     expect(boxes[1]!.y).toBeGreaterThan(boxes[0]!.y + boxes[0]!.height - 1);
+    expect(boxes[2]!.y).toBeGreaterThan(boxes[1]!.y + boxes[1]!.height - 1);
     await saveScreenshot(page, 'dashboard-phone');
     expect(problems).toEqual([]);
     await context.close();

@@ -44,6 +44,30 @@ export async function buildWeb(options: { outDir?: string; minify?: boolean } = 
   }
 }
 
+/**
+ * `import url from 'some/file?url'`: the file is emitted as a hashed asset and the import is its
+ * URL, like bundlers' `?url`. For what the page fetches rather than runs in its bundle: MapLibre's
+ * web worker (a separate script by design) and the district GeoJSON (data, cached apart).
+ */
+const assetUrls: esbuild.Plugin = {
+  name: 'asset-urls',
+  setup(build) {
+    build.onResolve({ filter: /\?url$/ }, async (args) => {
+      const found = await build.resolve(args.path.slice(0, -'?url'.length), {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+      });
+      if (found.errors.length) return { errors: found.errors };
+      return { path: found.path, pluginData: { url: true } };
+    });
+    build.onLoad({ filter: /.*/ }, async (args) => {
+      if (!(args.pluginData as { url?: boolean } | undefined)?.url) return undefined;
+      return { contents: await readFile(args.path), loader: 'file' };
+    });
+  },
+};
+
 async function bundle(outDir: string, assetsDir: string, minify: boolean): Promise<WebManifest> {
   const result = await esbuild.build({
     entryPoints: [join(WEB_DIR, 'src', 'main.ts')],
@@ -59,6 +83,9 @@ async function bundle(outDir: string, assetsDir: string, minify: boolean): Promi
     assetNames: '[name]-[hash]',
     minify,
     sourcemap: 'linked',
+    // URLs of `?url` imports (the map's worker and district boundaries) are served under /assets/.
+    publicPath: '/assets/',
+    plugins: [assetUrls],
     metafile: true,
     logLevel: 'silent',
     absWorkingDir: ROOT_DIR,

@@ -79,16 +79,16 @@ export function createGuards(verifier: TokenVerifier, apiKeys: readonly ApiKey[]
     const header = request.headers.authorization;
     if (!header) return null;
     const m = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m) throw unauthorized('Authorization header must be "Bearer <token>"');
+    if (!m) throw unauthorized('Authorization header must be "Bearer <token>"', 'invalid_token');
     try {
       return await verifier.verify(m[1]!);
     } catch (err) {
-      throw unauthorized(err instanceof AuthError ? err.message : 'invalid token');
+      throw unauthorized(err instanceof AuthError ? err.message : 'invalid token', 'invalid_token');
     }
   };
   const user = async (request: FastifyRequest) => {
     const p = await optionalUser(request);
-    if (!p) throw unauthorized('sign in: send Authorization: Bearer <token>');
+    if (!p) throw unauthorized('sign in: send Authorization: Bearer <token>', 'sign_in_required');
     return p;
   };
   return {
@@ -96,14 +96,18 @@ export function createGuards(verifier: TokenVerifier, apiKeys: readonly ApiKey[]
     user,
     async staff(request) {
       const p = await user(request);
-      if (p.role !== 'staff') throw forbidden('staff role required');
+      if (p.role !== 'staff') throw forbidden('staff role required', 'staff_only');
       return p;
     },
     integrator(request) {
       const key = presentedApiKey(request);
-      if (!key) throw unauthorized('send your integrator key as "Authorization: Token <key>" or X-API-Key');
+      if (!key)
+        throw unauthorized(
+          'send your integrator key as "Authorization: Token <key>" or X-API-Key',
+          'api_key_required',
+        );
       const grant = registry.lookup(key);
-      if (!grant) throw unauthorized('unknown API key');
+      if (!grant) throw unauthorized('unknown API key', 'unknown_api_key');
       return grant;
     },
   };

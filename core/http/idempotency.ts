@@ -114,9 +114,11 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyStor
     if (raw === undefined) return;
     const key = Array.isArray(raw) ? raw[0]! : raw;
     if (!KEY_PATTERN.test(key)) {
-      throw badRequest('Idempotency-Key must be 1-255 visible ASCII characters', [
-        { in: 'headers', field: 'idempotency-key', message: 'expected 1-255 visible ASCII characters' },
-      ]);
+      throw badRequest(
+        'Idempotency-Key must be 1-255 visible ASCII characters',
+        [{ in: 'headers', field: 'idempotency-key', message: 'expected 1-255 visible ASCII characters' }],
+        'idempotency_key_invalid',
+      );
     }
     const scope = idempotencyScope(request);
     const fingerprint = fingerprintOf(request);
@@ -172,10 +174,12 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyStor
     const found = await store.find(p.scope, p.key);
     const replay = found
       ? replayOf(found, p.fingerprint)
-      : conflict('a request with this Idempotency-Key is still being processed; retry shortly');
+      : conflict('a request with this Idempotency-Key is still being processed; retry shortly', {
+          code: 'idempotency_in_flight',
+        });
     if (replay instanceof HttpProblem) {
       reply.code(replay.status).header('content-type', 'application/problem+json');
-      return JSON.stringify(problemDocument(replay, request.url));
+      return JSON.stringify(problemDocument(replay, request));
     }
     reply.code(replay.statusCode).header('idempotent-replayed', 'true');
     if (replay.contentType) reply.header('content-type', replay.contentType);
@@ -197,12 +201,16 @@ function replayOf(
   fingerprint: string,
 ): StoredResponse | HttpProblem {
   if (found.fingerprint !== fingerprint) {
-    return unprocessable('this Idempotency-Key was already used with a different request body', [
-      { in: 'headers', field: 'idempotency-key', message: 'reused with a different request' },
-    ]);
+    return unprocessable(
+      'this Idempotency-Key was already used with a different request body',
+      [{ in: 'headers', field: 'idempotency-key', message: 'reused with a different request' }],
+      'idempotency_key_reused',
+    );
   }
   if (found.state === 'in_flight') {
-    return conflict('a request with this Idempotency-Key is still being processed; retry shortly');
+    return conflict('a request with this Idempotency-Key is still being processed; retry shortly', {
+      code: 'idempotency_in_flight',
+    });
   }
   return found;
 }

@@ -47,7 +47,7 @@ export function assertNoNul(where: FieldError['in'], value: unknown): void {
   if (!path) return;
   const field = path.join('.');
   throw badRequest(`invalid ${where}: ${field || where}: must not contain NUL bytes`, [
-    { in: where, field, message: 'must not contain NUL bytes' },
+    { in: where, field, message: 'must not contain NUL bytes', code: 'nul_byte' },
   ]);
 }
 

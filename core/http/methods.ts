@@ -40,7 +40,9 @@ export function registerMethodNotAllowed(app: FastifyInstance): void {
     return sendProblem(
       reply,
       request,
-      new HttpProblem(404, 'Not Found', `no route for ${request.method} ${path}`),
+      new HttpProblem(404, 'Not Found', `no route for ${request.method} ${path}`, {
+        code: 'route_not_found',
+      }),
     );
   });
 }

@@ -27,11 +27,17 @@ const PROBLEM_SCHEMA = {
     status: { type: 'integer' },
     detail: { type: 'string' },
     instance: { type: 'string' },
+    code: { type: 'string', description: 'stable machine code of the error (docs/api.md); never translated' },
     errors: {
       type: 'array',
       items: {
         type: 'object',
-        properties: { in: { type: 'string' }, field: { type: 'string' }, message: { type: 'string' } },
+        properties: {
+          in: { type: 'string' },
+          field: { type: 'string' },
+          code: { type: 'string' },
+          message: { type: 'string' },
+        },
       },
     },
   },

@@ -16,6 +16,7 @@ export const DEFAULT_POLICY: HttpPolicy = {
   trustedProxies: [],
   corsOrigins: [],
   uploadMaxBytes: 5 * 1024 * 1024,
+  mapStyleUrl: null,
 };
 
 export async function registerSecurity(
@@ -24,18 +25,22 @@ export async function registerSecurity(
   apiKeys: readonly ApiKey[] | ApiKeyRegistry,
 ): Promise<void> {
   const registry = keyRegistry(apiKeys);
+  // A configured map style (CITYSTREAM_MAP_STYLE_URL) is the one third party: the map fetches its
+  // style, tiles, glyphs and sprites from that origin.
+  const mapOrigin = policy.mapStyleUrl ? [new URL(policy.mapStyleUrl).origin] : [];
   await app.register(helmet, {
     // The dashboard at / is a same-origin page: its own scripts, styles, images (camera
-    // snapshots) and a WebSocket to /ws on the same host. Nothing third-party.
+    // snapshots) and a WebSocket to /ws on the same host. The map's worker is a same-origin
+    // script (worker-src falls back to script-src 'self'); MapLibre decodes images to blob: URLs.
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
+        imgSrc: ["'self'", 'data:', 'blob:', ...mapOrigin],
         // The camera player (hls.js) feeds the video element through a MediaSource blob: URL.
         mediaSrc: ["'self'", 'blob:'],
-        connectSrc: ["'self'"],
+        connectSrc: ["'self'", ...mapOrigin],
         fontSrc: ["'self'", 'data:'],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
@@ -70,6 +75,7 @@ export async function registerSecurity(
         429,
         'Too Many Requests',
         `rate limit of ${context.max} requests per ${context.after} exceeded; retry later`,
+        { code: 'rate_limited' },
       ),
   });
 

@@ -3,7 +3,7 @@ import { Invalid, NotFound } from '../errors.ts';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Principal } from '../auth/index.ts';
-import { assertNoNul } from '../http/index.ts';
+import { assertNoNul, issueCode } from '../http/index.ts';
 import { CITY_IDS, type CityId } from '../domain/cities.ts';
 
 export const city = z.enum(CITY_IDS);
@@ -61,9 +61,15 @@ export function parseBody<S extends z.ZodType>(schema: S, value: unknown): z.out
   assertNoNul('body', value);
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const errors = r.error.issues.map((i) => ({ in: 'body', field: i.path.join('.'), message: i.message }));
+  const errors = r.error.issues.map((i) => ({
+    in: 'body',
+    field: i.path.join('.'),
+    message: i.message,
+    ...issueCode(i.code, i as unknown as Record<string, unknown>),
+  }));
   throw new Invalid(
     `invalid body: ${errors.map((e) => `${e.field || 'body'}: ${e.message}`).join('; ')}`,
     errors,
+    'validation_failed',
   );
 }

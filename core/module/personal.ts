@@ -37,5 +37,5 @@ export function textOfAtLeast(min: number, max: number, message: string) {
     .string()
     .trim()
     .max(max)
-    .refine((v) => characterCount(v) >= min, { error: message });
+    .refine((v) => characterCount(v) >= min, { error: message, params: { code: 'too_short', minimum: min } });
 }

@@ -22,7 +22,11 @@ export class DashboardNotBuiltError extends Error {
 }
 
 /** Registers / and /assets/ on a server from a built dashboard directory. */
-export async function serveDashboard(http: FastifyInstance, distDir: string): Promise<void> {
+export async function serveDashboard(
+  http: FastifyInstance,
+  distDir: string,
+  options: { mapStyleUrl?: string | null } = {},
+): Promise<void> {
   if (!existsSync(join(distDir, 'index.html'))) throw new DashboardNotBuiltError(distDir);
   await http.register(async (scope) => {
     await scope.register(fastifyStatic, {
@@ -59,11 +63,17 @@ export async function serveDashboard(http: FastifyInstance, distDir: string): Pr
     });
     // The staff console is a view of the same page; its API routes are what refuse non-staff.
     scope.get('/staff', { schema: { hide: true } }, sendIndex);
+    // The map's style (CITYSTREAM_MAP_STYLE_URL), read by the page at start: null means the
+    // bundled offline style. Revalidated like index.html, so a reconfigured hub shows at once.
+    const mapConfig = { styleUrl: options.mapStyleUrl ?? null };
+    scope.get('/map/config.json', { schema: { hide: true } }, (_req, reply) =>
+      reply.header('cache-control', 'no-cache').send(mapConfig),
+    );
   });
 }
 
 const startWeb: Component = async (ctx) => {
-  await serveDashboard(ctx.http, WEB_DIST_DIR);
+  await serveDashboard(ctx.http, WEB_DIST_DIR, { mapStyleUrl: ctx.config.api.http.mapStyleUrl });
   if (ctx.config.demo) registerDevToken(ctx, ctx.logger.child({ component: 'web' }));
   return { async stop() {} };
 };

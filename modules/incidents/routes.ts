@@ -25,6 +25,7 @@ const reporter = z
   })
   .refine((r) => r.phone || r.email, {
     error: 'give a phone number or an email so the police can reach you',
+    params: { code: 'contact_required' },
   });
 
 export const incidentInput = z.object({
@@ -53,10 +54,14 @@ export const bboxParam = z.string().transform((v, ctx) => {
 export function serviceCity(lat: number, lon: number) {
   const c = cityAt(lat, lon);
   if (!c) {
-    throw new Unprocessable('the pin is outside the service area (Shenzhen, Guangzhou, Foshan)', [
-      { in: 'body', field: 'lat', message: 'outside the service area' },
-      { in: 'body', field: 'lon', message: 'outside the service area' },
-    ]);
+    throw new Unprocessable(
+      'the pin is outside the service area (Shenzhen, Guangzhou, Foshan)',
+      [
+        { in: 'body', field: 'lat', message: 'outside the service area', code: 'outside_service_area' },
+        { in: 'body', field: 'lon', message: 'outside the service area', code: 'outside_service_area' },
+      ],
+      'outside_service_area',
+    );
   }
   return c;
 }
@@ -86,7 +91,17 @@ async function readParts(request: FastifyRequest) {
           415,
           'Unsupported Media Type',
           `photo must be one of ${PHOTO_TYPES.join(', ')} (checked by content, not name)`,
-          { errors: [{ in: 'body', field: 'photo', message: 'not a JPEG, PNG or WebP image' }] },
+          {
+            code: 'unsupported_photo',
+            errors: [
+              {
+                in: 'body',
+                field: 'photo',
+                message: 'not a JPEG, PNG or WebP image',
+                code: 'unsupported_photo',
+              },
+            ],
+          },
         );
       }
       photo = { bytes, type };

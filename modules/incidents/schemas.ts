@@ -12,6 +12,8 @@ export const incidentResponse = z.object({
   lat: z.number(),
   lon: z.number(),
   address: z.string().optional(),
+  /** The pin's district, computed by the hub from the bundled boundaries; null outside them. */
+  district: z.object({ zh: z.string(), en: z.string() }).nullable(),
   description: z.string(),
   status: z.enum(INCIDENT_STATUSES),
   statusNote: z.string().optional(),

@@ -8,6 +8,7 @@ import type { Db, Queryable } from '../../core/db/types.ts';
 import { EVENT_TYPES, TOPICS } from '../../core/events/catalog.ts';
 import { newId, type City } from '../../core/module/common.ts';
 import { recordEvent } from '../../core/outbox/write.ts';
+import { districts } from './districts.ts';
 import type { IncidentStatus } from './model.ts';
 
 export interface NewIncident {
@@ -29,6 +30,8 @@ export interface IncidentRow {
   lat: number;
   lon: number;
   address: string | null;
+  /** Chinese name of the pin's district (districts.ts), null outside every district. */
+  district: string | null;
   description: string;
   status: IncidentStatus;
   status_note: string | null;
@@ -44,7 +47,7 @@ export interface IncidentRow {
   department: string | null;
 }
 
-export const COLUMNS = `id, city, category, lat, lon, address, description, status, status_note, reporter_id, reporter_name,
+export const COLUMNS = `id, city, category, lat, lon, address, district, description, status, status_note, reporter_id, reporter_name,
   reporter_phone, reporter_email, photo IS NOT NULL AS has_photo, created_at, updated_at, version, department`;
 
 /** Contact details go to staff and to the reporter; the public sees the report only. */
@@ -57,6 +60,7 @@ export function incidentView(i: IncidentRow, viewer: Principal | null) {
     lat: i.lat,
     lon: i.lon,
     ...(i.address ? { address: i.address } : {}),
+    district: districtView(i.district),
     description: i.description,
     status: i.status,
     ...(i.status_note ? { statusNote: i.status_note } : {}),
@@ -71,14 +75,22 @@ export function incidentView(i: IncidentRow, viewer: Principal | null) {
   };
 }
 
+/** The stored district name with its English one, for clients showing either language. */
+export function districtView(zh: string | null): { zh: string; en: string } | null {
+  if (!zh) return null;
+  return { zh, en: districts().named(zh)?.en ?? zh };
+}
+
 export async function createIncident(db: Db, n: NewIncident): Promise<IncidentRow> {
+  // From the pin, on the hub: a client cannot claim another district.
+  const district = districts().at({ lat: n.lat, lon: n.lon })?.zh ?? null;
   return db.transaction(async (tx) => {
     const id = newId('inc');
     const row = (
       await tx.query<IncidentRow>(
         `INSERT INTO incidents (id, city, category, lat, lon, address, description, status, reporter_id, reporter_name,
-           reporter_phone, reporter_email, photo, photo_type)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'submitted', $8, $9, $10, $11, $12, $13) RETURNING ${COLUMNS}`,
+           reporter_phone, reporter_email, photo, photo_type, district)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'submitted', $8, $9, $10, $11, $12, $13, $14) RETURNING ${COLUMNS}`,
         [
           id,
           n.city,
@@ -93,6 +105,7 @@ export async function createIncident(db: Db, n: NewIncident): Promise<IncidentRo
           n.reporter.email ?? null,
           n.photo?.bytes ?? null,
           n.photo?.type ?? null,
+          district,
         ],
       )
     ).rows[0]!;

@@ -41,6 +41,8 @@ function toRequest(i: IncidentRow) {
     updated_datetime: i.updated_at.toISOString(),
     expected_datetime: null,
     address: i.address ?? '',
+    // Not in GeoReport v2: the pin's district (official Chinese name), computed by the hub.
+    district: i.district,
     address_id: null,
     zipcode: null,
     lat: i.lat,

@@ -3,7 +3,8 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { ApiError, api, items, list } from './api.ts';
-import { NO_DATA, bandFor, HJ633_BANDS } from './aqi.ts';
+import { NO_DATA, bandFor, bandName, HJ633_BANDS } from './aqi.ts';
+import { CITY_TIME_ZONE, language, t } from './i18n/index.ts';
 import type { CityId } from './cities.ts';
 import { chartKeyboard } from './chart-keys.ts';
 import { fill, h, timeOf } from './dom.ts';
@@ -39,7 +40,8 @@ const DAY_MS = 24 * 3600 * 1000;
 export class AirPanel {
   readonly el: HTMLElement;
   private readonly listEl = h('div', { class: 'stations', 'data-testid': 'stations' });
-  private readonly chartEl = h('div', { class: 'chart' });
+  // Its accessible name carries the station's name, and its content is data: not to be translated.
+  private readonly chartEl = h('div', { class: 'chart', translate: 'no' });
   private readonly chartTitle = h('h3', { class: 'chart-title' });
   private readonly note = h('p', { class: 'note' });
   private stations = new Map<string, Station>();
@@ -57,7 +59,7 @@ export class AirPanel {
     this.el = h(
       'section',
       { class: 'panel air', id: 'air' },
-      h('h2', {}, 'Air quality', h('span', { class: 'legend' }, legend())),
+      h('h2', {}, t('air:title'), h('span', { class: 'legend' }, legend())),
       this.note,
       this.listEl,
       h('div', { class: 'history' }, this.chartTitle, this.chartEl),
@@ -76,7 +78,7 @@ export class AirPanel {
     this.aqi.clear();
     this.cards.clear();
     this.selected = null;
-    this.note.textContent = 'Loading stations…';
+    this.note.textContent = t('air:loading');
     fill(this.listEl);
     try {
       const [stations, aqi] = await Promise.all([
@@ -86,7 +88,7 @@ export class AirPanel {
       if (seq !== this.loadSeq) return;
       for (const s of stations) this.stations.set(s.id, s);
       for (const a of aqi) if (a?.stationId) this.aqi.set(a.stationId, a);
-      this.note.textContent = stations.length ? '' : 'No air-quality stations in this city yet.';
+      this.note.textContent = stations.length ? '' : t('air:none');
       for (const s of stations) this.listEl.append(this.card(s));
       this.onChange();
       await Promise.all(
@@ -103,7 +105,7 @@ export class AirPanel {
       const first = stations[0];
       if (first && seq === this.loadSeq && !this.selected) await this.select(first.id);
     } catch (err) {
-      if (seq === this.loadSeq) this.note.textContent = `Stations unavailable: ${describe(err)}`;
+      if (seq === this.loadSeq) this.note.textContent = t('air:unavailable', { reason: describe(err) });
     }
   }
 
@@ -136,7 +138,7 @@ export class AirPanel {
     if (!station) return;
     this.selected = stationId;
     for (const [id, card] of this.cards) card.classList.toggle('selected', id === stationId);
-    this.chartTitle.textContent = `${station.name} · last 24 h`;
+    fill(this.chartTitle, h('span', { translate: 'no' }, station.name), ' · ', t('air:last24h'));
     const to = new Date();
     const from = new Date(to.getTime() - DAY_MS);
     try {
@@ -148,7 +150,12 @@ export class AirPanel {
     } catch (err) {
       if (this.selected !== stationId) return;
       this.history = [];
-      this.chartTitle.textContent = `${station.name} · history unavailable: ${describe(err)}`;
+      fill(
+        this.chartTitle,
+        h('span', { translate: 'no' }, station.name),
+        ' · ',
+        t('air:historyUnavailable', { reason: describe(err) }),
+      );
     }
     const live = this.latest.get(stationId);
     if (live && !this.history.some((p) => p.time === live.time)) this.history.push(live);
@@ -191,7 +198,7 @@ export class AirPanel {
         class: 'aqi-badge',
         'data-field': 'aqi',
         style: `background:${band?.color ?? NO_DATA.color};color:${band?.ink ?? NO_DATA.ink}`,
-        title: band ? `${band.label} (${band.local})` : 'no AQI yet',
+        title: band ? bandName(band) : t('air:noAqi'),
       },
       a ? String(a.cn.aqi) : '–',
     );
@@ -201,13 +208,13 @@ export class AirPanel {
       h(
         'span',
         { class: 'station-body' },
-        h('span', { class: 'station-name' }, s.name),
+        h('span', { class: 'station-name', translate: 'no' }, s.name),
         h(
           'span',
           { class: 'station-meta' },
           a
-            ? `${band!.label}${a.cn.primaryPollutants.length ? ` · ${a.cn.primaryPollutants.map((p) => POLLUTANT_LABEL[p] ?? p).join(', ')}` : ''}`
-            : 'AQI pending',
+            ? `${bandName(band!)}${a.cn.primaryPollutants.length ? ` · ${a.cn.primaryPollutants.map((p) => POLLUTANT_LABEL[p] ?? p).join(', ')}` : ''}`
+            : t('air:aqiPending'),
         ),
         h(
           'span',
@@ -241,9 +248,11 @@ export class AirPanel {
               },
             },
           },
-          axes: [{}, { label: 'µg/m³', size: 50 }],
+          // Times on the axis in the cities' zone and the page's locale, whatever the device's.
+          tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), CITY_TIME_ZONE),
+          axes: [{ values: (_u, splits) => splits.map(axisTime) }, { label: 'µg/m³', size: 50 }],
           series: [
-            {},
+            { label: t('air:time') },
             ...SERIES.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true })),
           ],
           // Values at the cursor show in the legend on hover, and in the readout by keyboard.
@@ -289,11 +298,28 @@ function legend(): HTMLElement[] {
     const range = Number.isFinite(b.max) ? `${from}–${b.max}` : `>${from - 1}`;
     return h(
       'span',
-      { class: 'legend-band', title: `${b.label} (${b.local})` },
+      { class: 'legend-band', title: bandName(b) },
       h('i', { style: `background:${b.color}`, 'aria-hidden': 'true' }),
       range,
     );
   });
+}
+
+const axisFormat = new Map<string, Intl.DateTimeFormat>();
+/** An axis tick (seconds) as the city's clock time, "15:00", in the page's locale. */
+function axisTime(seconds: number): string {
+  const lang = language();
+  let f = axisFormat.get(lang);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang, {
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZone: CITY_TIME_ZONE,
+    });
+    axisFormat.set(lang, f);
+  }
+  return f.format(new Date(seconds * 1000));
 }
 
 function fmt(v: number | undefined): string {

@@ -1,6 +1,8 @@
 // HTTP calls to the hub's /v1 API. Errors arrive as RFC 9457 problem+json; they are turned into
 // ApiError with the detail (and field errors) a person can act on.
 
+import { language } from './i18n/index.ts';
+
 export interface FieldError {
   in: string;
   field: string;
@@ -46,7 +48,8 @@ export interface RequestOptions {
 }
 
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  // Problem details in the page's language, whatever the browser's (docs/api.md, errors).
+  const headers: Record<string, string> = { accept: 'application/json', 'accept-language': language() };
   const token = bearer();
   if (token) headers.authorization = `Bearer ${token}`;
   const multipart = options.body instanceof MultipartBody ? options.body : null;

@@ -1,4 +1,5 @@
 // China's AQI levels and their official colours (HJ 633-2012, table 2).
+import { t } from './i18n/index.ts';
 
 export interface AqiBand {
   level: number;
@@ -32,6 +33,11 @@ export const HJ633_BANDS: readonly AqiBand[] = [
     ink: '#fff',
   },
 ];
+
+/** The level's name in the page's language (HJ 633's Chinese name, or its English one). */
+export function bandName(b: AqiBand): string {
+  return t(`air:band.${b.level}`);
+}
 
 export function bandFor(aqi: number): AqiBand {
   return HJ633_BANDS.find((b) => aqi <= b.max) ?? HJ633_BANDS[HJ633_BANDS.length - 1]!;

@@ -8,7 +8,7 @@ import './citizen/citizen.css';
 import { fill, h } from './dom.ts';
 import type { ChannelEvent } from './events.ts';
 import { t } from './i18n/index.ts';
-import type { CityMap } from './map.ts';
+import { districtName, type CityMap } from './map/index.ts';
 import type { SessionStore } from './session.ts';
 import { bookingsView } from './citizen/bookings.ts';
 import { coachForm } from './citizen/coach.ts';
@@ -94,6 +94,13 @@ export class CitizenPanel {
   private renderPin(): void {
     const p = this.reportPin;
     this.pinEl.textContent = p ? `${p.lat.toFixed(5)}, ${p.lon.toFixed(5)}` : t('citizen:report.pinHint');
+    // The place name: the pin's district from the bundled boundaries (the hub stores the same).
+    if (p) {
+      void this.map.districtAt(p).then((d) => {
+        if (this.reportPin === p)
+          this.pinEl.textContent = `${p.lat.toFixed(5)}, ${p.lon.toFixed(5)} · ${districtName(d)}`;
+      });
+    }
   }
 
   private show(tab: Tab): void {

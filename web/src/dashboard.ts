@@ -7,11 +7,11 @@ import { CameraPanel } from './cameras.ts';
 import { CitizenPanel } from './citizen.ts';
 import { CITIES, cityById, type CityId } from './cities.ts';
 import { h } from './dom.ts';
-import { t } from './i18n/index.ts';
+import { language, t } from './i18n/index.ts';
 import { languageSwitch } from './i18n/switch.ts';
 import type { ChannelEvent } from './events.ts';
 import { IncidentPanel } from './incidents.ts';
-import { CityMap, type Pin } from './map.ts';
+import { CityMap, type Pin } from './map/index.ts';
 import { SessionStore } from './session.ts';
 import { ActivityLog } from './activity.ts';
 import { ConnectionIndicator } from './status.ts';
@@ -28,12 +28,20 @@ export class Dashboard {
   private readonly citySelect = h(
     'select',
     { id: 'city', 'aria-label': t('common:city') },
-    CITIES.map((c) => h('option', { value: c.id }, `${c.name} ${c.local}`)),
+    // A city's name in the page's language first, the other after it: both are proper names.
+    CITIES.map((c) =>
+      h(
+        'option',
+        { value: c.id, translate: 'no' },
+        language() === 'zh-CN' ? `${c.local} ${c.name}` : `${c.name} ${c.local}`,
+      ),
+    ),
   );
   private readonly header = h(
     'header',
     { class: 'topbar' },
-    h('h1', {}, 'citystream'),
+    h('h1', {}, t('common:appName')),
+    h('a', { class: 'skip-report', href: '#citizen' }, t('dashboard:skipToServices')),
     h('label', { class: 'city-switch' }, this.citySelect),
     languageSwitch(),
     this.citizen.accountEl,
@@ -46,6 +54,7 @@ export class Dashboard {
     useToken(() => this.session.token());
     this.air.onChange = () => this.updatePins();
     this.incidents.onChange = () => this.updatePins();
+    this.map.onOpen = (pin) => this.open(pin);
     this.citySelect.addEventListener('change', () => this.selectCity(this.citySelect.value as CityId));
     window.addEventListener('hashchange', () => {
       const id = cityFromHash();
@@ -56,6 +65,7 @@ export class Dashboard {
   }
 
   mount(root: HTMLElement): void {
+    document.title = t('dashboard:pageTitle');
     root.append(
       this.header,
       h(
@@ -132,6 +142,24 @@ export class Dashboard {
     this.activity.add(e);
   }
 
+  /** A marker clicked on the map: its item in its panel (the report pin stays where it is). */
+  private open(pin: Pin): void {
+    switch (pin.kind) {
+      case 'station':
+        void this.air.select(pin.id);
+        reveal(this.air.el.querySelector(`[data-station="${CSS.escape(pin.id)}"]`));
+        break;
+      case 'incident':
+        this.incidents.openIncident(pin.id);
+        break;
+      case 'camera':
+        reveal(this.cameras.el.querySelector(`[data-camera-tile="${CSS.escape(pin.id)}"]`));
+        break;
+      default:
+        break;
+    }
+  }
+
   private updatePins(): void {
     const pins: Pin[] = [
       ...this.air.stationList().map(({ station, aqi }) => ({
@@ -139,7 +167,7 @@ export class Dashboard {
         kind: 'station' as const,
         lat: station.lat,
         lon: station.lon,
-        label: `${station.name}${aqi ? ` · AQI ${aqi.cn.aqi}` : ''}`,
+        label: aqi ? t('dashboard:stationPin', { name: station.name, aqi: aqi.cn.aqi }) : station.name,
         color: aqi ? bandFor(aqi.cn.aqi).color : undefined,
       })),
       ...this.cameras.cameras().map((c) => ({
@@ -154,11 +182,20 @@ export class Dashboard {
         kind: 'incident' as const,
         lat: i.lat,
         lon: i.lon,
-        label: `${i.category}: ${i.description}`,
+        label: t('dashboard:incidentPin', { category: i.category, description: i.description }),
+        status: i.status,
       })),
     ];
     this.map.setPins(pins);
   }
+}
+
+/** Scrolls to a marker's item in its panel and marks it, without leaving the page. */
+function reveal(el: Element | null): void {
+  if (!(el instanceof HTMLElement)) return;
+  el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  el.classList.add('revealed');
+  setTimeout(() => el.classList.remove('revealed'), 2000);
 }
 
 function cityFromHash(): CityId | null {

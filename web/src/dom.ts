@@ -1,4 +1,6 @@
 // A tiny element builder: the page is a handful of panels, not worth a framework.
+import { formatTime } from './i18n/index.ts';
+
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
 
@@ -46,11 +48,9 @@ export function s<K extends keyof SVGElementTagNameMap>(
   return el;
 }
 
+/** Clock time of an instant in the cities' zone (Asia/Shanghai), whatever the device's zone. */
 export function timeOf(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime())
-    ? iso
-    : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return formatTime(iso);
 }
 
 /** A field of loosely shaped JSON as text: strings and numbers as they are, anything else empty. */

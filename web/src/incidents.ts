@@ -4,7 +4,7 @@
 import { list } from './api.ts';
 import type { CityId } from './cities.ts';
 import { fill, h } from './dom.ts';
-import { formatDateTime, formatTime, t } from './i18n/index.ts';
+import { formatDateTime, formatTime, language, t } from './i18n/index.ts';
 import { IncidentDetail } from './incident-detail.ts';
 import { explain } from './citizen/ui.ts';
 import type { z } from 'zod';
@@ -20,6 +20,8 @@ export type Incident = Pick<
   'id' | 'city' | 'category' | 'lat' | 'lon' | 'description' | 'status'
 > & {
   reportedAt: string;
+  /** From the API (the hub computes it); live events do not carry it. */
+  district?: IncidentView['district'] | undefined;
 };
 
 /** `city.incident.reported.v1` data, or an incident from the API (which names it `id`). */
@@ -98,6 +100,7 @@ export class IncidentPanel {
       description: r.description ?? '',
       status: r.status ?? 'submitted',
       reportedAt: r.reportedAt ?? r.createdAt ?? new Date().toISOString(),
+      district: r.district ?? this.incidents.get(id)?.district,
     });
   }
 
@@ -125,6 +128,13 @@ export class IncidentPanel {
                 { class: 'incident-time', datetime: i.reportedAt, title: formatDateTime(i.reportedAt) },
                 formatTime(i.reportedAt),
               ),
+              i.district
+                ? h(
+                    'span',
+                    { class: 'incident-district' },
+                    language() === 'zh-CN' ? i.district.zh : i.district.en,
+                  )
+                : null,
               h('span', { class: 'incident-description' }, i.description),
             ),
           ),

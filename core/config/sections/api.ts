@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { csv, documented, optionalString, positiveInt } from '../vars.ts';
 import type { Parsed } from '../vars.ts';
 import { edgeVariables } from './edge.ts';
+import { mapVariables } from './map.ts';
 
 export const apiVariables = {
   CITYSTREAM_PAYMENT_WEBHOOK_SECRET: documented(
@@ -56,6 +57,7 @@ export const apiVariables = {
     'milliseconds between outbox relay polls (commits also wake it)',
   ),
   ...edgeVariables,
+  ...mapVariables,
 };
 
 export type ApiVariables = Parsed<typeof apiVariables>;
@@ -87,6 +89,8 @@ export interface HttpPolicy {
   corsOrigins: string[];
   /** Largest file in a multipart upload. */
   uploadMaxBytes: number;
+  /** The dashboard map's MapLibre style; null: the bundled offline style. Its origin joins the CSP. */
+  mapStyleUrl: string | null;
 }
 
 export function apiSection(v: ApiVariables): ApiConfig {
@@ -106,6 +110,7 @@ export function apiSection(v: ApiVariables): ApiConfig {
       trustedProxies: v.CITYSTREAM_TRUSTED_PROXIES ?? [],
       corsOrigins: v.CITYSTREAM_CORS_ORIGINS ?? [],
       uploadMaxBytes: v.CITYSTREAM_PHOTO_MAX_BYTES,
+      mapStyleUrl: v.CITYSTREAM_MAP_STYLE_URL ?? null,
     },
   };
 }

@@ -2,11 +2,16 @@
 // `{ en: {...}, 'zh-CN': {...} }` with the same keys in both (test/unit/web-i18n.test.ts checks).
 // Keys are used as t('<namespace>:<key>').
 import { activity } from './locales/activity.ts';
+import { air } from './locales/air.ts';
 import { cameras } from './locales/cameras.ts';
+
+export const catalogues = {} as const;
 import { citizen } from './locales/citizen.ts';
 import { common } from './locales/common.ts';
+import { dashboard } from './locales/dashboard.ts';
 import { incidents } from './locales/incidents.ts';
 import { live } from './locales/live.ts';
+import { map } from './locales/map.ts';
 import { notifications } from './locales/notifications.ts';
 import { staff } from './locales/staff.ts';
 
@@ -19,6 +24,9 @@ export const catalogues = {
   live,
   cameras,
   staff,
+  dashboard,
+  map,
+  air,
 } as const;
 
 type Resources = Record<'en' | 'zh-CN', Record<string, Record<string, unknown>>>;

