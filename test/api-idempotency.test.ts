@@ -5,13 +5,17 @@
 // a booking's change, outbox event and stored response are written by one transaction.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../core/auth/index.ts';
+import { residentIdCheckChar } from '../core/domain/identity.ts';
 import { backends, plantFixtures, startApi, TEST_JWT_SECRET, type ApiHarness } from './support/api.ts';
 
 const patient = (i: number) => ({
   name: `Patient ${i}`,
-  idNumber: `44030019900101${String(i).padStart(4, '0')}`,
+  // A valid resident ID (the check character matches), different per patient.
+  idNumber: withCheckChar(`44030019900101${String(i).padStart(3, '0')}`),
   phone: '13800138000',
 });
+
+const withCheckChar = (first17: string) => first17 + residentIdCheckChar(first17);
 
 /** Two different valid tokens of one user: the one before and the one after a refresh. */
 async function refreshedTokens(sub: string): Promise<[string, string]> {

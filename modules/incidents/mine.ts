@@ -7,7 +7,7 @@ import { caller } from '../../core/http/index.ts';
 import { idParam } from '../../core/module/common.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
 import { incidentList } from './schemas.ts';
-import { getIncident, incidentView, type IncidentRow } from './store.ts';
+import { COLUMNS, getIncident, incidentView, type IncidentRow } from './store.ts';
 
 const tags = ['incidents'];
 
@@ -38,9 +38,7 @@ export function registerMyIncidentRoutes({ app, db }: ApiDeps): void {
     async (request) => {
       const me = caller(request);
       const { rows } = await db.query<IncidentRow>(
-        `SELECT id, city, category, lat, lon, address, description, status, status_note, reporter_id, reporter_name,
-           reporter_phone, reporter_email, photo IS NOT NULL AS has_photo, created_at, updated_at
-         FROM incidents WHERE reporter_id = $1 ORDER BY created_at DESC LIMIT $2`,
+        `SELECT ${COLUMNS} FROM incidents WHERE reporter_id = $1 ORDER BY created_at DESC LIMIT $2`,
         [me.sub, request.query.limit ?? 50],
       );
       return { items: rows.map((r) => incidentView(r, me)) };

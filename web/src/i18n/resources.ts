@@ -4,8 +4,6 @@
 import { activity } from './locales/activity.ts';
 import { air } from './locales/air.ts';
 import { cameras } from './locales/cameras.ts';
-
-export const catalogues = {} as const;
 import { citizen } from './locales/citizen.ts';
 import { common } from './locales/common.ts';
 import { dashboard } from './locales/dashboard.ts';
@@ -16,17 +14,17 @@ import { notifications } from './locales/notifications.ts';
 import { staff } from './locales/staff.ts';
 
 export const catalogues = {
-  common,
-  citizen,
-  incidents,
   activity,
-  notifications,
-  live,
-  cameras,
-  staff,
-  dashboard,
-  map,
   air,
+  cameras,
+  citizen,
+  common,
+  dashboard,
+  incidents,
+  live,
+  map,
+  notifications,
+  staff,
 } as const;
 
 type Resources = Record<'en' | 'zh-CN', Record<string, Record<string, unknown>>>;

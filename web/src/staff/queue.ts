@@ -6,7 +6,8 @@ import type { IncidentResponse, StaffIncident } from '../../../modules/incidents
 import { CITIES, cityById } from '../cities.ts';
 import { fill, h } from '../dom.ts';
 import { formatAgo, formatDateTime, t } from '../i18n/index.ts';
-import { CityMap } from '../map.ts';
+import { CityMap } from '../map/index.ts';
+import { language } from '../i18n/index.ts';
 import { call, StaffError } from './http.ts';
 
 const STATUSES = ['submitted', 'acknowledged', 'in_progress', 'resolved', 'rejected'];
@@ -101,9 +102,7 @@ export class Queue {
 
   private render(): void {
     const district = this.district.value.trim();
-    const shown = this.items.filter(
-      (i) => !district || ((i as { district?: string }).district ?? '').includes(district),
-    );
+    const shown = this.items.filter((i) => !district || districtName(i.district).includes(district));
     fill(
       this.list,
       shown.length === 0
@@ -174,8 +173,12 @@ export class Queue {
       h('p', {}, inc.description),
       inc.photoUrl ? h('img', { src: inc.photoUrl, alt: inc.description, class: 'staff-photo' }) : null,
       h('p', {}, t('staff:pin', { lat: inc.lat.toFixed(5), lon: inc.lon.toFixed(5) })),
-      (inc as { district?: string }).district
-        ? h('p', {}, t('staff:district', { district: (inc as { district?: string }).district ?? '' }))
+      inc.district
+        ? h(
+            'p',
+            {},
+            t('staff:district', { district: language() === 'zh-CN' ? inc.district.zh : inc.district.en }),
+          )
         : null,
       r
         ? h(
@@ -218,4 +221,10 @@ export class Queue {
       ),
     );
   }
+}
+
+/** A district in the page's language; matches either name in the filter. */
+function districtName(d: { zh: string; en: string } | null | undefined): string {
+  if (!d) return '';
+  return language() === 'zh-CN' ? `${d.zh} ${d.en}` : `${d.en} ${d.zh}`;
 }
