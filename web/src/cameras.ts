@@ -196,7 +196,8 @@ export class CameraPanel {
   private tile(c: Camera): HTMLElement {
     const img = h('img', {
       class: 'snapshot',
-      alt: t('cameras:snapshotAlt', { name: c.name }),
+      // Decorative inside its button, whose text names the camera.
+      alt: '',
       src: withVersion(snapshotPath(c.id), String(Date.now())),
       'data-camera': c.id,
       'data-sequence': '0',
@@ -225,7 +226,10 @@ export class CameraPanel {
     this.render(tile);
     const open = h(
       'button',
-      { type: 'button', class: 'snapshot-open', 'aria-label': t('cameras:open', { name: c.name }) },
+      { type: 'button', class: 'snapshot-open' },
+      // The name comes from the content ("Watch … live" + the status badge), so what a sighted
+      // person reads on the button is always part of what a screen reader announces.
+      h('span', { class: 'visually-hidden' }, t('cameras:open', { name: c.name })),
       h('div', { class: 'snapshot-frame' }, img, badge),
     );
     open.addEventListener('click', () => void this.openPlayer(c));
