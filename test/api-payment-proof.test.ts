@@ -28,6 +28,7 @@ for (const backend of await backends()) {
       status: 404,
       detail: `${kind} ${id} not found`,
       instance: '/v1/payments',
+      code: 'not_found',
     });
 
     beforeAll(async () => {
