@@ -14,6 +14,8 @@ declare module 'fastify' {
      * write route answers application/json so InfluxDB clients read its `code` and `message`).
      */
     problemTypes?: string[];
+    /** Media type of a success body that is not JSON (CSV, JPEG ...): code → type. */
+    responseTypes?: Record<number, string>;
   }
 }
 
@@ -79,12 +81,16 @@ export function documentStatuses(inner: SwaggerTransform): SwaggerTransform {
       auth?: AuthLevel;
       responses?: Record<number, string>;
       problemTypes?: string[];
+      responseTypes?: Record<number, string>;
     };
     const problem = (description: string) => problemResponse(description, config.problemTypes);
     const method = ([] as string[]).concat(args.route.method)[0]!.toUpperCase();
     const response = { ...((schema.response as Record<string, unknown> | undefined) ?? {}) };
     for (const [code, description] of Object.entries(config.responses ?? {})) {
-      response[code] ??= code.startsWith('2') || code === '304' ? { description } : problem(description);
+      const type = config.responseTypes?.[Number(code)];
+      // A declared media type wins over the transform's default JSON entry for that code.
+      if (type) response[code] = { description, content: { [type]: { schema: { type: 'string' } } } };
+      else response[code] ??= code.startsWith('2') || code === '304' ? { description } : problem(description);
     }
     if (!Object.keys(response).some((c) => c.startsWith('2'))) response['200'] = { description: 'OK' };
     for (const code of edgeStatuses({ method, url: args.url, auth: config.auth })) {

@@ -60,7 +60,11 @@ export function registerAuditRoutes({ app, db }: ApiDeps): void {
         security: [{ bearerAuth: [] }],
         querystring: filter.omit({ limit: true }),
       },
-      config: { auth: 'staff', responses: { 200: 'text/csv' } },
+      config: {
+        auth: 'staff',
+        responses: { 200: 'the audit log as CSV' },
+        responseTypes: { 200: 'text/csv' },
+      },
     },
     async (request, reply) => {
       const rows = await listAudit(db, toFilter({ ...request.query, limit: CSV_MAX_ROWS }));
