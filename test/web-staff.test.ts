@@ -125,7 +125,19 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
       await p.locator(`.staff-item[data-id="${id.id}"] button`).click();
       await p.locator('button[data-action="resolve"]').waitFor();
     }
-    await Promise.all([a.click('button[data-action="resolve"]'), b.click('button[data-action="resolve"]')]);
+    // "At once", made deterministic: B's request leaves first but is held until A's has been
+    // answered, so B acted on the version both saw and the server must refuse it (412); without the
+    // hold, on a busy machine A's live update could reach B's page before B clicks.
+    let releaseB: () => void = () => undefined;
+    const bHeld = new Promise<void>((resolve) => (releaseB = resolve));
+    await b.route('**/v1/staff/incidents/*/actions', async (route) => {
+      await bHeld;
+      await route.continue();
+    });
+    await b.click('button[data-action="resolve"]');
+    await a.click('button[data-action="resolve"]');
+    await a.locator('.staff-message').getByText('Saved: now resolved.').waitFor();
+    releaseB();
     const outcome = async (p: Page) => {
       const msg = p.locator('.staff-message');
       await msg.waitFor();
