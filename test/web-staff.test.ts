@@ -42,7 +42,7 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
 
   it('shows a citizen report live, and the notes of acknowledge and resolve reach the citizen live', async () => {
     const staff = await staffPage();
-    await staff.locator('.staff-queue').waitFor();
+    await staff.locator('.staff-queue').waitFor({ state: 'attached' }); // empty (no height) until reports come
     await staff.getByText('No incidents match these filters.').waitFor();
 
     // The citizen, in a second browser context: reports, and listens on their private channel.
