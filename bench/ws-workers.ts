@@ -6,7 +6,6 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +14,8 @@ import { KafkaBus, type PublishRecord } from '../core/bus/index.ts';
 import { EVENT_TYPES, makeEvent, type AirReading } from '../core/events/index.ts';
 import { silentLogger } from '../core/observability/logger.ts';
 import { createBusMetrics } from '../core/observability/metrics.ts';
-import { startHub, type HubProcess } from '../test/support/hub-process.ts';
+import { startHub } from '../test/support/hub-process.ts';
+import { freePort, workerPids } from '../test/support/stream-workers.ts';
 import { cpuSeconds, rssMiB } from './lib/hub-probe.ts';
 import { round } from './lib/results.ts';
 
@@ -51,20 +51,6 @@ export interface WorkerRow {
   loadCpuPercent: number;
   gatewayCpuMicrosPerDelivery: number;
   loadAverage: number;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function workerPids(hub: HubProcess): number[] {
-  return hub.logs
-    .filter((l) => l.includes('"citystream is up"'))
-    .map((l) => Number((JSON.parse(l) as { instance: string }).instance.split('-').pop()));
 }
 
 const sum = (pids: number[], f: (pid: number) => number | null) => pids.reduce((s, p) => s + (f(p) ?? 0), 0);

@@ -3,7 +3,6 @@
 // worker that is still up (or on its replacement) and recover exactly what they missed; the
 // supervisor replaces the dead worker; SIGTERM stops the supervisor and every worker.
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -15,26 +14,12 @@ import { createBusMetrics } from '../core/observability/metrics.ts';
 import { StreamClient, type LiveEvent } from '../stream/client/index.ts';
 import { reading } from './support/stream.ts';
 import { startHub, type HubProcess } from './support/hub-process.ts';
+import { freePort, workerPids } from './support/stream-workers.ts';
 import { deleteTestTopics, testTopicPrefix } from './support/kafka.ts';
 import { serviceAvailable } from './support/services.ts';
 import { waitFor } from './support/wait.ts';
 
 const kafka = await serviceAvailable('kafka');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Pids of the workers that logged "citystream is up" (instance ids end in the pid). */
-function workerPids(hub: HubProcess): number[] {
-  return hub.logs
-    .filter((l) => l.includes('"citystream is up"'))
-    .map((l) => Number((JSON.parse(l) as { instance: string }).instance.split('-').pop()));
-}
 
 const alive = (pid: number) => {
   try {
