@@ -276,14 +276,16 @@ export class KafkaBus implements Bus {
 
   async offsets(topic: string): Promise<PartitionOffsets[]> {
     specFor(topic);
-    const offsets = await this.admin.fetchTopicOffsets(this.realTopic(topic));
+    const offsets = await whileRetriable(() => this.admin.fetchTopicOffsets(this.realTopic(topic)));
     return offsets
       .map((o) => ({ partition: o.partition, low: o.low, high: o.high }))
       .sort((a, b) => a.partition - b.partition);
   }
 
   async offsetsAt(topic: string, timestamp: number): Promise<Map<number, string>> {
-    const res = await this.admin.fetchTopicOffsetsByTimestamp(this.realTopic(topic), timestamp);
+    const res = await whileRetriable(() =>
+      this.admin.fetchTopicOffsetsByTimestamp(this.realTopic(topic), timestamp),
+    );
     return new Map(res.map((r) => [r.partition, r.offset]));
   }
 
@@ -370,7 +372,9 @@ class KafkaBusConsumer implements Consumer {
         )
         .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
       if (this.firstJoin && typeof this.options.start === 'object')
-        void this.seekToTimestamp(this.options.start.timestamp);
+        this.seekToTimestamp(this.options.start.timestamp).catch((err: unknown) =>
+          this.bus.logger.error({ err, group: this.groupId }, 'seeking to the start time failed'),
+        );
       this.firstJoin = false;
       void Promise.resolve(this.options.onAssignment?.(this.assignment())).catch((err: unknown) =>
         this.bus.logger.error({ err, group: this.groupId }, 'onAssignment failed'),
@@ -488,4 +492,22 @@ function decodeHeaders(headers: Record<string, HeaderValue> | undefined): Record
     out[k] = Array.isArray(v) ? v.map(text).join(',') : text(v);
   }
   return out;
+}
+
+/**
+ * A partition created a moment ago can be listed with a leader in the metadata while that broker
+ * still answers "not the leader" to offset requests; kafkajs marks such errors retriable but its
+ * admin offset calls do not retry them. Retry, bounded, so a fresh topic does not fail start-up.
+ */
+async function whileRetriable<T>(call: () => Promise<T>, limitMs = 15_000): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (let wait = 50; ; wait = Math.min(wait * 2, 1_000)) {
+    try {
+      return await call();
+    } catch (err) {
+      const retriable = (err as { retriable?: unknown } | null)?.retriable === true;
+      if (!retriable || Date.now() + wait > deadline) throw err;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
 }
