@@ -3,7 +3,7 @@
 // live on user:{id}; two staff consoles resolving at once end with one success and one "changed by
 // someone else"; a citizen's token is refused by the console. Screenshots under test/artifacts/.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backends, startApi, type ApiHarness } from './support/api.ts';
 import { chromiumAvailable, DESKTOP, launchBrowser, PHONE, saveScreenshot } from './support/browser.ts';
 
@@ -17,12 +17,15 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
   let staffToken: string;
   let citizenToken: string;
   const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
 
   const staffPage = async (options = DESKTOP, token = staffToken): Promise<Page> => {
     const context = await browser.newContext({ ...options, locale: 'en-US' });
     contexts.push(context);
     await context.addInitScript((t) => localStorage.setItem('citystream.staffToken', t), token);
     const page = await context.newPage();
+    // A script error leaves the console half drawn (a queue that never fills): none may happen.
+    page.on('pageerror', (e) => pageErrors.push(e.stack ?? e.message));
     await page.goto(`${api.url}/staff`);
     return page;
   };
@@ -34,6 +37,9 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     ]);
     [staffToken, citizenToken] = await Promise.all([api.token('desk-7', 'staff'), api.token('zhang')]);
   }, 60_000);
+  afterEach(() => {
+    expect(pageErrors.splice(0)).toEqual([]);
+  });
   afterAll(async () => {
     for (const c of contexts) await c.close();
     await browser?.close();
@@ -81,12 +87,12 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     await staff.getByText('Zhang Wei · 13900002222').waitFor();
     await staff.fill('textarea[name="note"]', 'Reported to the lighting crew');
     await staff.click('button[data-action="acknowledge"]');
-    await staff.getByText('Saved: now acknowledged.').waitFor();
+    await staff.getByText('Saved. Status: Acknowledged.').waitFor();
     await staff.click('button[data-action="start"]');
-    await staff.getByText('Saved: now in_progress.').waitFor();
+    await staff.getByText('Saved. Status: In progress.').waitFor();
     await staff.fill('textarea[name="note"]', 'Lamp replaced this afternoon');
     await staff.click('button[data-action="resolve"]');
-    await staff.getByText('Saved: now resolved.').waitFor();
+    await staff.getByText('Saved. Status: Resolved.').waitFor();
     await saveScreenshot(staff, 'staff-console-desktop');
 
     await citizen.waitForFunction(
@@ -136,7 +142,7 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     });
     await b.click('button[data-action="resolve"]');
     await a.click('button[data-action="resolve"]');
-    await a.locator('.staff-message').getByText('Saved: now resolved.').waitFor();
+    await a.locator('.staff-message').getByText('Saved. Status: Resolved.').waitFor();
     releaseB();
     const outcome = async (p: Page) => {
       const msg = p.locator('.staff-message');
@@ -146,7 +152,7 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     const texts = await Promise.all([outcome(a), outcome(b)]);
     expect(texts.sort()).toEqual([
       'Changed by someone else: the incident was reloaded. Check it and try again.',
-      'Saved: now resolved.',
+      'Saved. Status: Resolved.',
     ]);
     await saveScreenshot(b, 'staff-console-phone-conflict');
   });

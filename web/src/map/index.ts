@@ -73,6 +73,20 @@ export function districtName(d: District | null): string {
   return language() === 'zh-CN' ? d.zh : d.en;
 }
 
+/** Room kept around a fitted city, in CSS pixels. */
+const MAP_PADDING = 12;
+
+/** Pins clustered for drawing at every zoom. */
+function pinIndex(pins: Pin[]): Supercluster<{ pin: Pin }> {
+  return new Supercluster<{ pin: Pin }>({ radius: 48, maxZoom: 15 }).load(
+    pins.map((pin) => ({
+      type: 'Feature',
+      properties: { pin },
+      geometry: { type: 'Point', coordinates: [pin.lon, pin.lat] },
+    })),
+  );
+}
+
 export class CityMap {
   readonly el: HTMLElement;
   private readonly canvasBox = h('div', { class: 'map-canvas' });
@@ -97,7 +111,11 @@ export class CityMap {
   private markers = new Map<string, Marker>();
   private labels: Marker[] = [];
   private popup: Popup | null = null;
-  private index = new Supercluster<{ pin: Pin }>({ radius: 48, maxZoom: 15 });
+  /** setCity came while the map had no size: fit the city as soon as it has one. */
+  private fitWhenSized = false;
+  // Loaded (empty) from the start: the map may move, and draw, before the first pins arrive, and
+  // an index never loaded throws on every query.
+  private index = pinIndex([]);
   private styleName = '';
   private citySeq = 0;
   /** Called with a position the person chose for a report (click, Enter, search, location, keys). */
@@ -244,6 +262,9 @@ export class CityMap {
       }
     });
     map.on('moveend', () => this.renderMarkers());
+    map.on('resize', () => {
+      if (this.fitWhenSized && this.city) this.fitCity();
+    });
     // What was drawn, for people who inspect the page (and the browser tests): district shapes in view.
     map.on('movestart', () => delete this.el.dataset.idle);
     map.on('idle', () => {
@@ -266,12 +287,20 @@ export class CityMap {
 
   private fitCity(): void {
     const b = this.city!.bbox;
+    // A map whose box has no room yet (its panel not laid out, or on a hidden tab) would get a NaN
+    // zoom from fitBounds and break every later draw: fit once the box has a size.
+    const box = this.map!.getContainer();
+    if (box.clientWidth <= 2 * MAP_PADDING || box.clientHeight <= 2 * MAP_PADDING) {
+      this.fitWhenSized = true;
+      return;
+    }
+    this.fitWhenSized = false;
     this.map!.fitBounds(
       [
         [b.west, b.south],
         [b.east, b.north],
       ],
-      { padding: 12, animate: false },
+      { padding: MAP_PADDING, animate: false },
     );
     this.map!.getCanvas().setAttribute('aria-label', t('map:ariaLabel', { city: this.cityName() }));
   }
@@ -305,14 +334,7 @@ export class CityMap {
   }
 
   private render(): void {
-    this.index = new Supercluster<{ pin: Pin }>({ radius: 48, maxZoom: 15 });
-    this.index.load(
-      this.visiblePins().map((pin) => ({
-        type: 'Feature',
-        properties: { pin },
-        geometry: { type: 'Point', coordinates: [pin.lon, pin.lat] },
-      })),
-    );
+    this.index = pinIndex(this.visiblePins());
     this.renderMarkers();
     this.renderReportPin();
     this.updatePlaces();
@@ -328,8 +350,9 @@ export class CityMap {
       this.markers.delete(key);
       next.set(key, marker);
     };
-    const b = map.getBounds();
     const zoom = Math.round(map.getZoom());
+    if (!Number.isFinite(zoom)) return; // not laid out yet; the fit after the first resize redraws
+    const b = map.getBounds();
     for (const f of this.index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom)) {
       const [lon, lat] = f.geometry.coordinates as [number, number];
       const props = f.properties as {
