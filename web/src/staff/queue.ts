@@ -34,7 +34,7 @@ export class Queue {
     'select',
     { name: 'status' },
     h('option', { value: OPEN }, t('staff:filters.any')),
-    ...STATUSES.map((s) => h('option', { value: s }, s)),
+    ...STATUSES.map((s) => h('option', { value: s }, statusName(s))),
   );
   private readonly category = h(
     'select',
@@ -49,6 +49,9 @@ export class Queue {
   private departments: string[] = [];
   private unsubscribe: () => void = () => undefined;
   private readonly live: StreamClient;
+  /** Each load is numbered: an older answer arriving late never overwrites a newer one. */
+  private loads = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(live: StreamClient) {
     this.live = live;
@@ -72,19 +75,44 @@ export class Queue {
   }
 
   async start(): Promise<void> {
-    const [cats, deps] = await Promise.all([
+    // The filters' lists are a convenience: the queue is read even when they could not be.
+    const [cats, deps] = await Promise.allSettled([
       call<{ items: { code: string; name: string }[] }>('/v1/incidents/categories'),
       call<{ items: string[] }>('/v1/staff/incidents/departments'),
     ]);
-    for (const c of cats.body.items) this.category.append(h('option', { value: c.code }, c.name));
-    this.departments = deps.body.items;
+    if (cats.status === 'fulfilled')
+      for (const c of cats.value.body.items) this.category.append(h('option', { value: c.code }, c.name));
+    if (deps.status === 'fulfilled') this.departments = deps.value.body.items;
     await this.load();
   }
 
+  /**
+   * Reads the queue. A failed read (the hub restarting, a network blip) says so in the list and
+   * tries again by itself, so the console never sits on an empty or outdated queue in silence.
+   */
   private async load(): Promise<void> {
     const q = new URLSearchParams({ city: this.city.value, status: this.status.value });
     if (this.category.value) q.set('category', this.category.value);
-    this.items = (await call<{ items: IncidentResponse[] }>(`/v1/staff/incidents?${q}`)).body.items;
+    const n = ++this.loads;
+    clearTimeout(this.retryTimer);
+    let items: IncidentResponse[];
+    try {
+      items = (await call<{ items: IncidentResponse[] }>(`/v1/staff/incidents?${q}`)).body.items;
+    } catch (err) {
+      if (n !== this.loads) return;
+      fill(
+        this.list,
+        h(
+          'li',
+          { class: 'staff-message error', role: 'alert' },
+          t('staff:loadFailed', { detail: (err as Error).message }),
+        ),
+      );
+      this.retryTimer = setTimeout(() => void this.load(), 3_000);
+      return;
+    }
+    if (n !== this.loads) return;
+    this.items = items;
     this.map.setCity(cityById(this.city.value));
     this.unsubscribe();
     // New reports and every change in the city arrive here; the list is re-read so filters and
@@ -114,9 +142,9 @@ export class Queue {
               h(
                 'button',
                 { type: 'button', onclick: () => void this.open(i.id, null) },
-                h('strong', {}, i.category),
+                h('strong', {}, categoryName(i.category)),
                 ' ',
-                h('span', { class: `status status-${i.status}` }, i.status),
+                h('span', { class: `status status-${i.status}` }, statusName(i.status)),
                 h('br'),
                 h('span', {}, i.description),
                 h('br'),
@@ -128,7 +156,13 @@ export class Queue {
     this.map.setPins(
       shown
         .filter((i) => i.status !== 'resolved' && i.status !== 'rejected')
-        .map((i) => ({ id: i.id, kind: 'incident' as const, lat: i.lat, lon: i.lon, label: i.category })),
+        .map((i) => ({
+          id: i.id,
+          kind: 'incident' as const,
+          lat: i.lat,
+          lon: i.lon,
+          label: categoryName(i.category),
+        })),
     );
   }
 
@@ -156,7 +190,7 @@ export class Queue {
           body,
           ifMatch: etag ?? '',
         });
-        await this.open(id, { kind: 'ok', text: t('staff:done', { status: r.body.status }) });
+        await this.open(id, { kind: 'ok', text: t('staff:done', { status: statusName(r.body.status) }) });
       } catch (err) {
         if (err instanceof StaffError && err.status === 412) {
           await this.open(id, { kind: 'error', text: t('staff:stale') });
@@ -168,7 +202,7 @@ export class Queue {
     const r = inc.reporter;
     fill(
       this.pane,
-      h('h2', {}, `${inc.category} · ${inc.status}`),
+      h('h2', {}, `${categoryName(inc.category)} · ${statusName(inc.status)}`),
       message ? h('p', { class: `staff-message ${message.kind}`, role: 'status' }, message.text) : null,
       h('p', {}, inc.description),
       inc.photoUrl ? h('img', { src: inc.photoUrl, alt: inc.description, class: 'staff-photo' }) : null,
@@ -216,12 +250,19 @@ export class Queue {
         'ol',
         {},
         inc.history.map((u) =>
-          h('li', {}, `${formatDateTime(u.at)} ${u.from} → ${u.to}${u.note ? `: ${u.note}` : ''} (${u.by})`),
+          h(
+            'li',
+            {},
+            `${formatDateTime(u.at)} ${statusName(u.from)} → ${statusName(u.to)}${u.note ? `: ${u.note}` : ''} (${u.by})`,
+          ),
         ),
       ),
     );
   }
 }
+
+const statusName = (s: string) => t(`incidents:status.${s}`, { defaultValue: s });
+const categoryName = (c: string) => t(`incidents:category.${c}`, { defaultValue: c });
 
 /** A district in the page's language; matches either name in the filter. */
 function districtName(d: { zh: string; en: string } | null | undefined): string {
