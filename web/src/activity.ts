@@ -2,7 +2,7 @@
 // own events (bookings, payments: the user:{id} channel) are kept in a list of their own, so the
 // stream of air readings cannot push them out, and they stay when the city changes.
 import type { ChannelEvent } from './events.ts';
-import { h, text } from './dom.ts';
+import { h, text, type Child } from './dom.ts';
 import { formatTime, t } from './i18n/index.ts';
 
 export type ActivityKind = 'mine' | 'incidents' | 'air' | 'cameras';
@@ -124,27 +124,40 @@ function typeKey(type: string): string {
   return type.replace(/^city\./, '').replace(/\.v\d+$/, '');
 }
 
-function summarise(e: ChannelEvent): string {
+function summarise(e: ChannelEvent): Child[] {
   const d = (e.event.data ?? {}) as Record<string, unknown>;
   const str = (k: string) => text(d[k]);
   switch (e.event.type) {
     case 'city.air.reading.v1':
-      return `${str('stationId')} PM2.5 ${str('pm25') || '–'} PM10 ${str('pm10') || '–'}`;
+      return [`${str('stationId')} PM2.5 ${str('pm25') || '–'} PM10 ${str('pm10') || '–'}`];
     case 'city.air.aqi.v1':
-      return `${str('stationId')} AQI ${(d.cn as { aqi?: number } | undefined)?.aqi ?? '–'}`;
+      return [`${str('stationId')} AQI ${(d.cn as { aqi?: number } | undefined)?.aqi ?? '–'}`];
     case 'city.camera.snapshot.v1':
-      return `${str('cameraId')} #${str('sequence')}`;
+      return [`${str('cameraId')} #${str('sequence')}`];
     case 'city.camera.status.v1':
-      return `${str('cameraId')} ${str('status')}${d.reason ? `: ${str('reason')}` : ''}`;
+      // The reason is the camera worker's own diagnostic (an ffmpeg message): shown verbatim and
+      // marked as data, while the status itself is in the page's language.
+      return [
+        `${str('cameraId')} ${t(`cameras:status.${str('status')}`, { defaultValue: str('status') })}`,
+        ...(d.reason ? [': ', h('span', { translate: 'no' }, str('reason'))] : []),
+      ];
     case 'city.incident.reported.v1':
-      return `${t(`incidents:category.${str('category')}`, { defaultValue: str('category') })}: ${str('description')}`;
+      return [
+        `${t(`incidents:category.${str('category')}`, { defaultValue: str('category') })}: ${str('description')}`,
+      ];
     case 'city.incident.status_changed.v1':
-      return `${str('incidentId')} ${t(`incidents:status.${str('from')}`)} → ${t(`incidents:status.${str('to')}`)}`;
+      return [
+        `${str('incidentId')} ${t(`incidents:status.${str('from')}`)} → ${t(`incidents:status.${str('to')}`)}`,
+      ];
     default:
       if (e.event.type.startsWith('city.booking.'))
-        return `${t(`citizen:kind.${str('kind')}`, { defaultValue: str('kind') })} ${str('bookingId')} ${t(`citizen:status.${str('status')}`, { defaultValue: str('status') })}`;
+        return [
+          `${t(`citizen:kind.${str('kind')}`, { defaultValue: str('kind') })} ${str('bookingId')} ${t(`citizen:status.${str('status')}`, { defaultValue: str('status') })}`,
+        ];
       if (e.event.type.startsWith('city.payment.'))
-        return `${t(`citizen:kind.${str('kind')}`, { defaultValue: str('kind') })} ${str('amount')} ${str('currency')} ${t(`citizen:status.${str('status')}`, { defaultValue: str('status') })}`;
-      return e.event.subject ?? e.event.id;
+        return [
+          `${t(`citizen:kind.${str('kind')}`, { defaultValue: str('kind') })} ${str('amount')} ${str('currency')} ${t(`citizen:status.${str('status')}`, { defaultValue: str('status') })}`,
+        ];
+      return [e.event.subject ?? e.event.id];
   }
 }

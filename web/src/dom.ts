@@ -1,7 +1,7 @@
 // A tiny element builder: the page is a handful of panels, not worth a framework.
 import { formatTime } from './i18n/index.ts';
 
-type Child = Node | string | number | null | undefined | false;
+export type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(
