@@ -130,7 +130,7 @@ export function deadLettersView(): HTMLElement {
                   onchange: (e: Event) =>
                     (e.target as HTMLInputElement).checked ? selected.add(d.id) : selected.delete(d.id),
                 }),
-                ` ${d.status} · ${formatDateTime(d.receivedAt)} · ${d.origin}`,
+                ` ${t(`staff:letterStatus.${d.status}`)} · ${formatDateTime(d.receivedAt)} · ${d.origin}`,
               ),
               h('br'),
               h('strong', {}, d.reason),
