@@ -1,9 +1,9 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- response bodies are untyped JSON, checked by expect() */
 // Stations and cameras managed by staff, on the real servers: a station is created, edited
 // (validated like a new one), disabled, enabled and deleted through the API of one process while
-// an ingest process refuses and accepts its readings accordingly within 6 s (its station cache is
-// at most 5 s old); a camera is registered and deleted (the ingest worker stops it); every change
-// is in the audit log.
+// an ingest process refuses and accepts its readings (HTTP JSON and line protocol) within 6 s (its
+// station cache is at most 5 s old); a camera is registered and deleted (the ingest worker stops
+// it); every change is in the audit log.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../core/auth/index.ts';
@@ -61,9 +61,20 @@ describe.runIf(kafka && postgres)('staff manage stations and cameras', () => {
     });
     return { status: res.status, text: await res.text() };
   };
+  /** The same reading in line protocol. */
+  const pushLine = async () => {
+    const res = await fetch(`${ingest.url}/api/v2/write?precision=ms`, {
+      method: 'POST',
+      headers: { authorization: `Token ${apiKey}` },
+      body: `air,stationId=${station} pm25=12 ${Date.now()}`,
+    });
+    return { status: res.status, text: await res.text() };
+  };
+  /** Both push paths refuse the station's reading with `reason`. */
   const refusedWith = async (reason: string) => {
-    const r = await push();
-    return r.status === 400 && r.text.includes(reason);
+    for (const r of [await push(), await pushLine()])
+      if (r.status !== 400 || !r.text.includes(reason)) return false;
+    return true;
   };
 
   beforeAll(async () => {
@@ -168,7 +179,11 @@ describe.runIf(kafka && postgres)('staff manage stations and cameras', () => {
 
     expect((await call('PUT', `/v1/air/stations/${station}`, edit)).status).toBe(200);
     since = Date.now();
-    await waitFor(async () => (await push()).status === 202, 'the re-enabled station accepted', 6_000);
+    await waitFor(
+      async () => (await push()).status === 202 && (await pushLine()).status === 204,
+      'the re-enabled station accepted',
+      6_000,
+    );
     expect(Date.now() - since).toBeLessThan(6_000);
 
     // Deleted: gone from the API, and its readings refused as an unknown station's.
