@@ -46,7 +46,7 @@ for (const backend of await backends()) {
           }
         }
       }
-      // The triage, audit and pre-existing staff routes are all there.
+      // The triage, audit, device and pre-existing staff routes are all there.
       const listed = staffOps.map((o) => `${o.method} ${o.path}`);
       expect(listed).toEqual(
         expect.arrayContaining([
@@ -55,6 +55,9 @@ for (const backend of await backends()) {
           'PATCH /v1/incidents/{id}',
           'GET /v1/staff/audit',
           'GET /v1/staff/audit.csv',
+          'PUT /v1/air/stations/{id}',
+          'DELETE /v1/air/stations/{id}',
+          'DELETE /v1/cameras/{id}',
         ]),
       );
       for (const op of staffOps) {

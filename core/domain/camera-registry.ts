@@ -103,3 +103,12 @@ export async function registerCameras(
   );
   return changed.length;
 }
+
+/**
+ * Removes a camera from the registry: a tombstone under its key, which compaction keeps until it
+ * has removed the camera's earlier records. Every reader drops the camera (the ingest worker
+ * running it stops its pipelines).
+ */
+export async function unregisterCamera(bus: Bus, id: string): Promise<void> {
+  await bus.publish(REGISTRY_TOPIC, [{ key: id, event: null }]);
+}

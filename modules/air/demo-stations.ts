@@ -1,8 +1,8 @@
 // Demo stations of the three pilot cities, placed at (approximately) real monitoring sites.
 import type { Seeder } from '../../core/db/seed.ts';
-import { createStation, type Station } from '../../core/domain/stations.ts';
+import { createStation, type NewStation } from '../../core/domain/stations.ts';
 
-export const DEMO_STATIONS: Station[] = [
+export const DEMO_STATIONS: NewStation[] = [
   { id: 'SZ-0001', name: 'Shenzhen Honghu', city: 'shenzhen', lat: 22.5623, lon: 114.1175 },
   {
     id: 'SZ-0002',

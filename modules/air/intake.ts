@@ -147,13 +147,11 @@ export function createIntake(
       return {
         refused,
         async add(items) {
-          if (!reloaded) {
-            const ids = namedStations(items);
-            if ([...ids].some((id) => !stations.get(id))) {
-              await stations.ensure(ids);
-              reloaded = true;
-            }
-          }
+          // Every chunk: a cache past its age bound is reloaded (ensure([]) does only that).
+          const ids = reloaded ? [] : [...namedStations(items)];
+          const miss = ids.some((id) => !stations.get(id));
+          await stations.ensure(miss ? ids : []);
+          if (miss) reloaded = true;
           for (const { index, value, line } of items) {
             const result = judge(value, o, scope);
             if (result.ok) records.push(result.record);

@@ -8,7 +8,9 @@ const options: NormaliseOptions = {
   maxFutureMs: 300_000,
   maxAgeMs: 7 * 86_400_000,
   station: (id) =>
-    id === 'GZ-0001' ? { id, name: 'Guangya', city: 'guangzhou', lat: 23.14, lon: 113.26 } : undefined,
+    id === 'GZ-0001'
+      ? { id, name: 'Guangya', city: 'guangzhou', lat: 23.14, lon: 113.26, enabled: true }
+      : undefined,
   origin: 'test',
 };
 
@@ -58,6 +60,22 @@ describe('normaliseReading', () => {
     ]);
     expect(bad({ stationId: 'XX-1', time: NOW, pm25: 12 })).toEqual([
       { field: 'stationId', reason: 'unknown station XX-1' },
+    ]);
+    const disabled = { id: 'GZ-0002', name: 'Off', city: 'guangzhou' as const, lat: 23.1, lon: 113.3 };
+    const withDisabled = (input: unknown) => {
+      const r = normaliseReading(input, {
+        ...options,
+        station: (id) => (id === 'GZ-0002' ? { ...disabled, enabled: false } : options.station(id)),
+      });
+      return r.ok ? [] : r.rejections;
+    };
+    expect(withDisabled({ stationId: 'GZ-0002', time: NOW, pm25: 12 })).toEqual([
+      { field: 'stationId', reason: 'station GZ-0002 is disabled' },
+    ]);
+    // Also when another field fails the schema, as for an unknown station.
+    expect(withDisabled({ stationId: 'GZ-0002', time: NOW, pm25: '12' })).toEqual([
+      { field: 'stationId', reason: 'station GZ-0002 is disabled' },
+      { field: 'pm25', reason: 'expected a number' },
     ]);
     expect(bad({ stationId: 'GZ-0001', time: NOW, humidity: 140 })).toEqual([
       { field: 'humidity', reason: '140 is outside the plausible range 0..100' },

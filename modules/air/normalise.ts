@@ -82,6 +82,13 @@ function plainReading(input: Record<string, unknown>): RawReading | null {
   return input as RawReading;
 }
 
+/** Why a reading naming this station is refused: unknown (or deleted), or disabled by staff. */
+function stationRefusal(id: string, station: Station | undefined): string | null {
+  if (!station) return `unknown station ${id}`;
+  if (!station.enabled) return `station ${id} is disabled`;
+  return null;
+}
+
 export type NormaliseResult = { ok: true; reading: AirReading } | { ok: false; rejections: Rejection[] };
 
 export function normaliseReading(input: unknown, o: NormaliseOptions): NormaliseResult {
@@ -93,15 +100,17 @@ export function normaliseReading(input: unknown, o: NormaliseOptions): Normalise
   if (!parsed.success) {
     const rejections = parsed.error.issues.map((i) => ({ field: i.path.join('.'), reason: i.message }));
     const id = (input as { stationId?: unknown }).stationId;
-    if (typeof id === 'string' && !rejections.some((r) => r.field === 'stationId') && !o.station(id)) {
-      rejections.unshift({ field: 'stationId', reason: `unknown station ${id}` });
+    if (typeof id === 'string' && !rejections.some((r) => r.field === 'stationId')) {
+      const refusal = stationRefusal(id, o.station(id));
+      if (refusal) rejections.unshift({ field: 'stationId', reason: refusal });
     }
     return { ok: false, rejections };
   }
   const raw = parsed.data;
   const rejections: Rejection[] = [];
   const station = o.station(raw.stationId);
-  if (!station) rejections.push({ field: 'stationId', reason: `unknown station ${raw.stationId}` });
+  const refusal = stationRefusal(raw.stationId, station);
+  if (refusal) rejections.push({ field: 'stationId', reason: refusal });
 
   const time = typeof raw.time === 'number' ? raw.time : Date.parse(raw.time);
   // First: a time no store (nor a JS Date) can hold would otherwise fail far from here, in the sink.

@@ -29,7 +29,14 @@ describe('air push routes without servers', () => {
         published.push(...records);
       },
     } as unknown as Bus;
-    const station = { id: 'GZ-1', name: 'x', city: 'guangzhou' as const, lat: 23.1, lon: 113.3 };
+    const station = {
+      id: 'GZ-1',
+      name: 'x',
+      city: 'guangzhou' as const,
+      lat: 23.1,
+      lon: 113.3,
+      enabled: true,
+    };
     const stations = {
       get: (id: string) => (id === 'GZ-1' ? station : undefined),
       ensure: async () => undefined,

@@ -1,6 +1,7 @@
-// Read API for air quality: stations (and creating them, staff only), the latest reading, history
-// with window aggregation, and the current AQI of a city's stations.
-import type { HttpServer } from '../../core/http/index.ts';
+// Read API for air quality: stations (and creating, replacing and deleting them, staff only, each
+// recorded in the audit log in the change's transaction), the latest reading, history with window
+// aggregation, and the current AQI of a city's stations.
+import { caller, type HttpServer } from '../../core/http/index.ts';
 import { Conflict, Invalid, NotFound } from '../../core/errors.ts';
 import { z } from 'zod';
 import {
@@ -12,9 +13,26 @@ import {
 import type { Component } from '../../core/runtime/context.ts';
 import { computeAqi } from '../../core/domain/aqi.ts';
 import { MEASURES } from './normalise.ts';
-import { AGGREGATES, airCityAqi, airHistory, airLatest, airStation, airStationList } from './schemas.ts';
+import {
+  AGGREGATES,
+  airCityAqi,
+  airHistory,
+  airLatest,
+  airStation,
+  airStationCreate,
+  airStationList,
+  airStationReplace,
+} from './schemas.ts';
 import { AIR_MEASUREMENT } from './sink.ts';
-import { createStation, getStation, listStations, type Station } from '../../core/domain/stations.ts';
+import {
+  createStation,
+  deleteStation,
+  getStation,
+  listStations,
+  updateStation,
+  type Station,
+} from '../../core/domain/stations.ts';
+import { recordAudit } from '../audit/index.ts';
 import { isoDateTime } from '../../core/module/common.ts';
 import { pointInCity } from '../../core/domain/geo.ts';
 
@@ -61,15 +79,88 @@ export const airApi: Component = async (ctx) => {
             tags: ['air'],
             summary: 'Register a station (staff)',
             security: [{ bearerAuth: [] }],
-            body: airStation.superRefine(pointInCity),
+            body: airStationCreate.superRefine(pointInCity),
             response: { 201: airStation },
           },
           config: { auth: 'staff' },
         },
         async (request, reply) => {
-          if (!(await createStation(db, request.body)))
-            throw new Conflict(`station ${request.body.id} already exists`);
-          return reply.code(201).send(request.body);
+          const staff = caller(request);
+          const created = await db.transaction(async (tx) => {
+            const s = await createStation(tx, request.body);
+            if (!s) throw new Conflict(`station ${request.body.id} already exists`);
+            await recordAudit(tx, {
+              actor: staff.sub,
+              action: 'station.create',
+              target: `station/${s.id}`,
+              after: s,
+            });
+            return s;
+          });
+          return reply.code(201).send(created);
+        },
+      );
+
+      app.put(
+        '/air/stations/:id',
+        {
+          schema: {
+            tags: ['air'],
+            summary:
+              'Replace a station (staff): name, city, position and whether ingest accepts its readings',
+            security: [{ bearerAuth: [] }],
+            params: z.object({ id: stationIdSchema }),
+            body: airStationReplace.superRefine(pointInCity),
+            response: { 200: airStation },
+          },
+          config: { auth: 'staff', responses: { 404: 'no such station' } },
+        },
+        async (request) => {
+          const staff = caller(request);
+          const { id } = request.params;
+          return db.transaction(async (tx) => {
+            const before = await getStation(tx, id, true);
+            if (!before) throw new NotFound(`no station ${id}`);
+            const after = (await updateStation(tx, { ...request.body, id }))!;
+            await recordAudit(tx, {
+              actor: staff.sub,
+              action: 'station.update',
+              target: `station/${id}`,
+              before,
+              after,
+            });
+            return after;
+          });
+        },
+      );
+
+      app.delete(
+        '/air/stations/:id',
+        {
+          schema: {
+            tags: ['air'],
+            summary:
+              'Delete a station (staff); ingest then refuses its readings as unknown. Its readings history in the time-series store is kept.',
+            security: [{ bearerAuth: [] }],
+            params: z.object({ id: stationIdSchema }),
+            response: { 204: z.null().describe('deleted') },
+          },
+          config: { auth: 'staff', responses: { 404: 'no such station' } },
+        },
+        async (request, reply) => {
+          const staff = caller(request);
+          const { id } = request.params;
+          await db.transaction(async (tx) => {
+            const before = await deleteStation(tx, id);
+            if (!before) throw new NotFound(`no station ${id}`);
+            await recordAudit(tx, {
+              actor: staff.sub,
+              action: 'station.delete',
+              target: `station/${id}`,
+              before,
+            });
+          });
+          return reply.code(204).send(null);
         },
       );
 

@@ -10,7 +10,15 @@ export const airStation = z.object({
   city: cityId,
   lat: z.number().min(-90).max(90),
   lon: z.number().min(-180).max(180),
+  /** False: ingest refuses the station's readings (as an unknown station's) until re-enabled. */
+  enabled: z.boolean(),
 });
+
+/** POST /v1/air/stations: a station, `enabled` optional (default true). */
+export const airStationCreate = airStation.extend({ enabled: z.boolean().default(true) });
+
+/** PUT /v1/air/stations/{id}: every field but the id (which the path names); a full replace. */
+export const airStationReplace = airStation.omit({ id: true });
 
 export const airStationList = z.object({ items: z.array(airStation) });
 

@@ -1,5 +1,6 @@
-// Cameras API (docs/architecture.md, "HTTP API"): list, register (staff), one camera with its status, its latest
-// snapshot, and its pipeline metrics.
+// Cameras API (docs/architecture.md, "HTTP API"): list, register or replace and delete (staff, each
+// recorded in the audit log), one camera with its status, its latest snapshot, and its pipeline
+// metrics.
 //
 // snapshot.jpg: the api process may not be the ingest worker running the camera. When it is,
 // the JPEG comes from that worker's memory; otherwise the API proxies the URL of the latest
@@ -7,7 +8,7 @@
 // keeps clients on one public origin and keeps worker addresses internal; a conditional request
 // whose ETag matches the latest event is answered 304 without fetching anything.
 import type { FastifyReply } from 'fastify';
-import type { HttpServer } from '../../core/http/index.ts';
+import { caller, type HttpServer } from '../../core/http/index.ts';
 import { Invalid, NotFound } from '../../core/errors.ts';
 import { z } from 'zod';
 import type { Principal } from '../../core/auth/index.ts';
@@ -22,7 +23,8 @@ import {
 } from '../../core/events/cameras.ts';
 import { HttpProblem } from '../../core/http/problem.ts';
 import type { Component } from '../../core/runtime/context.ts';
-import { registerCameras } from '../../core/domain/camera-registry.ts';
+import { registerCameras, unregisterCamera } from '../../core/domain/camera-registry.ts';
+import { recordAudit } from '../audit/index.ts';
 import { CAMERA_MEASUREMENT } from './worker.ts';
 import { isoDateTime } from '../../core/module/common.ts';
 import { CameraViews } from './views.ts';
@@ -44,7 +46,15 @@ const unavailable = (detail: string, retryAfterSeconds: number) =>
 
 const startCamerasApi: Component = async (ctx) => {
   const { bus, config } = ctx;
+  const db = await ctx.db();
   const views = await CameraViews.open(bus, `cameras-api-${config.instanceId}`);
+  /** A camera as the audit log keeps it: the source URL's password masked. */
+  const audited = (c: CameraConfig) => ({ ...c, url: maskUrlCredentials(c.url, true) });
+  /** Waits (at most 5 s) until this process's registry view satisfies `done`: read our own write. */
+  const until = async (done: () => boolean) => {
+    const deadline = Date.now() + 5_000;
+    while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  };
 
   /**
    * A camera as the caller may see it: staff get the source URL with its password masked,
@@ -111,19 +121,23 @@ const startCamerasApi: Component = async (ctx) => {
           config: { auth: 'staff', responses: { 200: 'replaced', 201: 'registered' } },
         },
         async (request, reply) => {
+          const staff = caller(request);
           const camera: CameraConfig = {
             ...request.body,
             protocol: request.body.protocol ?? inferProtocol(request.body.url),
           };
           const existing = views.registry.get(camera.id)?.config;
           await registerCameras(bus, `citystream/api/${config.instanceId}`, [camera]);
+          // The registry is a Kafka topic, not a table: the audit line follows the write.
+          await recordAudit(db, {
+            actor: staff.sub,
+            action: existing ? 'camera.replace' : 'camera.register',
+            target: `camera/${camera.id}`,
+            ...(existing ? { before: audited(existing) } : {}),
+            after: audited(camera),
+          });
           // Read our own write, so an immediate GET shows the camera.
-          const deadline = Date.now() + 5_000;
-          while (
-            JSON.stringify(views.registry.get(camera.id)?.config) !== JSON.stringify(camera) &&
-            Date.now() < deadline
-          )
-            await new Promise((r) => setTimeout(r, 20));
+          await until(() => JSON.stringify(views.registry.get(camera.id)?.config) === JSON.stringify(camera));
           return reply
             .code(existing ? 200 : 201)
             .header('Location', `/v1/cameras/${encodeURIComponent(camera.id)}`)
@@ -136,6 +150,35 @@ const startCamerasApi: Component = async (ctx) => {
         if (!c) throw new NotFound(`no camera ${id}`);
         return c;
       };
+
+      http.delete(
+        '/cameras/:id',
+        {
+          schema: {
+            tags: ['cameras'],
+            summary:
+              'Remove a camera from the registry (staff): its ingest worker stops its pipelines. A camera of CITYSTREAM_CAMERAS_FILE comes back when an ingest process next starts.',
+            security: [{ bearerAuth: [] }],
+            params: idParams,
+            response: { 204: z.null().describe('removed') },
+          },
+          config: { auth: 'staff', responses: { 404: 'no such camera' } },
+        },
+        async (request, reply) => {
+          const staff = caller(request);
+          const existing = cameraOr404(request.params.id);
+          await unregisterCamera(bus, existing.id);
+          await recordAudit(db, {
+            actor: staff.sub,
+            action: 'camera.delete',
+            target: `camera/${existing.id}`,
+            before: audited(existing),
+          });
+          // Read our own write, so an immediate GET answers 404.
+          await until(() => !views.registry.get(existing.id));
+          return reply.code(204).send(null);
+        },
+      );
 
       http.get(
         '/cameras/:id',
