@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../core/auth/index.ts';
 import type { Consumer } from '../core/bus/index.ts';
 import { loadConfig } from '../core/config/index.ts';
+import { CameraRegistry } from '../core/domain/camera-registry.ts';
 import type { CameraStatus } from '../core/events/index.ts';
 import { silentLogger } from '../core/observability/logger.ts';
 import { Hub } from '../app/hub.ts';
@@ -225,6 +226,21 @@ describe.runIf(kafka && postgres)('staff manage stations and cameras', () => {
       'the ingest worker to run the camera',
     );
 
+    // An edit sends back the URL as staff read it, password masked: the stored one is kept.
+    const seen = (await call('GET', `/v1/cameras/${camera}`)).body;
+    expect(seen.url).toBe('rtsp://viewer:***@127.0.0.1:9/stream');
+    const { status: _s, latestSnapshot: _l, snapshotUrl: _u, ...fields } = seen;
+    expect((await call('POST', '/v1/cameras', { ...fields, name: 'Test junction north' })).status).toBe(200);
+    const registry = await CameraRegistry.open(console_.ctx.bus, `devices-test-${run}`);
+    try {
+      expect(registry.get(camera)?.config).toMatchObject({
+        name: 'Test junction north',
+        url: 'rtsp://viewer:s3cret-pw@127.0.0.1:9/stream',
+      });
+    } finally {
+      await registry.close();
+    }
+
     expect((await call('DELETE', `/v1/cameras/${camera}`)).status).toBe(204);
     const gone = await call('GET', `/v1/cameras/${camera}`);
     expect(gone.status).toBe(404);
@@ -244,9 +260,14 @@ describe.runIf(kafka && postgres)('staff manage stations and cameras', () => {
     const audit = (await call('GET', `/v1/staff/audit?target=camera/${camera}`)).body.items;
     expect(audit.map((e: { action: string }) => e.action).reverse()).toEqual([
       'camera.register',
+      'camera.replace',
       'camera.delete',
     ]);
     expect(JSON.stringify(audit)).not.toContain('s3cret-pw');
+    expect(audit[1]).toMatchObject({
+      before: { name: 'Test junction' },
+      after: { name: 'Test junction north' },
+    });
     expect(audit[0].before).toMatchObject({ id: camera, url: expect.stringContaining('127.0.0.1:9/stream') });
   });
 });

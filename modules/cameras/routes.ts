@@ -122,11 +122,18 @@ const startCamerasApi: Component = async (ctx) => {
         },
         async (request, reply) => {
           const staff = caller(request);
+          const existing = views.registry.get(request.body.id)?.config;
+          // Staff read the URL with its password masked; sending that back (an edit that left
+          // the URL alone, or a disable) keeps the stored password instead of storing "***".
+          const url =
+            existing && request.body.url === maskUrlCredentials(existing.url, true)
+              ? existing.url
+              : request.body.url;
           const camera: CameraConfig = {
             ...request.body,
-            protocol: request.body.protocol ?? inferProtocol(request.body.url),
+            url,
+            protocol: request.body.protocol ?? inferProtocol(url),
           };
-          const existing = views.registry.get(camera.id)?.config;
           await registerCameras(bus, `citystream/api/${config.instanceId}`, [camera]);
           // The registry is a Kafka topic, not a table: the audit line follows the write.
           await recordAudit(db, {
@@ -352,6 +359,8 @@ const startCamerasApi: Component = async (ctx) => {
         decodeSeconds: z.number().optional(),
         inputBitrate: z.number().optional(),
         snapshotBytes: z.number().optional(),
+        snapshots: z.number().optional().describe('snapshots produced over the sample window'),
+        restarts: z.number().optional().describe('ffmpeg restarts since the worker took the camera'),
         uptimeSeconds: z.number().optional(),
       });
       http.get(
@@ -360,7 +369,7 @@ const startCamerasApi: Component = async (ctx) => {
           schema: {
             tags: ['cameras'],
             summary:
-              'Pipeline samples in [from, to): ffmpeg CPU seconds per snapshot, input bitrate (bit/s), snapshot bytes, uptime',
+              'Pipeline samples in [from, to): ffmpeg CPU seconds per snapshot, input bitrate (bit/s), snapshot bytes, uptime, snapshots per window, restarts',
             params: idParams,
             querystring: z.object({
               from: isoDateTime.optional().describe('inclusive; default 1 h before `to`'),

@@ -35,6 +35,8 @@ export interface SampleWindow {
   cpuSecondsPerSnapshot: number | null;
   inputBitsPerSecond: number | null;
   uptimeSeconds: number;
+  /** Snapshots produced over the window. */
+  snapshots: number;
 }
 
 export interface SupervisorEvents {
@@ -190,6 +192,7 @@ export class CameraSupervisor {
           inputBitsPerSecond:
             dt > 0 && inputBytes >= window.bytes ? ((inputBytes - window.bytes) * 8) / dt : null,
           uptimeSeconds: onlineAt ? (now - onlineAt) / 1000 : 0,
+          snapshots: df,
         });
         window = { at: now, frames, bytes: inputBytes, cpu };
         // Key-frame-only decode: judged over ten intervals so HLS's segment bursts average out.

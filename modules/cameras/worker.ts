@@ -63,6 +63,8 @@ export class CameraWorker {
   readonly live: LiveRestreams;
   private readonly running = new Map<string, Running>();
   private owned = new Set<number>();
+  /** ffmpeg restarts per camera since this worker took it (sampled into the time-series store). */
+  private readonly restarts = new Map<string, number>();
   private registry: CameraRegistry | null = null;
   private group: Consumer | null = null;
   private reconciling: Promise<void> = Promise.resolve();
@@ -203,7 +205,10 @@ export class CameraWorker {
           if (status !== 'online') this.metrics.uptime.set({ camera }, 0);
           void this.publishStatus(config, status, reason);
         },
-        onRestart: () => this.metrics.restarts.inc({ camera }),
+        onRestart: () => {
+          this.metrics.restarts.inc({ camera });
+          this.restarts.set(camera, (this.restarts.get(camera) ?? 0) + 1);
+        },
         onSample: (s) => {
           if (s.cpuSecondsPerSnapshot !== null)
             this.metrics.decodeSeconds.set({ camera }, s.cpuSecondsPerSnapshot);
@@ -284,7 +289,11 @@ export class CameraWorker {
   private async writeSample(config: CameraConfig, s: SampleWindow): Promise<void> {
     const ts = this.o.timeseries;
     if (!ts) return;
-    const fields: Point['fields'] = { uptimeSeconds: s.uptimeSeconds };
+    const fields: Point['fields'] = {
+      uptimeSeconds: s.uptimeSeconds,
+      snapshots: s.snapshots,
+      restarts: this.restarts.get(config.id) ?? 0,
+    };
     if (s.cpuSecondsPerSnapshot !== null) fields.decodeSeconds = s.cpuSecondsPerSnapshot;
     if (s.inputBitsPerSecond !== null) fields.inputBitrate = s.inputBitsPerSecond;
     const snap = this.store.get(config.id);
