@@ -1,6 +1,7 @@
 // The served cities (core/domain/cities.ts: ids, names, bounds) as the dashboard uses them. The
 // map draws their districts from core/domain/districts.geojson (web/src/map).
 import { CITIES as SERVED, type CityId, type LatLon } from '../../core/domain/cities.ts';
+import { language } from './i18n/index.ts';
 
 export type { CityId, LatLon };
 
@@ -22,4 +23,9 @@ export const CITIES: readonly City[] = SERVED.map((c) => ({
 
 export function cityById(id: string): City {
   return CITIES.find((c) => c.id === id) ?? CITIES[0]!;
+}
+
+/** A city's name in the page's language (Chinese name on a zh-CN page). */
+export function cityLabel(c: City): string {
+  return language() === 'zh-CN' ? c.local : c.name;
 }
