@@ -4,10 +4,11 @@ import { StreamClient } from '../../../stream/client/index.ts';
 import { fill, h } from '../dom.ts';
 import { t } from '../i18n/index.ts';
 import { call, StaffError, TOKEN_KEY, staffToken } from './http.ts';
+import { DevicesView } from './devices.ts';
 import { Queue } from './queue.ts';
 import { auditView, deadLettersView, keysView } from './tools.ts';
 
-const TABS = ['queue', 'keys', 'dead', 'audit'] as const;
+const TABS = ['queue', 'devices', 'keys', 'dead', 'audit'] as const;
 
 export function mountStaff(root: HTMLElement): void {
   const main = h('main', { class: 'staff' });
@@ -31,8 +32,10 @@ async function enter(main: HTMLElement): Promise<void> {
     token: staffToken,
   });
   const queue = new Queue(live);
+  const devices = new DevicesView(live);
   const views: Record<(typeof TABS)[number], () => HTMLElement> = {
     queue: () => queue.el,
+    devices: () => (void devices.load(), devices.el),
     keys: keysView,
     dead: deadLettersView,
     audit: auditView,

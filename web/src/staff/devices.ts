@@ -1,0 +1,363 @@
+// Cameras and stations in the console: per city, each camera with its live status (the worker's
+// reason when it failed, which worker runs it, the last snapshot), each station with its last
+// reading; add, edit, disable and delete with the hub's validation shown under the fields, and a
+// camera's recent pipeline metrics as a chart. Live over cameras:city:{c} and air:city:{c}.
+import type { StreamClient } from '../../../stream/client/index.ts';
+import { CITIES, cityLabel } from '../cities.ts';
+import { fill, h } from '../dom.ts';
+import { formatAgo, t } from '../i18n/index.ts';
+import { showCameraMetrics } from './camera-metrics.ts';
+import { deviceForm, type DeviceKind } from './device-form.ts';
+import { call } from './http.ts';
+
+interface CameraRow {
+  id: string;
+  name: string;
+  city: string;
+  lat: number;
+  lon: number;
+  url?: string;
+  snapshotIntervalSeconds: number;
+  enabled: boolean;
+  status: { status: string; reason?: string; since: string; worker?: string } | null;
+  latestSnapshot: { time: string } | null;
+}
+
+interface StationRow {
+  id: string;
+  name: string;
+  city: string;
+  lat: number;
+  lon: number;
+  enabled: boolean;
+}
+
+export class DevicesView {
+  readonly el: HTMLElement;
+  private readonly city = h(
+    'select',
+    { name: 'city' },
+    ...CITIES.map((c) => h('option', { value: c.id }, cityLabel(c))),
+  );
+  private readonly cameraList = h('ul', { class: 'staff-list staff-devices', 'data-list': 'cameras' });
+  private readonly stationList = h('ul', { class: 'staff-list staff-devices', 'data-list': 'stations' });
+  /** The add/edit form, or the metrics chart, of what was picked. */
+  private readonly side = h('section', { class: 'panel staff-device-side' }, t('staff:devices.pick'));
+  private readonly message = h('p', { class: 'staff-message', role: 'status', 'aria-live': 'polite' });
+  private cameras: CameraRow[] = [];
+  private stations: StationRow[] = [];
+  /** The last reading per station, from the live channel (the list itself has none). */
+  private readonly lastReading = new Map<string, string>();
+  private unsubscribe: () => void = () => undefined;
+  private readonly live: StreamClient;
+  private readonly ticker: ReturnType<typeof setInterval>;
+
+  constructor(live: StreamClient) {
+    this.live = live;
+    this.city.addEventListener('change', () => void this.load());
+    const add = (kind: DeviceKind) =>
+      h(
+        'button',
+        { type: 'button', 'data-add': kind, onclick: () => this.edit(kind) },
+        t(`staff:devices.add.${kind}`),
+      );
+    this.el = h(
+      'div',
+      { class: 'staff-devices-view' },
+      h(
+        'form',
+        { class: 'staff-filters', onsubmit: (e: Event) => e.preventDefault() },
+        h('label', {}, t('staff:filters.city'), this.city),
+      ),
+      this.message,
+      h(
+        'div',
+        { class: 'staff-columns' },
+        h(
+          'div',
+          {},
+          h(
+            'section',
+            { class: 'panel' },
+            h('h2', {}, t('staff:devices.cameras')),
+            add('camera'),
+            this.cameraList,
+          ),
+          h(
+            'section',
+            { class: 'panel' },
+            h('h2', {}, t('staff:devices.stations')),
+            add('station'),
+            this.stationList,
+          ),
+        ),
+        this.side,
+      ),
+    );
+    // "N s ago" stays true without a redraw of everything.
+    this.ticker = setInterval(() => {
+      if (!this.el.isConnected) return;
+      for (const el of this.el.querySelectorAll<HTMLElement>('[data-ago]'))
+        el.textContent = formatAgo(el.dataset.ago!);
+    }, 5_000);
+  }
+
+  async load(): Promise<void> {
+    const city = this.city.value;
+    try {
+      const [cams, stations] = await Promise.all([
+        call<{ items: CameraRow[] }>(`/v1/cameras?city=${city}`),
+        call<{ items: StationRow[] }>(`/v1/air/stations?city=${city}`),
+      ]);
+      if (city !== this.city.value) return; // the city changed while loading
+      this.cameras = cams.body.items;
+      this.stations = stations.body.items;
+    } catch (err) {
+      this.say('error', t('staff:failed', { detail: (err as Error).message }));
+      return;
+    }
+    this.unsubscribe();
+    const offCameras = this.live.subscribe(`cameras:city:${city}`, (e) => this.onCameraEvent(e.event));
+    const offAir = this.live.subscribe(`air:city:${city}`, (e) => {
+      const d = e.event.data as { stationId?: string; time?: string };
+      if (d.stationId && d.time) {
+        this.lastReading.set(d.stationId, d.time);
+        this.renderStations();
+      }
+    });
+    this.unsubscribe = () => (offCameras(), offAir());
+    this.renderCameras();
+    this.renderStations();
+  }
+
+  stop(): void {
+    this.unsubscribe();
+    clearInterval(this.ticker);
+  }
+
+  private onCameraEvent(event: { type: string; data: unknown }): void {
+    const d = event.data as {
+      cameraId?: string;
+      status?: string;
+      reason?: string;
+      since?: string;
+      time?: string;
+      worker?: string;
+    };
+    const cam = this.cameras.find((c) => c.id === d.cameraId);
+    if (!cam) return;
+    if (event.type === 'city.camera.status.v1' && d.status) {
+      cam.status = {
+        status: d.status,
+        reason: d.reason,
+        since: d.since ?? new Date().toISOString(),
+        worker: d.worker,
+      };
+    } else if (event.type === 'city.camera.snapshot.v1' && d.time) {
+      cam.latestSnapshot = { time: d.time };
+    } else return;
+    this.renderCameras();
+  }
+
+  private renderCameras(): void {
+    fill(
+      this.cameraList,
+      this.cameras.length === 0
+        ? h('li', { class: 'muted' }, t('staff:devices.noCameras'))
+        : this.cameras.map((c) => {
+            const status = c.enabled ? (c.status?.status ?? 'starting') : 'disabled';
+            return h(
+              'li',
+              { 'data-id': c.id, 'data-status': status },
+              h('strong', { translate: 'no' }, c.name),
+              ' ',
+              h('span', { class: `badge status-${status}`, 'data-field': 'status' }, statusName(status)),
+              h('br'),
+              h('small', { translate: 'no' }, c.id),
+              c.status?.worker
+                ? h('small', {}, ' · ', ...withData('staff:devices.worker', 'worker', c.status.worker))
+                : null,
+              ' · ',
+              c.latestSnapshot
+                ? h(
+                    'small',
+                    {},
+                    t('staff:devices.lastSnapshot'),
+                    ' ',
+                    h('span', { 'data-ago': c.latestSnapshot.time }, formatAgo(c.latestSnapshot.time)),
+                  )
+                : h('small', {}, t('staff:devices.noSnapshot')),
+              // ffmpeg's own words: data, shown as they are.
+              c.status?.reason && status !== 'online'
+                ? h(
+                    'p',
+                    { class: 'staff-reason' },
+                    t('staff:devices.reason'),
+                    ' ',
+                    h('code', { translate: 'no' }, c.status.reason),
+                  )
+                : null,
+              this.rowActions('camera', c.id, c.enabled, c as unknown as Record<string, unknown>),
+            );
+          }),
+    );
+  }
+
+  private renderStations(): void {
+    fill(
+      this.stationList,
+      this.stations.length === 0
+        ? h('li', { class: 'muted' }, t('staff:devices.noStations'))
+        : this.stations.map((s) => {
+            const last = this.lastReading.get(s.id);
+            const status = s.enabled ? 'enabled' : 'disabled';
+            return h(
+              'li',
+              { 'data-id': s.id, 'data-status': status },
+              h('strong', { translate: 'no' }, s.name),
+              ' ',
+              h('span', { class: `badge status-${status}`, 'data-field': 'status' }, statusName(status)),
+              h('br'),
+              h('small', { translate: 'no' }, `${s.id} · ${s.lat.toFixed(4)}, ${s.lon.toFixed(4)}`),
+              ' · ',
+              last
+                ? h(
+                    'small',
+                    {},
+                    t('staff:devices.lastReading'),
+                    ' ',
+                    h('span', { 'data-ago': last }, formatAgo(last)),
+                  )
+                : h('small', {}, t('staff:devices.noReading')),
+              this.rowActions('station', s.id, s.enabled, s as unknown as Record<string, unknown>),
+            );
+          }),
+    );
+  }
+
+  private rowActions(
+    kind: DeviceKind,
+    id: string,
+    enabled: boolean,
+    row: Record<string, unknown>,
+  ): HTMLElement {
+    const del = h('button', { type: 'button', 'data-action': 'delete' }, t('staff:devices.delete'));
+    // Deleting takes two clicks: the first asks, the second does it.
+    del.addEventListener('click', () => {
+      if (del.dataset.confirm === 'yes') return void this.remove(kind, id);
+      del.dataset.confirm = 'yes';
+      del.textContent = t('staff:devices.confirmDelete', { id });
+    });
+    return h(
+      'div',
+      { class: 'staff-actions' },
+      h(
+        'button',
+        { type: 'button', 'data-action': 'edit', onclick: () => this.edit(kind, row) },
+        t('staff:devices.editButton'),
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          'data-action': enabled ? 'disable' : 'enable',
+          onclick: () => void this.setEnabled(kind, row, !enabled),
+        },
+        t(enabled ? 'staff:devices.disable' : 'staff:devices.enable'),
+      ),
+      kind === 'camera'
+        ? h(
+            'button',
+            {
+              type: 'button',
+              'data-action': 'metrics',
+              onclick: () => {
+                void showCameraMetrics(this.side, id);
+                // On a phone the pane is below the lists: bring it into view.
+                this.side.scrollIntoView({ block: 'nearest' });
+              },
+            },
+            t('staff:devices.metrics'),
+          )
+        : null,
+      del,
+    );
+  }
+
+  private edit(kind: DeviceKind, row?: Record<string, unknown>): void {
+    const close = () => fill(this.side, t('staff:devices.pick'));
+    fill(
+      this.side,
+      deviceForm({
+        kind,
+        initial: row,
+        cancel: close,
+        submit: async (body) => {
+          // What the form does not show stays as it was: the size limit, and the protocol while
+          // the URL is unchanged (a new URL has its protocol inferred again).
+          if (kind === 'camera' && row) {
+            if (row.maxWidth !== undefined) body.maxWidth = row.maxWidth;
+            if (body.url === row.url) body.protocol = row.protocol;
+          }
+          await this.save(kind, body, !!row);
+          close();
+          this.say('ok', t(`staff:devices.saved.${kind}`, { id: String(body.id) }));
+          await this.load();
+        },
+      }),
+    );
+    this.side.querySelector<HTMLElement>('input:not([readonly])')?.focus();
+  }
+
+  private async save(kind: DeviceKind, body: Record<string, unknown>, existing: boolean): Promise<void> {
+    if (kind === 'camera') {
+      await call('/v1/cameras', { body });
+    } else if (existing) {
+      const { id, ...rest } = body;
+      await call(`/v1/air/stations/${encodeURIComponent(String(id))}`, { method: 'PUT', body: rest });
+    } else {
+      await call('/v1/air/stations', { body });
+    }
+  }
+
+  private async setEnabled(kind: DeviceKind, row: Record<string, unknown>, enabled: boolean): Promise<void> {
+    const { status: _s, latestSnapshot: _l, snapshotUrl: _u, ...config } = row;
+    try {
+      await this.save(kind, { ...config, enabled }, true);
+      this.say('ok', t(`staff:devices.${enabled ? 'enabledNow' : 'disabledNow'}`, { id: String(row.id) }));
+    } catch (err) {
+      this.say('error', t('staff:failed', { detail: (err as Error).message }));
+    }
+    await this.load();
+  }
+
+  private async remove(kind: DeviceKind, id: string): Promise<void> {
+    const path =
+      kind === 'camera'
+        ? `/v1/cameras/${encodeURIComponent(id)}`
+        : `/v1/air/stations/${encodeURIComponent(id)}`;
+    try {
+      await call(path, { method: 'DELETE' });
+      this.say('ok', t(`staff:devices.deleted.${kind}`, { id }));
+    } catch (err) {
+      this.say('error', t('staff:failed', { detail: (err as Error).message }));
+    }
+    await this.load();
+  }
+
+  private say(kind: 'ok' | 'error', text: string): void {
+    this.message.className = `staff-message ${kind}`;
+    this.message.textContent = text;
+  }
+}
+
+const statusName = (s: string) =>
+  s === 'enabled' || s === 'disabled'
+    ? t(`staff:devices.${s}State`)
+    : t(`cameras:status.${s}`, { defaultValue: s });
+
+/** A sentence around a piece of data (a worker's name): the data marked translate="no". */
+function withData(key: string, name: string, value: string): (string | HTMLElement)[] {
+  const [before = '', after = ''] = t(key, { [name]: '\u0000' }).split('\u0000');
+  return [before, h('span', { translate: 'no' }, value), after];
+}
