@@ -64,6 +64,25 @@ describe(`problem details by Accept-Language on ${backend.name}`, () => {
     expect(zhFields.description.vars).toBeUndefined();
   });
 
+  it('says in Chinese how far a station placed outside its city is', async () => {
+    // Guangzhou's coordinates for a Shenzhen station.
+    const station = { id: 'SZ-I18N-01', name: '市民中心', city: 'shenzhen', lat: 23.13, lon: 113.26 };
+    const [zh, en] = await Promise.all([
+      api.call('POST', '/v1/air/stations', { token: staff, body: station, headers: ZH }),
+      api.call('POST', '/v1/air/stations', { token: staff, body: station, headers: EN }),
+    ]);
+    expect([zh.status, en.status]).toEqual([400, 400]);
+    const lat = (body: any) => body.errors.find((e: any) => e.field === 'lat');
+    expect(lat(en.body)).toMatchObject({
+      code: 'outside_city',
+      message: expect.stringContaining('km from the centre of shenzhen'),
+    });
+    expect(lat(zh.body)).toMatchObject({
+      code: 'outside_city',
+      message: '距深圳市中心 105 公里；深圳的地点应在 90 公里以内',
+    });
+  });
+
   it('counts characters, not bytes, in Chinese text', async () => {
     const fits = '路面塌陷'.repeat(500); // 2000 characters, 6000 bytes in UTF-8
     const ok = await api.call('POST', '/v1/incidents', {

@@ -32,6 +32,8 @@ export function pointInCity(v: { city: string; lat: number; lon: number }, ctx: 
   const d = km({ lat: v.lat, lon: v.lon }, centre);
   if (d <= SERVICE_RADIUS_KM) return;
   const message = `${Math.round(d)} km from the centre of ${v.city}; a point in ${v.city} is within ${SERVICE_RADIUS_KM} km`;
-  ctx.addIssue({ code: 'custom', path: ['lat'], message });
-  ctx.addIssue({ code: 'custom', path: ['lon'], message });
+  // The code and numbers let the hub word the error in the caller's language (core/http/messages.ts).
+  const params = { code: 'outside_city', city: v.city, km: Math.round(d), radius: SERVICE_RADIUS_KM };
+  ctx.addIssue({ code: 'custom', path: ['lat'], message, params });
+  ctx.addIssue({ code: 'custom', path: ['lon'], message, params });
 }

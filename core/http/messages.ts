@@ -2,6 +2,7 @@
 // and stay as they are). Looked up by the problem's stable `code`, falling back to its HTTP status,
 // so an error without its own text still reads as plain Chinese and never as developer wording or
 // an internal id. docs/api.md lists the codes.
+import { CITIES } from '../domain/cities.ts';
 
 /** Problem titles by status. */
 export const ZH_TITLES: Record<number, string> = {
@@ -99,6 +100,10 @@ export function zhFieldMessage(code: string, vars: Record<string, unknown>): str
       return '请留下电话或电子邮件，以便警方联系您';
     case 'outside_service_area':
       return '不在服务范围内';
+    case 'outside_city': {
+      const city = CITIES.find((c) => c.id === vars.city)?.name.zh ?? n('city');
+      return `距${city}市中心 ${n('km')} 公里；${city}的地点应在 ${n('radius')} 公里以内`;
+    }
     case 'nul_byte':
       return '不能包含空字符';
     default:
