@@ -1,9 +1,11 @@
 // The staff console in Chromium: a citizen's report made in a second browser context appears in
 // the queue live; staff acknowledge and resolve it with notes, which reach the citizen's browser
 // live on user:{id}; two staff consoles resolving at once end with one success and one "changed by
-// someone else"; a citizen's token is refused by the console. Screenshots under test/artifacts/.
+// someone else"; a citizen's token is refused by the console; dead letters filter by reason and
+// show payloads as text. Screenshots under test/artifacts/.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mqttDeadLetter } from '../modules/air/mqtt.ts';
 import { backends, startApi, type ApiHarness } from './support/api.ts';
 import { chromiumAvailable, DESKTOP, launchBrowser, PHONE, saveScreenshot } from './support/browser.ts';
 
@@ -165,6 +167,33 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     await staff.fill('input[name="name"]', 'Acme sensors');
     await staff.click('button[type="submit"]');
     await staff.getByText('Copy this key now').waitFor();
+    // Dead letters: two with different reasons, then only the one the reason filter names.
+    await api.hub.ctx.bus.publish('dlq.v1', [
+      mqttDeadLetter(
+        'citystream/air/SZ-9001/readings',
+        'SZ-9001',
+        'unknown station SZ-9001',
+        Buffer.from('{}'),
+      ),
+      mqttDeadLetter(
+        'citystream/air/SZ-0001/readings',
+        'SZ-0001',
+        'not valid JSON: <b>x</b>',
+        Buffer.from('<b>'),
+      ),
+    ]);
+    await staff.getByRole('tab', { name: 'Dead letters' }).click();
+    const letters = staff.locator('.staff-list > li[data-id]');
+    await expect.poll(() => letters.count(), { timeout: 15_000 }).toBe(2);
+    await staff.fill('[data-testid="dead-letter-filters"] input[name="reason"]', 'unknown station');
+    await staff.click('[data-testid="dead-letter-filters"] button[type="submit"]');
+    await expect.poll(() => letters.count()).toBe(1);
+    expect(await letters.first().textContent()).toContain('unknown station SZ-9001');
+    // The payload is shown as text, never as markup.
+    await staff.fill('[data-testid="dead-letter-filters"] input[name="reason"]', 'JSON');
+    await staff.click('[data-testid="dead-letter-filters"] button[type="submit"]');
+    await expect.poll(() => letters.first().locator('pre').textContent()).toBe('<b>');
+    await saveScreenshot(staff, 'staff-console-dead-letters');
     await staff.getByRole('tab', { name: 'Audit' }).click();
     await staff.getByText('key.create').waitFor();
     await saveScreenshot(staff, 'staff-console-audit');

@@ -94,10 +94,30 @@ export function deadLettersView(): HTMLElement {
   const list = h('ul', { class: 'staff-list' });
   const result = h('p', { role: 'status' });
   const selected = new Set<string>();
+  // Filters: status, a piece of the reason, the start of the source (`ingest:mqtt`, `consumer:`).
+  const status = h(
+    'select',
+    { name: 'status' },
+    h('option', { value: '' }, t('staff:filters.any')),
+    ...(['open', 'replayed', 'discarded'] as const).map((s) =>
+      h('option', { value: s, selected: s === 'open' }, t(`staff:letterStatus.${s}`)),
+    ),
+  );
+  const reason = h('input', { name: 'reason', type: 'search', maxlength: 200 });
+  const origin = h('input', { name: 'origin', type: 'search', maxlength: 300 });
+  const query = (limit: boolean) => {
+    const q = new URLSearchParams();
+    if (status.value) q.set('status', status.value);
+    if (reason.value.trim()) q.set('reason', reason.value.trim());
+    if (origin.value.trim()) q.set('origin', origin.value.trim());
+    if (limit) q.set('limit', '100');
+    return q.toString();
+  };
   const load = async () => {
+    selected.clear();
     const [counts, letters] = await Promise.all([
-      call<{ items: { reason: string; count: number }[] }>('/v1/staff/dead-letters/counts?status=open'),
-      call<{ items: DeadLetterView[] }>('/v1/staff/dead-letters?limit=100'),
+      call<{ items: { reason: string; count: number }[] }>(`/v1/staff/dead-letters/counts?${query(false)}`),
+      call<{ items: DeadLetterView[] }>(`/v1/staff/dead-letters?${query(true)}`),
     ]);
     const max = Math.max(1, ...counts.body.items.map((c) => c.count));
     fill(
@@ -120,7 +140,7 @@ export function deadLettersView(): HTMLElement {
         : letters.body.items.map((d) =>
             h(
               'li',
-              {},
+              { 'data-id': d.id },
               h(
                 'label',
                 {},
@@ -151,10 +171,23 @@ export function deadLettersView(): HTMLElement {
     selected.clear();
     await load();
   };
+  for (const f of [status, reason, origin]) f.addEventListener('change', () => void load());
   void load();
   return h(
     'section',
     { class: 'panel' },
+    h(
+      'form',
+      {
+        class: 'staff-filters',
+        'data-testid': 'dead-letter-filters',
+        onsubmit: (e: Event) => (e.preventDefault(), void load()),
+      },
+      h('label', {}, t('staff:filters.status'), status),
+      h('label', {}, t('staff:letterReason'), reason),
+      h('label', {}, t('staff:letterOrigin'), origin),
+      h('button', { type: 'submit' }, t('staff:applyFilters')),
+    ),
     h('h2', {}, t('staff:reasons')),
     chart,
     h(
