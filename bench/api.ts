@@ -10,6 +10,7 @@
 // run's database, and of the load generator, plus the 1-minute load average around it.
 // Latency of the fixed-rate run is measured from each request's scheduled send time, so a
 // stalled server shows up in p99 instead of silently lowering the offered rate.
+import { residentIdCheckChar } from '../core/domain/identity.ts';
 import { MIGRATION_DIRS } from '../app/modules.ts';
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -162,7 +163,7 @@ async function httpRuns(backend: string, hub: HubProcess, probe: pg.Client | nul
     const i = seq++;
     const body = JSON.stringify({
       slotId: `bslot${(i % HOT_SLOTS) + 1}`,
-      patient: { name: `Bench ${i}`, idNumber: `B${String(i).padStart(12, '0')}`, phone: '13800138000' },
+      patient: { name: `Bench ${i}`, idNumber: benchResidentId(i), phone: '13800138000' },
     });
     return new Promise<number>((resolve, reject) => {
       const req = request(
@@ -186,8 +187,14 @@ async function httpRuns(backend: string, hub: HubProcess, probe: pg.Client | nul
       req.end(body);
     });
   };
-  // Warm-up: JIT, connection pools.
-  await Promise.all(Array.from({ length: 200 }, book));
+  // Warm-up: JIT, connection pools. A run whose requests fail measures errors, not bookings:
+  // refuse to report it.
+  const warm = await Promise.all(Array.from({ length: 200 }, book));
+  const failed = warm.filter((st) => st !== 201 && st !== 409);
+  if (failed.length > 0)
+    throw new Error(
+      `${failed.length} of 200 warm-up bookings answered ${[...new Set(failed)].join(', ')}, not 201/409`,
+    );
 
   // Fixed offered rate.
   const latencies: number[] = [];
@@ -461,3 +468,11 @@ main().catch((err: unknown) => {
   process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });
+
+/** A valid 18-character resident ID (area 440304, Futian), different for every booking. */
+function benchResidentId(i: number): string {
+  const birth = new Date(Date.UTC(1950, 0, 1) + (i % 20_000) * 86_400_000);
+  const date = birth.toISOString().slice(0, 10).replace(/-/g, '');
+  const first17 = `440304${date}${String(Math.floor(i / 20_000) % 1000).padStart(3, '0')}`;
+  return first17 + residentIdCheckChar(first17);
+}

@@ -26,6 +26,29 @@ describe('token verification', () => {
     });
   });
 
+  it('refuses a token once it expires, though it was accepted (and remembered) before', async () => {
+    const verifier = createTokenVerifier(loadConfig({ CITYSTREAM_JWT_SECRET: SECRET }).auth);
+    const token = await mintToken(SECRET, { sub: 'u1', role: 'citizen' }, 1);
+    await expect(verifier.verify(token)).resolves.toMatchObject({ sub: 'u1' });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ sub: 'u1' });
+    // exp is in whole seconds: wait past it.
+    await new Promise((r) => setTimeout(r, 2_100));
+    await expect(verifier.verify(token)).rejects.toThrow(/token expired/);
+  });
+
+  it('refuses a token with a changed signature or payload, though the original was accepted', async () => {
+    const verifier = createTokenVerifier(loadConfig({ CITYSTREAM_JWT_SECRET: SECRET }).auth);
+    const token = await mintToken(SECRET, { sub: 'u1', role: 'citizen' });
+    await verifier.verify(token);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const flipped = `${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
+    await expect(verifier.verify(`${header}.${payload}.${flipped}`)).rejects.toThrow(/invalid token/);
+    const staffPayload = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), role: 'staff' }),
+    ).toString('base64url');
+    await expect(verifier.verify(`${header}.${staffPayload}.${signature}`)).rejects.toThrow(/invalid token/);
+  });
+
   it('a non-demo hub without a secret refuses tokens signed with the public dev secret', async () => {
     const devToken = await mintToken(DEV_JWT_SECRET, { sub: 'intruder', role: 'staff' });
     for (const env of [{ DATABASE_URL: 'postgres://u:p@db/city' }, { CITYSTREAM_DEMO: '0' }]) {

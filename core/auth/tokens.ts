@@ -55,8 +55,11 @@ export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
         )
       : null;
   const jwks = auth.kind === 'jwks' ? createRemoteJWKSet(new URL(auth.jwksUrl)) : null;
+  const verified = new VerifiedTokens();
   return {
     async verify(token: string): Promise<Principal> {
+      const known = verified.get(token);
+      if (known) return known;
       let payload: JWTPayload;
       try {
         ({ payload } = hmacKey
@@ -73,9 +76,42 @@ export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
       if (!parsed.success) {
         throw new AuthError('token lacks a valid sub, role (citizen|staff) or exp claim');
       }
+      verified.add(token, parsed.data);
       return parsed.data;
     },
   };
+}
+
+/**
+ * Tokens whose signature and claims were already checked, until they expire. A client sends the
+ * same token with every request, and checking its signature again (WebCrypto, a thread-pool job)
+ * was the hub's largest cost per booking after the database. Only verified tokens get in, so a
+ * stranger cannot fill it; it holds at most MAX tokens of at most MAX_LENGTH characters, the
+ * oldest going first, and an expired one is checked again (and refused) in full.
+ */
+class VerifiedTokens {
+  static readonly MAX = 10_000;
+  static readonly MAX_LENGTH = 2_048;
+  private readonly byToken = new Map<string, Principal>();
+
+  get(token: string): Principal | undefined {
+    const p = this.byToken.get(token);
+    if (!p) return undefined;
+    if (p.exp !== undefined && p.exp * 1000 <= Date.now()) {
+      this.byToken.delete(token);
+      return undefined;
+    }
+    return p;
+  }
+
+  add(token: string, principal: Principal): void {
+    if (token.length > VerifiedTokens.MAX_LENGTH) return;
+    if (this.byToken.size >= VerifiedTokens.MAX) {
+      const oldest = this.byToken.keys().next().value;
+      if (oldest !== undefined) this.byToken.delete(oldest);
+    }
+    this.byToken.set(token, principal);
+  }
 }
 
 export async function mintToken(
