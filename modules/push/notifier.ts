@@ -112,6 +112,7 @@ async function handle(
         const start = new Date(b.details.start);
         if (!(start > now)) return 0;
         const lead = await reminderMinutesOf(db, b.userId);
+        if (lead === null) return 0;
         return enqueue(db, {
           sourceKey: `${id}/reminder`,
           userId: b.userId,

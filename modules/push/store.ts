@@ -167,12 +167,17 @@ export async function quietHoursOf(
   );
 }
 
-export async function reminderMinutesOf(db: Queryable, userId: string): Promise<number> {
+/**
+ * How long before an appointment the person wants its reminder, or null when they have no push
+ * subscription (nothing would be queued for them: one round trip per booking instead of two).
+ */
+export async function reminderMinutesOf(db: Queryable, userId: string): Promise<number | null> {
   const r = await db.query<{ reminder_minutes: number }>(
-    'SELECT reminder_minutes FROM push_preferences WHERE user_id = $1',
-    [userId],
+    `SELECT COALESCE((SELECT reminder_minutes FROM push_preferences WHERE user_id = $1), $2::int) AS reminder_minutes
+     WHERE EXISTS (SELECT 1 FROM push_subscriptions WHERE user_id = $1)`,
+    [userId, DEFAULT_PREFERENCES.appointmentReminderMinutes],
   );
-  return r.rows[0]?.reminder_minutes ?? DEFAULT_PREFERENCES.appointmentReminderMinutes;
+  return r.rows[0]?.reminder_minutes ?? null;
 }
 
 /**
