@@ -14,6 +14,7 @@ import {
 } from 'kafkajs';
 import type { Logger } from 'pino';
 import { TOPIC_SPECS } from '../events/catalog.ts';
+import { backoffDelay, sleep } from '../retry.ts';
 import type { BusMetrics } from '../observability/metrics.ts';
 import { rememberingPartitioner } from './partitioner.ts';
 import { encodeRecords, specFor, DLQ_TOPIC, deadLettersWanted } from './records.ts';
@@ -501,13 +502,14 @@ function decodeHeaders(headers: Record<string, HeaderValue> | undefined): Record
  */
 async function whileRetriable<T>(call: () => Promise<T>, limitMs = 15_000): Promise<T> {
   const deadline = Date.now() + limitMs;
-  for (let wait = 50; ; wait = Math.min(wait * 2, 1_000)) {
+  for (let attempt = 0; ; attempt++) {
     try {
       return await call();
     } catch (err) {
       const retriable = (err as { retriable?: unknown } | null)?.retriable === true;
+      const wait = backoffDelay(attempt, 50, 1_000);
       if (!retriable || Date.now() + wait > deadline) throw err;
-      await new Promise((r) => setTimeout(r, wait));
+      await sleep(wait);
     }
   }
 }

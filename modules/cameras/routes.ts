@@ -10,6 +10,7 @@
 import type { FastifyReply } from 'fastify';
 import { caller, type HttpServer } from '../../core/http/index.ts';
 import { Invalid, NotFound } from '../../core/errors.ts';
+import { sleep } from '../../core/retry.ts';
 import { z } from 'zod';
 import type { Principal } from '../../core/auth/index.ts';
 import { cityId } from '../../core/events/air.ts';
@@ -53,7 +54,7 @@ const startCamerasApi: Component = async (ctx) => {
   /** Waits (at most 5 s) until this process's registry view satisfies `done`: read our own write. */
   const until = async (done: () => boolean) => {
     const deadline = Date.now() + 5_000;
-    while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!done() && Date.now() < deadline) await sleep(20);
   };
 
   /**
