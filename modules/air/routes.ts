@@ -36,6 +36,7 @@ import { recordAudit } from '../audit/index.ts';
 import { isoDateTime } from '../../core/module/common.ts';
 import { pointInCity } from '../../core/domain/geo.ts';
 
+const stationParams = z.object({ id: stationIdSchema });
 const DURATION = /^(\d+)(s|m|h|d)$/;
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -109,7 +110,7 @@ export const airApi: Component = async (ctx) => {
             summary:
               'Replace a station (staff): name, city, position and whether ingest accepts its readings',
             security: [{ bearerAuth: [] }],
-            params: z.object({ id: stationIdSchema }),
+            params: stationParams,
             body: airStationReplace.superRefine(pointInCity),
             response: { 200: airStation },
           },
@@ -142,7 +143,7 @@ export const airApi: Component = async (ctx) => {
             summary:
               'Delete a station (staff); ingest then refuses its readings as unknown. Its readings history in the time-series store is kept.',
             security: [{ bearerAuth: [] }],
-            params: z.object({ id: stationIdSchema }),
+            params: stationParams,
             response: { 204: z.null().describe('deleted') },
           },
           config: { auth: 'staff', responses: { 404: 'no such station' } },
@@ -170,7 +171,7 @@ export const airApi: Component = async (ctx) => {
           schema: {
             tags: ['air'],
             summary: 'One station',
-            params: z.object({ id: stationIdSchema }),
+            params: stationParams,
             response: { 200: airStation },
           },
           config: { auth: 'public' },
@@ -184,7 +185,7 @@ export const airApi: Component = async (ctx) => {
           schema: {
             tags: ['air'],
             summary: 'Latest stored value of each measurement, with the AQI it gives',
-            params: z.object({ id: stationIdSchema }),
+            params: stationParams,
             response: { 200: airLatest },
           },
           config: { auth: 'public' },
@@ -209,7 +210,7 @@ export const airApi: Component = async (ctx) => {
           schema: {
             tags: ['air'],
             summary: 'Readings in [from, to), raw or aggregated per window',
-            params: z.object({ id: stationIdSchema }),
+            params: stationParams,
             querystring: z
               .object({
                 from: isoDateTime.describe('inclusive; default 24 h before `to`'),
