@@ -2,7 +2,7 @@
 // left cannot be held; seat counts reload after each hold; a held ticket counts down and, at zero,
 // its Pay is disabled and the row says the hold ended.
 import { Attempt, list } from '../api.ts';
-import { CITIES, type CityId, cityLabel } from '../cities.ts';
+import { CITIES, type CityId, cityOptions } from '../cities.ts';
 import { fill, h } from '../dom.ts';
 import { formatMoney, formatTime, t } from '../i18n/index.ts';
 import type { z } from 'zod';
@@ -15,7 +15,6 @@ import { validator } from './validate.ts';
 type Departure = z.output<typeof departureResponse>;
 
 export function coachForm(city: CityId, store: BookingStore, passengerName: string): HTMLElement {
-  const cityOptions = () => CITIES.map((c) => h('option', { value: c.id }, cityLabel(c)));
   const from = h('select', { name: 'from' }, cityOptions());
   const to = h('select', { name: 'to' }, cityOptions());
   from.value = city;

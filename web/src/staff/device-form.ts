@@ -1,6 +1,6 @@
 // The add/edit form of a camera or a station: labelled controls each with its own error line, the
 // hub's field errors (problem+json `errors`) put under the controls they name, input kept on error.
-import { CITIES, cityLabel } from '../cities.ts';
+import { cityOptions } from '../cities.ts';
 import { h } from '../dom.ts';
 import { t } from '../i18n/index.ts';
 import { field, setFieldError, type Control } from '../citizen/ui.ts';
@@ -29,7 +29,7 @@ export function deviceForm(o: DeviceFormOptions): HTMLFormElement {
     city: h(
       'select',
       { name: 'city' },
-      ...CITIES.map((c) => h('option', { value: c.id, selected: c.id === init.city }, cityLabel(c))),
+      ...cityOptions(typeof init.city === 'string' ? init.city : undefined),
     ),
     lat: h('input', { name: 'lat', type: 'number', step: 'any', required: true, value: str('lat') }),
     lon: h('input', { name: 'lon', type: 'number', step: 'any', required: true, value: str('lon') }),

@@ -3,7 +3,7 @@
 // reading; add, edit, disable and delete with the hub's validation shown under the fields, and a
 // camera's recent pipeline metrics as a chart. Live over cameras:city:{c} and air:city:{c}.
 import type { StreamClient } from '../../../stream/client/index.ts';
-import { CITIES, cityLabel } from '../cities.ts';
+import { cityOptions } from '../cities.ts';
 import { fill, h } from '../dom.ts';
 import { formatAgo, t } from '../i18n/index.ts';
 import { showCameraMetrics } from './camera-metrics.ts';
@@ -34,11 +34,7 @@ interface StationRow {
 
 export class DevicesView {
   readonly el: HTMLElement;
-  private readonly city = h(
-    'select',
-    { name: 'city' },
-    ...CITIES.map((c) => h('option', { value: c.id }, cityLabel(c))),
-  );
+  private readonly city = h('select', { name: 'city' }, ...cityOptions());
   private readonly cameraList = h('ul', { class: 'staff-list staff-devices', 'data-list': 'cameras' });
   private readonly stationList = h('ul', { class: 'staff-list staff-devices', 'data-list': 'stations' });
   /** The add/edit form, or the metrics chart, of what was picked. */

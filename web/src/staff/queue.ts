@@ -3,7 +3,7 @@
 // send the version the pane shows as If-Match; a 412 reloads the fresh state and says so.
 import type { StreamClient } from '../../../stream/client/index.ts';
 import type { IncidentResponse, StaffIncident } from '../../../modules/incidents/index.ts';
-import { CITIES, cityById, cityLabel } from '../cities.ts';
+import { cityById, cityOptions } from '../cities.ts';
 import { fill, h } from '../dom.ts';
 import { formatAgo, formatDateTime, t } from '../i18n/index.ts';
 import { CityMap } from '../map/index.ts';
@@ -25,11 +25,7 @@ export class Queue {
   private readonly list = h('ol', { class: 'staff-queue', 'aria-live': 'polite' });
   private readonly pane = h('section', { class: 'panel staff-detail' }, t('staff:pick'));
   private readonly map = new CityMap();
-  private readonly city = h(
-    'select',
-    { name: 'city' },
-    ...CITIES.map((c) => h('option', { value: c.id }, cityLabel(c))),
-  );
+  private readonly city = h('select', { name: 'city' }, ...cityOptions());
   private readonly status = h(
     'select',
     { name: 'status' },

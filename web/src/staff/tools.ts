@@ -1,7 +1,7 @@
 // The console's other views: integrator keys, dead letters (with a counts chart), the audit log.
 import type { DeadLetterView } from '../../../modules/dead-letters/index.ts';
 import type { IntegratorKeyView } from '../../../modules/integrator-keys/index.ts';
-import { CITIES, cityLabel } from '../cities.ts';
+import { cityOptions } from '../cities.ts';
 import { fill, h } from '../dom.ts';
 import { formatDateTime, t } from '../i18n/index.ts';
 import { call, staffToken } from './http.ts';
@@ -14,7 +14,7 @@ export function keysView(): HTMLElement {
     'select',
     { name: 'city' },
     h('option', { value: '' }, t('staff:filters.any')),
-    ...CITIES.map((c) => h('option', { value: c.id }, cityLabel(c))),
+    ...cityOptions(),
   );
   const stations = h('input', { name: 'stations' });
   const load = async () => {
