@@ -13,21 +13,28 @@ interface Sample {
   restarts?: number;
 }
 
+/** The chart on screen: uPlot listens on the window until destroyed, so only one lives at a time. */
+let shown: uPlot | null = null;
+
 /** Fills `box` with the chart of `cameraId` (or says why there is none). */
 export async function showCameraMetrics(box: HTMLElement, cameraId: string): Promise<void> {
-  box.replaceChildren(h('p', { class: 'muted' }, t('staff:devices.metricsLoading')));
+  // Every change of the box drops the chart it held (clicks may overlap: the last answer wins).
+  const show = (...nodes: Node[]) => {
+    shown?.destroy();
+    shown = null;
+    box.replaceChildren(...nodes);
+  };
+  show(h('p', { class: 'muted' }, t('staff:devices.metricsLoading')));
   let points: Sample[];
   try {
     points = (await call<{ points: Sample[] }>(`/v1/cameras/${encodeURIComponent(cameraId)}/metrics`)).body
       .points;
   } catch (err) {
-    box.replaceChildren(
-      h('p', { class: 'staff-message error' }, t('staff:failed', { detail: (err as Error).message })),
-    );
+    show(h('p', { class: 'staff-message error' }, t('staff:failed', { detail: (err as Error).message })));
     return;
   }
   if (points.length === 0) {
-    box.replaceChildren(h('p', { class: 'muted' }, t('staff:devices.metricsNone')));
+    show(h('p', { class: 'muted' }, t('staff:devices.metricsNone')));
     return;
   }
   const title = h('h3', {}, t('staff:devices.metricsTitle', { id: cameraId }));
@@ -48,9 +55,9 @@ export async function showCameraMetrics(box: HTMLElement, cameraId: string): Pro
       restarts: last.restarts ?? 0,
     }),
   );
-  box.replaceChildren(title, chart, summary);
+  show(title, chart, summary);
   const width = Math.max(box.clientWidth - 8, 260);
-  new uPlot(
+  shown = new uPlot(
     {
       width,
       height: 180,

@@ -4,7 +4,7 @@
 // camera's recent pipeline metrics as a chart. Live over cameras:city:{c} and air:city:{c}.
 import type { StreamClient } from '../../../stream/client/index.ts';
 import { cityOptions } from '../cities.ts';
-import { fill, h } from '../dom.ts';
+import { fill, h, type Child } from '../dom.ts';
 import { formatAgo, t } from '../i18n/index.ts';
 import { showCameraMetrics } from './camera-metrics.ts';
 import { deviceForm, type DeviceKind } from './device-form.ts';
@@ -46,7 +46,6 @@ export class DevicesView {
   private readonly lastReading = new Map<string, string>();
   private unsubscribe: () => void = () => undefined;
   private readonly live: StreamClient;
-  private readonly ticker: ReturnType<typeof setInterval>;
 
   constructor(live: StreamClient) {
     this.live = live;
@@ -91,7 +90,7 @@ export class DevicesView {
       ),
     );
     // "N s ago" stays true without a redraw of everything.
-    this.ticker = setInterval(() => {
+    setInterval(() => {
       if (!this.el.isConnected) return;
       for (const el of this.el.querySelectorAll<HTMLElement>('[data-ago]'))
         el.textContent = formatAgo(el.dataset.ago!);
@@ -118,17 +117,16 @@ export class DevicesView {
       const d = e.event.data as { stationId?: string; time?: string };
       if (d.stationId && d.time) {
         this.lastReading.set(d.stationId, d.time);
-        this.renderStations();
+        // Only the "last reading" of that row: readings come every few seconds, and a redraw of
+        // the list would undo a half-done delete or take the keyboard focus.
+        this.rowOf(this.stationList, d.stationId)
+          ?.querySelector('[data-field="seen"]')
+          ?.replaceWith(seen('lastReading', 'noReading', d.time));
       }
     });
     this.unsubscribe = () => (offCameras(), offAir());
     this.renderCameras();
     this.renderStations();
-  }
-
-  stop(): void {
-    this.unsubscribe();
-    clearInterval(this.ticker);
   }
 
   private onCameraEvent(event: { type: string; data: unknown }): void {
@@ -142,6 +140,7 @@ export class DevicesView {
     };
     const cam = this.cameras.find((c) => c.id === d.cameraId);
     if (!cam) return;
+    const row = this.rowOf(this.cameraList, cam.id);
     if (event.type === 'city.camera.status.v1' && d.status) {
       cam.status = {
         status: d.status,
@@ -149,10 +148,16 @@ export class DevicesView {
         since: d.since ?? new Date().toISOString(),
         worker: d.worker,
       };
+      row?.replaceWith(this.cameraRow(cam));
     } else if (event.type === 'city.camera.snapshot.v1' && d.time) {
+      // A snapshot every second or two: only the row's "last snapshot" changes.
       cam.latestSnapshot = { time: d.time };
-    } else return;
-    this.renderCameras();
+      row?.querySelector('[data-field="seen"]')?.replaceWith(seen('lastSnapshot', 'noSnapshot', d.time));
+    }
+  }
+
+  private rowOf(list: HTMLElement, id: string): HTMLElement | null {
+    return list.querySelector<HTMLElement>(`:scope > li[data-id="${CSS.escape(id)}"]`);
   }
 
   private renderCameras(): void {
@@ -160,42 +165,7 @@ export class DevicesView {
       this.cameraList,
       this.cameras.length === 0
         ? h('li', { class: 'muted' }, t('staff:devices.noCameras'))
-        : this.cameras.map((c) => {
-            const status = c.enabled ? (c.status?.status ?? 'starting') : 'disabled';
-            return h(
-              'li',
-              { 'data-id': c.id, 'data-status': status },
-              h('strong', { translate: 'no' }, c.name),
-              ' ',
-              h('span', { class: `badge status-${status}`, 'data-field': 'status' }, statusName(status)),
-              h('br'),
-              h('small', { translate: 'no' }, c.id),
-              c.status?.worker
-                ? h('small', {}, ' · ', ...withData('staff:devices.worker', 'worker', c.status.worker))
-                : null,
-              ' · ',
-              c.latestSnapshot
-                ? h(
-                    'small',
-                    {},
-                    t('staff:devices.lastSnapshot'),
-                    ' ',
-                    h('span', { 'data-ago': c.latestSnapshot.time }, formatAgo(c.latestSnapshot.time)),
-                  )
-                : h('small', {}, t('staff:devices.noSnapshot')),
-              // ffmpeg's own words: data, shown as they are.
-              c.status?.reason && status !== 'online'
-                ? h(
-                    'p',
-                    { class: 'staff-reason' },
-                    t('staff:devices.reason'),
-                    ' ',
-                    h('code', { translate: 'no' }, c.status.reason),
-                  )
-                : null,
-              this.rowActions('camera', c.id, c.enabled, c as unknown as Record<string, unknown>),
-            );
-          }),
+        : this.cameras.map((c) => this.cameraRow(c)),
     );
   }
 
@@ -204,30 +174,66 @@ export class DevicesView {
       this.stationList,
       this.stations.length === 0
         ? h('li', { class: 'muted' }, t('staff:devices.noStations'))
-        : this.stations.map((s) => {
-            const last = this.lastReading.get(s.id);
-            const status = s.enabled ? 'enabled' : 'disabled';
-            return h(
-              'li',
-              { 'data-id': s.id, 'data-status': status },
-              h('strong', { translate: 'no' }, s.name),
-              ' ',
-              h('span', { class: `badge status-${status}`, 'data-field': 'status' }, statusName(status)),
-              h('br'),
-              h('small', { translate: 'no' }, `${s.id} · ${s.lat.toFixed(4)}, ${s.lon.toFixed(4)}`),
-              ' · ',
-              last
-                ? h(
-                    'small',
-                    {},
-                    t('staff:devices.lastReading'),
-                    ' ',
-                    h('span', { 'data-ago': last }, formatAgo(last)),
-                  )
-                : h('small', {}, t('staff:devices.noReading')),
-              this.rowActions('station', s.id, s.enabled, s as unknown as Record<string, unknown>),
-            );
-          }),
+        : this.stations.map((s) =>
+            this.deviceRow(
+              'station',
+              s as unknown as Record<string, unknown>,
+              s.enabled ? 'enabled' : 'disabled',
+              [h('small', { translate: 'no' }, `${s.id} · ${s.lat.toFixed(4)}, ${s.lon.toFixed(4)}`)],
+              seen('lastReading', 'noReading', this.lastReading.get(s.id)),
+            ),
+          ),
+    );
+  }
+
+  private cameraRow(c: CameraRow): HTMLElement {
+    const status = c.enabled ? (c.status?.status ?? 'starting') : 'disabled';
+    return this.deviceRow(
+      'camera',
+      c as unknown as Record<string, unknown>,
+      status,
+      [
+        h('small', { translate: 'no' }, c.id),
+        c.status?.worker
+          ? h('small', {}, ' · ', ...withData('staff:devices.worker', 'worker', c.status.worker))
+          : null,
+      ],
+      seen('lastSnapshot', 'noSnapshot', c.latestSnapshot?.time),
+      // ffmpeg's own words: data, shown as they are.
+      c.status?.reason && status !== 'online'
+        ? h(
+            'p',
+            { class: 'staff-reason' },
+            t('staff:devices.reason'),
+            ' ',
+            h('code', { translate: 'no' }, c.status.reason),
+          )
+        : null,
+    );
+  }
+
+  /** A camera's or a station's row: name, state, what identifies it, when it was last heard from. */
+  private deviceRow(
+    kind: DeviceKind,
+    device: Record<string, unknown>,
+    status: string,
+    ids: Child[],
+    lastSeen: HTMLElement,
+    extra: Child = null,
+  ): HTMLElement {
+    const id = String(device.id);
+    return h(
+      'li',
+      { 'data-id': id, 'data-status': status },
+      h('strong', { translate: 'no' }, String(device.name)),
+      ' ',
+      h('span', { class: `badge status-${status}`, 'data-field': 'status' }, statusName(status)),
+      h('br'),
+      ...ids,
+      ' · ',
+      lastSeen,
+      extra,
+      this.rowActions(kind, id, device.enabled === true, device),
     );
   }
 
@@ -356,4 +362,21 @@ const statusName = (s: string) =>
 function withData(key: string, name: string, value: string): (string | HTMLElement)[] {
   const [before = '', after = ''] = t(key, { [name]: '\u0000' }).split('\u0000');
   return [before, h('span', { translate: 'no' }, value), after];
+}
+
+/** "last snapshot 3 s ago" (kept current by the view's ticker), or that there is none yet. */
+function seen(
+  label: 'lastSnapshot' | 'lastReading',
+  none: 'noSnapshot' | 'noReading',
+  time: string | undefined,
+): HTMLElement {
+  return time
+    ? h(
+        'small',
+        { 'data-field': 'seen' },
+        t(`staff:devices.${label}`),
+        ' ',
+        h('span', { 'data-ago': time }, formatAgo(time)),
+      )
+    : h('small', { 'data-field': 'seen' }, t(`staff:devices.${none}`));
 }
