@@ -44,6 +44,8 @@ export class Queue {
   private message: { kind: 'ok' | 'error'; text: string } | null = null;
   private departments: string[] = [];
   private unsubscribe: () => void = () => undefined;
+  /** The city the map shows and the live subscription follows. */
+  private shownCity: string | null = null;
   private readonly live: StreamClient;
   /** Each load is numbered: an older answer arriving late never overwrites a newer one. */
   private loads = 0;
@@ -109,13 +111,18 @@ export class Queue {
     }
     if (n !== this.loads) return;
     this.items = items;
-    this.map.setCity(cityById(this.city.value));
-    this.unsubscribe();
-    // New reports and every change in the city arrive here; the list is re-read so filters and
-    // the reporter's contact (never on the public channel) stay right.
-    this.unsubscribe = this.live.subscribe(`incidents:city:${this.city.value}`, () => {
-      void this.refresh();
-    });
+    // Only a new city moves the map and changes the subscription: a live refresh must not reset
+    // the map the person zoomed, nor re-read its hospitals and resubscribe on every report.
+    if (this.shownCity !== this.city.value) {
+      this.shownCity = this.city.value;
+      this.map.setCity(cityById(this.city.value));
+      this.unsubscribe();
+      // New reports and every change in the city arrive here; the list is re-read so filters and
+      // the reporter's contact (never on the public channel) stay right.
+      this.unsubscribe = this.live.subscribe(`incidents:city:${this.city.value}`, () => {
+        void this.refresh();
+      });
+    }
     this.render();
   }
 
