@@ -6,17 +6,12 @@
 // it); every change is in the audit log.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintToken } from '../core/auth/index.ts';
 import type { Consumer } from '../core/bus/index.ts';
-import { loadConfig } from '../core/config/index.ts';
 import { CameraRegistry } from '../core/domain/camera-registry.ts';
 import type { CameraStatus } from '../core/events/index.ts';
-import { silentLogger } from '../core/observability/logger.ts';
-import { Hub } from '../app/hub.ts';
-import { startHub, type HubProcess } from './support/hub-process.ts';
-import { deleteTestTopics, testTopicPrefix } from './support/kafka.ts';
-import { createTestDatabase } from './support/postgres.ts';
+import { testTopicPrefix } from './support/kafka.ts';
 import { serviceAvailable } from './support/services.ts';
+import { startStaffHubs, type JsonCall, type StaffHubs } from './support/staff-hubs.ts';
 import { waitFor } from './support/wait.ts';
 
 const kafka = await serviceAvailable('kafka');
@@ -29,33 +24,14 @@ describe.runIf(kafka && postgres)('staff manage stations and cameras', () => {
   const camera = `cam-v${run.toLowerCase()}`;
   const secret = 'staff-devices-test-secret-0123456789abcdef';
   const apiKey = `devices-${run}-key`;
-  let console_: Hub;
-  let ingest: HubProcess;
-  let consoleUrl: string;
-  let staff: string;
-  let dbDrop: () => Promise<void>;
+  let hubs: StaffHubs;
   let statusReader: Consumer | undefined;
   const statuses: CameraStatus[] = [];
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(consoleUrl + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${staff}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      type: res.headers.get('content-type'),
-      body: text ? JSON.parse(text) : null,
-    };
-  };
+  const call: JsonCall = (...args) => hubs.call(...args);
   /** Pushes one reading to the ingest process; resolves its status and body text. */
   const push = async () => {
-    const res = await fetch(`${ingest.url}/v1/ingest/air`, {
+    const res = await fetch(`${hubs.ingest.url}/v1/ingest/air`, {
       method: 'POST',
       headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
       body: JSON.stringify({ stationId: station, time: new Date().toISOString(), pm25: 12 }),
@@ -64,7 +40,7 @@ describe.runIf(kafka && postgres)('staff manage stations and cameras', () => {
   };
   /** The same reading in line protocol. */
   const pushLine = async () => {
-    const res = await fetch(`${ingest.url}/api/v2/write?precision=ms`, {
+    const res = await fetch(`${hubs.ingest.url}/api/v2/write?precision=ms`, {
       method: 'POST',
       headers: { authorization: `Token ${apiKey}` },
       body: `air,stationId=${station} pm25=12 ${Date.now()}`,
@@ -79,40 +55,20 @@ describe.runIf(kafka && postgres)('staff manage stations and cameras', () => {
   };
 
   beforeAll(async () => {
-    const database = await createTestDatabase(postgres!.value!);
-    dbDrop = database.drop;
-    const env = {
-      KAFKA_BROKERS: kafka!.value!,
-      KAFKA_TOPIC_PREFIX: prefix,
-      DATABASE_URL: database.url,
-      CITYSTREAM_HTTP_HOST: '127.0.0.1',
-      CITYSTREAM_DEMO: '0',
-      CITYSTREAM_LOG_LEVEL: 'warn',
-      CITYSTREAM_JWT_SECRET: secret,
-    };
-    console_ = await Hub.start(
-      loadConfig({
-        ...env,
-        CITYSTREAM_HTTP_PORT: '0',
-        CITYSTREAM_ROLES: 'api',
-        CITYSTREAM_INSTANCE_ID: `devices-api-${run}`,
-      }),
-      { logger: silentLogger() },
-    );
-    consoleUrl = `http://127.0.0.1:${console_.port}`;
-    staff = await mintToken(secret, { sub: 'device-admin', role: 'staff' });
-    ingest = await startHub({
-      ...env,
-      CITYSTREAM_ROLES: 'ingest',
-      // startHub learns the port from the info-level "citystream is up" line.
-      CITYSTREAM_LOG_LEVEL: 'info',
-      CITYSTREAM_API_KEYS: `devices:${apiKey}`,
-      CITYSTREAM_INSTANCE_ID: `devices-ingest-${run}`,
+    hubs = await startStaffHubs({
+      kafka: kafka!.value!,
+      postgres: postgres!.value!,
+      prefix,
+      name: 'devices',
+      run,
+      secret,
+      staffSub: 'device-admin',
+      ingestEnv: { CITYSTREAM_API_KEYS: `devices:${apiKey}` },
     });
     // Topics created a moment ago may answer "not the leader" at first: retry the subscription.
     statusReader = await waitFor(
       () =>
-        console_.ctx.bus.consume({
+        hubs.api.ctx.bus.consume({
           mode: 'broadcast',
           groupId: `devices-test-status-${run}`,
           topics: ['camera.status.v1'],
@@ -127,10 +83,7 @@ describe.runIf(kafka && postgres)('staff manage stations and cameras', () => {
 
   afterAll(async () => {
     await statusReader?.stop();
-    await ingest?.stop();
-    await console_?.stop();
-    await dbDrop?.();
-    await deleteTestTopics([kafka!.value!], prefix);
+    await hubs?.stop();
   }, 60_000);
 
   it('creates, edits, disables, enables and deletes a station; ingest follows within 6 s; all audited', async () => {
@@ -231,7 +184,7 @@ describe.runIf(kafka && postgres)('staff manage stations and cameras', () => {
     expect(seen.url).toBe('rtsp://viewer:***@127.0.0.1:9/stream');
     const { status: _s, latestSnapshot: _l, snapshotUrl: _u, ...fields } = seen;
     expect((await call('POST', '/v1/cameras', { ...fields, name: 'Test junction north' })).status).toBe(200);
-    const registry = await CameraRegistry.open(console_.ctx.bus, `devices-test-${run}`);
+    const registry = await CameraRegistry.open(hubs.api.ctx.bus, `devices-test-${run}`);
     try {
       expect(registry.get(camera)?.config).toMatchObject({
         name: 'Test junction north',

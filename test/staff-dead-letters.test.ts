@@ -13,6 +13,7 @@ import { Hub } from '../app/hub.ts';
 import { deleteTestTopics, testTopicPrefix } from './support/kafka.ts';
 import { createTestDatabase } from './support/postgres.ts';
 import { serviceAvailable } from './support/services.ts';
+import { jsonCaller, type JsonCall } from './support/staff-hubs.ts';
 import { waitFor } from './support/wait.ts';
 
 const kafka = await serviceAvailable('kafka');
@@ -27,21 +28,10 @@ describe.runIf(kafka && postgres && mqttServer)('dead letters: list, replay, dis
   const secret = 'staff-dlq-test-secret-0123456789abcdef';
   let hub: Hub;
   let url: string;
-  let staff: string;
   let dbDrop: () => Promise<void>;
   let client: mqtt.MqttClient;
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(url + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${staff}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json() };
-  };
+  let call: JsonCall;
   const letters = async (query: string) => (await call('GET', `/v1/staff/dead-letters?${query}`)).body.items;
 
   beforeAll(async () => {
@@ -63,7 +53,7 @@ describe.runIf(kafka && postgres && mqttServer)('dead letters: list, replay, dis
       { logger: silentLogger() },
     );
     url = `http://127.0.0.1:${hub.port}`;
-    staff = await mintToken(secret, { sub: 'dlq-admin', role: 'staff' });
+    call = jsonCaller(url, await mintToken(secret, { sub: 'dlq-admin', role: 'staff' }));
     client = await mqtt.connectAsync(mqttServer!.value!, { protocolVersion: 5 });
   }, 120_000);
 

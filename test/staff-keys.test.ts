@@ -5,16 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintToken } from '../core/auth/index.ts';
 import type { Consumer } from '../core/bus/index.ts';
-import { loadConfig } from '../core/config/index.ts';
 import type { DeadLetter } from '../core/events/index.ts';
-import { silentLogger } from '../core/observability/logger.ts';
-import { Hub } from '../app/hub.ts';
-import { startHub, type HubProcess } from './support/hub-process.ts';
-import { deleteTestTopics, testTopicPrefix } from './support/kafka.ts';
-import { createTestDatabase } from './support/postgres.ts';
+import { testTopicPrefix } from './support/kafka.ts';
 import { serviceAvailable } from './support/services.ts';
+import { startStaffHubs, type JsonCall, type StaffHubs } from './support/staff-hubs.ts';
 import { waitFor } from './support/wait.ts';
 
 const kafka = await serviceAvailable('kafka');
@@ -27,35 +22,21 @@ describe.runIf(kafka && postgres && mqttServer)('integrator keys across processe
   const station = `SZ-K${run}`;
   const other = `GZ-K${run}`;
   const secret = 'staff-keys-test-secret-0123456789abcdef';
-  let console_: Hub;
-  let ingest: HubProcess;
-  let consoleUrl: string;
-  let staff: string;
-  let dbDrop: () => Promise<void>;
+  let hubs: StaffHubs;
   let dlq: Consumer | undefined;
   const letters: DeadLetter[] = [];
   let client: mqtt.MqttClient;
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(consoleUrl + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${staff}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json() };
-  };
+  const call: JsonCall = (...args) => hubs.call(...args);
   const reading = (id = station) => ({ stationId: id, time: new Date().toISOString(), pm25: 12 });
   const pushJson = (key: string, id = station) =>
-    fetch(`${ingest.url}/v1/ingest/air`, {
+    fetch(`${hubs.ingest.url}/v1/ingest/air`, {
       method: 'POST',
       headers: { 'x-api-key': key, 'content-type': 'application/json' },
       body: JSON.stringify(reading(id)),
     });
   const pushLine = (key: string) =>
-    fetch(`${ingest.url}/api/v2/write?precision=ms`, {
+    fetch(`${hubs.ingest.url}/api/v2/write?precision=ms`, {
       method: 'POST',
       headers: { authorization: `Token ${key}` },
       body: `air,stationId=${station} pm25=13 ${Date.now()}`,
@@ -67,40 +48,20 @@ describe.runIf(kafka && postgres && mqttServer)('integrator keys across processe
     });
 
   beforeAll(async () => {
-    const database = await createTestDatabase(postgres!.value!);
-    dbDrop = database.drop;
-    const env = {
-      KAFKA_BROKERS: kafka!.value!,
-      KAFKA_TOPIC_PREFIX: prefix,
-      DATABASE_URL: database.url,
-      CITYSTREAM_HTTP_HOST: '127.0.0.1',
-      CITYSTREAM_DEMO: '0',
-      CITYSTREAM_LOG_LEVEL: 'warn',
-      CITYSTREAM_JWT_SECRET: secret,
-    };
-    console_ = await Hub.start(
-      loadConfig({
-        ...env,
-        CITYSTREAM_HTTP_PORT: '0',
-        CITYSTREAM_ROLES: 'api',
-        CITYSTREAM_INSTANCE_ID: `keys-api-${run}`,
-      }),
-      { logger: silentLogger() },
-    );
-    consoleUrl = `http://127.0.0.1:${console_.port}`;
-    staff = await mintToken(secret, { sub: 'key-admin', role: 'staff' });
-    ingest = await startHub({
-      ...env,
-      CITYSTREAM_ROLES: 'ingest',
-      // startHub learns the port from the info-level "citystream is up" line.
-      CITYSTREAM_LOG_LEVEL: 'info',
-      MQTT_URL: mqttServer!.value!,
-      CITYSTREAM_INSTANCE_ID: `keys-ingest-${run}`,
+    hubs = await startStaffHubs({
+      kafka: kafka!.value!,
+      postgres: postgres!.value!,
+      prefix,
+      name: 'keys',
+      run,
+      secret,
+      staffSub: 'key-admin',
+      ingestEnv: { MQTT_URL: mqttServer!.value! },
     });
     // Topics created a moment ago may answer "not the leader" at first: retry the subscription.
     dlq = await waitFor(
       () =>
-        console_.ctx.bus.consume({
+        hubs.api.ctx.bus.consume({
           mode: 'broadcast',
           groupId: 'keys-test-dlq',
           topics: ['dlq.v1'],
@@ -123,10 +84,7 @@ describe.runIf(kafka && postgres && mqttServer)('integrator keys across processe
   afterAll(async () => {
     await client?.endAsync();
     await dlq?.stop();
-    await ingest?.stop();
-    await console_?.stop();
-    await dbDrop?.();
-    await deleteTestTopics([kafka!.value!], prefix);
+    await hubs?.stop();
   }, 60_000);
 
   it('creates a scoped key that pushes on every path, counts its use, and is refused everywhere within 2 s of revocation', async () => {
@@ -135,7 +93,7 @@ describe.runIf(kafka && postgres && mqttServer)('integrator keys across processe
     const { secret: key, key: view } = created.body;
     expect(key).toMatch(/^csk_/);
     // Only the hash is stored.
-    const stored = await console_.ctx.db().then((db) => db.query('SELECT hash FROM integrator_keys'));
+    const stored = await hubs.api.ctx.db().then((db) => db.query('SELECT hash FROM integrator_keys'));
     expect(JSON.stringify(stored.rows)).not.toContain(key);
 
     // The second process learns the key over the bus.
