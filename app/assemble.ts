@@ -3,7 +3,7 @@
 // listens on what this returns; tests call buildApiApp and reach the routes with app.inject().
 import type { Logger } from 'pino';
 import { ApiKeyRegistry, createTokenVerifier } from '../core/auth/index.ts';
-import { createBus } from '../core/bus/index.ts';
+import { createBus, type Bus } from '../core/bus/index.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { redactConfig, type Config, type Role } from '../core/config/index.ts';
 import { migrate, openDb, readMigrations, type Db } from '../core/db/index.ts';
@@ -56,10 +56,6 @@ export async function assembleHub(config: Config, options: AssembleOptions = {})
   }
   const metrics = createMetrics();
   const readiness = new Readiness();
-  const bus = createBus(config.bus, { logger, metrics: metrics.bus });
-  await bus.start();
-  readiness.add(config.bus.kind === 'kafka' ? 'kafka' : 'bus', () => bus.health());
-
   const given = options.db;
   let dbPromise: Promise<Db> | null = null;
   const db = () =>
@@ -70,6 +66,26 @@ export async function assembleHub(config: Config, options: AssembleOptions = {})
       readiness.add(d.kind === 'postgres' ? 'postgres' : 'pglite', () => d.health());
       return d;
     })());
+
+  // A database the caller gave is the caller's to close.
+  const closeOwnDb = async () => {
+    if (dbPromise && !given) await (await dbPromise.catch(() => null))?.close();
+  };
+
+  // The ingest and api roles open the database first thing; opening it now lets PGlite's file reads
+  // and WebAssembly compile run while the bus, the HTTP server and the roles load. A failure is
+  // seen by the role that awaits db().
+  if (config.roles.some((role) => role !== 'stream')) void db().catch(() => undefined);
+
+  let bus: Bus;
+  try {
+    bus = await createBus(config.bus, { logger, metrics: metrics.bus });
+    await bus.start();
+  } catch (err) {
+    await closeOwnDb();
+    throw err;
+  }
+  readiness.add(config.bus.kind === 'kafka' ? 'kafka' : 'bus', () => bus.health());
 
   let tsPromise: Promise<TimeSeriesStore> | null = null;
   const timeseries = () =>
@@ -113,11 +129,10 @@ export async function assembleHub(config: Config, options: AssembleOptions = {})
   };
 
   const roles: { role: Role; running: Running }[] = [];
-  // The time-series store flushes first: the embedded one writes through the database. A database
-  // the caller gave is the caller's to close.
+  // The time-series store flushes first: the embedded one writes through the database.
   const closeDb = async () => {
     if (tsPromise) await (await tsPromise.catch(() => null))?.close();
-    if (dbPromise && !given) await (await dbPromise).close();
+    await closeOwnDb();
   };
   let stopping: Promise<void> | null = null;
   const stop = () =>

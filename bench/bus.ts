@@ -102,7 +102,7 @@ async function run(
 }
 
 async function benchAdapter(label: string, config: BusConfig, cleanup?: () => Promise<void>) {
-  const bus = createBus(config, { logger: silentLogger(), metrics: createBusMetrics(new Registry()) });
+  const bus = await createBus(config, { logger: silentLogger(), metrics: createBusMetrics(new Registry()) });
   await bus.start();
   try {
     const saturation = await run(bus, {

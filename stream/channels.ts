@@ -1,6 +1,7 @@
 // Channel names (docs/architecture.md, "WebSocket channels"), which topics and partitions feed each channel, and which
 // channels an event goes to. A channel is `{family}:{id}`, e.g. `air:station:GZ-0001`.
-import { Partitioners, type PartitionMetadata } from 'kafkajs';
+import type { PartitionMetadata } from 'kafkajs';
+import { defaultPartitioner } from '../core/bus/key-partitioner.ts';
 import { CITY_IDS } from '../core/events/air.ts';
 import { TOPICS, topicSpec } from '../core/events/catalog.ts';
 import type { TopicDelivery, TopicName } from '../core/bus/types.ts';
@@ -107,7 +108,7 @@ export function parseChannel(name: unknown): ParsedChannel {
   };
 }
 
-const partitioner = Partitioners.DefaultPartitioner();
+const partitioner = defaultPartitioner();
 const metadataCache = new Map<number, PartitionMetadata[]>();
 
 /** The partition the Kafka default partitioner (both buses use it) gives `key`. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { KafkaBus } from '../core/bus/index.ts';
+import { KafkaBus } from '../core/bus/kafka.ts';
 import type { CloudEvent } from '../core/events/envelope.ts';
 import { makeEvent } from '../core/events/envelope.ts';
 import { EVENT_TYPES } from '../core/events/catalog.ts';

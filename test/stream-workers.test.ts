@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { KafkaBus } from '../core/bus/index.ts';
+import { KafkaBus } from '../core/bus/kafka.ts';
 import { silentLogger } from '../core/observability/logger.ts';
 import { createBusMetrics } from '../core/observability/metrics.ts';
 import { StreamClient, type LiveEvent } from '../stream/client/index.ts';

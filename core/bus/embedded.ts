@@ -3,7 +3,8 @@
 // partitions and commit after the handler, broadcast consumers, seek. Memory is bounded by a
 // per-partition record limit (oldest dropped; compacted topics keep the latest record per key).
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type PartitionMetadata } from 'kafkajs';
+import type { PartitionMetadata } from 'kafkajs';
+import { defaultPartitioner } from './key-partitioner.ts';
 import type { Logger } from 'pino';
 import type { CloudEvent } from '../events/envelope.ts';
 import { TOPIC_SPECS, type TopicSpec } from '../events/catalog.ts';
@@ -289,7 +290,7 @@ export class EmbeddedBus implements Bus {
   private readonly topics = new Map<string, TopicState>();
   private readonly groups = new Map<string, Group>();
   private readonly consumers = new Set<EmbeddedConsumer>();
-  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private readonly partitioner = defaultPartitioner();
   private closed = false;
 
   private readonly options: EmbeddedBusOptions;

@@ -3,7 +3,7 @@
 // after the readings are published to Kafka, so the broker re-delivers what we did not take.
 // Refused readings go to dlq.v1 with the reason (MQTT has no reply to carry it) and the message is
 // acknowledged: a bad message never blocks the ones behind it, nor start-up.
-import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import type { IPublishPacket, MqttClient } from 'mqtt';
 import type { ApiKeyRegistry } from '../../core/auth/index.ts';
 import { InvalidEventError, UnknownTopicError, type Bus } from '../../core/bus/index.ts';
 import { deadLetterRaw, EVENT_TYPES, makeEvent, TOPICS } from '../../core/events/index.ts';
@@ -47,6 +47,8 @@ export async function startMqttIngest(
   stopping: AbortController,
   keys?: ApiKeyRegistry,
 ): Promise<MqttClient> {
+  // mqtt.js (~60 files) is loaded only by a process that has MQTT_URL: start-up time.
+  const { default: mqtt } = await import('mqtt');
   const client = mqtt.connect(url, {
     clientId,
     protocolVersion: 5,

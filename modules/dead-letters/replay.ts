@@ -3,7 +3,7 @@
 // this one), a consumed record to its Kafka topic as it was. The record then goes through the
 // same checks as the first time: if it fails again it is a new dead letter with the new reason,
 // and nothing replays it automatically, so a record can never loop.
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Bus } from '../../core/bus/index.ts';
 import type { DeadLetterRow } from './store.ts';
 
@@ -39,7 +39,11 @@ export class Replayer {
     }
     if (!this.mqttUrl)
       throw new Error('MQTT_URL is not set on this process; MQTT dead letters cannot be replayed');
-    this.client ??= mqtt.connectAsync(this.mqttUrl, { protocolVersion: 5, reconnectPeriod: 1_000 });
+    const url = this.mqttUrl;
+    // mqtt.js is loaded on the first MQTT replay only: start-up time of every api process.
+    this.client ??= import('mqtt').then(({ default: mqtt }) =>
+      mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 1_000 }),
+    );
     const client = await this.client;
     await client.publishAsync(target.topic, bytes, {
       qos: 1,

@@ -11,7 +11,7 @@ import { loadVapidKeys } from './vapid.ts';
 const startPush: Component = async (ctx) => {
   const logger = ctx.logger.child({ component: 'push' });
   const db = await ctx.db();
-  const vapid = loadVapidKeys(ctx.config.push, ctx.config.dataDir, logger);
+  const vapid = await loadVapidKeys(ctx.config.push, ctx.config.dataDir, logger);
   await ctx.http.register(
     async (scoped) =>
       registerPushRoutes({ app: scoped, db, publicKey: vapid.publicKey, hosts: ctx.config.push.hosts }),

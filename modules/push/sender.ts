@@ -7,7 +7,6 @@ import { Agent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import webpush from 'web-push';
 import type { Clock } from '../../core/clock.ts';
 import type { PushConfig } from '../../core/config/index.ts';
 import type { Db } from '../../core/db/types.ts';
@@ -29,6 +28,12 @@ const SEND_TIMEOUT_MS = 10_000;
 const LEASE_MS = 60_000;
 const RETRY_BASE_MS = 5_000;
 const RETRY_MAX_MS = 15 * 60_000;
+
+// web-push and its JWT and ASN.1 dependencies (~70 files) load with the first notification, not
+// with every process that imports this module: start-up time of the ingest and stream roles.
+const importWebPush = () => import('web-push').then((m) => m.default);
+let webPush: ReturnType<typeof importWebPush> | null = null;
+const loadWebPush = () => (webPush ??= importWebPush());
 
 export type Outcome = 'sent' | 'retry' | 'gave_up' | 'gone' | 'quiet' | 'expired';
 
@@ -133,6 +138,7 @@ export class PushSender {
       await deliveryDone(db, d.id);
       return 'quiet';
     }
+    const webpush = await loadWebPush();
     try {
       await webpush.sendNotification(
         { endpoint: d.endpoint, keys: { p256dh: d.p256dh, auth: d.auth } },

@@ -3,7 +3,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import webpush from 'web-push';
 import type { PushConfig } from '../../core/config/index.ts';
 
 export interface VapidKeys {
@@ -13,12 +12,14 @@ export interface VapidKeys {
 
 export const VAPID_FILE = 'vapid.json';
 
-export function loadVapidKeys(config: PushConfig, dataDir: string, logger: Logger): VapidKeys {
+export async function loadVapidKeys(config: PushConfig, dataDir: string, logger: Logger): Promise<VapidKeys> {
   if (config.vapid) return config.vapid;
   const file = join(dataDir, VAPID_FILE);
   const existing = readKeys(file);
   if (existing) return existing;
   mkdirSync(dataDir, { recursive: true });
+  // web-push (~70 files with its JWT and ASN.1 dependencies) is loaded only to make a pair.
+  const { default: webpush } = await import('web-push');
   const keys = webpush.generateVAPIDKeys();
   try {
     // 'wx': a process that lost the race reads the winner's pair instead of replacing it.
