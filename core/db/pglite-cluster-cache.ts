@@ -55,8 +55,7 @@ export function copyEmptyCluster(into: string): boolean {
     cpSync(folderOf(root), into, { recursive: true });
     return true;
   } catch {
-    rmSync(into, { recursive: true, force: true });
-    return false;
+    return false; // the caller clears `into` before initdb
   }
 }
 

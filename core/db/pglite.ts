@@ -85,10 +85,11 @@ async function createCluster(dir: string): Promise<PGlite> {
       return await PGlite.create({ ...START, dataDir: dir });
     } catch {
       forgetEmptyCluster();
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
     }
   }
+  // initdb wants an empty directory: clear whatever a failed copy or open left behind.
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
   const pg = await PGlite.create({ ...START, dataDir: dir }); // initdb
   // Every page on disk before the files are copied, as a clean shutdown would leave them.
   await pg.exec('CHECKPOINT');
