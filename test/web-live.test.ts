@@ -1,16 +1,19 @@
 // The dashboard stays live in a real browser: a reading pushed over HTTP shows on the page
 // without a reload; after the page's connection is really cut (a TCP proxy between browser and
 // hub is severed) and restored, the events published meanwhile appear; and when the outage
-// outlasted the gateway's history, the page reloads what it shows and says so.
+// outlasted the gateway's history, the page reloads what it shows and says so. An event published
+// after the page read its state over HTTP but before the gateway confirmed its subscription
+// still shows.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../core/auth/index.ts';
 import { TEST_JWT_SECRET } from './support/api.ts';
-import { chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
+import { DESKTOP, chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
 import { startHub, type HubProcess } from './support/hub-process.ts';
 import { serviceAvailable } from './support/services.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
@@ -139,5 +142,62 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
     const cutOff = (p: string) =>
       p.includes('ERR_CONNECTION_RESET') || /GET [^ ]+\/(sse|v1\/events)\?/.test(p);
     expect(problems.filter((p) => !cutOff(p))).toEqual([]);
+  });
+
+  it('shows an incident reported between its HTTP read and the confirmation of its subscription', async () => {
+    // The page's `subscribe` frames are held back (as a slow link would) until the incident list
+    // has been read over HTTP and a new report has been fanned out to another subscriber.
+    const context = await browser.newContext(DESKTOP);
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    await context.routeWebSocket(/\/ws$/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => {
+        const text = typeof m === 'string' ? m : m.toString();
+        if (text.includes('"subscribe"')) void released.then(() => server.send(text));
+        else server.send(text);
+      });
+    });
+    const late = await context.newPage();
+    try {
+      const listRead = late.waitForResponse((r) => r.url().includes('/v1/incidents?city=shenzhen'));
+      await late.goto(`${hub.url}/#shenzhen`);
+      await listRead;
+      await late.locator('#connection[data-state="open"]').waitFor();
+
+      const watcher = new WebSocket(`${hub.url.replace('http', 'ws')}/ws`);
+      type Frame = { type: string; event?: { data?: { description?: string } } };
+      const frames: Frame[] = [];
+      watcher.on('message', (b: Buffer) => frames.push(JSON.parse(b.toString()) as Frame));
+      await new Promise((r) => watcher.once('open', r));
+      watcher.send(JSON.stringify({ type: 'subscribe', id: 1, channels: ['incidents:city:shenzhen'] }));
+      await expect.poll(() => frames.some((f) => f.type === 'subscribed')).toBe(true);
+      const description = `Unconfirmed-window report ${randomUUID().slice(0, 8)}`;
+      const res = await fetch(`${hub.url}/v1/incidents`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          category: 'pothole',
+          lat: 22.54,
+          lon: 114.06,
+          description,
+          reporter: { email: 'late@example.com' },
+        }),
+      });
+      expect(res.status, await res.text()).toBeLessThan(300);
+      await expect
+        .poll(() => frames.some((f) => f.event?.data?.description === description), { timeout: 15_000 })
+        .toBe(true);
+      watcher.close();
+
+      release();
+      await expect
+        .poll(() => late.locator('[data-testid=incidents] .incident-description').allTextContents(), {
+          timeout: 15_000,
+        })
+        .toContain(description);
+    } finally {
+      await context.close();
+    }
   });
 });

@@ -93,6 +93,7 @@ export class StreamClient {
   private readonly stateListeners = new Set<Listener<ConnectionState>>();
   private readonly transportListeners = new Set<Listener<TransportKind | null>>();
   private readonly recoveryListeners = new Set<Listener<{ channel: string; recovered: boolean }>>();
+  private readonly subscribedListeners = new Set<Listener<string>>();
   private readonly errorListeners = new Set<Listener<StreamError>>();
   private readonly helloListeners = new Set<Listener<HelloFrame>>();
   private toSubscribe = new Set<string>();
@@ -172,6 +173,16 @@ export class StreamClient {
   onRecovery(listener: Listener<{ channel: string; recovered: boolean }>): () => void {
     this.recoveryListeners.add(listener);
     return () => this.recoveryListeners.delete(listener);
+  }
+
+  /**
+   * A channel's first acknowledgement since `subscribe`: from here on nothing published to it is
+   * missed. State read over HTTP before this moment may lack what was published in between; read
+   * it again (or merge a fresh read) when this fires.
+   */
+  onSubscribed(listener: Listener<string>): () => void {
+    this.subscribedListeners.add(listener);
+    return () => this.subscribedListeners.delete(listener);
   }
 
   onError(listener: Listener<StreamError>): () => void {
@@ -464,6 +475,7 @@ export class StreamClient {
             for (const [tp, at] of fromServer) if (!had.has(tp)) had.set(tp, at);
           } else mergeCursor(had, fromServer);
           if (had) for (const l of this.recoveryListeners) l({ channel, recovered });
+          else for (const l of this.subscribedListeners) l(channel);
         }
         return;
       case 'hello':
@@ -495,6 +507,7 @@ export class StreamClient {
       const recovered = !unrecovered.includes(channel);
       // Reported like a resubscription: on the first answer, and whenever a gap was too old.
       if (had && (first || !recovered)) for (const l of this.recoveryListeners) l({ channel, recovered });
+      if (!had) for (const l of this.subscribedListeners) l(channel);
     }
   }
 

@@ -30,6 +30,8 @@ interface Tile {
   /** The worker's status; the badge may show "stale" on top of `online`. */
   status: string;
   reason: string | undefined;
+  /** When that status began (ms; 0 while none is known): an older report never replaces it. */
+  statusSince: number;
   visible: boolean;
   /** The newest snapshot announced while the tile was off-screen. */
   pending: Snapshot | null;
@@ -47,6 +49,9 @@ export class CameraPanel {
   private loadSeq = 0;
   private city: CityId | null = null;
   private refreshing: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+  /** Statuses of cameras the grid does not show yet, applied when their tiles are made. */
+  private readonly early = new Map<string, CameraStatus>();
   private readonly observer: IntersectionObserver | null;
   private player: CameraPlayer | null = null;
 
@@ -85,46 +90,81 @@ export class CameraPanel {
     const seq = ++this.loadSeq;
     this.city = city;
     this.tiles.clear();
+    this.early.clear();
     this.observer?.disconnect();
     fill(this.grid);
     this.note.textContent = t('cameras:loading');
     try {
       const cameras = await list<Camera>(`/v1/cameras?city=${city}`);
       if (seq !== this.loadSeq) return;
-      this.note.textContent = cameras.length ? '' : t('cameras:none');
-      for (const c of cameras) this.grid.append(this.tile(c));
+      this.merge(cameras);
+      if (this.tiles.size === 0) this.note.textContent = t('cameras:none');
     } catch (err) {
       if (seq === this.loadSeq) this.note.textContent = t('cameras:unavailable', { reason: describe(err) });
     }
   }
 
   /**
-   * A live event named a camera the grid does not show: it was registered after the list was
-   * fetched (cameras start while the page loads, or staff add one). Fetch the list once more and
-   * add what is new, keeping the tiles already shown.
+   * Fetches the city's cameras again and merges them into the grid: new cameras join, known ones
+   * take the listed status when it is newer than the one shown, nothing is redrawn. Used when a
+   * live event names a camera the grid does not show (registered after the list was fetched) and
+   * once the live subscription is confirmed, since a status published between the first list and
+   * that confirmation reaches the page by neither path.
    */
-  private refreshForUnknown(): void {
+  refresh(): Promise<void> {
+    // A read under way may predate what the caller learnt: one more read follows it (at most one
+    // waits, however many events ask).
+    if (this.queued) return this.queued;
+    if (this.refreshing) {
+      this.queued = this.refreshing.then(() => {
+        this.queued = null;
+        return this.refresh();
+      });
+      return this.queued;
+    }
     const city = this.city;
-    if (!city || this.refreshing) return;
     const seq = this.loadSeq;
+    if (!city) return Promise.resolve();
     this.refreshing = list<Camera>(`/v1/cameras?city=${city}`)
       .then((cameras) => {
-        if (seq !== this.loadSeq) return;
-        const added = cameras.filter((c) => !this.tiles.has(c.id));
-        for (const c of added) this.grid.append(this.tile(c));
-        if (this.tiles.size > 0) this.note.textContent = '';
-        if (added.length > 0) this.onAdded();
+        if (seq === this.loadSeq && this.merge(cameras) > 0) this.onAdded();
       })
       .catch(() => undefined)
       .finally(() => {
         this.refreshing = null;
       });
+    return this.refreshing;
+  }
+
+  /** Adds the cameras not shown and applies newer statuses to the others; returns how many joined. */
+  private merge(cameras: Camera[]): number {
+    let added = 0;
+    for (const c of cameras) {
+      const tile = this.tiles.get(c.id);
+      if (!tile) {
+        this.grid.append(this.tile(c));
+        added++;
+      } else if (c.status && this.applyStatus(tile, c.status)) this.render(tile);
+    }
+    if (this.tiles.size > 0) this.note.textContent = '';
+    return added;
+  }
+
+  /** Takes `st` unless the tile already shows a later one; says whether it changed anything. */
+  private applyStatus(tile: Tile, st: Pick<CameraStatus, 'status' | 'reason' | 'since'>): boolean {
+    const since = Date.parse(st.since);
+    if (since < tile.statusSince) return false;
+    const changed = tile.status !== st.status || tile.reason !== st.reason;
+    tile.status = st.status;
+    tile.reason = st.reason;
+    tile.statusSince = since;
+    return changed;
   }
 
   /** A live `city.camera.snapshot.v1`. */
   onSnapshot(snap: Snapshot): void {
     const tile = this.tiles.get(snap.cameraId);
-    if (!tile) return this.refreshForUnknown();
+    if (!tile) return void this.refresh();
     if (snap.sequence <= tile.sequence) return;
     tile.sequence = snap.sequence;
     // The snapshot exists whether or not it is downloaded: the badge is about the camera. Its
@@ -154,10 +194,13 @@ export class CameraPanel {
   /** A live `city.camera.status.v1`. */
   onStatus(st: CameraStatus): void {
     const tile = this.tiles.get(st.cameraId);
-    if (!tile) return this.refreshForUnknown();
-    tile.status = st.status;
-    tile.reason = st.reason;
-    this.render(tile);
+    if (!tile) {
+      // Kept for the tile: the list that brings the camera may have been read before this event.
+      const known = this.early.get(st.cameraId);
+      if (!known || Date.parse(known.since) <= Date.parse(st.since)) this.early.set(st.cameraId, st);
+      return void this.refresh();
+    }
+    if (this.applyStatus(tile, st)) this.render(tile);
   }
 
   private tick(): void {
@@ -216,12 +259,19 @@ export class CameraPanel {
       badge,
       time,
       sequence: 0,
-      status: c.status?.status ?? 'starting',
-      reason: c.status?.reason,
+      status: 'starting',
+      reason: undefined,
+      statusSince: 0,
       visible: false,
       pending: null,
       freshness,
     };
+    if (c.status) this.applyStatus(tile, c.status);
+    const early = this.early.get(c.id);
+    if (early) {
+      this.early.delete(c.id);
+      this.applyStatus(tile, early);
+    }
     this.tiles.set(c.id, tile);
     this.render(tile);
     const open = h(

@@ -110,6 +110,11 @@ export class Dashboard {
     ]);
   }
 
+  /** Merges a fresh read into the panels a single missed event would leave wrong for good. */
+  async catchUp(): Promise<void> {
+    await Promise.all([this.cameras.refresh().then(() => this.updatePins()), this.incidents.refresh()]);
+  }
+
   /** An event of one of the city's channels. */
   onCityEvent(e: ChannelEvent): void {
     const data = e.event.data as never;

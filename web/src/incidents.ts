@@ -34,6 +34,7 @@ export class IncidentPanel {
   private readonly detail = new IncidentDetail();
   private incidents = new Map<string, Incident>();
   private loadSeq = 0;
+  private city: CityId | null = null;
   private empty = false;
   onChange: () => void = () => undefined;
 
@@ -60,6 +61,7 @@ export class IncidentPanel {
 
   async load(city: CityId): Promise<void> {
     const seq = ++this.loadSeq;
+    this.city = city;
     this.incidents.clear();
     this.note.textContent = t('incidents:loading');
     this.render();
@@ -72,6 +74,17 @@ export class IncidentPanel {
     } catch (err) {
       if (seq === this.loadSeq) this.note.textContent = t('incidents:unavailable', { reason: explain(err) });
     }
+  }
+
+  /** Merges the city's list read again into what is shown (nothing cleared, no loading note). */
+  async refresh(): Promise<void> {
+    const seq = this.loadSeq;
+    const city = this.city;
+    if (!city) return;
+    const rows = await list<IncidentLike>(`/v1/incidents?city=${city}`).catch(() => null);
+    if (!rows || seq !== this.loadSeq) return;
+    for (const r of rows) this.upsert(r);
+    this.render();
   }
 
   /** A live `city.incident.reported.v1`. */

@@ -31,10 +31,22 @@ export function connectLive(d: Dashboard, url = defaultUrl()): StreamClient {
   let unsubscribeCity: () => void = () => undefined;
   const followCity = (city: string) => {
     unsubscribeCity();
-    // Subscribed before the HTTP load starts, so nothing published meanwhile is missed; panels
-    // ignore live values older than what they already show.
-    const offs = cityChannels(city).map((ch) => client.subscribe(ch, (e) => d.onCityEvent(e)));
-    unsubscribeCity = () => offs.forEach((off) => off());
+    // Subscribed before the HTTP load starts; panels ignore live values older than what they show.
+    // The HTTP read may still land before the gateway confirms the subscription, and what is
+    // published in between comes by neither path: once every channel is confirmed, the panels
+    // whose state changes by single events (a camera's status, a new incident) merge a fresh read.
+    const channels = cityChannels(city);
+    const unconfirmed = new Set(channels);
+    const offConfirmed = client.onSubscribed((ch) => {
+      if (!unconfirmed.delete(ch) || unconfirmed.size > 0) return;
+      offConfirmed();
+      void d.catchUp();
+    });
+    const offs = channels.map((ch) => client.subscribe(ch, (e) => d.onCityEvent(e)));
+    unsubscribeCity = () => {
+      offConfirmed();
+      offs.forEach((off) => off());
+    };
   };
 
   let unsubscribeUser: () => void = () => undefined;
