@@ -16,6 +16,7 @@
 import { LocalCameras } from '../core/domain/local-cameras.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +125,12 @@ interface Measured {
   expectedPerCamera: number;
   /** citystream only: the node process's share of the total. */
   nodeCpuPercent?: number;
+  /** citystream only: of which in the kernel (pipe reads, file writes, spawns). */
+  nodeSystemCpuPercent?: number;
+  /** citystream only: how busy node's main thread was (event-loop utilisation). */
+  mainThreadPercent?: number;
+  /** citystream only: node CPU (all threads) per snapshot taken. */
+  nodeMicrosPerSnapshot?: number | null;
   /** citystream only: ffmpeg restarts during the window (stalls: falling behind). */
   restarts?: number;
 }
@@ -157,7 +164,9 @@ async function bare(url: string, n: number, naive: boolean, dir: string): Promis
           out,
         ]
       : [
-          ...plan.inputOptions.map((o) => (o === 'level+info' ? 'error' : o)),
+          ...plan.inputOptions
+            .map((o) => (o === 'level+warning' ? 'error' : o))
+            .filter((o) => o !== '-stats'),
           '-i',
           url,
           ...plan.snapshotOptions.slice(0, -2),
@@ -233,11 +242,13 @@ async function citystream(url: string, n: number, dir: string): Promise<Measured
   const ffmpegBefore = ffmpegTotal();
   const restartsBefore = await restarts();
   const nodeBefore = process.cpuUsage();
+  const eluBefore = performance.eventLoopUtilization();
   const framesBefore = await frames();
   const t0 = performance.now();
   await sleep(WINDOW_MS);
   const seconds = (performance.now() - t0) / 1000;
   const node = process.cpuUsage(nodeBefore);
+  const elu = performance.eventLoopUtilization(eluBefore);
   const ffmpegCpu = ffmpegTotal() - ffmpegBefore;
   const got = (await frames()) - framesBefore;
   const restarted = (await restarts()) - restartsBefore;
@@ -252,6 +263,10 @@ async function citystream(url: string, n: number, dir: string): Promise<Measured
     snapshotsPerCamera: round(got / n, 1),
     expectedPerCamera: round(seconds / INTERVAL_S, 1),
     nodeCpuPercent: round(((node.user + node.system) / 1e6 / seconds) * 100, 1),
+    nodeSystemCpuPercent: round((node.system / 1e6 / seconds) * 100, 1),
+    // The main thread's busy share; the rest of node's CPU is the kernel, libuv's pool and GC.
+    mainThreadPercent: round(elu.utilization * 100, 1),
+    nodeMicrosPerSnapshot: got > 0 ? Math.round((node.user + node.system) / got) : null,
     restarts: restarted,
   };
 }
