@@ -353,6 +353,8 @@ async function main() {
     CITYSTREAM_JWT_SECRET: BENCH_JWT_SECRET,
     CITYSTREAM_LOG_LEVEL: 'info', // startHub waits for the "citystream is up" info line
     CITYSTREAM_RATE_LIMIT_PER_MINUTE: '100000000',
+    // e.g. BENCH_HUB_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the hub.
+    ...(process.env.BENCH_HUB_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_HUB_NODE_OPTIONS } : {}),
   };
   const server = process.env.DATABASE_URL;
   if (server) {

@@ -16,6 +16,7 @@
 import { LocalCameras } from '../core/domain/local-cameras.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -336,6 +337,8 @@ async function snapshotCase(dir: string): Promise<void> {
             'cameras',
             'CPU % total',
             'of which node',
+            'node µs per snapshot',
+            'node main thread %',
             'CPU % per camera',
             'snapshots per camera',
             'expected',
@@ -345,6 +348,8 @@ async function snapshotCase(dir: string): Promise<void> {
             m.cameras,
             m.cpuPercentTotal,
             m.nodeCpuPercent ?? '',
+            m.nodeMicrosPerSnapshot ?? '',
+            m.mainThreadPercent ?? '',
             m.cpuPercentPerCamera,
             m.snapshotsPerCamera,
             m.expectedPerCamera,
@@ -355,7 +360,8 @@ async function snapshotCase(dir: string): Promise<void> {
       [
         `Largest camera count sustained (≥ 90 % of expected snapshots, no restart in the window): ${sustained || 'none of the tried counts'}${sustained === RAMP.at(-1) ? ' (the largest tried; raise BENCH_RAMP)' : ''}.`,
         'CPU % is of one core (200 % = both cores of this machine). The source encoder and its HTTP server run in separate processes and are not counted.',
-        'The machine was shared with other work when this ran; figures are indicative.',
+        'node µs per snapshot: CPU of every node thread (main, libuv pool, GC) per snapshot taken; the main thread % is its event-loop utilisation.',
+        `1-minute load average at the end: ${loadavg()[0]!.toFixed(2)}. The machine was shared with other work when this ran; figures are indicative.`,
       ],
     );
   } finally {
@@ -607,7 +613,7 @@ async function liveCase(dir: string): Promise<void> {
       [
         'CPU % is of one core. The source encoder and its HTTP server run in separate processes and are not counted.',
         'Players call the worker’s restream files in-process (what its HTTP route serves), so no HTTP cost is included.',
-        'The machine was shared with other work when this ran; figures are indicative.',
+        `1-minute load average at the end: ${loadavg()[0]!.toFixed(2)}. The machine was shared with other work when this ran; figures are indicative.`,
       ],
     );
   } finally {
