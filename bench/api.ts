@@ -21,7 +21,7 @@ import pg from 'pg';
 import { migrate, readMigrations } from '../core/db/index.ts';
 import { PgliteDb } from '../core/db/pglite.ts';
 import { mintToken } from '../core/auth/index.ts';
-import { startHub, type HubProcess } from '../test/support/hub-process.ts';
+import { cliArgs, startHub, type HubProcess } from '../test/support/hub-process.ts';
 import { createTestDatabase } from '../test/support/postgres.ts';
 import { percentile, round, writeResults } from './lib/results.ts';
 
@@ -344,6 +344,11 @@ async function sqlBaseline(url: string, statements: 'four' | 'one', probe: pg.Cl
   );
 }
 
+// e.g. BENCH_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the hub under test.
+const hubLaunch = {
+  args: [...(process.env.BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean), ...cliArgs('start')],
+};
+
 async function main() {
   const loadAtStart = loadavg()[0]!;
   const runs: Run[] = [];
@@ -353,17 +358,19 @@ async function main() {
     CITYSTREAM_JWT_SECRET: BENCH_JWT_SECRET,
     CITYSTREAM_LOG_LEVEL: 'info', // startHub waits for the "citystream is up" info line
     CITYSTREAM_RATE_LIMIT_PER_MINUTE: '100000000',
-    // e.g. BENCH_HUB_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the hub.
-    ...(process.env.BENCH_HUB_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_HUB_NODE_OPTIONS } : {}),
   };
   const server = process.env.DATABASE_URL;
   if (server) {
     const { url, drop } = await createTestDatabase(server);
-    const hub = await startHub({
-      ...env,
-      DATABASE_URL: url,
-      CITYSTREAM_DATA_DIR: `/tmp/bench-api-${process.pid}`,
-    });
+    const hub = await startHub(
+      {
+        ...env,
+        DATABASE_URL: url,
+        CITYSTREAM_DATA_DIR: `/tmp/bench-api-${process.pid}`,
+      },
+      undefined,
+      hubLaunch,
+    );
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
@@ -394,7 +401,7 @@ async function main() {
     await migrate(db, readMigrations(MIGRATION_DIRS));
     await plant(db, 10_000_000);
     await db.close();
-    const hub = await startHub({ ...env, CITYSTREAM_DATA_DIR: dir });
+    const hub = await startHub({ ...env, CITYSTREAM_DATA_DIR: dir }, undefined, hubLaunch);
     try {
       runs.push(...(await httpRuns('pglite', hub, null)));
     } finally {
