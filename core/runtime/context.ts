@@ -44,6 +44,14 @@ export interface Running {
 export type Component = (ctx: HubContext) => Promise<Running>;
 
 /**
+ * A component whose code is imported when its role starts: a process running other roles never
+ * loads it (the stream role, for one, has no use for ffmpeg's or the dashboard's modules).
+ */
+export function lazyComponent(load: () => Promise<Component>): Component {
+  return async (ctx) => (await load())(ctx);
+}
+
+/**
  * A feature module (modules/<area>/index.ts) as app/ assembles it: its components per role, the
  * folder of its SQL migrations and its demo seeders.
  */

@@ -1,5 +1,7 @@
 // The dashboard (web/) served at / by the api role, with the demo-mode dev-token route.
-import type { FeatureModule } from '../../core/runtime/context.ts';
-import startWeb from './index.ts';
+import { lazyComponent, type FeatureModule } from '../../core/runtime/context.ts';
 
-export const dashboardModule: FeatureModule = { name: 'dashboard', components: { api: startWeb } };
+export const dashboardModule: FeatureModule = {
+  name: 'dashboard',
+  components: { api: lazyComponent(async () => (await import('./index.ts')).default) },
+};
