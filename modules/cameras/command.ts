@@ -30,10 +30,7 @@ export function buildCommand(
 ): CommandPlan {
   const interval = camera.snapshotIntervalSeconds;
   const width = camera.maxWidth ?? options.maxWidth;
-  // Warnings and errors only: at `info` an HLS input logs two "Opening ..." lines per segment,
-  // each a wake-up of the node process for nothing it uses. `-stats` keeps the progress line
-  // (printed straight to stderr below `info`), whose `size=` gives the input bitrate.
-  const inputOptions = ['-hide_banner', '-nostdin', '-loglevel', 'level+warning', '-stats'];
+  const inputOptions = ['-hide_banner', '-nostdin', '-loglevel', 'level+info'];
   // The progress line (whose `size=` gives the input bitrate) comes every 0.5 s by default: each
   // one wakes the node process. Once per snapshot interval (0.5–5 s) is enough for the bitrate,
   // which is sampled every max(interval, 5 s).

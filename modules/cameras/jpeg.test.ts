@@ -26,7 +26,7 @@ const stream = execFileSync(
 
 describe('JpegSplitter', () => {
   it('returns whole images however the bytes are chunked', () => {
-    for (const chunkSize of [1, 7, 512, 1000, 4096, stream.length]) {
+    for (const chunkSize of [1, 7, 512, stream.length]) {
       const splitter = new JpegSplitter();
       const frames: Buffer[] = [];
       for (let i = 0; i < stream.length; i += chunkSize)

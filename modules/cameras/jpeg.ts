@@ -40,16 +40,7 @@ export function jpegSize(buf: Buffer): JpegSize | null {
  * complete image is returned. Bytes before an SOI (garbage) are dropped.
  */
 export class JpegSplitter {
-  /** The bytes not yet consumed: a view of `block` or of the caller's last chunk. */
   private buf: Buffer = Buffer.alloc(0);
-  /**
-   * Memory this splitter allocated and still writes into: `buf` ends inside it and the bytes
-   * after its end are free. A frame is assembled here with one copy per byte (appending chunk to
-   * chunk would copy a large frame again at every chunk) and handed out without another.
-   */
-  private block: Buffer | null = null;
-  /** Size of the last frame: a new block is made big enough for one like it. */
-  private lastFrameBytes = 0;
   /** Where scanning resumes, so a large frame arriving in many chunks is not rescanned. */
   private scan = 0;
   private inData = false;
@@ -61,7 +52,7 @@ export class JpegSplitter {
   }
 
   push(chunk: Buffer): Buffer[] {
-    this.append(chunk);
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     const out: Buffer[] = [];
     for (;;) {
       const frame = this.next();
@@ -72,48 +63,8 @@ export class JpegSplitter {
     return out;
   }
 
-  private append(chunk: Buffer): void {
-    const b = this.buf;
-    if (b.length === 0) {
-      this.buf = chunk;
-      this.block = null;
-      return;
-    }
-    const block = this.block;
-    if (block) {
-      const end = b.byteOffset - block.byteOffset + b.length;
-      if (end + chunk.length <= block.length) {
-        chunk.copy(block, end);
-        this.buf = block.subarray(end - b.length, end + chunk.length);
-        return;
-      }
-    }
-    const need = b.length + chunk.length;
-    const hint = Math.ceil(this.lastFrameBytes * 1.25);
-    const next = Buffer.allocUnsafe(need <= hint ? hint : need * 2);
-    b.copy(next, 0);
-    chunk.copy(next, b.length);
-    this.block = next;
-    this.buf = next.subarray(0, need);
-  }
-
-  /** The first `n` bytes of `buf` as a frame of their own, consumed. */
-  private take(n: number): Buffer {
-    const frame = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(n);
-    this.lastFrameBytes = n;
-    if (this.block && frame.buffer === this.block.buffer) {
-      // The frame keeps the block: nothing more is written into it.
-      this.block = null;
-      return frame;
-    }
-    // A view of the caller's chunk would tie the frame to bytes it does not own.
-    return Buffer.from(frame);
-  }
-
   private reset(): void {
     this.buf = Buffer.alloc(0);
-    this.block = null;
     this.scan = 0;
     this.inData = false;
   }
@@ -166,7 +117,8 @@ export class JpegSplitter {
       }
       const m = b[i + 1]!;
       if (m === EOI) {
-        const frame = this.take(i + 2);
+        const frame = Buffer.from(b.subarray(0, i + 2));
+        this.buf = b.subarray(i + 2);
         this.scan = 0;
         this.inData = false;
         return frame;

@@ -5,10 +5,8 @@
 // snapshot); readers get whole JPEGs only, because `file` serves a file only when it runs from
 // SOI to EOI — one still being written, or cut short by a crash, is not served.
 import { createHash } from 'node:crypto';
-import { unlink as unlinkCb, writeFile as writeFileCb } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { jpegSize } from './jpeg.ts';
 
 export interface Snapshot {
@@ -22,11 +20,6 @@ export interface Snapshot {
   etag: string;
   sequence: number;
 }
-
-// The callback forms, promisified: per snapshot (a write and an unlink on the hot path) they cost
-// about two thirds of the CPU of fs/promises' FileHandle-based ones (bench/cameras.ts).
-const writeFile = promisify(writeFileCb);
-const unlink = promisify(unlinkCb);
 
 export class SnapshotStore {
   private readonly latest = new Map<string, Snapshot>();

@@ -179,11 +179,11 @@ export class CameraSupervisor {
         firstFrameMs,
       );
       const sampleEvery = Math.max(interval, 5_000);
-      const sampler = setInterval(() => sample(), sampleEvery);
+      const sampler = setInterval(() => void sample(), sampleEvery);
 
-      const sample = () => {
+      const sample = async () => {
         const now = performance.now();
-        const cpu = pipeline.cpuSeconds();
+        const cpu = await pipeline.cpuSeconds();
         const dt = (now - window.at) / 1000;
         const df = frames - window.frames;
         const cpuPerSnapshot = cpu !== null && window.cpu !== null && df > 0 ? (cpu - window.cpu) / df : null;
@@ -226,7 +226,7 @@ export class CameraSupervisor {
           this.events.onFrame(jpeg);
         },
         onStart: (pid) => {
-          window.cpu = pipeline.cpuSeconds();
+          void pipeline.cpuSeconds().then((cpu) => (window.cpu = cpu));
           this.events.onSpawn?.(pid);
         },
         onInputBytes: (bytes) => {

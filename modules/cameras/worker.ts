@@ -315,16 +315,11 @@ export class CameraWorker {
   /** Base URL under which other processes reach this worker's snapshot files. */
   baseUrl(): string {
     if (this.o.config.advertisedUrl) return this.o.config.advertisedUrl;
-    // Asked for every snapshot: worked out once the server listens (the port is then fixed).
-    if (this.listeningUrl) return this.listeningUrl;
     const address = this.o.http.server.address() as AddressInfo | null;
     const port = address?.port ?? 0;
     const host = ['0.0.0.0', '::', ''].includes(this.o.httpHost) ? hostname() : this.o.httpHost;
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    if (port > 0) this.listeningUrl = url;
-    return url;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   }
-  private listeningUrl: string | null = null;
 
   /** Immutable retained snapshots, linked from the snapshot events. */
   private registerRoutes(): void {
