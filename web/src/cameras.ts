@@ -196,8 +196,8 @@ export class CameraPanel {
     const tile = this.tiles.get(st.cameraId);
     if (!tile) {
       // Kept for the tile: the list that brings the camera may have been read before this event.
-      const known = this.early.get(st.cameraId);
-      if (!known || Date.parse(known.since) <= Date.parse(st.since)) this.early.set(st.cameraId, st);
+      // A camera's events arrive in order, so the last one kept is its latest.
+      this.early.set(st.cameraId, st);
       return void this.refresh();
     }
     if (this.applyStatus(tile, st)) this.render(tile);

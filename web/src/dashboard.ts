@@ -112,7 +112,8 @@ export class Dashboard {
 
   /** Merges a fresh read into the panels a single missed event would leave wrong for good. */
   async catchUp(): Promise<void> {
-    await Promise.all([this.cameras.refresh().then(() => this.updatePins()), this.incidents.refresh()]);
+    // Both panels report what changes the map themselves (new cameras, the incident list).
+    await Promise.all([this.cameras.refresh(), this.incidents.refresh()]);
   }
 
   /** An event of one of the city's channels. */
