@@ -13,6 +13,8 @@ export interface PipelineExit {
   frames: number;
   /** True when stop() ended it. */
   stopped: boolean;
+  /** ffmpeg ended by itself, with exit code 0 and no error line: the source just ran out. */
+  clean: boolean;
 }
 
 export interface PipelineHandlers {
@@ -74,7 +76,12 @@ export class Pipeline {
       }
     });
     const finish = (err: Error | null) => {
-      handlers.onExit({ reason: this.reason(err), frames: this.frames, stopped: this.stopping });
+      handlers.onExit({
+        reason: this.reason(err),
+        frames: this.frames,
+        stopped: this.stopping,
+        clean: err === null && this.errors.length === 0 && !this.stopping,
+      });
       this.resolveExited();
     };
     // stop() may come while fluent-ffmpeg is still preparing (before the spawn): kill on start.

@@ -4,6 +4,9 @@
 //            ended): ffmpeg is killed and restarted with exponential backoff and jitter;
 //   error    ffmpeg failed before any frame (bad URL, unreachable host, garbage, unknown codec), or
 //            a stalled camera kept failing: retried only every `errorRetryMs` — never a hot loop;
+//            a source that merely ended before its first frame (ffmpeg exit 0, no error: a live
+//            playlist between publishers, as when a camera's worker moves) is retried with the
+//            stall backoff first, and is an error only after FAILURES_BEFORE_ERROR such runs;
 //   offline  this worker stopped running the camera (disabled, removed, or shutting down).
 import type { Logger } from 'pino';
 import { maskUrlCredentials, type CameraConfig, type CameraStatus } from '../../core/events/cameras.ts';
@@ -137,12 +140,17 @@ export class CameraSupervisor {
       failures = result.exit.frames > 0 ? 1 : failures + 1;
       const { reason } = result.exit;
       let delay: number;
-      if (!this.everOnline || failures >= FAILURES_BEFORE_ERROR) {
+      const backoff = () =>
+        backoffDelay(failures - 1, this.settings.restartBaseMs ?? 1_000, this.settings.errorRetryMs);
+      if (failures >= FAILURES_BEFORE_ERROR || (!this.everOnline && !result.exit.clean)) {
         this.setStatus('error', reason);
         delay = Math.round(this.settings.errorRetryMs * (0.75 + Math.random() * 0.5));
+      } else if (!this.everOnline) {
+        // Nothing failed, there was just nothing yet: no status to report, try again soon.
+        delay = backoff();
       } else {
         this.setStatus('stalled', reason);
-        delay = backoffDelay(failures - 1, this.settings.restartBaseMs ?? 1_000, this.settings.errorRetryMs);
+        delay = backoff();
       }
       this.logger.warn(
         { status: this.current?.status, reason: maskUrlCredentials(reason), retryInMs: delay },
