@@ -18,7 +18,7 @@ import {
   paymentNotice,
   type CityAqi,
 } from './messages.ts';
-import { crossAqi, enqueue, reminderMinutesOf, withdrawReminders } from './store.ts';
+import { crossAqi, enqueue, reminderMinutesOfUsers, withdrawReminders } from './store.ts';
 
 const NOTIFIER_TOPICS = [
   TOPICS.bookings.name,
@@ -55,16 +55,25 @@ export function startNotifier(deps: NotifierDeps): Promise<Consumer> {
     start: { timestamp: Date.now() - FIRST_START_LOOKBACK_MS },
     handler: async (batch) => {
       let queued = 0;
-      for (const d of batch.deliveries) queued += await handle(deps, cities, d);
+      // One look-up of reminder preferences for the batch, not one per booking.
+      const leads = await reminderMinutesOfUsers(deps.db, batch.deliveries.flatMap(reminderCandidate));
+      for (const d of batch.deliveries) queued += await handle(deps, cities, d, leads);
       if (queued > 0) deps.wake();
     },
   });
+}
+
+/** The user of a newly booked appointment, whose reminder preference `handle` will need. */
+function reminderCandidate(d: TopicDelivery<NotifierTopic>): string[] {
+  if (d.topic !== TOPICS.bookings.name || !d.event || d.event.type !== EVENT_TYPES.bookingCreated) return [];
+  return d.event.data.kind === 'appointment' ? [d.event.data.userId] : [];
 }
 
 async function handle(
   deps: NotifierDeps,
   cities: CityAqiTracker,
   d: TopicDelivery<NotifierTopic>,
+  leads: Map<string, number>,
 ): Promise<number> {
   if (!d.event) return 0;
   const { db } = deps;
@@ -111,8 +120,8 @@ async function handle(
       if (b.kind === 'appointment' && typeof b.details.start === 'string') {
         const start = new Date(b.details.start);
         if (!(start > now)) return 0;
-        const lead = await reminderMinutesOf(db, b.userId);
-        if (lead === null) return 0;
+        const lead = leads.get(b.userId);
+        if (lead === undefined) return 0;
         return enqueue(db, {
           sourceKey: `${id}/reminder`,
           userId: b.userId,

@@ -171,13 +171,22 @@ export async function quietHoursOf(
  * How long before an appointment the person wants its reminder, or null when they have no push
  * subscription (nothing would be queued for them: one round trip per booking instead of two).
  */
-export async function reminderMinutesOf(db: Queryable, userId: string): Promise<number | null> {
-  const r = await db.query<{ reminder_minutes: number }>(
-    `SELECT COALESCE((SELECT reminder_minutes FROM push_preferences WHERE user_id = $1), $2::int) AS reminder_minutes
-     WHERE EXISTS (SELECT 1 FROM push_subscriptions WHERE user_id = $1)`,
-    [userId, DEFAULT_PREFERENCES.appointmentReminderMinutes],
+/**
+ * Appointment-reminder lead times (minutes) of those of `userIds` who have a push subscription,
+ * in one query for a whole delivery batch; users without a subscription are absent.
+ */
+export async function reminderMinutesOfUsers(db: Queryable, userIds: string[]): Promise<Map<string, number>> {
+  const leads = new Map<string, number>();
+  if (userIds.length === 0) return leads;
+  const r = await db.query<{ user_id: string; reminder_minutes: number }>(
+    `SELECT u.user_id, COALESCE(p.reminder_minutes, $2::int) AS reminder_minutes
+     FROM unnest($1::text[]) AS u(user_id)
+     LEFT JOIN push_preferences p ON p.user_id = u.user_id
+     WHERE EXISTS (SELECT 1 FROM push_subscriptions s WHERE s.user_id = u.user_id)`,
+    [[...new Set(userIds)], DEFAULT_PREFERENCES.appointmentReminderMinutes],
   );
-  return r.rows[0]?.reminder_minutes ?? null;
+  for (const row of r.rows) leads.set(row.user_id, row.reminder_minutes);
+  return leads;
 }
 
 /**
