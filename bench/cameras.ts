@@ -16,10 +16,10 @@
 import { LocalCameras } from '../core/domain/local-cameras.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { loadavg } from 'node:os';
+// eventLoopUtilization is on perf_hooks' performance, not in the global Performance type
 import { performance } from 'node:perf_hooks';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { EmbeddedBus } from '../core/bus/index.ts';

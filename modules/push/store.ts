@@ -168,12 +168,9 @@ export async function quietHoursOf(
 }
 
 /**
- * How long before an appointment the person wants its reminder, or null when they have no push
- * subscription (nothing would be queued for them: one round trip per booking instead of two).
- */
-/**
- * Appointment-reminder lead times (minutes) of those of `userIds` who have a push subscription,
- * in one query for a whole delivery batch; users without a subscription are absent.
+ * How long before an appointment each of `userIds` wants its reminder (minutes), for a whole
+ * delivery batch in one query. Users without a push subscription are absent: nothing would be
+ * queued for them.
  */
 export async function reminderMinutesOfUsers(db: Queryable, userIds: string[]): Promise<Map<string, number>> {
   const leads = new Map<string, number>();
