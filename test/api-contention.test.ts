@@ -162,5 +162,33 @@ for (const backend of await backends()) {
       );
       expect(rows[0]).toEqual({ apts: 1, pays: 1 });
     });
+
+    it('concurrent first attempts of one hold with one Idempotency-Key hold one seat: the others roll back and replay it', async () => {
+      await api.db.exec(`
+        INSERT INTO departures (id, mode, operator, service_no, from_city, to_city, from_station, to_station, depart_at, arrive_at, price)
+          VALUES ('dep2', 'rail', 'Test Rail', 'G3', 'guangzhou', 'shenzhen', 'Guangzhou South', 'Shenzhen North', now() + interval '3 days', now() + interval '3 days 35 minutes', '74.50');
+        INSERT INTO seats (departure_id, seat_no, class) SELECT 'dep2', lpad(n::text, 2, '0') || 'A', 'second' FROM generate_series(1, 20) AS n;
+      `);
+      const token = await api.token('double-tapper');
+      const body = {
+        departureId: 'dep2',
+        count: 1,
+        passenger: { name: 'Tapper', idNumber: '440301199001018888' },
+      };
+      const headers = { 'idempotency-key': 'hold-dep2-racing' };
+      // With 20 free seats every attempt can hold one: only the key's record, written last in each
+      // attempt's own transaction, keeps all but the first from committing.
+      const attempts = await Promise.all(
+        Array.from({ length: 10 }, () => api.call('POST', '/v1/transport/tickets', { token, body, headers })),
+      );
+      expect(attempts.map((r) => r.status)).toEqual(Array.from({ length: 10 }, () => 201));
+      expect(new Set(attempts.map((r) => r.body.id)).size).toBe(1);
+      expect(attempts.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(9);
+      const { rows } = await api.db.query<{ tickets: number; taken: number }>(
+        `SELECT (SELECT count(*) FROM tickets WHERE user_id = 'double-tapper')::int AS tickets,
+                (SELECT count(*) FROM seats WHERE departure_id = 'dep2' AND ticket_id IS NOT NULL)::int AS taken`,
+      );
+      expect(rows[0]).toEqual({ tickets: 1, taken: 1 });
+    });
   });
 }

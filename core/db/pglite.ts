@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import v8 from 'node:v8';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGlite, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import {
   copyEmptyCluster,
   emptyClusterTarball,
@@ -9,7 +9,7 @@ import {
   keepEmptyCluster,
   keepEmptyClusterTarball,
 } from './pglite-cluster-cache.ts';
-import type { Db, Isolation, QueryResult, Queryable } from './types.ts';
+import type { Db, Isolation, QueryResult, Queryable, Transaction } from './types.ts';
 
 // PGlite is ~10 MB of WebAssembly. V8 runs it first as Liftoff (baseline) code and recompiles hot
 // functions with TurboFan on background threads; on 2 cores that recompilation took ~2 s of CPU in
@@ -26,7 +26,7 @@ v8.setFlagsFromString('--liftoff-only');
 // page cache still holds the data files, so 32 MB is enough.
 const START = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'] };
 
-const wrap = (q: Pick<Transaction, 'query'>): Queryable => ({
+const wrap = (q: Pick<PgliteTransaction, 'query'>): Queryable => ({
   async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
     const r = await q.query<T>(sql, params);
     // PGlite reports affectedRows 0 for SELECT; pg reports the row count.
@@ -63,10 +63,18 @@ export class PgliteDb implements Db {
   }
 
   async transaction<T>(
-    fn: (tx: Queryable) => Promise<T>,
+    fn: (tx: Transaction) => Promise<T>,
     _options: { isolation?: Isolation } = {},
   ): Promise<T> {
-    return this.pg.transaction((tx) => fn(wrap(tx)));
+    return this.pg.transaction((pgTx) => {
+      const tx = wrap(pgTx);
+      // In-process: no round trip to save. The statement runs, and the commit follows when `fn`
+      // returns; a failing statement rejects, and PGlite rolls the transaction back.
+      return fn({
+        query: (sql, params) => tx.query(sql, params),
+        queryAndCommit: (sql, params) => tx.query(sql, params),
+      });
+    });
   }
 
   async health(): Promise<void> {

@@ -8,6 +8,7 @@ import {
   type Isolation,
   type QueryResult,
   type Queryable,
+  type Transaction,
 } from './types.ts';
 
 const INT8_OID = 20;
@@ -58,6 +59,36 @@ function beginWithFirstQuery(client: pg.PoolClient, begin: string) {
   };
 }
 
+/**
+ * A transaction's last statement and its COMMIT in one write (see Transaction.queryAndCommit):
+ * one round trip fewer per transaction that ends with a write, such as an Idempotency-Key record.
+ * PostgreSQL answers a COMMIT after a failed statement with ROLLBACK, so nothing half-done commits.
+ */
+async function lastWithCommit<T>(
+  client: pg.PoolClient,
+  last: () => Promise<QueryResult<T>>,
+): Promise<QueryResult<T>> {
+  const stream = client.connection.stream;
+  stream.cork();
+  let statement: Promise<QueryResult<T>>;
+  let commit: Promise<pg.QueryResult>;
+  try {
+    // `last` submits its query before returning: both are on the socket, in order, at uncork.
+    statement = last();
+    commit = client.query('COMMIT');
+  } finally {
+    stream.uncork();
+  }
+  const [done, committed] = await Promise.allSettled([statement, commit]);
+  if (done.status === 'rejected') throw done.reason;
+  if (committed.status === 'rejected') throw committed.reason;
+  // A transaction aborted earlier (a caught error) rolls back here instead of committing.
+  if (committed.value.command !== 'COMMIT') {
+    throw new Error(`transaction not committed: the server answered ${committed.value.command}`);
+  }
+  return done.value;
+}
+
 export class PostgresDb implements Db {
   readonly kind = 'postgres';
   private readonly pool: pg.Pool;
@@ -85,18 +116,29 @@ export class PostgresDb implements Db {
   }
 
   async transaction<T>(
-    fn: (tx: Queryable) => Promise<T>,
+    fn: (tx: Transaction) => Promise<T>,
     options: { isolation?: Isolation } = {},
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const client = await this.pool.connect();
+      // Set once queryAndCommit has sent COMMIT: the transaction has ended on the server (committed,
+      // or rolled back by a failed last statement) and needs neither COMMIT nor ROLLBACK.
+      let ended = false;
       try {
         const begin = `BEGIN ISOLATION LEVEL ${(options.isolation ?? 'read committed').toUpperCase()}`;
-        const result = await fn(wrap(beginWithFirstQuery(client, begin)));
-        await client.query('COMMIT');
+        const send = beginWithFirstQuery(client, begin);
+        const tx = wrap(send);
+        const result = await fn({
+          query: (sql, params) => tx.query(sql, params),
+          queryAndCommit: (sql, params) => {
+            ended = true;
+            return lastWithCommit(client, () => tx.query(sql, params));
+          },
+        });
+        if (!ended) await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        if (!ended) await client.query('ROLLBACK').catch(() => undefined);
         if (attempt < 5 && RETRYABLE_SQLSTATES.has(sqlState(err) ?? '')) {
           await sleep(backoffDelay(attempt, 5, 200));
           continue;

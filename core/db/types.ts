@@ -11,6 +11,17 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
 }
 
+/** What a transaction's callback queries through. */
+export interface Transaction extends Queryable {
+  /**
+   * Runs the transaction's last statement and commits it. On PostgreSQL the statement and COMMIT
+   * leave in one write (one round trip instead of two); a statement that fails makes PostgreSQL
+   * turn that COMMIT into a ROLLBACK, and the call rejects with the statement's error. Nothing may
+   * be queried after it.
+   */
+  queryAndCommit<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+}
+
 export type Isolation = 'read committed' | 'repeatable read' | 'serializable';
 
 export interface Db extends Queryable {
@@ -21,7 +32,7 @@ export interface Db extends Queryable {
    * Runs `fn` in a transaction and commits when it resolves. Serialisation failures and deadlocks
    * (SQLSTATE 40001, 40P01) are retried a few times, so `fn` must be safe to run again.
    */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: { isolation?: Isolation }): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: { isolation?: Isolation }): Promise<T>;
   health(): Promise<void>;
   close(): Promise<void>;
 }

@@ -2,15 +2,16 @@
 // result (the stored response of an Idempotency-Key, known only once the reply is serialised)
 // commits together with it: one transaction, one WAL flush. Built on Db.transaction, so it works
 // the same on PostgreSQL and PGlite.
-import type { Db, Queryable } from '../db/types.ts';
+import type { Db, Transaction } from '../db/types.ts';
 
 export interface HeldTransaction {
   /**
    * Runs `last` in the transaction; commits when it returns true, rolls back when it returns
    * false. Resolves to that answer once the transaction has ended; rejects (rolled back) when
-   * `last` or the commit fails.
+   * `last` or the commit fails. `last` may end the transaction itself with tx.queryAndCommit
+   * (its write and the commit in one round trip) and then return whether that committed.
    */
-  finish(last: (tx: Queryable) => Promise<boolean>): Promise<boolean>;
+  finish(last: (tx: Transaction) => Promise<boolean>): Promise<boolean>;
   /** Ends the transaction without committing; safe to call more than once, or after finish. */
   rollback(): Promise<void>;
 }
@@ -37,11 +38,11 @@ class AfterHandOver extends Error {
  */
 export function holdTransaction<T>(
   db: Db,
-  work: (tx: Queryable) => Promise<T>,
+  work: (tx: Transaction) => Promise<T>,
 ): Promise<{ value: T; held: HeldTransaction }> {
   let handedOver = false;
-  let decide!: (last: ((tx: Queryable) => Promise<boolean>) | null) => void;
-  const decision = new Promise<((tx: Queryable) => Promise<boolean>) | null>((r) => (decide = r));
+  let decide!: (last: ((tx: Transaction) => Promise<boolean>) | null) => void;
+  const decision = new Promise<((tx: Transaction) => Promise<boolean>) | null>((r) => (decide = r));
   let committed = false;
 
   return new Promise((resolve, reject) => {

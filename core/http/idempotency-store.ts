@@ -1,7 +1,7 @@
 // Where Idempotency-Key records live (table idempotency_keys, or this process's memory). A record is
 // either a reservation (a request still running, no response yet) or a finished one with the
 // response to replay. core/http/idempotency.ts decides when each is written.
-import { prepared, type Db, type Queryable } from '../db/types.ts';
+import { prepared, sqlState, type Db, type Queryable, type Transaction } from '../db/types.ts';
 
 export type IdempotencyRecord =
   | { state: 'reserved' }
@@ -21,16 +21,17 @@ export interface IdempotencyStore {
   /** Frees a reservation whose request failed (5xx), so a retry runs again. */
   release(scope: string, key: string): Promise<void>;
   /**
-   * Writes a finished record in one step, inside `tx` when given (the request's own transaction,
-   * so record and change commit together). False when the key already has a record: the caller
-   * replays that one instead.
+   * Writes a finished record in one step. Given `tx` (the request's own transaction), the record
+   * is its last statement and commits it, so record and change commit together (one round trip
+   * for both). False when the key already has a record, with `tx` rolled back: the caller replays
+   * that record instead.
    */
   record(
     scope: string,
     key: string,
     fingerprint: string,
     response: StoredResponse,
-    tx?: Queryable,
+    tx?: Transaction,
   ): Promise<boolean>;
   /** What (scope, key) holds now, or null. */
   find(scope: string, key: string): Promise<Exclude<IdempotencyRecord, { state: 'reserved' }> | null>;
@@ -50,6 +51,27 @@ const RECORD = prepared(`
     created_at = now(), completed_at = now()
   ${TAKE_OVER_STALE}
   RETURNING 1`);
+
+/** SQLSTATE of idempotency_key_taken() (core/db/migrations/0002_idempotency_key_taken.sql). */
+const KEY_TAKEN = 'CS409';
+
+/**
+ * RECORD as a transaction's last statement: a taken key is an error rather than no row, so the
+ * COMMIT sent with it turns into a ROLLBACK (see Transaction.queryAndCommit).
+ */
+const RECORD_OR_RAISE = prepared(`
+  WITH written AS (
+    INSERT INTO idempotency_keys (scope, key, fingerprint, status_code, content_type, body, completed_at)
+    VALUES ($1, $2, $3, $4, $5, $6, now())
+    ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
+      status_code = EXCLUDED.status_code, content_type = EXCLUDED.content_type, body = EXCLUDED.body,
+      created_at = now(), completed_at = now()
+    ${TAKE_OVER_STALE}
+    RETURNING 1
+  )
+  SELECT 1 FROM written
+  UNION ALL
+  SELECT idempotency_key_taken($1, $2) WHERE NOT EXISTS (SELECT 1 FROM written)`);
 
 /**
  * Runs one write without waiting for its WAL flush (asynchronous commit). Used for the reservation
@@ -129,15 +151,15 @@ export function dbIdempotencyStore(db: () => Promise<Db>): IdempotencyStore {
     async record(scope, key, fingerprint, r, tx) {
       // A concurrent first attempt with this key makes the INSERT wait for that transaction: when it
       // commits, nothing is written here and its record is the one replayed.
-      const ins = await (tx ?? (await db())).query(RECORD, [
-        scope,
-        key,
-        fingerprint,
-        r.statusCode,
-        r.contentType,
-        r.body,
-      ]);
-      return ins.rowCount > 0;
+      const params = [scope, key, fingerprint, r.statusCode, r.contentType, r.body];
+      if (!tx) return (await (await db()).query(RECORD, params)).rowCount > 0;
+      try {
+        await tx.queryAndCommit(RECORD_OR_RAISE, params);
+        return true;
+      } catch (err) {
+        if (sqlState(err) === KEY_TAKEN) return false;
+        throw err;
+      }
     },
   };
 }

@@ -20,7 +20,7 @@
 //             flight), and it replays the first answer: no separate reservation round trip.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Db, Queryable } from '../db/types.ts';
+import type { Db, Transaction } from '../db/types.ts';
 import { holdTransaction, type HeldTransaction } from './held-transaction.ts';
 import type { IdempotencyRecord, IdempotencyStore, StoredResponse } from './idempotency-store.ts';
 import { badRequest, conflict, HttpProblem, problemDocument, unprocessable } from './problem.ts';
@@ -164,7 +164,7 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyStor
     }
     // The handler's change (if it made one) and the record commit together, or neither does.
     const written = p.held
-      ? await p.held.finish((tx: Queryable) => store.record(p.scope, p.key, p.fingerprint, response, tx))
+      ? await p.held.finish((tx: Transaction) => store.record(p.scope, p.key, p.fingerprint, response, tx))
       : await store.record(p.scope, p.key, p.fingerprint, response);
     if (written) {
       p.afterCommit?.();

@@ -51,6 +51,36 @@ export function dbContract(label: string, open: () => Promise<{ db: Db; cleanup?
       expect(upd.rowCount).toBe(1);
     });
 
+    it('ends a transaction with its last statement: committed with it, or rolled back when it fails', async () => {
+      await db.exec('CREATE TABLE tx_last (id int PRIMARY KEY, v text)');
+      const returned = await db.transaction(async (tx) => {
+        await tx.query('INSERT INTO tx_last VALUES ($1, $2)', [1, 'change']);
+        return tx.queryAndCommit<{ id: number }>('INSERT INTO tx_last VALUES ($1, $2) RETURNING id', [
+          2,
+          'last',
+        ]);
+      });
+      expect(returned.rows).toEqual([{ id: 2 }]);
+      // The last statement fails (duplicate key): the change before it is rolled back with it.
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query('INSERT INTO tx_last VALUES ($1, $2)', [3, 'lost']);
+          await tx.queryAndCommit('INSERT INTO tx_last VALUES ($1, $2)', [1, 'duplicate']);
+        }),
+      ).rejects.toMatchObject({ code: '23505' });
+      // As the only statement of its transaction.
+      await db.transaction((tx) => tx.queryAndCommit('INSERT INTO tx_last VALUES ($1, $2)', [4, 'alone']));
+      const { rows } = await db.query('SELECT id, v FROM tx_last ORDER BY id');
+      expect(rows).toEqual([
+        { id: 1, v: 'change' },
+        { id: 2, v: 'last' },
+        { id: 4, v: 'alone' },
+      ]);
+      // The connection is clean afterwards: a new transaction commits normally.
+      await db.transaction((tx) => tx.query('UPDATE tx_last SET v = $1 WHERE id = 4', ['again']));
+      expect((await db.query('SELECT v FROM tx_last WHERE id = 4')).rows).toEqual([{ v: 'again' }]);
+    });
+
     it('applies migrations once, in order, with dollar-quoted bodies, and is idempotent', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
       writeFileSync(
