@@ -91,7 +91,8 @@ export class OutboxRelay {
         run.records.push({ key: r.key, event: r.event });
       }
       if (run) await bus.publish(run.topic, run.records);
-      await tx.query(MARK_SENT, [rows.map((r) => r.id)]);
+      // The mark and COMMIT in one round trip.
+      await tx.queryAndCommit(MARK_SENT, [rows.map((r) => r.id)]);
       for (const r of rows) this.options.metrics?.published.inc({ topic: r.topic });
       return rows.length;
     });
