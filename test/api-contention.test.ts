@@ -190,5 +190,43 @@ for (const backend of await backends()) {
       );
       expect(rows[0]).toEqual({ tickets: 1, taken: 1 });
     });
+
+    it('a slot this hub has booked before is refused by what it is now: started, full, gone', async () => {
+      await api.db.query(
+        `INSERT INTO slots (id, doctor_id, start_at, end_at, capacity, fee)
+         VALUES ('slot3', 'h1-card-dr1', now() + interval '1 day', now() + interval '1 day 30 minutes', 5, '50.00')`,
+      );
+      const token = await api.token('slot3-patients');
+      const book = (i: number) =>
+        api.call('POST', '/v1/appointments', {
+          token,
+          body: { slotId: 'slot3', patient: patient(6000 + i) },
+        });
+      expect((await book(1)).status).toBe(201);
+
+      await api.db.query(`UPDATE slots SET start_at = now() - interval '1 minute' WHERE id = 'slot3'`);
+      const started = await book(2);
+      expect(started.status).toBe(409);
+      expect(started.body.detail).toMatch(/slot3 has already started/);
+
+      await api.db.query(
+        `UPDATE slots SET start_at = now() + interval '1 day', capacity = 1 WHERE id = 'slot3'`,
+      );
+      const full = await book(3);
+      expect(full.status).toBe(409);
+      expect(full.body.detail).toMatch(/slot3 is fully booked/);
+
+      const { rows } = await api.db.query<{ apts: number; booked: number }>(
+        `SELECT (SELECT count(*) FROM appointments WHERE slot_id = 'slot3')::int AS apts,
+                (SELECT booked FROM slots WHERE id = 'slot3') AS booked`,
+      );
+      expect(rows[0]).toEqual({ apts: 1, booked: 1 });
+
+      await api.db.query(`DELETE FROM appointments WHERE slot_id = 'slot3'`);
+      await api.db.query(`DELETE FROM slots WHERE id = 'slot3'`);
+      const gone = await book(4);
+      expect(gone.status).toBe(404);
+      expect(gone.body.detail).toMatch(/slot slot3 not found/);
+    });
   });
 }

@@ -14,6 +14,7 @@ import {
   listDoctors,
   listHospitals,
   listSlots,
+  SlotTermsCache,
 } from './store.ts';
 
 const tags = ['appointments'];
@@ -22,6 +23,7 @@ const publicRoute = { auth: 'public' } as const;
 const userRoute = { auth: 'user' } as const;
 
 export function registerAppointmentRoutes({ app, db, nudge }: ApiDeps): void {
+  const slotTerms = new SlotTermsCache();
   app.get(
     '/hospitals',
     {
@@ -101,6 +103,7 @@ export function registerAppointmentRoutes({ app, db, nudge }: ApiDeps): void {
         caller(request).sub,
         request.body.slotId,
         request.body.patient,
+        slotTerms,
       );
       return reply.code(201).header('location', `/v1/appointments/${a.id}`).send(a);
     },

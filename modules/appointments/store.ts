@@ -104,10 +104,61 @@ const SELECT_SLOT = prepared(`
   JOIN hospitals h ON h.id = dep.hospital_id
   WHERE s.id = $1`);
 
+/** Where, when and for how much a slot is: what a booking needs from the slot besides a place. */
+type SlotTerms = SlotPlace & { fee: string };
+
+/**
+ * The terms of slots this process has read. They never change once a slot is published (no route
+ * changes a slot's fee or times, or a doctor's, department's or hospital's name), so a booking of
+ * a known slot skips reading them: BEGIN and the booking statement, which checks the place is
+ * still free and the slot not started, leave in one write — one database round trip fewer.
+ * One per app (per database): slot ids mean nothing across databases.
+ */
+export class SlotTermsCache {
+  private readonly terms = new Map<string, SlotTerms>();
+  private readonly max: number;
+
+  constructor(max = 10_000) {
+    this.max = max;
+  }
+
+  get(slotId: string): SlotTerms | undefined {
+    return this.terms.get(slotId);
+  }
+
+  remember(slotId: string, terms: SlotTerms): void {
+    // Oldest first out; a slot's terms are small (~300 bytes), 10 000 of them ~3 MB.
+    if (!this.terms.has(slotId) && this.terms.size >= this.max) {
+      this.terms.delete(this.terms.keys().next().value!);
+    }
+    this.terms.set(slotId, terms);
+  }
+}
+
+const termsOf = (s: SlotInfo): SlotTerms => ({
+  fee: s.fee,
+  start_at: s.start_at,
+  end_at: s.end_at,
+  doctor_id: s.doctor_id,
+  doctor_name: s.doctor_name,
+  department_name: s.department_name,
+  hospital_id: s.hospital_id,
+  hospital_name: s.hospital_name,
+  city: s.city,
+});
+
+/** Why a slot cannot be booked: not found, started or full (read inside the booking's transaction). */
+async function refusal(tx: Queryable, slotId: string): Promise<Error> {
+  const slot = (await tx.query<SlotInfo>(SELECT_SLOT, [slotId])).rows[0];
+  if (!slot) return new NotFound(`slot ${slotId} not found`);
+  if (slot.past) return new Conflict(`slot ${slotId} has already started`);
+  return new Conflict(`slot ${slotId} is fully booked`);
+}
+
 /** Takes a place (guarded) and writes the appointment and its outbox event, in one statement. */
 const BOOK = prepared(`
   WITH taken AS (
-    UPDATE slots SET booked = booked + 1 WHERE id = $2 AND booked < capacity RETURNING id
+    UPDATE slots SET booked = booked + 1 WHERE id = $2 AND booked < capacity AND start_at > now() RETURNING id
   ), apt AS (
     INSERT INTO appointments (id, slot_id, user_id, patient_name, patient_id_number, patient_phone, status, fee, created_at)
     SELECT $1, id, $3, $4, $5, $6, 'booked', $7, $8 FROM taken RETURNING id
@@ -122,17 +173,28 @@ async function loadAppointment(q: Queryable, id: string, lock = false): Promise<
   ).rows[0];
 }
 
-export async function bookAppointment(db: Db, userId: string, slotId: string, patient: Patient) {
+export async function bookAppointment(
+  db: Db,
+  userId: string,
+  slotId: string,
+  patient: Patient,
+  known?: SlotTermsCache,
+) {
   try {
     return await db.transaction(async (tx) => {
-      // Read without locking: fee, times and names never change once published.
-      const { rows } = await tx.query<SlotInfo>(SELECT_SLOT, [slotId]);
-      const slot = rows[0];
-      if (!slot) throw new NotFound(`slot ${slotId} not found`);
-      if (slot.past) throw new Conflict(`slot ${slotId} has already started`);
-      if (slot.booked >= slot.capacity) throw new Conflict(`slot ${slotId} is fully booked`);
+      let terms = known?.get(slotId);
+      if (!terms) {
+        // Read without locking: fee, times and names never change once published.
+        const { rows } = await tx.query<SlotInfo>(SELECT_SLOT, [slotId]);
+        const slot = rows[0];
+        if (!slot) throw new NotFound(`slot ${slotId} not found`);
+        if (slot.past) throw new Conflict(`slot ${slotId} has already started`);
+        if (slot.booked >= slot.capacity) throw new Conflict(`slot ${slotId} is fully booked`);
+        terms = termsOf(slot);
+        known?.remember(slotId, terms);
+      }
       const a: AppointmentRow = {
-        ...slot,
+        ...terms,
         id: newId('apt'),
         slot_id: slotId,
         user_id: userId,
@@ -149,7 +211,8 @@ export async function bookAppointment(db: Db, userId: string, slotId: string, pa
         `appointment/${a.id}`,
       );
       // One statement takes the place (guarded: racing bookers queue on the slot row and re-check
-      // booked < capacity) and writes the appointment and its event; a full slot writes nothing.
+      // booked < capacity and that it has not started) and writes the appointment and its event;
+      // a full or started slot writes nothing.
       // One round trip instead of three keeps the hot slot row locked for less time.
       const written = await tx.query(BOOK, [
         a.id,
@@ -164,7 +227,8 @@ export async function bookAppointment(db: Db, userId: string, slotId: string, pa
         announce.key,
         announce.event,
       ]);
-      if (written.rowCount === 0) throw new Conflict(`slot ${slotId} is fully booked`);
+      // Full or started since it was read (or, for known terms, at all): say which.
+      if (written.rowCount === 0) throw await refusal(tx, slotId);
       return appointmentView(a);
     });
   } catch (err) {
