@@ -39,7 +39,7 @@ export default defineConfig({
     exclude,
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    globalSetup: ['test/support/web-build.ts'],
+    globalSetup: ['test/support/web-build.ts', 'test/support/server-build.ts'],
     // verbose: CI's log names every test, so it shows which adapter (embedded, Kafka, InfluxDB...) each suite ran against
     reporters: ['verbose'],
     projects: [

@@ -15,7 +15,7 @@ import { KafkaBus } from '../core/bus/kafka.ts';
 import { EVENT_TYPES, makeEvent, type AirReading } from '../core/events/index.ts';
 import { silentLogger } from '../core/observability/logger.ts';
 import { createBusMetrics } from '../core/observability/metrics.ts';
-import { startHub } from '../test/support/hub-process.ts';
+import { cliArgs, startHub } from '../test/support/hub-process.ts';
 import { freePort, workerPids } from '../test/support/stream-workers.ts';
 import { cpuSeconds, rssMiB } from './lib/hub-probe.ts';
 import { round } from './lib/results.ts';
@@ -72,17 +72,22 @@ export async function runWorkerCases(
   });
   await bus.start();
   const port = await freePort();
-  const hub = await startHub({
-    KAFKA_BROKERS: brokers,
-    KAFKA_TOPIC_PREFIX: prefix,
-    CITYSTREAM_ROLES: 'stream',
-    CITYSTREAM_STREAM_WORKERS: workers,
-    CITYSTREAM_DEMO: '0',
-    CITYSTREAM_LOG_LEVEL: 'info',
-    CITYSTREAM_HTTP_HOST: '127.0.0.1',
-    CITYSTREAM_HTTP_PORT: String(port),
-    CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'citystream-bench-ws-')),
-  });
+  const hub = await startHub(
+    {
+      KAFKA_BROKERS: brokers,
+      KAFKA_TOPIC_PREFIX: prefix,
+      CITYSTREAM_ROLES: 'stream',
+      CITYSTREAM_STREAM_WORKERS: workers,
+      CITYSTREAM_DEMO: '0',
+      CITYSTREAM_LOG_LEVEL: 'info',
+      CITYSTREAM_HTTP_HOST: '127.0.0.1',
+      CITYSTREAM_HTTP_PORT: String(port),
+      CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'citystream-bench-ws-')),
+    },
+    undefined,
+    // the sources, as every other bench runs them (the figures in README were measured so)
+    { args: cliArgs('start') },
+  );
   const expectWorkers = workers === 'auto' ? null : Number(workers);
   const deadline = Date.now() + 60_000;
   while (workerPids(hub).length < (expectWorkers ?? 1) && Date.now() < deadline) {

@@ -1,14 +1,21 @@
 // Runs `citystream start` as a real child process, as an operator would, and learns its port
-// from the "citystream is up" log line. It runs the sources (cli/main.ts under tsx), like every
-// other test: a test run then always checks the code as it is now, with no build step before it
-// and no stale dist/ to mislead it. test/build.test.ts checks the compiled dist/ path.
+// from the "citystream is up" log line. It runs the compiled server (dist/), as `npm start` does;
+// the vitest global setup (test/support/server-build.ts) rebuilds dist/ from the sources whenever
+// they changed, so a test run always checks the code as it is now. cliArgs runs the sources under
+// tsx instead (the benchmarks, and the tests of the development command line).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { DIST_CLI } from './server-build.ts';
 
 export const CLI_SOURCE = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 
-/** Node arguments that run the `citystream` command from the sources with `args`. */
+/** Node arguments that run the compiled `citystream` command with `args`. */
+export function builtCliArgs(...args: string[]): string[] {
+  return [DIST_CLI, ...args];
+}
+
+/** Node arguments that run the `citystream` command from the sources (under tsx) with `args`. */
 export function cliArgs(...args: string[]): string[] {
   return ['--import', 'tsx', CLI_SOURCE, ...args];
 }
@@ -26,8 +33,8 @@ export interface HubProcess {
 export async function startHub(
   env: Record<string, string | undefined>,
   timeoutMs = 60_000,
-  /** Node arguments and working directory of the process; the sources' `start` unless given. */
-  launch: { args: string[]; cwd?: string } = { args: cliArgs('start') },
+  /** Node arguments and working directory of the process; the compiled `start` unless given. */
+  launch: { args: string[]; cwd?: string } = { args: builtCliArgs('start') },
 ): Promise<HubProcess> {
   const child = spawn(process.execPath, launch.args, {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, CITYSTREAM_HTTP_PORT: '0', ...env },
