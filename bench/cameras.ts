@@ -165,7 +165,9 @@ async function bare(url: string, n: number, naive: boolean, dir: string): Promis
           out,
         ]
       : [
-          ...plan.inputOptions.map((o) => (o === 'level+info' ? 'error' : o)),
+          ...plan.inputOptions
+            .map((o) => (o === 'level+warning' ? 'error' : o))
+            .filter((o) => o !== '-stats'),
           '-i',
           url,
           ...plan.snapshotOptions.slice(0, -2),
