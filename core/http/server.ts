@@ -26,6 +26,7 @@ import { DomainError } from '../errors.ts';
 import { registerInputChecks } from './input.ts';
 import { documentStatuses } from './openapi.ts';
 import { registerMethodNotAllowed } from './methods.ts';
+import { lazyRequestLogger } from './request-logger.ts';
 import { HttpProblem, problemFor, sendProblem, validationProblem } from './problem.ts';
 import type { Readiness } from './readiness.ts';
 import { DEFAULT_POLICY, registerSecurity } from './security.ts';
@@ -59,6 +60,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     loggerInstance: options.logger.child({ component: 'http' }),
     // Per-request lines would dominate the log at ingest rates; failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
+    // request.log's pino child is made only when the request logs (core/http/request-logger.ts).
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: options.bodyLimit ?? 1_048_576,
     requestIdHeader: 'x-request-id',
     // X-Forwarded-For names the client only when the peer is a configured proxy; otherwise anyone
