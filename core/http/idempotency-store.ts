@@ -43,14 +43,15 @@ const TAKE_OVER_STALE = `WHERE idempotency_keys.completed_at IS NULL
   AND idempotency_keys.created_at < now() - make_interval(secs => ${STALE_SECONDS})`;
 
 /** A finished record in one step; takes over a stale reservation, leaves any other record alone. */
-const RECORD = prepared(`
+const WRITE_RECORD = `
   INSERT INTO idempotency_keys (scope, key, fingerprint, status_code, content_type, body, completed_at)
   VALUES ($1, $2, $3, $4, $5, $6, now())
   ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
     status_code = EXCLUDED.status_code, content_type = EXCLUDED.content_type, body = EXCLUDED.body,
     created_at = now(), completed_at = now()
   ${TAKE_OVER_STALE}
-  RETURNING 1`);
+  RETURNING 1`;
+const RECORD = prepared(WRITE_RECORD);
 
 /** SQLSTATE of idempotency_key_taken() (core/db/migrations/0002_idempotency_key_taken.sql). */
 const KEY_TAKEN = 'CS409';
@@ -60,15 +61,7 @@ const KEY_TAKEN = 'CS409';
  * COMMIT sent with it turns into a ROLLBACK (see Transaction.queryAndCommit).
  */
 const RECORD_OR_RAISE = prepared(`
-  WITH written AS (
-    INSERT INTO idempotency_keys (scope, key, fingerprint, status_code, content_type, body, completed_at)
-    VALUES ($1, $2, $3, $4, $5, $6, now())
-    ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
-      status_code = EXCLUDED.status_code, content_type = EXCLUDED.content_type, body = EXCLUDED.body,
-      created_at = now(), completed_at = now()
-    ${TAKE_OVER_STALE}
-    RETURNING 1
-  )
+  WITH written AS (${WRITE_RECORD})
   SELECT 1 FROM written
   UNION ALL
   SELECT idempotency_key_taken($1, $2) WHERE NOT EXISTS (SELECT 1 FROM written)`);

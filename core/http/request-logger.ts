@@ -3,7 +3,9 @@
 // costs about 10 µs of CPU (20 000 children measured), on every request, while most requests log
 // nothing (request lines are off: see server.ts). Fastify only calls log methods on it.
 import type { FastifyBaseLogger } from 'fastify';
-import type { Bindings, ChildLoggerOptions, LevelWithSilentOrString } from 'pino';
+import type { Bindings, ChildLoggerOptions, LevelWithSilentOrString, LogFn } from 'pino';
+
+type LogArgs = Parameters<LogFn>;
 
 export class LazyRequestLogger implements FastifyBaseLogger {
   private made: FastifyBaseLogger | undefined;
@@ -35,20 +37,28 @@ export class LazyRequestLogger implements FastifyBaseLogger {
     this.logger.level = level;
   }
 
-  fatal: FastifyBaseLogger['fatal'] = (...args: Parameters<FastifyBaseLogger['fatal']>) =>
+  // Methods, not arrow fields: a request's logger is made per request and should cost one object.
+  fatal(...args: LogArgs): void {
     this.logger.fatal(...args);
-  error: FastifyBaseLogger['error'] = (...args: Parameters<FastifyBaseLogger['error']>) =>
+  }
+  error(...args: LogArgs): void {
     this.logger.error(...args);
-  warn: FastifyBaseLogger['warn'] = (...args: Parameters<FastifyBaseLogger['warn']>) =>
+  }
+  warn(...args: LogArgs): void {
     this.logger.warn(...args);
-  info: FastifyBaseLogger['info'] = (...args: Parameters<FastifyBaseLogger['info']>) =>
+  }
+  info(...args: LogArgs): void {
     this.logger.info(...args);
-  debug: FastifyBaseLogger['debug'] = (...args: Parameters<FastifyBaseLogger['debug']>) =>
+  }
+  debug(...args: LogArgs): void {
     this.logger.debug(...args);
-  trace: FastifyBaseLogger['trace'] = (...args: Parameters<FastifyBaseLogger['trace']>) =>
+  }
+  trace(...args: LogArgs): void {
     this.logger.trace(...args);
-  silent: FastifyBaseLogger['silent'] = (...args: Parameters<FastifyBaseLogger['silent']>) =>
+  }
+  silent(...args: LogArgs): void {
     this.logger.silent(...args);
+  }
 
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
     return this.logger.child(bindings, options);

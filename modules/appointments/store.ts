@@ -135,17 +135,11 @@ export class SlotTermsCache {
   }
 }
 
-const termsOf = (s: SlotInfo): SlotTerms => ({
-  fee: s.fee,
-  start_at: s.start_at,
-  end_at: s.end_at,
-  doctor_id: s.doctor_id,
-  doctor_name: s.doctor_name,
-  department_name: s.department_name,
-  hospital_id: s.hospital_id,
-  hospital_name: s.hospital_name,
-  city: s.city,
-});
+/** A slot's terms: all it is but its place count and whether it started. */
+function termsOf(slot: SlotInfo): SlotTerms {
+  const { capacity: _capacity, booked: _booked, past: _past, ...terms } = slot;
+  return terms;
+}
 
 /** Why a slot cannot be booked: not found, started or full (read inside the booking's transaction). */
 async function refusal(tx: Queryable, slotId: string): Promise<Error> {

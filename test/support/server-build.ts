@@ -7,25 +7,35 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The `citystream` command, compiled. */
 export const DIST_CLI = join(ROOT, 'dist', 'cli', 'main.js');
-/** What scripts/build-server.mjs compiles or copies (keep the two lists together). */
-const SOURCE_DIRS = ['core', 'app', 'modules', 'stream', 'cli'];
-const BUILD_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build-server.mjs'];
-const BUILT = /(?<!\.test)\.ts$|\.(sql|geojson)$/;
+const BUILD_CONFIG = join(ROOT, 'tsconfig.build.json');
+/** Files that change the build besides the sources. */
+const BUILD_SETTINGS = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build-server.mjs'];
 
-/** Newest modification time of the server's inputs; directories count, so a deleted file does. */
+/** What the build compiles: the `include` of tsconfig.build.json, read as tsc reads it. */
+function buildIncludes(): string[] {
+  const read = ts.readConfigFile(BUILD_CONFIG, (path) => ts.sys.readFile(path));
+  const config = read.config as { include: string[] };
+  return config.include.map((entry) => join(ROOT, entry));
+}
+
+const mtime = (path: string) => statSync(path).mtimeMs;
+
+/** Newest modification time of the server's inputs (its SQL and GeoJSON too); directories count,
+ * so a deleted file does. Tests are not built: editing one needs no rebuild. */
 function newestInput(): number {
-  let newest = 0;
-  for (const file of BUILD_INPUTS) newest = Math.max(newest, statSync(join(ROOT, file)).mtimeMs);
-  for (const dir of SOURCE_DIRS) {
-    newest = Math.max(newest, statSync(join(ROOT, dir)).mtimeMs);
-    for (const entry of readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })) {
-      if (entry.isDirectory() || BUILT.test(entry.name)) {
-        newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-      }
+  let newest = Math.max(...BUILD_SETTINGS.map((file) => mtime(join(ROOT, file))));
+  for (const path of buildIncludes()) {
+    const stat = statSync(path);
+    newest = Math.max(newest, stat.mtimeMs);
+    if (!stat.isDirectory()) continue;
+    for (const entry of readdirSync(path, { recursive: true, withFileTypes: true })) {
+      if (entry.name.endsWith('.test.ts')) continue;
+      newest = Math.max(newest, mtime(join(entry.parentPath, entry.name)));
     }
   }
   return newest;
