@@ -6,7 +6,9 @@
 // accepted reading. The load generator runs in a child process (bench/lib/ingest-load.ts), so this
 // process's CPU time is the hub's alone.
 //   eval "$(scripts/services env)"; npm run bench:ingest      (needs Kafka and InfluxDB)
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/ingest.ts    (profile the hub)
+//   node --max-semi-space-size=64 --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/ingest.ts
+//                                                             (profile the hub)
+// The hub runs in this process, with the flag an ingest process runs with (docs/operations.md).
 // Env: BENCH_INGEST_SECONDS (per phase, default 20), BENCH_INGEST_RATES (offered readings/s per
 // phase, default "10000,40000"), BENCH_INGEST_LINES (lines per request, default 2000),
 // BENCH_INGEST_CLIENTS (concurrent requests, default 4).
@@ -233,6 +235,7 @@ try {
       `Targets: ${TARGET.perSecond} readings/s sustained with ingest→stored p99 < ${TARGET.p99Ms} ms and none lost; at most ${TARGET.cpuUsPerReading} µs of hub CPU per reading at 10,000/s.`,
       'Hub CPU: user + system time of the hub process (HTTP, parsing, validation, Kafka produce, both air.readings.v1 consumer groups, AQI produce, InfluxDB writes) from the start of a row until its last reading was stored, divided by the readings stored; "without idle" first takes out what the idle hub uses over that time (it weighs more the fewer readings a row gets through). The load generator runs in its own process and is not counted.',
       `Before the rows: ${WARMUP_SECONDS} s at ${WARMUP_RATE}/s to warm up (not reported, but counted in "nothing lost"); the idle hub then used ${idleCpuPercent} % of a core.`,
+      `Hub process flags: ${process.execArgv.filter((a) => a.startsWith('--max-semi-space-size')).join(' ') || 'none'} (docs/operations.md: what the ingest role runs with).`,
       'Load generator, hub (ingest role), Kafka and InfluxDB share the same 2-core machine; Kafka and InfluxDB are the real servers from scripts/services.',
       'Latency: from sending the HTTP request until InfluxDB acknowledged the write that carried the reading.',
       `Load average (1, 5, 15 min) at the end: ${result.loadavg.join(', ')}.`,
