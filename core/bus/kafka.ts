@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import { TOPIC_SPECS } from '../events/catalog.ts';
 import { backoffDelay, sleep } from '../retry.ts';
 import type { BusMetrics } from '../observability/metrics.ts';
+import { fixKafkajsIdleTimer } from './kafkajs-idle-timer.ts';
 import { rememberingPartitioner } from './partitioner.ts';
 import { encodeRecords, specFor, DLQ_TOPIC, deadLettersWanted } from './records.ts';
 import { processBatch, type FetchedRecord } from './runner.ts';
@@ -76,6 +77,7 @@ export class KafkaBus implements Bus {
 
   constructor(options: KafkaBusOptions) {
     this.options = options;
+    fixKafkajsIdleTimer();
     const log = options.logger.child({ component: 'kafkajs' });
     this.kafka = new Kafka({
       clientId: options.clientId,
