@@ -270,7 +270,10 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
       .toBe(seatsBefore - 1);
     await saveScreenshot(page, 'citizen-hold-desktop');
     await expect
-      .poll(() => timer.getAttribute('data-seconds-left'), { timeout: (HOLD_SECONDS + 5) * 1000 })
+      // a short read timeout: a row redrawn without its countdown fails here, not at the test's timeout
+      .poll(() => timer.getAttribute('data-seconds-left', { timeout: 1_000 }), {
+        timeout: (HOLD_SECONDS + 5) * 1000,
+      })
       .toBe('0');
     expect(await held.getAttribute('data-status')).toBe('expired');
     expect(await held.locator('button[data-pay]').isDisabled()).toBe(true);
