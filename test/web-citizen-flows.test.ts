@@ -278,6 +278,11 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     expect(await held.getAttribute('data-status')).toBe('expired');
     expect(await held.locator('button[data-pay]').isDisabled()).toBe(true);
     expect(await held.textContent()).toMatch(/hold has ended/);
+    expect(await page.getByTestId('coach-result').textContent()).not.toMatch(/Seat held/);
+    // The seat is free again, and the departure list says so without a new search.
+    await expect
+      .poll(async () => Number(/(\d+)/.exec((await first.locator('[data-field=seats]').textContent())!)![1]))
+      .toBe(seatsBefore);
     await saveScreenshot(page, 'citizen-hold-expired-desktop');
   }, 40_000);
 

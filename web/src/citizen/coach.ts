@@ -1,13 +1,13 @@
 // Coach and rail: find departures, hold a seat, pay before the hold ends. Departures that have
-// left cannot be held; seat counts reload after each hold; a held ticket counts down and, at zero,
-// its Pay is disabled and the row says the hold ended.
+// left cannot be held; seat counts reload after each hold and when a hold ends; a held ticket
+// counts down and, at zero, its Pay is disabled and the row says the hold ended.
 import { Attempt, list } from '../api.ts';
 import { CITIES, type CityId, cityOptions } from '../cities.ts';
 import { fill, h } from '../dom.ts';
 import { formatMoney, formatTime, t } from '../i18n/index.ts';
 import type { z } from 'zod';
 import type { departureResponse } from '../../../modules/transport/index.ts';
-import { ticketRow } from './ticket-row.ts';
+import { HOLD_ENDED, ticketRow } from './ticket-row.ts';
 import type { BookingStore, Ticket } from './store.ts';
 import { clearFieldErrors, explain, field, input, isoDate, resultLine, say, showFieldErrors } from './ui.ts';
 import { validator } from './validate.ts';
@@ -98,6 +98,15 @@ export function coachForm(city: CityId, store: BookingStore, passengerName: stri
     out,
     held,
   );
+  // The seat of a hold that ran out is free again: show it in the counts, and take back "held,
+  // pay before the time runs out" (the row now says the hold ended).
+  held.addEventListener(HOLD_ENDED, () => {
+    if (out.dataset.kind === 'ok') {
+      delete out.dataset.kind;
+      out.replaceChildren();
+    }
+    void search();
+  });
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     void search();

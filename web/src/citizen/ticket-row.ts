@@ -7,6 +7,9 @@ import { payButton } from './pay.ts';
 import type { BookingStore, Ticket } from './store.ts';
 import { resultLine } from './ui.ts';
 
+/** Fired (bubbling) by a ticket row when its hold runs out while shown. */
+export const HOLD_ENDED = 'hold-ended';
+
 export function ticketRow(
   store: BookingStore,
   ticket: Ticket,
@@ -29,12 +32,15 @@ export function ticketRow(
     const timer =
       status === 'held' && cur.holdExpiresAt
         ? countdown(cur.holdExpiresAt, () => {
-            // The hold has ended: Pay can no longer succeed.
+            // The hold has ended: Pay can no longer succeed. The hub's own "expired" that follows
+            // changes nothing more, so the row is not redrawn for it.
             if (pay) pay.disabled = true;
+            last = 'expired';
             row.dataset.status = 'expired';
             badge.className = 'badge status-expired';
             badge.textContent = t('citizen:status.expired');
             note.textContent = t('citizen:hold.expired');
+            holdEnded();
           })
         : null;
     fill(
@@ -49,10 +55,16 @@ export function ticketRow(
       out,
     );
   };
+  // The seat is free again: a view showing seat counts listens for this.
+  const holdEnded = () => row.dispatchEvent(new CustomEvent(HOLD_ENDED, { bubbles: true }));
   const off = store.onChange(() => {
     if (!row.isConnected) return off();
     const cur = store.tickets.get(ticket.id);
-    if (cur && cur.status !== last && !(last === 'expired' && cur.status === 'held')) render();
+    if (!cur || cur.status === last || (last === 'expired' && cur.status === 'held')) return;
+    const was = last;
+    render();
+    // The hub said "expired" before the countdown got there.
+    if (was === 'held' && last === 'expired') holdEnded();
   });
   render();
   return row;
