@@ -9,13 +9,11 @@ import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Registry } from 'prom-client';
 import type { PublishRecord } from '../core/bus/index.ts';
-import { KafkaBus } from '../core/bus/kafka.ts';
+import type { KafkaBus } from '../core/bus/kafka.ts';
 import { EVENT_TYPES, makeEvent, type AirReading } from '../core/events/index.ts';
-import { silentLogger } from '../core/observability/logger.ts';
-import { createBusMetrics } from '../core/observability/metrics.ts';
 import { cliArgs, startHub } from '../test/support/hub-process.ts';
+import { quietKafkaBus } from '../test/support/kafka.ts';
 import { freePort, workerPids } from '../test/support/stream-workers.ts';
 import { cpuSeconds, rssMiB } from './lib/hub-probe.ts';
 import { round } from './lib/results.ts';
@@ -63,13 +61,7 @@ export async function runWorkerCases(
   cases: WorkerCase[],
   seconds: number,
 ): Promise<WorkerRow[]> {
-  const bus = new KafkaBus({
-    brokers: brokers.split(','),
-    clientId: 'bench-ws-workers',
-    topicPrefix: prefix,
-    logger: silentLogger(),
-    metrics: createBusMetrics(new Registry()),
-  });
+  const bus = quietKafkaBus(brokers.split(','), 'bench-ws-workers', prefix);
   await bus.start();
   const port = await freePort();
   const hub = await startHub(

@@ -5,19 +5,17 @@
 // with a persistent MQTT session full of poison starts and ingests the next valid reading.
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../core/auth/index.ts';
 import type { Consumer } from '../core/bus/index.ts';
-import { KafkaBus } from '../core/bus/kafka.ts';
+import type { KafkaBus } from '../core/bus/kafka.ts';
 import { loadConfig, type Config } from '../core/config/index.ts';
 import { EVENT_TYPES, makeEvent, type AirReading, type DeadLetter } from '../core/events/index.ts';
 import { silentLogger } from '../core/observability/logger.ts';
-import { createBusMetrics } from '../core/observability/metrics.ts';
 import { Hub } from '../app/hub.ts';
 import { InfluxTimeSeries } from '../core/timeseries/influx.ts';
 import { createTestBucket } from './support/timeseries.ts';
-import { deleteTestTopics, testTopicPrefix } from './support/kafka.ts';
+import { deleteTestTopics, quietKafkaBus, testTopicPrefix } from './support/kafka.ts';
 import { createTestDatabase } from './support/postgres.ts';
 import { serviceAvailable } from './support/services.ts';
 import { waitFor } from './support/wait.ts';
@@ -95,13 +93,7 @@ describe.runIf(ready)('poison readings on real Kafka, InfluxDB, PostgreSQL and M
     await startHub();
     store = new InfluxTimeSeries(bucket.config);
     // Read dlq.v1 from outside the hub, so the reader outlives the restarts.
-    observer = new KafkaBus({
-      brokers: [kafka!.value!],
-      clientId: `air-poison-${run}`,
-      topicPrefix: prefix,
-      logger: silentLogger(),
-      metrics: createBusMetrics(new Registry()),
-    });
+    observer = quietKafkaBus([kafka!.value!], `air-poison-${run}`, prefix);
     await observer.start();
     letterReader = await observer.consume({
       mode: 'broadcast',

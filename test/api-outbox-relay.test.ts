@@ -5,17 +5,15 @@
 import { MIGRATION_DIRS } from '../app/modules.ts';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxRelay } from '../core/outbox/relay.ts';
 import { createIncident } from '../modules/incidents/store.ts';
-import { KafkaBus } from '../core/bus/kafka.ts';
+import type { KafkaBus } from '../core/bus/kafka.ts';
 import type { Delivery } from '../core/bus/types.ts';
 import { migrate, readMigrations } from '../core/db/index.ts';
 import { PostgresDb } from '../core/db/postgres.ts';
 import { silentLogger } from '../core/observability/logger.ts';
-import { createBusMetrics } from '../core/observability/metrics.ts';
-import { deleteTestTopics, testTopicPrefix } from './support/kafka.ts';
+import { deleteTestTopics, quietKafkaBus, testTopicPrefix } from './support/kafka.ts';
 import { createTestDatabase } from './support/postgres.ts';
 import { serviceAvailable } from './support/services.ts';
 import { waitFor } from './support/wait.ts';
@@ -37,13 +35,7 @@ if (kafka && postgres) {
       ({ url: databaseUrl, drop } = await createTestDatabase(postgres.value!));
       db = new PostgresDb(databaseUrl);
       await migrate(db, readMigrations(MIGRATION_DIRS));
-      bus = new KafkaBus({
-        brokers: [kafka.value!],
-        clientId: 'outbox-test',
-        topicPrefix: prefix,
-        logger: silentLogger(),
-        metrics: createBusMetrics(new Registry()),
-      });
+      bus = quietKafkaBus([kafka.value!], 'outbox-test', prefix);
       await bus.start();
       await bus.consume({
         groupId: `${prefix}reader`,

@@ -1,14 +1,10 @@
 // The broker goes down in the middle of a publish loop and comes back: every acknowledged event
 // is consumed exactly once per key, in order.
-import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KafkaBus } from '../core/bus/kafka.ts';
 import type { Consumer } from '../core/bus/types.ts';
 import { reading } from './contracts/bus.contract.ts';
-import { createBusMetrics } from '../core/observability/metrics.ts';
-import { silentLogger } from '../core/observability/logger.ts';
 import { startService, stopService } from './support/control.ts';
-import { deleteTestTopics, testTopicPrefix } from './support/kafka.ts';
+import { deleteTestTopics, quietKafkaBus, testTopicPrefix } from './support/kafka.ts';
 import { serviceAvailable } from './support/services.ts';
 import { waitFor } from './support/wait.ts';
 
@@ -18,14 +14,7 @@ const KEYS = ['SZ-F1', 'GZ-F2', 'FS-F3', 'SZ-F4'];
 describe.runIf(kafka)(`Kafka broker outage (real broker at ${kafka?.value})`, () => {
   if (!kafka) return;
   const prefix = testTopicPrefix('fault');
-  const make = () =>
-    new KafkaBus({
-      brokers: [kafka.value!],
-      clientId: 'fault-test',
-      topicPrefix: prefix,
-      logger: silentLogger(),
-      metrics: createBusMetrics(new Registry()),
-    });
+  const make = () => quietKafkaBus([kafka.value!], 'fault-test', prefix);
   const bus = make();
   let consumer: Consumer | undefined;
 

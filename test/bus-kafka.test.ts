@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createBusMetrics } from '../core/observability/metrics.ts';
-import { silentLogger } from '../core/observability/logger.ts';
 import { serviceAvailable } from './support/services.ts';
-import { deleteTestTopics, testTopicPrefix } from './support/kafka.ts';
+import { deleteTestTopics, quietKafkaBus, testTopicPrefix } from './support/kafka.ts';
 import { busContract, reading } from './contracts/bus.contract.ts';
-import { KafkaBus } from '../core/bus/kafka.ts';
 import { REQUEST_QUEUE_MODULE } from '../core/bus/kafkajs-idle-timer.ts';
 import { waitFor } from './support/wait.ts';
 
@@ -17,26 +13,12 @@ if (kafka) {
   const prefix = testTopicPrefix('bus');
   afterAll(() => deleteTestTopics([kafka.value!], prefix));
   busContract(`real Kafka broker at ${kafka.value}`, () =>
-    Promise.resolve(
-      new KafkaBus({
-        brokers: [kafka.value!],
-        clientId: 'bus-contract',
-        topicPrefix: prefix,
-        logger: silentLogger(),
-        metrics: createBusMetrics(new Registry()),
-      }),
-    ),
+    Promise.resolve(quietKafkaBus([kafka.value!], 'bus-contract', prefix)),
   );
 
   describe('an idle Kafka bus', () => {
     it('leaves its broker connections quiet: no request-queue check runs every millisecond', async () => {
-      const bus = new KafkaBus({
-        brokers: [kafka.value!],
-        clientId: 'bus-idle',
-        topicPrefix: prefix,
-        logger: silentLogger(),
-        metrics: createBusMetrics(new Registry()),
-      });
+      const bus = quietKafkaBus([kafka.value!], 'bus-idle', prefix);
       await bus.start();
       const queue = createRequire(import.meta.url)(REQUEST_QUEUE_MODULE) as {
         prototype: { checkPendingRequests: (this: unknown) => void };

@@ -7,19 +7,16 @@ import { mkdtempSync } from 'node:fs';
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { KafkaBus } from '../core/bus/kafka.ts';
+import type { KafkaBus } from '../core/bus/kafka.ts';
 import type { CloudEvent } from '../core/events/envelope.ts';
 import { makeEvent } from '../core/events/envelope.ts';
 import { EVENT_TYPES } from '../core/events/catalog.ts';
-import { silentLogger } from '../core/observability/logger.ts';
-import { createBusMetrics } from '../core/observability/metrics.ts';
 import { StreamClient, type LiveEvent } from '../stream/client/index.ts';
 import { reading, snapshot } from './support/stream.ts';
 import { startHub, type HubProcess } from './support/hub-process.ts';
-import { deleteTestTopics, testTopicPrefix } from './support/kafka.ts';
+import { deleteTestTopics, quietKafkaBus, testTopicPrefix } from './support/kafka.ts';
 import { serviceAvailable } from './support/services.ts';
 import { waitFor } from './support/wait.ts';
 
@@ -99,13 +96,7 @@ if (kafka) {
     };
 
     it('a client moved from a killed gateway to a fresh one receives exactly the full sequence', async () => {
-      bus = new KafkaBus({
-        brokers: [kafka.value!],
-        clientId: 'stream-recovery-test',
-        topicPrefix: prefix,
-        logger: silentLogger(),
-        metrics: createBusMetrics(new Registry()),
-      });
+      bus = quietKafkaBus([kafka.value!], 'stream-recovery-test', prefix);
       await bus.start();
       const a = await gateway('gw-a');
       lb = await balancer();

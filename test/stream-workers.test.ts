@@ -5,17 +5,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { KafkaBus } from '../core/bus/kafka.ts';
-import { silentLogger } from '../core/observability/logger.ts';
-import { createBusMetrics } from '../core/observability/metrics.ts';
+import type { KafkaBus } from '../core/bus/kafka.ts';
 import { StreamClient, type LiveEvent } from '../stream/client/index.ts';
 import { reading } from './support/stream.ts';
 import { startHub, type HubProcess } from './support/hub-process.ts';
 import { freePort, workerPids } from './support/stream-workers.ts';
-import { deleteTestTopics, testTopicPrefix } from './support/kafka.ts';
+import { deleteTestTopics, quietKafkaBus, testTopicPrefix } from './support/kafka.ts';
 import { serviceAvailable } from './support/services.ts';
 import { waitFor } from './support/wait.ts';
 
@@ -45,13 +42,7 @@ if (kafka) {
     });
 
     it('share the connections, survive a killed worker with exact recovery, and stop together', async () => {
-      bus = new KafkaBus({
-        brokers: [kafka.value!],
-        clientId: 'stream-workers-test',
-        topicPrefix: prefix,
-        logger: silentLogger(),
-        metrics: createBusMetrics(new Registry()),
-      });
+      bus = quietKafkaBus([kafka.value!], 'stream-workers-test', prefix);
       await bus.start();
       const port = await freePort();
       hub = await startHub({

@@ -141,12 +141,19 @@ function termsOf(slot: SlotInfo): SlotTerms {
   return terms;
 }
 
-/** Why a slot cannot be booked: not found, started or full (read inside the booking's transaction). */
-async function refusal(tx: Queryable, slotId: string): Promise<Error> {
-  const slot = (await tx.query<SlotInfo>(SELECT_SLOT, [slotId])).rows[0];
+/** Why a slot as read cannot be booked (not found, started, full), or null when it can. */
+function refusalOf(slot: SlotInfo | undefined, slotId: string): Error | null {
   if (!slot) return new NotFound(`slot ${slotId} not found`);
   if (slot.past) return new Conflict(`slot ${slotId} has already started`);
-  return new Conflict(`slot ${slotId} is fully booked`);
+  if (slot.booked >= slot.capacity) return new Conflict(`slot ${slotId} is fully booked`);
+  return null;
+}
+
+/** Why the booking statement took no place: the slot as it is now, read in the same transaction. */
+async function refusal(tx: Queryable, slotId: string): Promise<Error> {
+  const slot = (await tx.query<SlotInfo>(SELECT_SLOT, [slotId])).rows[0];
+  // Full is what is left when the read still shows a place: another booking took it meanwhile.
+  return refusalOf(slot, slotId) ?? new Conflict(`slot ${slotId} is fully booked`);
 }
 
 /** Takes a place (guarded) and writes the appointment and its outbox event, in one statement. */
@@ -179,12 +186,10 @@ export async function bookAppointment(
       let terms = known?.get(slotId);
       if (!terms) {
         // Read without locking: fee, times and names never change once published.
-        const { rows } = await tx.query<SlotInfo>(SELECT_SLOT, [slotId]);
-        const slot = rows[0];
-        if (!slot) throw new NotFound(`slot ${slotId} not found`);
-        if (slot.past) throw new Conflict(`slot ${slotId} has already started`);
-        if (slot.booked >= slot.capacity) throw new Conflict(`slot ${slotId} is fully booked`);
-        terms = termsOf(slot);
+        const slot = (await tx.query<SlotInfo>(SELECT_SLOT, [slotId])).rows[0];
+        const refused = refusalOf(slot, slotId);
+        if (refused) throw refused;
+        terms = termsOf(slot!);
         known?.remember(slotId, terms);
       }
       const a: AppointmentRow = {

@@ -2,6 +2,10 @@
 // deletes its topics afterwards so the broker does not accumulate thousands of partitions.
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { Registry } from 'prom-client';
+import { KafkaBus } from '../../core/bus/kafka.ts';
+import { silentLogger } from '../../core/observability/logger.ts';
+import { createBusMetrics } from '../../core/observability/metrics.ts';
 
 export const testTopicPrefix = (area: string) => `test.${area}.${randomUUID().slice(0, 8)}.`;
 
@@ -15,4 +19,15 @@ export async function deleteTestTopics(brokers: string[], prefix: string): Promi
   } finally {
     await admin.disconnect();
   }
+}
+
+/** A Kafka bus (not started) for a test or bench of its own: no log lines, its own metrics. */
+export function quietKafkaBus(brokers: string[], clientId: string, topicPrefix: string): KafkaBus {
+  return new KafkaBus({
+    brokers,
+    clientId,
+    topicPrefix,
+    logger: silentLogger(),
+    metrics: createBusMetrics(new Registry()),
+  });
 }

@@ -3,21 +3,13 @@
 // parent can SIGKILL it at exactly that point:
 //   before-publish: the rows are selected, nothing is published yet;
 //   after-publish:  the broker acknowledged, the rows are not yet marked sent.
-import { Registry } from 'prom-client';
 import { OutboxRelay } from '../../core/outbox/relay.ts';
-import { KafkaBus } from '../../core/bus/kafka.ts';
 import { PostgresDb } from '../../core/db/postgres.ts';
 import { silentLogger } from '../../core/observability/logger.ts';
-import { createBusMetrics } from '../../core/observability/metrics.ts';
+import { quietKafkaBus } from './kafka.ts';
 
 const [databaseUrl, brokers, prefix, point] = process.argv.slice(2) as [string, string, string, string];
-const bus = new KafkaBus({
-  brokers: brokers.split(','),
-  clientId: 'outbox-relay-child',
-  topicPrefix: prefix,
-  logger: silentLogger(),
-  metrics: createBusMetrics(new Registry()),
-});
+const bus = quietKafkaBus(brokers.split(','), 'outbox-relay-child', prefix);
 await bus.start();
 const hang = () => new Promise<never>(() => undefined);
 const relay = new OutboxRelay({
