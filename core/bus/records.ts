@@ -37,10 +37,10 @@ export function specFor(topic: string): TopicSpec {
   return spec;
 }
 
-/** Validates a publish call and encodes each record once. Throws before anything is sent. */
 /** A record ready to send, with the validated event (schema output) it encodes. */
 export type EncodedRecord = RawRecord & { event: CloudEvent | null };
 
+/** Validates a publish call and encodes each record once. Throws before anything is sent. */
 export function encodeRecords(topic: string, records: PublishRecord[]): EncodedRecord[] {
   const spec = specFor(topic);
   return records.map((r, index) => {

@@ -47,8 +47,8 @@ export interface HttpServerOptions {
   bodyLimit?: number;
   /** Rate limit, CORS origins, upload size; defaults suit a same-origin dashboard. */
   policy?: HttpPolicy;
-  /** Integrator keys: their holders are not rate limited per IP. */
-  /** Integrator keys: the bootstrap list, or the process's registry (bootstrap + database keys). */
+  /** Integrator keys (the bootstrap list, or the process's registry: bootstrap + database keys);
+   * their holders are not rate limited per IP. */
   apiKeys?: readonly ApiKey[] | ApiKeyRegistry;
   /** Where Idempotency-Key responses are kept; default: this process's memory. */
   idempotency?: IdempotencyStore;

@@ -48,8 +48,7 @@ const acceptedReply = z.object({
   accepted: z.number().int().describe('readings published to air.readings.v1'),
 });
 
-/** The authenticated caller, set by the onRequest hook before the body is read. */
-/** The integrator the shared auth check (config.auth 'integrator') signed in. */
+/** The integrator the shared auth check (config.auth 'integrator') signed in, before the body is read. */
 const callerOf = (request: FastifyRequest) => request.integrator ?? 'unknown';
 
 function tooManyItems(max: number): HttpProblem {
