@@ -240,7 +240,7 @@ describe.skipIf(!chromium)('service worker update (Chromium)', { timeout: 90_000
             if (!reg.installing && !reg.waiting) await reg.update();
             return false;
           }),
-        { timeout: 80_000, intervals: [2_000] },
+        { timeout: 80_000, interval: 2_000 },
       )
       .toBe(true);
     expect(await page.evaluate(() => caches.keys())).toEqual(
