@@ -146,8 +146,3 @@ export const untypedOptions = <N extends string>(options: ConsumeOptions<N>): Co
   options as unknown as ConsumeOptions;
 
 export const pos = (partition: number, offset: string | number): string => `${partition}:${offset}`;
-
-export function parsePos(value: string): { partition: number; offset: string } | null {
-  const m = /^(\d{1,9}):(\d{1,19})$/.exec(value);
-  return m ? { partition: Number(m[1]), offset: m[2]! } : null;
-}

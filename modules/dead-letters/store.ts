@@ -121,12 +121,3 @@ export async function markDiscarded(db: Queryable, ids: readonly string[]): Prom
   );
   return rows.map((r) => r.id);
 }
-
-export async function replaysOf(db: Queryable, id: string) {
-  return (
-    await db.query<{ replayed_by: string; replayed_at: Date; target: string }>(
-      'SELECT replayed_by, replayed_at, target FROM dead_letter_replays WHERE dead_letter_id = $1 ORDER BY id',
-      [id],
-    )
-  ).rows;
-}

@@ -1,7 +1,7 @@
-// The connection indicator and the live activity log (every event received, newest first).
+// The connection indicator: the live link's state, its transport and a note.
 import type { TransportKind } from '../../stream/client/index.ts';
-import type { ChannelEvent, LinkState } from './events.ts';
-import { h, text, timeOf } from './dom.ts';
+import type { LinkState } from './events.ts';
+import { h } from './dom.ts';
 import { t } from './i18n/index.ts';
 
 /** What the indicator shows: the link's state, or `offline` while the browser has no network. */
@@ -60,62 +60,5 @@ export class ConnectionIndicator {
   /** A short note next to the state, e.g. after a recovery or an error. */
   note(text: string): void {
     this.detail.textContent = text;
-  }
-}
-
-const MAX_ROWS = 100;
-
-export class ActivityLog {
-  readonly el: HTMLElement;
-  private readonly rows = h('ol', { class: 'activity', 'data-testid': 'activity' });
-
-  constructor() {
-    this.el = h(
-      'section',
-      { class: 'panel activity-panel', id: 'activity' },
-      h('h2', {}, 'Live activity'),
-      this.rows,
-    );
-  }
-
-  add(e: ChannelEvent): void {
-    const row = h(
-      'li',
-      { 'data-event-id': e.event.id, 'data-type': e.event.type, 'data-channel': e.channel },
-      h('span', { class: 'activity-time' }, timeOf(e.event.time)),
-      h('span', { class: 'activity-type' }, e.event.type.replace(/^city\./, '').replace(/\.v\d+$/, '')),
-      h('span', { class: 'activity-text' }, summarise(e)),
-    );
-    this.rows.prepend(row);
-    while (this.rows.children.length > MAX_ROWS) this.rows.lastElementChild?.remove();
-  }
-
-  clear(): void {
-    this.rows.replaceChildren();
-  }
-}
-
-function summarise(e: ChannelEvent): string {
-  const d = (e.event.data ?? {}) as Record<string, unknown>;
-  const str = (k: string) => text(d[k]);
-  switch (e.event.type) {
-    case 'city.air.reading.v1':
-      return `${str('stationId')} PM2.5 ${str('pm25') || '–'} PM10 ${str('pm10') || '–'}`;
-    case 'city.air.aqi.v1':
-      return `${str('stationId')} AQI ${(d.cn as { aqi?: number } | undefined)?.aqi ?? '–'}`;
-    case 'city.camera.snapshot.v1':
-      return `${str('cameraId')} frame ${str('sequence')}`;
-    case 'city.camera.status.v1':
-      return `${str('cameraId')} ${str('status')}${d.reason ? `: ${str('reason')}` : ''}`;
-    case 'city.incident.reported.v1':
-      return `${str('category')} reported: ${str('description')}`;
-    case 'city.incident.status_changed.v1':
-      return `${str('incidentId')} ${str('from')} → ${str('to')}`;
-    default:
-      if (e.event.type.startsWith('city.booking.'))
-        return `${str('kind')} ${str('bookingId')} ${str('status')}`;
-      if (e.event.type.startsWith('city.payment.'))
-        return `${str('kind')} ${str('amount')} ${str('currency')} ${str('status')}`;
-      return e.event.subject ?? e.event.id;
   }
 }

@@ -86,11 +86,6 @@ export function formatMoney(amount: string | number): string {
   return new Intl.NumberFormat(language(), { style: 'currency', currency: 'CNY' }).format(n);
 }
 
-/** A whole or decimal number with the locale's separators. */
-export function formatNumber(n: number, maximumFractionDigits = 0): string {
-  return new Intl.NumberFormat(language(), { maximumFractionDigits }).format(n);
-}
-
 /** "5 s ago", "3 分钟前": a relative time from a past instant. */
 export function formatAgo(from: string | number | Date, now: number = Date.now()): string {
   const seconds = Math.round((now - new Date(from).getTime()) / 1000);
