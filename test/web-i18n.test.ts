@@ -111,6 +111,17 @@ describe.skipIf(!chromium)('dashboard languages (Chromium)', () => {
       await loaded(page);
       const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
       expect(widths[0]).toBeLessThanOrEqual(widths[1]!);
+      // Chinese may break between any two characters: a squeezed heading shows "空气质" over "量".
+      const brokenTitles = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('.panel h2')].flatMap((h2) => {
+          const title = h2.querySelector('.panel-title') ?? h2;
+          const range = document.createRange();
+          range.selectNodeContents(title.firstChild ?? title);
+          const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+          return lines.size > 1 ? [title.textContent] : [];
+        }),
+      );
+      expect(brokenTitles, 'panel titles on more than one line').toEqual([]);
       await saveScreenshot(page, name);
       expect(problems).toEqual([]);
       await context.close();

@@ -59,7 +59,12 @@ export class AirPanel {
     this.el = h(
       'section',
       { class: 'panel air', id: 'air' },
-      h('h2', {}, t('air:title'), h('span', { class: 'legend' }, legend())),
+      h(
+        'h2',
+        {},
+        h('span', { class: 'panel-title' }, t('air:title')),
+        h('span', { class: 'legend' }, legend()),
+      ),
       this.note,
       this.listEl,
       h('div', { class: 'history' }, this.chartTitle, this.chartEl),
