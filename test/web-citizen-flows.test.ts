@@ -256,7 +256,9 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     await form.locator('button[type=submit]').click();
     const first = page.locator('[data-departure]').first();
     await first.waitFor();
-    const seatsBefore = Number(/(\d+)/.exec((await first.locator('[data-field=seats]').textContent())!)![1]);
+    const seats = async () =>
+      Number(/(\d+)/.exec((await first.locator('[data-field=seats]').textContent())!)![1]);
+    const seatsBefore = await seats();
     await first.locator('button').click();
     const held = page.locator('.booked .ticket-row');
     await held.waitFor();
@@ -265,9 +267,7 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     expect(Number(await timer.getAttribute('data-seconds-left'))).toBeGreaterThan(0);
     expect(Number(await timer.getAttribute('data-seconds-left'))).toBeLessThanOrEqual(HOLD_SECONDS);
     // Seats refresh after the hold.
-    await expect
-      .poll(async () => Number(/(\d+)/.exec((await first.locator('[data-field=seats]').textContent())!)![1]))
-      .toBe(seatsBefore - 1);
+    await expect.poll(seats).toBe(seatsBefore - 1);
     await saveScreenshot(page, 'citizen-hold-desktop');
     await expect
       // a short read timeout: a row redrawn without its countdown fails here, not at the test's timeout
@@ -280,9 +280,7 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     expect(await held.textContent()).toMatch(/hold has ended/);
     expect(await page.getByTestId('coach-result').textContent()).not.toMatch(/Seat held/);
     // The seat is free again, and the departure list says so without a new search.
-    await expect
-      .poll(async () => Number(/(\d+)/.exec((await first.locator('[data-field=seats]').textContent())!)![1]))
-      .toBe(seatsBefore);
+    await expect.poll(seats).toBe(seatsBefore);
     await saveScreenshot(page, 'citizen-hold-expired-desktop');
   }, 40_000);
 

@@ -10,6 +10,12 @@ import { resultLine } from './ui.ts';
 /** Fired (bubbling) by a ticket row when its hold runs out while shown. */
 export const HOLD_ENDED = 'hold-ended';
 
+/** The status a row shows: a hold whose time has passed is expired before the hub says so. */
+function shownStatus(cur: Ticket): string {
+  const overdue = cur.status === 'held' && !!cur.holdExpiresAt && Date.parse(cur.holdExpiresAt) <= Date.now();
+  return overdue ? 'expired' : cur.status;
+}
+
 export function ticketRow(
   store: BookingStore,
   ticket: Ticket,
@@ -20,10 +26,8 @@ export function ticketRow(
   let last = '';
   const render = () => {
     const cur = store.tickets.get(ticket.id) ?? ticket;
-    const expired =
-      cur.status === 'expired' ||
-      (cur.status === 'held' && !!cur.holdExpiresAt && Date.parse(cur.holdExpiresAt) <= Date.now());
-    const status = expired ? 'expired' : cur.status;
+    const status = shownStatus(cur);
+    const expired = status === 'expired';
     last = status;
     row.dataset.status = status;
     const badge = h('span', { class: `badge status-${status}` }, t(`citizen:status.${status}`));
@@ -61,10 +65,10 @@ export function ticketRow(
     if (!row.isConnected) return off();
     const cur = store.tickets.get(ticket.id);
     if (!cur || cur.status === last || (last === 'expired' && cur.status === 'held')) return;
-    const was = last;
-    render();
     // The hub said "expired" before the countdown got there.
-    if (was === 'held' && last === 'expired') holdEnded();
+    const endsHold = last === 'held' && shownStatus(cur) === 'expired';
+    render();
+    if (endsHold) holdEnded();
   });
   render();
   return row;
