@@ -97,12 +97,11 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     await staff.getByText('Saved. Status: Resolved.').waitFor();
     await saveScreenshot(staff, 'staff-console-desktop');
 
-    await citizen.waitForFunction(
-      () => (window as unknown as { notes: string[] }).notes.includes('Lamp replaced this afternoon'),
-      undefined,
-      { timeout: 10_000 },
-    );
-    const notes = await citizen.evaluate(() => (window as unknown as { notes: string[] }).notes);
+    // Polled with expect: a failure prints the notes that did arrive (a CI run once timed out here
+    // at 10 s with nothing else to go on).
+    const received = () => citizen.evaluate(() => (window as unknown as { notes: string[] }).notes);
+    await expect.poll(received, { timeout: 30_000 }).toContain('Lamp replaced this afternoon');
+    const notes = await received();
     expect(notes).toEqual(['Reported to the lighting crew', 'Lamp replaced this afternoon']);
   });
 
