@@ -17,6 +17,7 @@ import { TOPIC_SPECS } from '../events/catalog.ts';
 import { backoffDelay, sleep } from '../retry.ts';
 import type { BusMetrics } from '../observability/metrics.ts';
 import { fixKafkajsIdleTimer } from './kafkajs-idle-timer.ts';
+import { useLeanProduceEncoder } from './kafkajs-produce-encoder.ts';
 import { rememberingPartitioner } from './partitioner.ts';
 import { encodeRecords, specFor, DLQ_TOPIC, deadLettersWanted } from './records.ts';
 import { processBatch, type FetchedRecord } from './runner.ts';
@@ -78,6 +79,7 @@ export class KafkaBus implements Bus {
   constructor(options: KafkaBusOptions) {
     this.options = options;
     fixKafkajsIdleTimer();
+    useLeanProduceEncoder();
     const log = options.logger.child({ component: 'kafkajs' });
     this.kafka = new Kafka({
       clientId: options.clientId,
