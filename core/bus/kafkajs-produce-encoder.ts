@@ -11,9 +11,16 @@
 // does not cover — compression, caller-set timestamps, key/value/header types other than
 // string, Buffer or null — keeps kafkajs's own encoder.
 import { createRequire } from 'node:module';
-import { crc32c } from '@node-rs/crc32';
 
 const require = createRequire(import.meta.url);
+/** Native, from prebuilt binaries per platform: where none fits, kafkajs keeps encoding. */
+const crc32c = ((): ((data: Buffer) => number) | null => {
+  try {
+    return (require('@node-rs/crc32') as { crc32c: (data: Buffer) => number }).crc32c;
+  } catch {
+    return null;
+  }
+})();
 const PRODUCE = 'kafkajs/src/protocol/requests/produce';
 export const PRODUCE_V3_REQUEST_MODULE = `${PRODUCE}/v3/request.js`;
 /** The later request versions wrap v3's function, captured when each of them first loads. */
@@ -196,6 +203,7 @@ function sizeRecords(messages: Message[]): { records: SizedRecord[]; size: numbe
 
 /** The Produce v3 request body, as kafkajs's protocol/requests/produce/v3/request.js writes it. */
 export function encodeProduceBody(args: ProduceArgs): Buffer {
+  if (!crc32c) throw new Error('@node-rs/crc32 has no binary for this platform');
   const transactionalId = args.transactionalId ?? null;
   const producerId = Long.fromValue(args.producerId ?? Long.fromInt(-1)).value;
   const producerEpoch = args.producerEpoch ?? 0;
@@ -280,14 +288,15 @@ let installed: boolean | undefined;
 
 /**
  * Makes kafkajs encode Produce requests with this module, once per process. Returns false (and
- * changes nothing) when the installed kafkajs does not lay out its produce requests as read here.
+ * changes nothing) when the installed kafkajs does not lay out its produce requests as read here
+ * or the native CRC-32C is not available on this platform.
  */
 export function useLeanProduceEncoder(): boolean {
   if (installed !== undefined) return installed;
   const path = require.resolve(PRODUCE_V3_REQUEST_MODULE);
   const original = require(path) as ProduceRequestFactory;
   const cached = require.cache[path];
-  installed = typeof original === 'function' && cached !== undefined;
+  installed = crc32c !== null && typeof original === 'function' && cached !== undefined;
   if (!installed || !cached) return false;
   cached.exports = leanProduceRequest(original);
   // A later version already loaded holds the original; loaded again, it takes this one.
