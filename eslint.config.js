@@ -39,6 +39,27 @@ export default tseslint.config(
       ],
     },
   },
+  // kafkajs is reached through core/bus/kafkajs.ts, which puts this hub's fixes in place before
+  // kafkajs's own modules load (kafkajs-grouping.ts). Before the floors: web/'s block, which uses
+  // the same rule, replaces this one there (web/ never reaches kafkajs).
+  {
+    files: ['**/*.ts'],
+    ignores: ['core/bus/kafkajs.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'kafkajs',
+              allowTypeImports: true,
+              message: "Import kafkajs's values from core/bus/kafkajs.ts: it applies this hub's fixes first.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   // The floors (docs/architecture.md): a folder may import only from the floors below it. Paths are
   // relative, so each pattern says how many `../` reach the repository root from that depth.
   ...floors([

@@ -5,7 +5,8 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Partitioners, type PartitionMetadata } from 'kafkajs';
+import type { PartitionMetadata } from 'kafkajs';
+import { Partitioners } from '../core/bus/kafkajs.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TOPICS } from '../core/events/catalog.ts';
 import { jpegSource } from './support/camera-sources.ts';

@@ -3,15 +3,8 @@
 // the next one). Consumers: manual commits after the handler, per-partition de-duplication of
 // re-deliveries after a rejoin, clean leave on stop.
 import { randomUUID } from 'node:crypto';
-import {
-  Kafka,
-  logLevel as KafkaLogLevel,
-  type Admin,
-  type Consumer as KafkaConsumer,
-  type EachBatchPayload,
-  type LogEntry,
-  type Producer,
-} from 'kafkajs';
+import type { Admin, Consumer as KafkaConsumer, EachBatchPayload, LogEntry, Producer } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel } from './kafkajs.ts';
 import type { Logger } from 'pino';
 import { TOPIC_SPECS } from '../events/catalog.ts';
 import { backoffDelay, sleep } from '../retry.ts';

@@ -1,4 +1,5 @@
-import { Partitioners, type PartitionMetadata } from 'kafkajs';
+import type { PartitionMetadata } from 'kafkajs';
+import { Partitioners } from './kafkajs.ts';
 import { describe, expect, it } from 'vitest';
 import { rememberingPartitioner } from './partitioner.ts';
 

@@ -2,7 +2,8 @@
 // without hashing the key again for every record (its murmur2 allocates a Long for every four
 // bytes of the key) nor filtering the partition list for every record. Keyless records and
 // records with an explicit partition go to the default partitioner as they are.
-import { Partitioners, type ICustomPartitioner } from 'kafkajs';
+import type { ICustomPartitioner } from 'kafkajs';
+import { Partitioners } from './kafkajs.ts';
 
 /** Keys remembered per topic; past this the memory starts over (keys can be user ids). */
 const MAX_KEYS_PER_TOPIC = 10_000;

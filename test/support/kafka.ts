@@ -1,7 +1,7 @@
 // Test hygiene on the shared broker: each test file works under its own topic prefix and
 // deletes its topics afterwards so the broker does not accumulate thousands of partitions.
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '../../core/bus/kafkajs.ts';
 import { Registry } from 'prom-client';
 import { KafkaBus } from '../../core/bus/kafka.ts';
 import { silentLogger } from '../../core/observability/logger.ts';
