@@ -32,7 +32,25 @@ function inShape(spec: TopicSpec, candidate: unknown, owned: boolean): CloudEven
   return { ...(candidate as unknown as CloudEvent), data: { ...(candidate.data as object) } };
 }
 
+/**
+ * Events validateEvent returned for a producer (not `owned`: a fresh copy or zod's output, which
+ * only that caller holds), with the topic they were checked for. A producer that checks each
+ * record itself (to refuse one item, not the whole publish) hands the bus the returned event and
+ * the bus does not check it again. Consumers always check what they read.
+ */
+const vouched = new WeakMap<object, TopicSpec>();
+
+/** Whether `event` is one validateEvent returned for `spec` to a producer. */
+export const vouchedFor = (spec: TopicSpec, event: unknown): boolean =>
+  typeof event === 'object' && event !== null && vouched.get(event) === spec;
+
 export function validateEvent(spec: TopicSpec, candidate: unknown, owned = false): ValidationResult {
+  const result = judgeEvent(spec, candidate, owned);
+  if (result.ok && !owned) vouched.set(result.event, spec);
+  return result;
+}
+
+function judgeEvent(spec: TopicSpec, candidate: unknown, owned: boolean): ValidationResult {
   const fast = inShape(spec, candidate, owned);
   if (fast) return { ok: true, event: fast };
   const env = cloudEventEnvelope.safeParse(candidate);

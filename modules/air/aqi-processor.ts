@@ -53,7 +53,8 @@ export function aqiRecords(
       batch.refuse(d, `AQI event would be invalid: ${checked.reason}${issues ? ` (${issues})` : ''}`);
       continue;
     }
-    records.push({ key: aqi.stationId, event });
+    // The checked event itself: the bus knows it and does not check it again.
+    records.push({ key: aqi.stationId, event: checked.event as typeof event });
   }
   return records;
 }

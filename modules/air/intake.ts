@@ -81,7 +81,13 @@ function judge(value: unknown, options: NormaliseOptions, scope?: KeyGrant | nul
         rejections: issues.map((i) => ({ field: i.path.replace(/^data\.?/, ''), reason: i.message })),
       };
     }
-    return { ok: true, reading: result.reading, record: { key: result.reading.stationId, event } };
+    // The checked event itself: the bus knows it and does not check it again.
+    const checkedEvent = checked.event as typeof event;
+    return {
+      ok: true,
+      reading: result.reading,
+      record: { key: result.reading.stationId, event: checkedEvent },
+    };
   } catch (err) {
     return {
       ok: false,
