@@ -12,8 +12,7 @@ import type { BusMetrics } from '../observability/metrics.ts';
 import { fixKafkajsIdleTimer } from './kafkajs-idle-timer.ts';
 import { useLeanProduceEncoder } from './kafkajs-produce-encoder.ts';
 import { rememberingPartitioner } from './partitioner.ts';
-import { decodeRecord, encodeRecords, specFor, DLQ_TOPIC, deadLettersWanted } from './records.ts';
-import { DecodeShare } from './decode-share.ts';
+import { encodeRecords, specFor, DLQ_TOPIC, deadLettersWanted } from './records.ts';
 import { processBatch, type FetchedRecord } from './runner.ts';
 import { untypedOptions } from './types.ts';
 import type {
@@ -64,8 +63,6 @@ export class KafkaBus implements Bus {
   private readonly producer: Producer;
   private readonly admin: Admin;
   private readonly consumers = new Set<KafkaBusConsumer>();
-  /** Records decoded by one consumer of this bus, for the others reading the same topic. */
-  readonly decodes = new DecodeShare();
   private queue: Pending[] = [];
   private sending: Promise<void> | null = null;
   private started = false;
@@ -275,13 +272,6 @@ export class KafkaBus implements Bus {
     this.consumers.delete(consumer);
   }
 
-  /** How many consumers of this bus read `topic`. */
-  readersOf(topic: string): number {
-    let n = 0;
-    for (const c of this.consumers) if (c.topics.includes(topic)) n++;
-    return n;
-  }
-
   async offsets(topic: string): Promise<PartitionOffsets[]> {
     specFor(topic);
     const offsets = await whileRetriable(() => this.admin.fetchTopicOffsets(this.realTopic(topic)));
@@ -332,7 +322,6 @@ export class KafkaBus implements Bus {
 
 class KafkaBusConsumer implements Consumer {
   readonly groupId: string;
-  readonly topics: readonly string[];
   private readonly consumer: KafkaConsumer;
   private readonly stopSignal = new AbortController();
   private assigned: TopicPartition[] = [];
@@ -347,7 +336,6 @@ class KafkaBusConsumer implements Consumer {
   constructor(bus: KafkaBus, kafka: Kafka, options: ConsumeOptions) {
     this.bus = bus;
     this.options = options;
-    this.topics = options.topics;
     this.groupId = options.mode === 'broadcast' ? `${options.groupId}-${randomUUID()}` : options.groupId;
     this.consumer = kafka.consumer({
       groupId: this.bus.realTopic(this.groupId),
@@ -443,16 +431,10 @@ class KafkaBusConsumer implements Consumer {
     const watch = setInterval(() => {
       if (!payload.isRunning() || payload.isStale()) lost.abort();
     }, 250);
-    const spec = specFor(topic);
-    const readers = this.bus.readersOf(topic);
     try {
       const done = await processBatch(
         {
-          spec,
-          decode: (r) =>
-            this.bus.decodes.decode(`${key}/${r.offset}/${r.timestamp}`, readers, () =>
-              decodeRecord(spec, r.value),
-            ),
+          spec: specFor(topic),
           partition: batch.partition,
           groupId: this.groupId,
           handler: this.options.handler,

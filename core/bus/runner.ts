@@ -8,7 +8,7 @@ import type { CloudEvent } from '../events/envelope.ts';
 import type { TopicSpec } from '../events/catalog.ts';
 import type { BusMetrics } from '../observability/metrics.ts';
 import { backoffDelay, sleep } from '../retry.ts';
-import { decodeRecord, deadLetterFor, refusedDeadLetter, type Decoded, type Unusable } from './records.ts';
+import { decodeRecord, deadLetterFor, refusedDeadLetter, type Unusable } from './records.ts';
 import type { Batch, Delivery, PublishRecord } from './types.ts';
 
 export interface FetchedRecord {
@@ -34,8 +34,6 @@ export interface BatchContext {
   signal: AbortSignal;
   /** Keeps group membership alive while a failing handler is retried. */
   keepAlive?: () => Promise<void>;
-  /** Decodes a record without an event; default: decodeRecord with `spec`. */
-  decode?: (record: FetchedRecord) => Decoded;
 }
 
 /** Returns true when the batch is done (commit past it), false when the consumer stopped first. */
@@ -49,11 +47,7 @@ export async function processBatch(
   const unusable: Unusable[] = [];
   for (const r of records) {
     const decoded =
-      r.event !== undefined
-        ? ({ ok: true, event: r.event } as const)
-        : ctx.decode
-          ? ctx.decode(r)
-          : decodeRecord(ctx.spec, r.value);
+      r.event !== undefined ? ({ ok: true, event: r.event } as const) : decodeRecord(ctx.spec, r.value);
     if (decoded.ok) {
       deliveries.push({
         topic,
