@@ -20,7 +20,7 @@ import {
 import { createLogger, createMetrics } from '../core/observability/index.ts';
 import { openTimeSeries, type TimeSeriesStore } from '../core/timeseries/index.ts';
 import type { HubContext, Running } from '../core/runtime/context.ts';
-import { MIGRATION_DIRS } from './modules.ts';
+import { MIGRATION_DIRS } from './migrations.ts';
 
 const ROLE_MODULES: Record<Role, () => Promise<{ default: (ctx: HubContext) => Promise<Running> }>> = {
   ingest: () => import('./roles/ingest.ts'),

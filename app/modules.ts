@@ -1,7 +1,6 @@
 // The feature modules this hub is made of, in the order their components start (and their demo
 // data is seeded); stopping runs in reverse. A module contributes components to the roles it
-// takes part in, its migrations folder and its seeders.
-import { MIGRATIONS_DIR } from '../core/db/migrate.ts';
+// takes part in and its seeders (its migrations: app/migrations.ts).
 import type { Seeder } from '../core/db/seed.ts';
 import type { FeatureModule } from '../core/runtime/context.ts';
 import { airModule } from '../modules/air/index.ts';
@@ -40,12 +39,6 @@ export const MODULES: readonly FeatureModule[] = [
   airModule,
   camerasModule,
   dashboardModule,
-];
-
-/** Core's migrations and every module's, merged by file name (core/db/migrate.ts). */
-export const MIGRATION_DIRS: readonly string[] = [
-  MIGRATIONS_DIR,
-  ...MODULES.flatMap((m) => (m.migrations ? [m.migrations] : [])),
 ];
 
 export const seedersOf = (modules: readonly FeatureModule[]): Seeder[] =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readMigrations } from '../core/db/migrate.ts';
-import { MIGRATION_DIRS } from './modules.ts';
+import { MIGRATION_DIRS } from './migrations.ts';
 import {
   APPOINTMENT_STATUSES,
   BILL_STATUSES,

@@ -13,7 +13,7 @@
 // Env: BENCH_API_RATE (default 500/s), BENCH_API_SECONDS (default 10), BENCH_API_WARMUP_SECONDS
 // (default 3), BENCH_API_PGLITE=0 (PostgreSQL only), BENCH_HUB_NODE_ARGS (e.g. --cpu-prof).
 import { residentIdCheckChar } from '../core/domain/identity.ts';
-import { MIGRATION_DIRS } from '../app/modules.ts';
+import { MIGRATION_DIRS } from '../app/migrations.ts';
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { readFileSync, rmSync } from 'node:fs';

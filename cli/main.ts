@@ -1,10 +1,6 @@
 #!/usr/bin/env node
 // The `citystream` command. `npm run build` compiles this to dist/cli/main.js, the package bin.
 import { ConfigError } from '../core/config/index.ts';
-import { configCommand } from './commands/config.ts';
-import { migrateCommand } from './commands/migrate.ts';
-import { startCommand } from './commands/start.ts';
-import { tokenCommand } from './commands/token.ts';
 
 const USAGE = `citystream — real-time data hub for city services
 
@@ -19,11 +15,13 @@ Usage:
 Configuration comes from the environment (see README); CITYSTREAM_CONFIG may name a JSON file.
 `;
 
+// Each command is loaded when it runs, so a process loads only what its command needs: `start`
+// does not load the migrate command's module list (every area's code) into a stream-only hub.
 const commands: Record<string, (args: string[]) => Promise<number>> = {
-  start: startCommand,
-  config: configCommand,
-  migrate: migrateCommand,
-  token: tokenCommand,
+  start: async (args) => (await import('./commands/start.ts')).startCommand(args),
+  config: async (args) => (await import('./commands/config.ts')).configCommand(args),
+  migrate: async (args) => (await import('./commands/migrate.ts')).migrateCommand(args),
+  token: async (args) => (await import('./commands/token.ts')).tokenCommand(args),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,7 +1,7 @@
 // Pull sources against a local HTTP server serving realistic responses of each feed format:
 // OpenAQ v3, Sensor.Community, PurpleAir and a generic field mapping. Conditional requests,
 // timeouts, retry with backoff, de-duplication and dead-lettering of refused items.
-import { MIGRATION_DIRS } from '../app/modules.ts';
+import { MIGRATION_DIRS } from '../app/migrations.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';

@@ -2,7 +2,7 @@
 // committed but before publishing, the event is published exactly once by the next relay; killed
 // after the broker acknowledged but before the row was marked, the next relay publishes it again
 // with the same CloudEvent id (at-least-once, de-duplicable), and nothing is ever lost.
-import { MIGRATION_DIRS } from '../app/modules.ts';
+import { MIGRATION_DIRS } from '../app/migrations.ts';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { MIGRATION_DIRS } from '../../app/modules.ts';
+import { MIGRATION_DIRS } from '../../app/migrations.ts';
 import { loadConfig } from '../../core/config/index.ts';
 import { migrate, openDb, readMigrations } from '../../core/db/index.ts';
 import { seedDemoData } from '../../core/db/seed.ts';

@@ -1,5 +1,5 @@
 // Plain SQL migrations: core's own (core/db/migrations) and one folder per feature module
-// (modules/<area>/migrations, collected by app/modules.ts), merged and applied in global file-name
+// (modules/<area>/migrations, collected by app/migrations.ts), merged and applied in global file-name
 // order, each in its own transaction, under an advisory lock so several processes starting at
 // once apply each file exactly once. Number ranges keep areas apart:
 // 0001-0099 core, 0100-0199 air, 0200-0299 cameras, 0300-0499 city services. The version is the

@@ -52,13 +52,11 @@ export function lazyComponent(load: () => Promise<Component>): Component {
 }
 
 /**
- * A feature module (modules/<area>/index.ts) as app/ assembles it: its components per role, the
- * folder of its SQL migrations and its demo seeders.
+ * A feature module (modules/<area>/index.ts) as app/ assembles it: its components per role and
+ * its demo seeders. Its SQL migrations sit in modules/<area>/migrations (app/migrations.ts).
  */
 export interface FeatureModule {
   name: string;
-  /** Absolute path of the module's migrations folder, when it owns tables. */
-  migrations?: string;
   /** Demo data, seeded in module-list order when demo mode is on. */
   seeders?: readonly Seeder[];
   components: Partial<Record<Role, Component>>;

@@ -1,12 +1,10 @@
 // Air quality: ingest (pull sources, HTTP/line-protocol/MQTT pushes, the AQI processor, the
 // time-series sink) and /v1/air/... routes; air.readings.v1 and air.aqi.v1; the stations table (0101).
-import { fileURLToPath } from 'node:url';
 import { lazyComponent, type FeatureModule } from '../../core/runtime/context.ts';
 import { airStationsSeeder } from './demo-stations.ts';
 
 export const airModule: FeatureModule = {
   name: 'air',
-  migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
   seeders: [airStationsSeeder],
   components: {
     ingest: lazyComponent(async () => (await import('./ingest.ts')).airIngest),

@@ -1,6 +1,5 @@
 // Doctor appointments: /v1/hospitals, /v1/doctors, /v1/appointments; bookings.v1 events; the
 // appointments tables (0301). Other modules and app/ import this file only.
-import { fileURLToPath } from 'node:url';
 import { routesComponent } from '../../core/module/deps.ts';
 import type { FeatureModule } from '../../core/runtime/context.ts';
 import { registerAppointmentRoutes } from './routes.ts';
@@ -10,7 +9,6 @@ export { appointmentPayable } from './payable.ts';
 
 export const appointmentsModule: FeatureModule = {
   name: 'appointments',
-  migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
   seeders: [hospitalsSeeder],
   components: { api: routesComponent('/v1', registerAppointmentRoutes) },
 };

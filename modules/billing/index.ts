@@ -1,6 +1,5 @@
 // Electricity bills: /v1/utilities/electricity/...; the bills and fines tables (0303_billing, one
 // file for both so existing databases keep its name). Other modules and app/ import this file only.
-import { fileURLToPath } from 'node:url';
 import { routesComponent } from '../../core/module/deps.ts';
 import type { FeatureModule } from '../../core/runtime/context.ts';
 import { registerBillingRoutes } from './routes.ts';
@@ -10,7 +9,6 @@ export { billPayable } from './payable.ts';
 
 export const billingModule: FeatureModule = {
   name: 'billing',
-  migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
   seeders: [billingSeeder],
   components: { api: routesComponent('/v1', registerBillingRoutes) },
 };

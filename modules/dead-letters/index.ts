@@ -1,6 +1,5 @@
 // Dead letters for staff (0920): a consumer group keeps dlq.v1 in the dead_letters table, and
 // /v1/staff/dead-letters lists, counts, replays and discards them.
-import { fileURLToPath } from 'node:url';
 import { apiDeps } from '../../core/module/deps.ts';
 import type { Component, FeatureModule } from '../../core/runtime/context.ts';
 import { TOPICS } from '../../core/events/catalog.ts';
@@ -49,7 +48,6 @@ const deadLetters: Component = async (ctx) => {
 
 export const deadLettersModule: FeatureModule = {
   name: 'dead-letters',
-  migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
   components: { api: deadLetters },
 };
 

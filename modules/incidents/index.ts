@@ -1,6 +1,5 @@
 // Incidents reported to police: /v1/incidents; incidents.v1 events; the incidents tables (0305).
 // Open311 reaches incidents through this file.
-import { fileURLToPath } from 'node:url';
 import { routesComponent } from '../../core/module/deps.ts';
 import type { FeatureModule } from '../../core/runtime/context.ts';
 import { registerIncidentRoutes } from './routes.ts';
@@ -12,7 +11,6 @@ export { createIncident, getIncident, listIncidents, type IncidentRow } from './
 
 export const incidentsModule: FeatureModule = {
   name: 'incidents',
-  migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
   components: {
     api: routesComponent('/v1', (deps) => {
       registerIncidentRoutes(deps);

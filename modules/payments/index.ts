@@ -1,5 +1,4 @@
 // Payments: /v1/payments and the HMAC-signed webhook; payments.v1 events; the payments table (0304).
-import { fileURLToPath } from 'node:url';
 import { routesComponent } from '../../core/module/deps.ts';
 import type { Payable, Payables } from '../../core/domain/payable.ts';
 import { PAYMENT_KINDS } from '../../core/domain/statuses.ts';
@@ -19,7 +18,6 @@ export function createPaymentsModule(payables: readonly Payable[]): FeatureModul
   if (missing.length) throw new Error(`no Payable for payment kind(s) ${missing.join(', ')}`);
   return {
     name: 'payments',
-    migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
     components: { api: routesComponent('/v1', (deps) => registerPaymentRoutes(deps, byKind as Payables)) },
   };
 }

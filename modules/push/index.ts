@@ -1,7 +1,6 @@
 // Web Push: /v1/push (VAPID key, subscriptions, preferences); the notifier consuming bookings.v1,
 // payments.v1, incidents.v1 and air.aqi.v1 into a queue; the sender delivering it; the push
 // tables (0610). Runs in the api role, where the database is.
-import { fileURLToPath } from 'node:url';
 import type { Component, FeatureModule } from '../../core/runtime/context.ts';
 import { startNotifier } from './notifier.ts';
 import { registerPushRoutes } from './routes.ts';
@@ -43,7 +42,6 @@ const startPush: Component = async (ctx) => {
 
 export const pushModule: FeatureModule = {
   name: 'push',
-  migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
   components: { api: startPush },
 };
 

@@ -1,6 +1,5 @@
 // Coach and rail tickets with seat holds: /v1/departures, /v1/tickets; bookings.v1 events; the
 // transport tables (0302). Other modules and app/ import this file only.
-import { fileURLToPath } from 'node:url';
 import { routesComponent } from '../../core/module/deps.ts';
 import type { FeatureModule } from '../../core/runtime/context.ts';
 import { registerTransportRoutes } from './routes.ts';
@@ -12,7 +11,6 @@ export { ticketPayable } from './payable.ts';
 
 export const transportModule: FeatureModule = {
   name: 'transport',
-  migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
   seeders: [transportSeeder],
   components: { api: routesComponent('/v1', registerTransportRoutes) },
 };
