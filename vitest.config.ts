@@ -54,6 +54,9 @@ export default defineConfig({
           // every test/ file but test/unit/'s, and the co-located suites that reach a shared service
           exclude: [...exclude, 'test/*.test.ts', 'test/!(unit)/**', ...colocatedIntegration],
           fileParallelism: true,
+          // One module graph per worker instead of one per file: measured on the full run
+          // (2026-12-04), 120 s of summed import time became 32 s and the run 55 s shorter.
+          isolate: false,
           maxWorkers: 2,
           // unit files finish first, so the integration files never share the CPU with them
           sequence: { groupOrder: 0 },
@@ -66,6 +69,9 @@ export default defineConfig({
           include: integration,
           exclude: [...exclude, unitUnderTest, ...alone],
           fileParallelism: true,
+          // Files leave no module state behind (each builds its own hub, bus and clients), so a
+          // worker reuses the imported graph for its next file (see the unit project).
+          isolate: false,
           maxWorkers: 3,
           sequence: { groupOrder: 1 },
         },
