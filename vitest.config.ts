@@ -3,21 +3,26 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Three projects, decided by one rule:
-//   integration = test/**/*.test.ts (but test/unit/** and the "alone" files), plus any co-located
-//                 *.test.ts that asks for a shared real service (it calls serviceAvailable from
-//                 test/support/services.ts). These share one Kafka, InfluxDB, PostgreSQL and
-//                 Mosquitto, each on its own topics, consumer groups, database and bucket, so two
-//                 files run at a time: most of their time is spent waiting on those servers.
-//   alone       = files that need the machine to themselves, run last, one at a time: the fault
-//                 tests (test/*-fault.test.ts stop and restart a shared server) and the latency
-//                 comparison of test/stream-backpressure.test.ts (a p99 measured while other files
-//                 load both cores is noise, not a verdict).
+// Four projects, decided by rules that read the test files:
+//   integration = test/**/*.test.ts (but test/unit/**, the "alone" and the "heap" files),
+//                 plus any co-located *.test.ts that asks for a shared real service (it calls
+//                 serviceAvailable from test/support/services.ts). These share one Kafka,
+//                 InfluxDB, PostgreSQL and Mosquitto, each file on its own topics, consumer
+//                 groups, database and bucket.
 //   unit        = every other *.test.ts: it builds what it needs in-process (PGlite, an in-memory
-//                 bus, a hub on port 0, ffmpeg), so its files run in parallel. test/unit/ holds
-//                 such tests that live under test/ because they use its contract suites or helpers.
-// The rule reads the files, so a new co-located suite that reaches a shared service lands in
-// the serial project without anyone editing this list.
+//                 bus, a hub on port 0, ffmpeg). test/unit/ holds such tests that live under test/
+//                 because they use its contract suites or helpers.
+//   heap        = a file that measures its own process's heap (process.memoryUsage): isolated.
+//   alone       = files that need the machine to themselves, run last, one at a time: a fault
+//                 test that stops and restarts a shared server (it calls stopService from
+//                 test/support/control.ts; a fault test with a server of its own, such as
+//                 startPrivateInfluxd, runs with the integration files) and the latency comparison
+//                 of test/stream-backpressure.test.ts (a p99 measured while other files load both
+//                 cores is noise, not a verdict).
+// heap, integration and unit run as one group, four files at a time: the run is CPU-bound
+// on 2 cores, and the fourth worker fills the time a file waits on a server, a browser or real
+// time (2026-12-05, full runs on this machine: 282 s with three workers, 265 s with four). A new
+// suite lands in the right project without anyone editing a list.
 const exclude = ['node_modules/**', 'dist/**', '.services/**'];
 const root = fileURLToPath(new URL('.', import.meta.url));
 const notSource = new Set(['node_modules', 'dist', 'test', 'data']);
@@ -32,14 +37,15 @@ const usesSharedService = (file: string) =>
 const colocatedIntegration = colocatedTests.filter(usesSharedService);
 const integration = ['test/**/*.test.ts', ...colocatedIntegration];
 const unitUnderTest = 'test/unit/**/*.test.ts';
-const alone = ['test/*-fault.test.ts', 'test/stream-backpressure.test.ts'];
-// A file that measures its own process's heap (process.memoryUsage) needs a fresh process: in a
-// reused worker the heap holds what earlier files left for the collector, which moved a peak
-// bound of air-push-limits by 20 MiB. Those files run with the integration files, isolated.
 const testFiles = [
   ...colocatedTests,
   ...readdirSync(join(root, 'test'), { recursive: true, encoding: 'utf8' }).map((f) => join('test', f)),
 ].filter((f) => f.endsWith('.test.ts'));
+const stopsSharedServer = (file: string) => readFileSync(join(root, file), 'utf8').includes('stopService(');
+const alone = [...testFiles.filter(stopsSharedServer), 'test/stream-backpressure.test.ts'];
+// A file that measures its own process's heap (process.memoryUsage) needs a fresh process: in a
+// reused worker the heap holds what earlier files left for the collector, which moved a peak
+// bound of air-push-limits by 20 MiB. Those files run with the integration files, isolated.
 const ownMemory = testFiles.filter((f) =>
   readFileSync(join(root, f), 'utf8').includes('process.memoryUsage('),
 );
@@ -67,9 +73,9 @@ export default defineConfig({
           // One module graph per worker instead of one per file: measured on the full run
           // (2026-12-04), 120 s of summed import time became 32 s and the run 55 s shorter.
           isolate: false,
-          maxWorkers: 2,
-          // unit files finish first, so the integration files never share the CPU with them
-          sequence: { groupOrder: 0 },
+          // vitest runs a group's projects together only when their maxWorkers are equal
+          maxWorkers: 4,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -82,19 +88,21 @@ export default defineConfig({
           // Files leave no module state behind (each builds its own hub, bus and clients), so a
           // worker reuses the imported graph for its next file (see the unit project).
           isolate: false,
-          maxWorkers: 3,
+          maxWorkers: 4,
           sequence: { groupOrder: 1 },
         },
       },
       {
         extends: true,
         test: {
-          name: 'own-memory',
+          // vitest hands out a group's files project by project in name order: "heap" before
+          // "integration", so this 30 s file does not start last and run on alone at the end.
+          name: 'heap',
           include: ownMemory,
           exclude,
           // same group and workers as integration (vitest requires equal maxWorkers in a group)
           isolate: true,
-          maxWorkers: 3,
+          maxWorkers: 4,
           sequence: { groupOrder: 1 },
         },
       },

@@ -1,20 +1,22 @@
 // InfluxDB goes down for more than 20 s while integrators keep pushing. Kafka keeps accepting,
 // the sink keeps its offsets until InfluxDB is back, and afterwards every accepted reading is
-// stored exactly once.
+// stored exactly once. The InfluxDB it stops is one of its own (same build, own port and data),
+// so the suites running beside it keep theirs.
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config/index.ts';
 import { silentLogger } from '../core/observability/logger.ts';
 import { Hub } from '../app/hub.ts';
 import { InfluxTimeSeries } from '../core/timeseries/influx.ts';
-import { createTestBucket } from './support/timeseries.ts';
 import { createStation } from '../core/domain/stations.ts';
-import { startService, stopService } from './support/control.ts';
+import { startPrivateInfluxd, type PrivateInfluxd } from './support/control.ts';
 import { deleteTestTopics, testTopicPrefix } from './support/kafka.ts';
 import { serviceAvailable } from './support/services.ts';
 import { waitFor } from './support/wait.ts';
 
 const kafka = await serviceAvailable('kafka');
+// The shared server answering means scripts/services built InfluxDB, whose binary this test runs.
 const influx = await serviceAvailable('influxdb');
 
 describe.runIf(kafka && influx)('air ingest while InfluxDB is down (real Kafka and InfluxDB)', () => {
@@ -22,17 +24,20 @@ describe.runIf(kafka && influx)('air ingest while InfluxDB is down (real Kafka a
   const stations = ['SZ', 'GZ', 'FS'].map((c) => `${c}-F${randomUUID().slice(0, 5)}`);
   let hub: Hub | undefined;
   let store: InfluxTimeSeries | undefined;
-  let dropBucket: (() => Promise<void>) | undefined;
+  let influxd: PrivateInfluxd | undefined;
+  const dataDir = `/tmp/citystream-airfault-${randomUUID()}`;
 
   beforeAll(async () => {
-    const bucket = await createTestBucket(loadConfig(process.env).influx!);
-    dropBucket = bucket.drop;
+    influxd = await startPrivateInfluxd();
     const config = loadConfig({
       ...process.env,
       KAFKA_TOPIC_PREFIX: prefix,
-      INFLUX_BUCKET: bucket.config.bucket,
+      INFLUX_URL: influxd.config.url,
+      INFLUX_TOKEN: influxd.config.token,
+      INFLUX_ORG: influxd.config.org,
+      INFLUX_BUCKET: influxd.config.bucket,
       DATABASE_URL: '', // PGlite in memory is enough for the station registry here
-      CITYSTREAM_DATA_DIR: `/tmp/citystream-airfault-${randomUUID()}`,
+      CITYSTREAM_DATA_DIR: dataDir,
       MQTT_URL: '',
       CITYSTREAM_HTTP_HOST: '127.0.0.1',
       CITYSTREAM_HTTP_PORT: '0',
@@ -46,14 +51,14 @@ describe.runIf(kafka && influx)('air ingest while InfluxDB is down (real Kafka a
     for (const id of stations) {
       await createStation(db, { id, name: id, city: cities[id.slice(0, 2) as 'SZ'], lat: 23, lon: 113 });
     }
-    store = new InfluxTimeSeries(bucket.config);
+    store = new InfluxTimeSeries(config.influx!);
   }, 60_000);
 
   afterAll(async () => {
-    await startService('influxdb'); // whatever happened, leave InfluxDB running for the next suite
     await store?.close();
     await hub?.stop();
-    await dropBucket?.().catch(() => undefined);
+    await influxd?.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
     await deleteTestTopics([kafka!.value!], prefix);
   }, 120_000);
 
@@ -88,14 +93,14 @@ describe.runIf(kafka && influx)('air ingest while InfluxDB is down (real Kafka a
     let acceptedWhileDown: number;
     try {
       await new Promise((r) => setTimeout(r, 1_500));
-      await stopService('influxdb');
+      await influxd!.stop();
       const downAt = Date.now();
       const before = count();
       await new Promise((r) => setTimeout(r, 21_000));
       downFor = Date.now() - downAt;
       acceptedWhileDown = count() - before;
     } finally {
-      await startService('influxdb');
+      await influxd!.start();
     }
     await new Promise((r) => setTimeout(r, 2_000));
     pushing = false;

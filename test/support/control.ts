@@ -1,5 +1,9 @@
 // Stops and starts the real servers from inside a fault test, the way an outage happens.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -14,4 +18,60 @@ export async function stopService(name: ServiceName): Promise<void> {
 
 export async function startService(name: ServiceName): Promise<void> {
   await run(SERVICES, ['up', name], { timeout: 300_000 });
+}
+
+const INFLUX_SH = fileURLToPath(new URL('../../infra/influxdb/influx.sh', import.meta.url));
+
+/** An InfluxDB server of one test's own: the same build as the shared one, its own port and data. */
+export interface PrivateInfluxd {
+  /** Its address, token, org and bucket (the ones infra/influxdb/influx.sh sets up). */
+  config: { url: string; token: string; org: string; bucket: string };
+  /** Stops the server process (SIGTERM, as `scripts/services down` does). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data. */
+  start(): Promise<void>;
+  /** Stops it and deletes its data. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * Starts a private influxd, so a test can really stop and start its time-series server without
+ * taking the shared one away from the suites running beside it.
+ */
+export async function startPrivateInfluxd(): Promise<PrivateInfluxd> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'citystream-influxd-'));
+  const port = await freePort();
+  const env = { ...process.env, INFLUX_PORT: String(port), INFLUX_DATA_DIR: dataDir };
+  const influx = async (command: 'up' | 'down' | 'env') =>
+    (await run('bash', [INFLUX_SH, command], { env, timeout: 300_000 })).stdout;
+  await influx('up');
+  const exported = Object.fromEntries(
+    [...(await influx('env')).matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]),
+  );
+  return {
+    config: {
+      url: exported.INFLUX_URL!,
+      token: exported.INFLUX_TOKEN!,
+      org: exported.INFLUX_ORG!,
+      bucket: exported.INFLUX_BUCKET!,
+    },
+    stop: async () => void (await influx('down')),
+    start: async () => void (await influx('up')),
+    destroy: async () => {
+      await influx('down');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A TCP port nothing listens on right now (the kernel's pick for port 0). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
