@@ -58,7 +58,7 @@ export default defineConfig({
     // expect.poll waits 1 s by default: under CI load a page's live link or a re-render has taken
     // longer (web-dashboard waited on '#connection' open). A poll ends as soon as it holds.
     expect: { poll: { timeout: 10_000 } },
-    globalSetup: ['test/support/web-build.ts', 'test/support/server-build.ts'],
+    globalSetup: ['test/support/temp-dir.ts', 'test/support/web-build.ts', 'test/support/server-build.ts'],
     // verbose: CI's log names every test, so it shows which adapter (embedded, Kafka, InfluxDB...) each suite ran against
     reporters: ['verbose'],
     projects: [

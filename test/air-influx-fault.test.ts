@@ -4,6 +4,8 @@
 // so the suites running beside it keep theirs.
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config/index.ts';
 import { silentLogger } from '../core/observability/logger.ts';
@@ -25,7 +27,7 @@ describe.runIf(kafka && influx)('air ingest while InfluxDB is down (real Kafka a
   let hub: Hub | undefined;
   let store: InfluxTimeSeries | undefined;
   let influxd: PrivateInfluxd | undefined;
-  const dataDir = `/tmp/citystream-airfault-${randomUUID()}`;
+  const dataDir = join(tmpdir(), `citystream-airfault-${randomUUID()}`);
 
   beforeAll(async () => {
     influxd = await startPrivateInfluxd();

@@ -4,6 +4,8 @@
 // capped, and /api/v2/write answers in InfluxDB's error shape so the InfluxDB client shows why.
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setFlagsFromString } from 'node:v8';
@@ -98,7 +100,7 @@ describe.runIf(kafka && postgres)('air push limits on real Kafka and PostgreSQL'
       DATABASE_URL: database.url,
       INFLUX_URL: '', // the embedded store is enough: this is about the HTTP edge
       MQTT_URL: '',
-      CITYSTREAM_DATA_DIR: `/tmp/citystream-airlimits-${randomUUID()}`,
+      CITYSTREAM_DATA_DIR: join(tmpdir(), `citystream-airlimits-${randomUUID()}`),
       CITYSTREAM_HTTP_HOST: '127.0.0.1',
       CITYSTREAM_HTTP_PORT: '0',
       CITYSTREAM_DEMO: '0',

@@ -30,6 +30,21 @@ export interface HubProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+// Hubs still running when the test process ends are killed then, so a file whose setup failed
+// after its hub started (a Promise.all with a browser launch that threw) leaves none behind.
+// Seen without this: ten hubs outliving a failed run, each still spending 0.1-0.15 of a core
+// (a demo hub on Kafka runs its feeds and cameras). vitest ends its worker processes with
+// SIGTERM, which skips 'exit' listeners unless the signal is handled.
+const running = new Set<ChildProcess>();
+const killRunning = () => {
+  for (const child of running) child.kill('SIGKILL');
+};
+process.once('exit', killRunning);
+process.once('SIGTERM', () => {
+  killRunning();
+  process.exit(143);
+});
+
 export async function startHub(
   env: Record<string, string | undefined>,
   timeoutMs = 60_000,
@@ -37,10 +52,19 @@ export async function startHub(
   launch: { args: string[]; cwd?: string } = { args: builtCliArgs('start') },
 ): Promise<HubProcess> {
   const child = spawn(process.execPath, launch.args, {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, CITYSTREAM_HTTP_PORT: '0', ...env },
+    // TMPDIR: the run's temp directory (test/support/temp-dir.ts), removed when the run ends
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TMPDIR: process.env.TMPDIR,
+      CITYSTREAM_HTTP_PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(launch.cwd === undefined ? {} : { cwd: launch.cwd }),
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const logs: string[] = [];
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   const port = await new Promise<number>((resolve, reject) => {
