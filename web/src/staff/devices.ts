@@ -46,10 +46,22 @@ export class DevicesView {
   private readonly lastReading = new Map<string, string>();
   private unsubscribe: () => void = () => undefined;
   private readonly live: StreamClient;
+  /** Camera events that arrived while the lists were loading, applied once the lists are in. */
+  private held: { type: string; data: unknown }[] | null = null;
+  /** The view has asked for its lists at least once (the tab was opened). */
+  private loading = false;
 
   constructor(live: StreamClient) {
     this.live = live;
     this.city.addEventListener('change', () => void this.load());
+    // The lists come over HTTP and their changes over the stream. A status change between the two
+    // (the list answered before the subscription was live, or while the link was down) left a
+    // camera "starting" on screen for good. So load() subscribes first and holds what arrives
+    // meanwhile, and once the view has loaded (or is loading) the lists are loaded again whenever
+    // the stream (re)opens, when a subscription made before the link was up takes effect.
+    this.live.onState((state) => {
+      if (state === 'open' && this.loading) void this.load();
+    });
     const add = (kind: DeviceKind) =>
       h(
         'button',
@@ -99,20 +111,14 @@ export class DevicesView {
 
   async load(): Promise<void> {
     const city = this.city.value;
-    try {
-      const [cams, stations] = await Promise.all([
-        call<{ items: CameraRow[] }>(`/v1/cameras?city=${city}`),
-        call<{ items: StationRow[] }>(`/v1/air/stations?city=${city}`),
-      ]);
-      if (city !== this.city.value) return; // the city changed while loading
-      this.cameras = cams.body.items;
-      this.stations = stations.body.items;
-    } catch (err) {
-      this.say('error', t('staff:failed', { detail: (err as Error).message }));
-      return;
-    }
+    this.loading = true;
     this.unsubscribe();
-    const offCameras = this.live.subscribe(`cameras:city:${city}`, (e) => this.onCameraEvent(e.event));
+    const held: { type: string; data: unknown }[] = [];
+    this.held = held;
+    const offCameras = this.live.subscribe(`cameras:city:${city}`, (e) => {
+      if (this.held === held) held.push(e.event);
+      else this.onCameraEvent(e.event);
+    });
     const offAir = this.live.subscribe(`air:city:${city}`, (e) => {
       const d = e.event.data as { stationId?: string; time?: string };
       if (d.stationId && d.time) {
@@ -125,8 +131,23 @@ export class DevicesView {
       }
     });
     this.unsubscribe = () => (offCameras(), offAir());
+    try {
+      const [cams, stations] = await Promise.all([
+        call<{ items: CameraRow[] }>(`/v1/cameras?city=${city}`),
+        call<{ items: StationRow[] }>(`/v1/air/stations?city=${city}`),
+      ]);
+      if (city !== this.city.value || this.held !== held) return; // a newer load took over
+      this.cameras = cams.body.items;
+      this.stations = stations.body.items;
+    } catch (err) {
+      if (this.held === held) this.held = null;
+      this.say('error', t('staff:failed', { detail: (err as Error).message }));
+      return;
+    }
+    this.held = null;
     this.renderCameras();
     this.renderStations();
+    for (const event of held) this.onCameraEvent(event);
   }
 
   private onCameraEvent(event: { type: string; data: unknown }): void {
@@ -142,6 +163,8 @@ export class DevicesView {
     if (!cam) return;
     const row = this.rowOf(this.cameraList, cam.id);
     if (event.type === 'city.camera.status.v1' && d.status) {
+      // A held event can be older than the list's answer (ISO 8601 UTC strings sort by time).
+      if (d.since && cam.status?.since && d.since < cam.status.since) return;
       cam.status = {
         status: d.status,
         reason: d.reason,
