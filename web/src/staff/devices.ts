@@ -46,22 +46,12 @@ export class DevicesView {
   private readonly lastReading = new Map<string, string>();
   private unsubscribe: () => void = () => undefined;
   private readonly live: StreamClient;
-  /** Camera events that arrived while the lists were loading, applied once the lists are in. */
-  private held: { type: string; data: unknown }[] | null = null;
-  /** The view has asked for its lists at least once (the tab was opened). */
-  private loading = false;
+  /** Counts loads: an answer to an older one (another city, a reload since) is dropped. */
+  private loadSeq = 0;
 
   constructor(live: StreamClient) {
     this.live = live;
     this.city.addEventListener('change', () => void this.load());
-    // The lists come over HTTP and their changes over the stream. A status change between the two
-    // (the list answered before the subscription was live, or while the link was down) left a
-    // camera "starting" on screen for good. So load() subscribes first and holds what arrives
-    // meanwhile, and once the view has loaded (or is loading) the lists are loaded again whenever
-    // the stream (re)opens, when a subscription made before the link was up takes effect.
-    this.live.onState((state) => {
-      if (state === 'open' && this.loading) void this.load();
-    });
     const add = (kind: DeviceKind) =>
       h(
         'button',
@@ -111,14 +101,21 @@ export class DevicesView {
 
   async load(): Promise<void> {
     const city = this.city.value;
-    this.loading = true;
+    const seq = ++this.loadSeq;
     this.unsubscribe();
-    const held: { type: string; data: unknown }[] = [];
-    this.held = held;
-    const offCameras = this.live.subscribe(`cameras:city:${city}`, (e) => {
-      if (this.held === held) held.push(e.event);
-      else this.onCameraEvent(e.event);
-    });
+    const listed = this.readLists(city, seq);
+    // A status published between the list's answer and the gateway's confirmation of the
+    // subscription reaches the page by neither path (a camera read "starting" for good): once the
+    // camera channel is confirmed, or resumed with a gap, its list is read again and merged, as
+    // the dashboard's camera panel does (web/src/live.ts, web/src/cameras.ts).
+    const channel = `cameras:city:${city}`;
+    const catchUp = (ch: string) => {
+      if (ch !== channel) return;
+      void listed.then((ok) => (ok ? this.mergeCameras(city, seq) : undefined));
+    };
+    const offConfirmed = this.live.onSubscribed(catchUp);
+    const offRecovery = this.live.onRecovery((r) => r.recovered || catchUp(r.channel));
+    const offCameras = this.live.subscribe(channel, (e) => this.onCameraEvent(e.event));
     const offAir = this.live.subscribe(`air:city:${city}`, (e) => {
       const d = e.event.data as { stationId?: string; time?: string };
       if (d.stationId && d.time) {
@@ -130,24 +127,45 @@ export class DevicesView {
           ?.replaceWith(seen('lastReading', 'noReading', d.time));
       }
     });
-    this.unsubscribe = () => (offCameras(), offAir());
+    this.unsubscribe = () => (offConfirmed(), offRecovery(), offCameras(), offAir());
+    await listed;
+  }
+
+  /** Reads and shows both lists; false when it failed or a newer load took over. */
+  private async readLists(city: string, seq: number): Promise<boolean> {
     try {
       const [cams, stations] = await Promise.all([
         call<{ items: CameraRow[] }>(`/v1/cameras?city=${city}`),
         call<{ items: StationRow[] }>(`/v1/air/stations?city=${city}`),
       ]);
-      if (city !== this.city.value || this.held !== held) return; // a newer load took over
+      if (seq !== this.loadSeq) return false;
       this.cameras = cams.body.items;
       this.stations = stations.body.items;
     } catch (err) {
-      if (this.held === held) this.held = null;
       this.say('error', t('staff:failed', { detail: (err as Error).message }));
-      return;
+      return false;
     }
-    this.held = null;
     this.renderCameras();
     this.renderStations();
-    for (const event of held) this.onCameraEvent(event);
+    return true;
+  }
+
+  /** Reads the camera list again: new cameras join, shown ones take a newer listed status. */
+  private async mergeCameras(city: string, seq: number): Promise<void> {
+    const fresh = await call<{ items: CameraRow[] }>(`/v1/cameras?city=${city}`).catch(() => null);
+    if (!fresh || seq !== this.loadSeq) return;
+    let added = false;
+    for (const c of fresh.body.items) {
+      const cam = this.cameras.find((x) => x.id === c.id);
+      if (!cam) {
+        this.cameras.push(c);
+        added = true;
+      } else if (c.status && (!cam.status || c.status.since > cam.status.since)) {
+        cam.status = c.status;
+        this.rowOf(this.cameraList, cam.id)?.replaceWith(this.cameraRow(cam));
+      }
+    }
+    if (added) this.renderCameras();
   }
 
   private onCameraEvent(event: { type: string; data: unknown }): void {
@@ -163,7 +181,7 @@ export class DevicesView {
     if (!cam) return;
     const row = this.rowOf(this.cameraList, cam.id);
     if (event.type === 'city.camera.status.v1' && d.status) {
-      // A held event can be older than the list's answer (ISO 8601 UTC strings sort by time).
+      // The list read after the subscription can be newer (ISO 8601 UTC strings sort by time).
       if (d.since && cam.status?.since && d.since < cam.status.since) return;
       cam.status = {
         status: d.status,
