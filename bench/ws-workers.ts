@@ -14,7 +14,8 @@ import type { KafkaBus } from '../core/bus/kafka.ts';
 import { EVENT_TYPES, makeEvent, type AirReading } from '../core/events/index.ts';
 import { cliArgs, startHub } from '../test/support/hub-process.ts';
 import { quietKafkaBus } from '../test/support/kafka.ts';
-import { freePort, workerPids } from '../test/support/stream-workers.ts';
+import { freePort } from '../test/support/ports.ts';
+import { workerPids } from '../test/support/stream-workers.ts';
 import { cpuSeconds, rssMiB } from './lib/hub-probe.ts';
 import { round } from './lib/results.ts';
 

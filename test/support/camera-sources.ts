@@ -6,14 +6,10 @@ import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import {
-  createServer as createNetServer,
-  type AddressInfo,
-  type Server as NetServer,
-  type Socket,
-} from 'node:net';
+import { type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { RtspServer } from 'rtsp-streaming-server';
+import { freePort } from './ports.ts';
 import {
   liveH264Args,
   patternArgs,
@@ -176,15 +172,6 @@ export async function jpegSource(dir: string): Promise<Source & { requests: () =
       child.kill('SIGKILL');
     },
   };
-}
-
-export async function freePort(): Promise<number> {
-  const s = createNetServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 /** An RTSP server (rtsp-streaming-server) with ffmpeg publishing H.264 to it. */

@@ -1,11 +1,11 @@
 // Stops and starts the real servers from inside a fault test, the way an outage happens.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from './ports.ts';
 
 const SERVICES = fileURLToPath(new URL('../../scripts/services', import.meta.url));
 const run = promisify(execFile);
@@ -62,16 +62,4 @@ export async function startPrivateInfluxd(): Promise<PrivateInfluxd> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** A TCP port nothing listens on right now (the kernel's pick for port 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

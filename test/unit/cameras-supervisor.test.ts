@@ -11,7 +11,8 @@ import type { CameraConfig } from '../../core/events/cameras.ts';
 import { silentLogger } from '../../core/observability/index.ts';
 import { ProcessLimiter } from '../../modules/cameras/limiter.ts';
 import { CameraSupervisor, type Status } from '../../modules/cameras/supervisor.ts';
-import { freePort, mjpegSource, pipelineChildren } from '../support/camera-sources.ts';
+import { mjpegSource, pipelineChildren } from '../support/camera-sources.ts';
+import { freePort } from '../support/ports.ts';
 import { waitFor } from '../support/wait.ts';
 
 function camera(url: string): CameraConfig {
