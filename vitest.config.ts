@@ -32,23 +32,21 @@ const colocatedTests = readdirSync(root, { withFileTypes: true })
     readdirSync(join(root, d.name), { recursive: true, encoding: 'utf8' }).map((f) => join(d.name, f)),
   )
   .filter((f) => f.endsWith('.test.ts'));
-const usesSharedService = (file: string) =>
-  readFileSync(join(root, file), 'utf8').includes('serviceAvailable(');
-const colocatedIntegration = colocatedTests.filter(usesSharedService);
-const integration = ['test/**/*.test.ts', ...colocatedIntegration];
-const unitUnderTest = 'test/unit/**/*.test.ts';
 const testFiles = [
   ...colocatedTests,
   ...readdirSync(join(root, 'test'), { recursive: true, encoding: 'utf8' }).map((f) => join('test', f)),
 ].filter((f) => f.endsWith('.test.ts'));
-const stopsSharedServer = (file: string) => readFileSync(join(root, file), 'utf8').includes('stopService(');
-const alone = [...testFiles.filter(stopsSharedServer), 'test/stream-backpressure.test.ts'];
+// Each rule below reads a file's text: read every test file once.
+const sources = new Map(testFiles.map((f) => [f, readFileSync(join(root, f), 'utf8')]));
+const calls = (file: string, call: string) => sources.get(file)!.includes(call);
+const colocatedIntegration = colocatedTests.filter((f) => calls(f, 'serviceAvailable('));
+const integration = ['test/**/*.test.ts', ...colocatedIntegration];
+const unitUnderTest = 'test/unit/**/*.test.ts';
+const alone = [...testFiles.filter((f) => calls(f, 'stopService(')), 'test/stream-backpressure.test.ts'];
 // A file that measures its own process's heap (process.memoryUsage) needs a fresh process: in a
 // reused worker the heap holds what earlier files left for the collector, which moved a peak
 // bound of air-push-limits by 20 MiB. Those files run with the integration files, isolated.
-const ownMemory = testFiles.filter((f) =>
-  readFileSync(join(root, f), 'utf8').includes('process.memoryUsage('),
-);
+const heap = testFiles.filter((f) => calls(f, 'process.memoryUsage('));
 
 export default defineConfig({
   test: {
@@ -68,7 +66,7 @@ export default defineConfig({
           name: 'unit',
           include: ['**/*.test.ts'],
           // every test/ file but test/unit/'s, and the co-located suites that reach a shared service
-          exclude: [...exclude, 'test/*.test.ts', 'test/!(unit)/**', ...colocatedIntegration, ...ownMemory],
+          exclude: [...exclude, 'test/*.test.ts', 'test/!(unit)/**', ...colocatedIntegration, ...heap],
           fileParallelism: true,
           // One module graph per worker instead of one per file: measured on the full run
           // (2026-12-04), 120 s of summed import time became 32 s and the run 55 s shorter.
@@ -83,7 +81,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: integration,
-          exclude: [...exclude, unitUnderTest, ...alone, ...ownMemory],
+          exclude: [...exclude, unitUnderTest, ...alone, ...heap],
           fileParallelism: true,
           // Files leave no module state behind (each builds its own hub, bus and clients), so a
           // worker reuses the imported graph for its next file (see the unit project).
@@ -98,7 +96,7 @@ export default defineConfig({
           // vitest hands out a group's files project by project in name order: "heap" before
           // "integration", so this 30 s file does not start last and run on alone at the end.
           name: 'heap',
-          include: ownMemory,
+          include: heap,
           exclude,
           // same group and workers as integration (vitest requires equal maxWorkers in a group)
           isolate: true,

@@ -199,7 +199,6 @@ async function bare(url: string, n: number, naive: boolean, dir: string): Promis
   };
 }
 
-/** N cameras in a CameraWorker on the embedded bus. */
 /**
  * BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of node during each citystream window only (not the
  * start-up, the bare runs or the source), written as <dir>/cameras-<n>-<time>.cpuprofile. The
@@ -223,6 +222,7 @@ async function startWindowProfile(): Promise<{ stop(n: number): Promise<void> } 
   };
 }
 
+/** N cameras in a CameraWorker on the embedded bus. */
 async function citystream(url: string, n: number, dir: string): Promise<Measured> {
   const logger = silentLogger();
   const metrics = createMetrics();

@@ -3,7 +3,6 @@
 // stored exactly once. The InfluxDB it stops is one of its own (same build, own port and data),
 // so the suites running beside it keep theirs.
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +26,6 @@ describe.runIf(kafka && influx)('air ingest while InfluxDB is down (real Kafka a
   let hub: Hub | undefined;
   let store: InfluxTimeSeries | undefined;
   let influxd: PrivateInfluxd | undefined;
-  const dataDir = join(tmpdir(), `citystream-airfault-${randomUUID()}`);
 
   beforeAll(async () => {
     influxd = await startPrivateInfluxd();
@@ -39,7 +37,7 @@ describe.runIf(kafka && influx)('air ingest while InfluxDB is down (real Kafka a
       INFLUX_ORG: influxd.config.org,
       INFLUX_BUCKET: influxd.config.bucket,
       DATABASE_URL: '', // PGlite in memory is enough for the station registry here
-      CITYSTREAM_DATA_DIR: dataDir,
+      CITYSTREAM_DATA_DIR: join(tmpdir(), `citystream-airfault-${randomUUID()}`),
       MQTT_URL: '',
       CITYSTREAM_HTTP_HOST: '127.0.0.1',
       CITYSTREAM_HTTP_PORT: '0',
@@ -60,7 +58,6 @@ describe.runIf(kafka && influx)('air ingest while InfluxDB is down (real Kafka a
     await store?.close();
     await hub?.stop();
     await influxd?.destroy();
-    rmSync(dataDir, { recursive: true, force: true });
     await deleteTestTopics([kafka!.value!], prefix);
   }, 120_000);
 
