@@ -117,7 +117,10 @@ export class JpegSplitter {
       }
       const m = b[i + 1]!;
       if (m === EOI) {
-        const frame = Buffer.from(b.subarray(0, i + 2));
+        // ffmpeg writes a frame and then waits for the next one, so a frame usually ends its
+        // buffer: hand that buffer over as is. Only a frame with bytes after it is copied out,
+        // so it does not keep the rest of the buffer alive.
+        const frame = i + 2 === b.length ? b : Buffer.from(b.subarray(0, i + 2));
         this.buf = b.subarray(i + 2);
         this.scan = 0;
         this.inData = false;
