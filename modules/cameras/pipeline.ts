@@ -99,7 +99,7 @@ export class Pipeline {
   }
 
   /** CPU seconds (user + system) this ffmpeg has used, from /proc; null where unavailable. */
-  async cpuSeconds(): Promise<number | null> {
+  cpuSeconds(): number | null {
     const pid = this.pid;
     if (pid === undefined) return null;
     try {

@@ -3,7 +3,7 @@
 // immutable, addressable files that the snapshot events link to. A file is written under its
 // final name in one write (no temporary file and rename: one filesystem operation less per
 // snapshot); readers get whole JPEGs only, because `file` serves a file only when it runs from
-// SOI to EOI — one still being written, or cut short by a crash, is not served.
+// SOI to EOI — one cut short by a crash is not served.
 import { createHash } from 'node:crypto';
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';

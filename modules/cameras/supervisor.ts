@@ -187,11 +187,11 @@ export class CameraSupervisor {
         firstFrameMs,
       );
       const sampleEvery = Math.max(interval, 5_000);
-      const sampler = setInterval(() => void sample(), sampleEvery);
+      const sampler = setInterval(() => sample(), sampleEvery);
 
-      const sample = async () => {
+      const sample = () => {
         const now = performance.now();
-        const cpu = await pipeline.cpuSeconds();
+        const cpu = pipeline.cpuSeconds();
         const dt = (now - window.at) / 1000;
         const df = frames - window.frames;
         const cpuPerSnapshot = cpu !== null && window.cpu !== null && df > 0 ? (cpu - window.cpu) / df : null;
@@ -234,7 +234,7 @@ export class CameraSupervisor {
           this.events.onFrame(jpeg);
         },
         onStart: (pid) => {
-          void pipeline.cpuSeconds().then((cpu) => (window.cpu = cpu));
+          window.cpu = pipeline.cpuSeconds();
           this.events.onSpawn?.(pid);
         },
         onInputBytes: (bytes) => {
