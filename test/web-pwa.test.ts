@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { serveDashboard } from '../modules/dashboard/index.ts';
 import { WEB_DIST_DIR } from '../web/location.ts';
 import { chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
 import { startHub, type HubProcess } from './support/hub-process.ts';
 
-const chromium = chromiumAvailable();
+// The notification test needs the full browser (the headless shell shows no notifications).
+const chromium = chromiumAvailable() && chromiumAvailable('full');
 const DESKTOP = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 };
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
@@ -87,7 +88,10 @@ describe.skipIf(!chromium)('installable app (Chromium)', () => {
   }
 
   it('shows a pushed message as a notification', async () => {
-    const { page, context } = await openPage(browser, `${hub.url}/`, DESKTOP);
+    // getNotifications() lists nothing in the headless shell: it has no notification platform
+    const fullBrowser = await launchBrowser('full');
+    onTestFinished(() => fullBrowser.close());
+    const { page, context } = await openPage(fullBrowser, `${hub.url}/`, DESKTOP);
     await context.grantPermissions(['notifications'], { origin: hub.url });
     await page.evaluate(() => navigator.serviceWorker.ready);
     const cdp = await context.newCDPSession(page);
