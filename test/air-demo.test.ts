@@ -17,6 +17,8 @@ describe('air demo on embedded defaults (citystream start)', () => {
     hub = await startHub({
       CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'air-demo-')),
       CITYSTREAM_DEMO: '1',
+      // this file looks at no camera: spare the demo cameras' ffmpeg (a fifth of a core)
+      CITYSTREAM_CAMERAS_DEMO: '0',
       CITYSTREAM_AIR_DEMO_INTERVAL_SECONDS: '1',
     });
     const get = async <T>(path: string) => (await (await fetch(`${hub!.url}${path}`)).json()) as T;

@@ -1,6 +1,6 @@
 // The demo cameras' ffmpeg generators and the live restreams write HLS files, not pipes, so nothing
 // would stop them if the hub died without a chance to clean up. A SIGKILLed hub must not leave them
-// running.
+// running. CITYSTREAM_CAMERAS_DEMO=0 runs the demo without its cameras and their ffmpeg processes.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,17 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHub, type HubProcess } from './support/hub-process.ts';
 import { waitFor } from './support/wait.ts';
+
+/** Command lines of the processes whose parent is `pid`. */
+function childrenOf(pid: number): string[] {
+  try {
+    return execFileSync('ps', ['-o', 'args=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+  } catch {
+    return []; // ps exits 1 when it lists nothing
+  }
+}
 
 /** ffmpeg processes whose command line mentions `dir` (the generators write under the data dir). */
 function ffmpegUnder(dir: string): number[] {
@@ -52,4 +63,36 @@ describe('demo camera generators', () => {
     await hub.stop('SIGKILL');
     await waitFor(() => ffmpegUnder(dataDir).length === 0, 'no generator left after the hub died', 10_000);
   }, 120_000);
+});
+
+describe('a demo without cameras (CITYSTREAM_CAMERAS_DEMO=0)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'citystream-nocams-'));
+  let hub: HubProcess | undefined;
+
+  afterAll(async () => {
+    await hub?.stop('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs no ffmpeg and lists no camera, and the rest of the demo still runs', async () => {
+    hub = await startHub({
+      CITYSTREAM_DEMO: '1',
+      CITYSTREAM_CAMERAS_DEMO: '0',
+      CITYSTREAM_DATA_DIR: dataDir,
+    });
+    // With the cameras on, their generators are running before the server listens.
+    expect(childrenOf(hub.child.pid!).filter((args) => args.includes('ffmpeg'))).toEqual([]);
+    // Demo mode itself is on: the demo sign-in token is issued.
+    const token = await fetch(`${hub.url}/v1/dev/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sub: 'nocams' }),
+    });
+    expect(token.status).toBe(201);
+    // Demo cameras register within a second of start-up when they run; none may appear.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const cameras = (await (await fetch(`${hub.url}/v1/cameras`)).json()) as { items: unknown[] };
+    expect(cameras.items).toEqual([]);
+    expect(childrenOf(hub.child.pid!).filter((args) => args.includes('ffmpeg'))).toEqual([]);
+  }, 60_000);
 });

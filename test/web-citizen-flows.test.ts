@@ -86,6 +86,8 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
       startHub({
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-citizen-')),
         CITYSTREAM_DEMO: '1',
+        // this file looks at no camera: spare the demo cameras' ffmpeg (a fifth of a core)
+        CITYSTREAM_CAMERAS_DEMO: '0',
         DATABASE_URL: db.url,
         CITYSTREAM_TICKET_HOLD_SECONDS: String(HOLD_SECONDS),
       }),

@@ -52,7 +52,12 @@ describe.skipIf(!chromium)('dashboard map (Chromium, MapLibre)', () => {
 
   beforeAll(async () => {
     [hub, browser] = await Promise.all([
-      startHub({ CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-map-')), CITYSTREAM_DEMO: '1' }),
+      startHub({
+        CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-map-')),
+        CITYSTREAM_DEMO: '1',
+        // this file looks at no camera: spare the demo cameras' ffmpeg (a fifth of a core)
+        CITYSTREAM_CAMERAS_DEMO: '0',
+      }),
       launchBrowser(),
     ]);
   });
@@ -214,6 +219,8 @@ describe.skipIf(!chromium)('dashboard map with CITYSTREAM_MAP_STYLE_URL', () => 
       startHub({
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-map-style-')),
         CITYSTREAM_DEMO: '1',
+        // this file looks at no camera: spare the demo cameras' ffmpeg (a fifth of a core)
+        CITYSTREAM_CAMERAS_DEMO: '0',
         CITYSTREAM_MAP_STYLE_URL: `http://127.0.0.1:${port}/style.json`,
       }),
       launchBrowser(),

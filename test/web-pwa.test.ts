@@ -25,7 +25,12 @@ describe.skipIf(!chromium)('installable app (Chromium)', () => {
 
   beforeAll(async () => {
     [hub, browser] = await Promise.all([
-      startHub({ CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-pwa-')), CITYSTREAM_DEMO: '1' }),
+      startHub({
+        CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-pwa-')),
+        CITYSTREAM_DEMO: '1',
+        // this file looks at no camera: spare the demo cameras' ffmpeg (a fifth of a core)
+        CITYSTREAM_CAMERAS_DEMO: '0',
+      }),
       launchBrowser(),
     ]);
   });

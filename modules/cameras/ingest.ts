@@ -45,9 +45,10 @@ const startCameraIngest: Component = async (ctx) => {
     httpHost: config.http.host,
     timeseries: await ctx.timeseries(),
   });
-  const demo: DemoSources | null = config.demo
-    ? await startDemoSources({ http, dataDir: config.dataDir, ffmpegPath: worker.ffmpeg.path, logger: log })
-    : null;
+  const demo: DemoSources | null =
+    config.demo && config.cameras.demo
+      ? await startDemoSources({ http, dataDir: config.dataDir, ffmpegPath: worker.ffmpeg.path, logger: log })
+      : null;
   const source = `citystream/ingest/${config.instanceId}`;
   if (fileCameras.length) {
     const known = await CameraRegistry.open(bus, `cameras-file-${config.instanceId}`);

@@ -1,6 +1,6 @@
 // Camera ingestion settings: where cameras come from, how many ffmpeg processes may run at once,
 // how stalls are detected, and where snapshots are kept and announced.
-import { documented, httpUrl, optionalString, positiveInt } from '../vars.ts';
+import { documented, flag, httpUrl, optionalString, positiveInt } from '../vars.ts';
 import type { Parsed } from '../vars.ts';
 
 export const cameraVariables = {
@@ -8,6 +8,11 @@ export const cameraVariables = {
     description: 'cameras published to the registry at start-up (see docs/cameras.md)',
     type: 'path of a JSON array of cameras',
     default: 'none',
+  }),
+  CITYSTREAM_CAMERAS_DEMO: documented(flag, {
+    description:
+      'in demo mode, run the demo cameras (three ffmpeg sources and their pipelines, about a fifth of a core); off: the demo without cameras',
+    default: 'on',
   }),
   CITYSTREAM_CAMERAS_MAX_PROCESSES: positiveInt(32, 'ffmpeg processes this worker may run at once'),
   CITYSTREAM_CAMERAS_MAX_WIDTH: positiveInt(1280, 'default snapshot width limit in pixels'),
@@ -46,6 +51,8 @@ export type CameraVariables = Parsed<typeof cameraVariables>;
 export interface CamerasConfig {
   /** JSON file with an array of cameras, published to the registry at start-up. */
   file: string | null;
+  /** In demo mode, whether the demo cameras run (CITYSTREAM_CAMERAS_DEMO, default on). */
+  demo: boolean;
   maxProcesses: number;
   maxWidth: number;
   retention: number;
@@ -62,6 +69,7 @@ export interface CamerasConfig {
 export function camerasSection(v: CameraVariables): CamerasConfig {
   return {
     file: v.CITYSTREAM_CAMERAS_FILE ?? null,
+    demo: v.CITYSTREAM_CAMERAS_DEMO ?? true,
     maxProcesses: v.CITYSTREAM_CAMERAS_MAX_PROCESSES,
     maxWidth: v.CITYSTREAM_CAMERAS_MAX_WIDTH,
     retention: v.CITYSTREAM_CAMERAS_RETENTION,
