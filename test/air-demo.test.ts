@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startHub, type HubProcess } from './support/hub-process.ts';
+import { DEMO_WITHOUT_CAMERAS, startHub, type HubProcess } from './support/hub-process.ts';
 import { waitFor } from './support/wait.ts';
 
 describe('air demo on embedded defaults (citystream start)', () => {
@@ -16,9 +16,7 @@ describe('air demo on embedded defaults (citystream start)', () => {
   it('serves live, drifting readings and AQI for the three pilot cities', async () => {
     hub = await startHub({
       CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'air-demo-')),
-      CITYSTREAM_DEMO: '1',
-      // this file looks at no camera: spare the demo cameras' ffmpeg (a fifth of a core)
-      CITYSTREAM_CAMERAS_DEMO: '0',
+      ...DEMO_WITHOUT_CAMERAS,
       CITYSTREAM_AIR_DEMO_INTERVAL_SECONDS: '1',
     });
     const get = async <T>(path: string) => (await (await fetch(`${hub!.url}${path}`)).json()) as T;

@@ -6,19 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startHub, type HubProcess } from './support/hub-process.ts';
+import { sleep } from '../core/retry.ts';
+import { childProcesses } from './support/camera-sources.ts';
+import { DEMO_WITHOUT_CAMERAS, startHub, type HubProcess } from './support/hub-process.ts';
 import { waitFor } from './support/wait.ts';
-
-/** Command lines of the processes whose parent is `pid`. */
-function childrenOf(pid: number): string[] {
-  try {
-    return execFileSync('ps', ['-o', 'args=', '--ppid', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean);
-  } catch {
-    return []; // ps exits 1 when it lists nothing
-  }
-}
 
 /** ffmpeg processes whose command line mentions `dir` (the generators write under the data dir). */
 function ffmpegUnder(dir: string): number[] {
@@ -75,13 +66,9 @@ describe('a demo without cameras (CITYSTREAM_CAMERAS_DEMO=0)', () => {
   });
 
   it('runs no ffmpeg and lists no camera, and the rest of the demo still runs', async () => {
-    hub = await startHub({
-      CITYSTREAM_DEMO: '1',
-      CITYSTREAM_CAMERAS_DEMO: '0',
-      CITYSTREAM_DATA_DIR: dataDir,
-    });
+    hub = await startHub({ ...DEMO_WITHOUT_CAMERAS, CITYSTREAM_DATA_DIR: dataDir });
     // With the cameras on, their generators are running before the server listens.
-    expect(childrenOf(hub.child.pid!).filter((args) => args.includes('ffmpeg'))).toEqual([]);
+    expect(childProcesses(hub.child.pid!, 'ffmpeg')).toEqual([]);
     // Demo mode itself is on: the demo sign-in token is issued.
     const token = await fetch(`${hub.url}/v1/dev/token`, {
       method: 'POST',
@@ -90,9 +77,9 @@ describe('a demo without cameras (CITYSTREAM_CAMERAS_DEMO=0)', () => {
     });
     expect(token.status).toBe(201);
     // Demo cameras register within a second of start-up when they run; none may appear.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await sleep(3000);
     const cameras = (await (await fetch(`${hub.url}/v1/cameras`)).json()) as { items: unknown[] };
     expect(cameras.items).toEqual([]);
-    expect(childrenOf(hub.child.pid!).filter((args) => args.includes('ffmpeg'))).toEqual([]);
+    expect(childProcesses(hub.child.pid!, 'ffmpeg')).toEqual([]);
   }, 60_000);
 });

@@ -21,7 +21,7 @@ import {
   saveScreenshot,
   type OpenedPage,
 } from './support/browser.ts';
-import { startHub, type HubProcess } from './support/hub-process.ts';
+import { DEMO_WITHOUT_CAMERAS, startHub, type HubProcess } from './support/hub-process.ts';
 import { createTestDatabase } from './support/postgres.ts';
 import { serviceAvailable } from './support/services.ts';
 
@@ -85,9 +85,7 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     [hub, browser] = await Promise.all([
       startHub({
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-citizen-')),
-        CITYSTREAM_DEMO: '1',
-        // this file looks at no camera: spare the demo cameras' ffmpeg (a fifth of a core)
-        CITYSTREAM_CAMERAS_DEMO: '0',
+        ...DEMO_WITHOUT_CAMERAS,
         DATABASE_URL: db.url,
         CITYSTREAM_TICKET_HOLD_SECONDS: String(HOLD_SECONDS),
       }),

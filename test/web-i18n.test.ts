@@ -15,7 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHONE, chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
 import { cityData, englishOnPage } from './support/english.ts';
-import { startHub, type HubProcess } from './support/hub-process.ts';
+import { DEMO_WITHOUT_CAMERAS, startHub, type HubProcess } from './support/hub-process.ts';
 
 const chromium = chromiumAvailable();
 const ZH_DESKTOP = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, locale: 'zh-CN' };
@@ -29,9 +29,7 @@ describe.skipIf(!chromium)('dashboard languages (Chromium)', () => {
     [hub, browser] = await Promise.all([
       startHub({
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-i18n-')),
-        CITYSTREAM_DEMO: '1',
-        // this file looks at no camera: spare the demo cameras' ffmpeg (a fifth of a core)
-        CITYSTREAM_CAMERAS_DEMO: '0',
+        ...DEMO_WITHOUT_CAMERAS,
       }),
       launchBrowser(),
     ]);

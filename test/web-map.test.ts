@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHONE, chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
-import { startHub, type HubProcess } from './support/hub-process.ts';
+import { DEMO_WITHOUT_CAMERAS, startHub, type HubProcess } from './support/hub-process.ts';
 
 const chromium = chromiumAvailable();
 const EN = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, locale: 'en-US' };
@@ -54,9 +54,7 @@ describe.skipIf(!chromium)('dashboard map (Chromium, MapLibre)', () => {
     [hub, browser] = await Promise.all([
       startHub({
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-map-')),
-        CITYSTREAM_DEMO: '1',
-        // this file looks at no camera: spare the demo cameras' ffmpeg (a fifth of a core)
-        CITYSTREAM_CAMERAS_DEMO: '0',
+        ...DEMO_WITHOUT_CAMERAS,
       }),
       launchBrowser(),
     ]);
@@ -218,9 +216,7 @@ describe.skipIf(!chromium)('dashboard map with CITYSTREAM_MAP_STYLE_URL', () => 
     [hub, browser] = await Promise.all([
       startHub({
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-map-style-')),
-        CITYSTREAM_DEMO: '1',
-        // this file looks at no camera: spare the demo cameras' ffmpeg (a fifth of a core)
-        CITYSTREAM_CAMERAS_DEMO: '0',
+        ...DEMO_WITHOUT_CAMERAS,
         CITYSTREAM_MAP_STYLE_URL: `http://127.0.0.1:${port}/style.json`,
       }),
       launchBrowser(),

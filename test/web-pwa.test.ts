@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { serveDashboard } from '../modules/dashboard/index.ts';
 import { WEB_DIST_DIR } from '../web/location.ts';
 import { chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
-import { startHub, type HubProcess } from './support/hub-process.ts';
+import { DEMO_WITHOUT_CAMERAS, startHub, type HubProcess } from './support/hub-process.ts';
 
 // The notification test needs the full browser (the headless shell shows no notifications).
 const chromium = chromiumAvailable() && chromiumAvailable('full');
@@ -27,9 +27,7 @@ describe.skipIf(!chromium)('installable app (Chromium)', () => {
     [hub, browser] = await Promise.all([
       startHub({
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-pwa-')),
-        CITYSTREAM_DEMO: '1',
-        // this file looks at no camera: spare the demo cameras' ffmpeg (a fifth of a core)
-        CITYSTREAM_CAMERAS_DEMO: '0',
+        ...DEMO_WITHOUT_CAMERAS,
       }),
       launchBrowser(),
     ]);

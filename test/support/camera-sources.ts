@@ -214,20 +214,25 @@ export async function garbageSource(): Promise<Source> {
   return { url: `http://127.0.0.1:${http.port}/stream`, stop: () => http.close() };
 }
 
-/** ffmpeg snapshot pipelines (image2pipe) that are children of this process. */
-export function pipelineChildren(): number[] {
+/** Processes whose parent is `parent` and whose command line contains `marker`. */
+export function childProcesses(parent: number, marker: string): number[] {
   const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== process.pid) continue;
+      if (ppid !== parent) continue;
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmd.includes('image2pipe')) out.push(Number(entry));
+      if (cmd.includes(marker)) out.push(Number(entry));
     } catch {
       // The process ended while we looked.
     }
   }
   return out;
+}
+
+/** ffmpeg snapshot pipelines (image2pipe) that are children of this process. */
+export function pipelineChildren(): number[] {
+  return childProcesses(process.pid, 'image2pipe');
 }

@@ -20,6 +20,12 @@ export function cliArgs(...args: string[]): string[] {
   return ['--import', 'tsx', CLI_SOURCE, ...args];
 }
 
+/**
+ * Demo mode without the demo cameras (CITYSTREAM_CAMERAS_DEMO=0), for tests that look at no
+ * camera: their three ffmpeg sources and pipelines cost about a fifth of a core per hub.
+ */
+export const DEMO_WITHOUT_CAMERAS = { CITYSTREAM_DEMO: '1', CITYSTREAM_CAMERAS_DEMO: '0' } as const;
+
 export interface HubProcess {
   child: ChildProcess;
   port: number;
