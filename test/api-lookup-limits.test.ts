@@ -1,9 +1,9 @@
 // Rate limits an attacker cannot sidestep: X-Forwarded-For counts only from a configured proxy, and
 // fine and bill lookups are limited per user and per client IP at once, misses costing more.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, plantFixtures, startApi, type ApiHarness } from './support/api.ts';
+import { anyBackend, plantFixtures, startApi, type ApiHarness } from './support/api.ts';
 
-const pglite = (await backends()).at(-1)!;
+const backend = await anyBackend();
 const FINE = '/v1/fines?plate=%E7%B2%A4B12345&engineNoSuffix=045128';
 const NO_FINE = '/v1/fines?plate=%E7%B2%A4B99999&engineNoSuffix=000000';
 const BILLS = '/v1/utilities/electricity/accounts/0755100200301/bills';
@@ -23,7 +23,7 @@ describe('X-Forwarded-For', () => {
   describe('from a peer that is not a trusted proxy', () => {
     let api: ApiHarness;
     beforeAll(async () => {
-      api = await startApi(pglite, { CITYSTREAM_RATE_LIMIT_PER_MINUTE: '5' });
+      api = await startApi(backend, { CITYSTREAM_RATE_LIMIT_PER_MINUTE: '5' });
     });
     afterAll(() => api?.stop());
 
@@ -35,7 +35,7 @@ describe('X-Forwarded-For', () => {
   describe('from a trusted proxy (CITYSTREAM_TRUSTED_PROXIES=loopback)', () => {
     let api: ApiHarness;
     beforeAll(async () => {
-      api = await startApi(pglite, {
+      api = await startApi(backend, {
         CITYSTREAM_RATE_LIMIT_PER_MINUTE: '5',
         CITYSTREAM_TRUSTED_PROXIES: 'loopback',
       });
@@ -55,7 +55,7 @@ describe('fine and bill lookups (CITYSTREAM_LOOKUP_LIMIT_PER_MINUTE=10)', () => 
   /** A fresh client address for each call, as a botnet or a rotating proxy would give. */
   const fromNewIp = () => ({ 'x-forwarded-for': `192.0.2.${++ip}` });
   beforeAll(async () => {
-    api = await startApi(pglite, {
+    api = await startApi(backend, {
       CITYSTREAM_TRUSTED_PROXIES: '127.0.0.1,::1',
       CITYSTREAM_LOOKUP_LIMIT_PER_MINUTE: '10',
     });

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sleep } from '../core/retry.ts';
 import { childProcesses } from './support/camera-sources.ts';
 import { DEMO_WITHOUT_CAMERAS, startHub, type HubProcess } from './support/hub-process.ts';
+import { hubDatabase, type HubDatabase } from './support/postgres.ts';
 import { waitFor } from './support/wait.ts';
 
 /** ffmpeg processes whose command line mentions `dir` (the generators write under the data dir). */
@@ -23,15 +24,23 @@ function ffmpegUnder(dir: string): number[] {
 describe('demo camera generators', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'citystream-orphans-'));
   let hub: HubProcess | undefined;
+  let db: HubDatabase | undefined;
 
   afterAll(async () => {
     await hub?.stop('SIGKILL');
     for (const pid of ffmpegUnder(dataDir)) process.kill(pid, 'SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
+    await db?.drop();
   });
 
   it('die with a SIGKILLed hub, and so does a live restream', async () => {
-    hub = await startHub({ CITYSTREAM_DEMO: '1', CITYSTREAM_DATA_DIR: dataDir, CITYSTREAM_ROLES: 'ingest' });
+    db = await hubDatabase();
+    hub = await startHub({
+      CITYSTREAM_DEMO: '1',
+      CITYSTREAM_DATA_DIR: dataDir,
+      CITYSTREAM_ROLES: 'ingest',
+      ...db.env,
+    });
     // The two HLS demo cameras' generators (the MJPEG one streams to a pipe).
     await waitFor(() => ffmpegUnder(dataDir).length >= 2, 'two demo generators running');
     // Someone watches SZ-CAM-01: its worker starts a restream writing under the data dir.
@@ -59,14 +68,17 @@ describe('demo camera generators', () => {
 describe('a demo without cameras (CITYSTREAM_CAMERAS_DEMO=0)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'citystream-nocams-'));
   let hub: HubProcess | undefined;
+  let db: HubDatabase | undefined;
 
   afterAll(async () => {
     await hub?.stop('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
+    await db?.drop();
   });
 
   it('runs no ffmpeg and lists no camera, and the rest of the demo still runs', async () => {
-    hub = await startHub({ ...DEMO_WITHOUT_CAMERAS, CITYSTREAM_DATA_DIR: dataDir });
+    db = await hubDatabase();
+    hub = await startHub({ ...DEMO_WITHOUT_CAMERAS, CITYSTREAM_DATA_DIR: dataDir, ...db.env });
     // With the cameras on, their generators are running before the server listens.
     expect(childProcesses(hub.child.pid!, 'ffmpeg')).toEqual([]);
     // Demo mode itself is on: the demo sign-in token is issued.

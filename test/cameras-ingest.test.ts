@@ -20,6 +20,7 @@ import {
   rtspSource,
   type Source,
 } from './support/camera-sources.ts';
+import { hubDatabase, type HubDatabase } from './support/postgres.ts';
 import { waitFor } from './support/wait.ts';
 
 const MAX_PROCESSES = 5;
@@ -40,6 +41,7 @@ const camera = (id: string, url: string, extra: Record<string, unknown> = {}) =>
 describe('camera ingestion with real ffmpeg', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cameras-'));
   let hub: Hub;
+  let db: HubDatabase | undefined;
   let base: string;
   let mjpeg: Awaited<ReturnType<typeof mjpegSource>>;
   const sources: Source[] = [];
@@ -68,8 +70,10 @@ describe('camera ingestion with real ffmpeg', () => {
       ]),
     );
     sampler = setInterval(() => (maxChildren = Math.max(maxChildren, pipelineChildren().length)), 50);
+    db = await hubDatabase();
     hub = await Hub.start(
       loadConfig({
+        ...db.env,
         CITYSTREAM_ROLES: 'ingest,api',
         CITYSTREAM_HTTP_PORT: '0',
         CITYSTREAM_HTTP_HOST: '127.0.0.1',
@@ -100,6 +104,7 @@ describe('camera ingestion with real ffmpeg', () => {
   afterAll(async () => {
     clearInterval(sampler);
     await hub?.stop();
+    await db?.drop();
     await Promise.all(sources.map((s) => s.stop()));
   });
 

@@ -11,6 +11,7 @@ import { loadConfig } from '../core/config/index.ts';
 import { createLogger } from '../core/observability/index.ts';
 import { Hub } from '../app/hub.ts';
 import { hlsSource, mjpegSource, rtspSource, type Source } from './support/camera-sources.ts';
+import { hubDatabase, type HubDatabase } from './support/postgres.ts';
 import { waitFor } from './support/wait.ts';
 
 // Long enough that one camera's restream outlives the start of the next on a busy machine.
@@ -68,6 +69,7 @@ describe('live HLS restreams with real ffmpeg', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cameras-live-'));
   const liveDir = join(dir, 'data', 'cameras-live');
   let hub: Hub;
+  let db: HubDatabase | undefined;
   let base: string;
   const sources: Source[] = [];
 
@@ -86,8 +88,10 @@ describe('live HLS restreams with real ffmpeg', () => {
         camera('L-MJPEG-2', mjpeg.url),
       ]),
     );
+    db = await hubDatabase();
     hub = await Hub.start(
       loadConfig({
+        ...db.env,
         CITYSTREAM_ROLES: 'ingest,api',
         CITYSTREAM_HTTP_PORT: '0',
         CITYSTREAM_HTTP_HOST: '127.0.0.1',
@@ -116,6 +120,7 @@ describe('live HLS restreams with real ffmpeg', () => {
 
   afterAll(async () => {
     await hub?.stop();
+    await db?.drop();
     await Promise.all(sources.map((s) => s.stop()));
   });
 

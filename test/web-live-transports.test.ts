@@ -14,6 +14,7 @@ import { silenceBoundMs } from '../stream/client/protocol.ts';
 import { TEST_JWT_SECRET } from './support/api.ts';
 import { chromiumAvailable, DESKTOP, launchBrowser, PHONE, saveScreenshot } from './support/browser.ts';
 import { startHub, type HubProcess } from './support/hub-process.ts';
+import { hubDatabase, type HubDatabase } from './support/postgres.ts';
 import { deleteTestTopics } from './support/kafka.ts';
 import { serviceAvailable } from './support/services.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
@@ -30,6 +31,7 @@ describe.skipIf(!chromium)(
   `honest Live badge and transport fallback (Chromium, ${kafka ? 'Kafka' : 'embedded bus'})`,
   () => {
     let hub: HubProcess;
+    let db: HubDatabase | undefined;
     let proxy: TcpProxy;
     let browser: Browser;
     const contexts: BrowserContext[] = [];
@@ -73,8 +75,10 @@ describe.skipIf(!chromium)(
     };
 
     beforeAll(async () => {
+      db = await hubDatabase();
       [hub, browser] = await Promise.all([
         startHub({
+          ...db.env,
           CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-live-transports-')),
           CITYSTREAM_DEMO: '0',
           CITYSTREAM_JWT_SECRET: TEST_JWT_SECRET,
@@ -99,6 +103,7 @@ describe.skipIf(!chromium)(
       await browser?.close();
       await proxy?.close();
       await hub?.stop('SIGKILL');
+      await db?.drop();
       if (kafka) await deleteTestTopics([kafka.value!], prefix);
     });
 

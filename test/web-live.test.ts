@@ -15,6 +15,7 @@ import { mintToken } from '../core/auth/index.ts';
 import { TEST_JWT_SECRET } from './support/api.ts';
 import { DESKTOP, chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
 import { startHub, type HubProcess } from './support/hub-process.ts';
+import { hubDatabase, type HubDatabase } from './support/postgres.ts';
 import { serviceAvailable } from './support/services.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 
@@ -27,6 +28,7 @@ const STATION = { id: 'SZ-WEB-01', name: 'Futian web test', city: 'shenzhen', la
 
 describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embedded bus'})`, () => {
   let hub: HubProcess;
+  let db: HubDatabase | undefined;
   let proxy: TcpProxy;
   let browser: Browser;
   let page: Page;
@@ -44,8 +46,10 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
   const connectionState = () => page.locator('#connection').getAttribute('data-state');
 
   beforeAll(async () => {
+    db = await hubDatabase();
     [hub, browser] = await Promise.all([
       startHub({
+        ...db.env,
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-live-')),
         CITYSTREAM_DEMO: '0',
         CITYSTREAM_JWT_SECRET: TEST_JWT_SECRET,
@@ -75,6 +79,7 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
     await browser?.close();
     await proxy?.close();
     await hub?.stop('SIGKILL');
+    await db?.drop();
   });
 
   it('shows a reading pushed over HTTP without a reload', async () => {

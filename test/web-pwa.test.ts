@@ -13,6 +13,7 @@ import { serveDashboard } from '../modules/dashboard/index.ts';
 import { WEB_DIST_DIR } from '../web/location.ts';
 import { chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
 import { DEMO_WITHOUT_CAMERAS, startHub, type HubProcess } from './support/hub-process.ts';
+import { hubDatabase, type HubDatabase } from './support/postgres.ts';
 
 // The notification test needs the full browser (the headless shell shows no notifications).
 const chromium = chromiumAvailable() && chromiumAvailable('full');
@@ -21,11 +22,14 @@ const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isM
 
 describe.skipIf(!chromium)('installable app (Chromium)', () => {
   let hub: HubProcess;
+  let db: HubDatabase | undefined;
   let browser: Browser;
 
   beforeAll(async () => {
+    db = await hubDatabase();
     [hub, browser] = await Promise.all([
       startHub({
+        ...db.env,
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-pwa-')),
         ...DEMO_WITHOUT_CAMERAS,
       }),
@@ -35,6 +39,7 @@ describe.skipIf(!chromium)('installable app (Chromium)', () => {
   afterAll(async () => {
     await browser?.close();
     await hub?.stop('SIGKILL');
+    await db?.drop();
   });
 
   it('is installable: the manifest parses without errors and the service worker is ready', async () => {

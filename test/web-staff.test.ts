@@ -6,11 +6,11 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { mqttDeadLetter } from '../modules/air/mqtt.ts';
-import { backends, startApi, type ApiHarness } from './support/api.ts';
+import { anyBackend, startApi, type ApiHarness } from './support/api.ts';
 import { chromiumAvailable, DESKTOP, launchBrowser, PHONE, saveScreenshot } from './support/browser.ts';
 
 const chromium = chromiumAvailable();
-const [pglite] = (await backends()).filter((b) => b.name === 'pglite');
+const backend = await anyBackend();
 
 // Generous: Chromium on a loaded 2-core machine; each step waits on a condition, never a sleep.
 describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () => {
@@ -34,7 +34,7 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
 
   beforeAll(async () => {
     [api, browser] = await Promise.all([
-      startApi(pglite!, { CITYSTREAM_ROLES: 'api,stream' }),
+      startApi(backend, { CITYSTREAM_ROLES: 'api,stream' }),
       launchBrowser(),
     ]);
     [staffToken, citizenToken] = await Promise.all([api.token('desk-7', 'staff'), api.token('zhang')]);

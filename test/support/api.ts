@@ -37,6 +37,15 @@ export async function backends(): Promise<Backend[]> {
   return list;
 }
 
+/**
+ * One backend for a test about something other than the database: the real PostgreSQL when it
+ * answers (always under REQUIRE_SERVICES=1), else PGlite. A hub opens PostgreSQL on about 2 core-s
+ * less than PGlite (see hubDatabase in ./postgres.ts).
+ */
+export async function anyBackend(): Promise<Backend> {
+  return (await backends())[0]!;
+}
+
 export interface ApiHarness {
   hub: Hub;
   db: Db;
