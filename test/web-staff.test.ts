@@ -85,8 +85,9 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
       return ((await res.json()) as { id: string }).id;
     }, citizenToken);
 
-    // A run under full load once saw the first note and never the second (2026-12-06, 1 run in 5):
-    // on failure, print every frame the citizen's socket got and whether it closed.
+    // Under full load the resolve once reached the citizen without its note: a live redraw of
+    // the pane had emptied the field (fixed; see the note test below). On failure, print every
+    // frame the citizen's socket got and whether it closed.
     onTestFailed(async () => {
       const frames = await citizen.evaluate(() => (window as unknown as { frames: string[] }).frames);
       console.error(`citizen socket frames:\n${frames.join('\n')}`);
@@ -166,6 +167,42 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
       'Saved. Status: Resolved.',
     ]);
     await saveScreenshot(b, 'staff-console-phone-conflict');
+  });
+
+  it('keeps the note being typed, with the cursor, when a live change redraws the incident', async () => {
+    const report = async (description: string) =>
+      (
+        (
+          await api.call('POST', '/v1/incidents', {
+            token: citizenToken,
+            body: {
+              category: 'pothole',
+              lat: 22.55,
+              lon: 114.07,
+              description,
+              reporter: { name: 'Li Na', phone: '13900003333' },
+            },
+          })
+        ).body as { id: string }
+      ).id;
+    const id = await report('Pothole outside the library');
+    const staff = await staffPage();
+    await staff.locator(`.staff-item[data-id="${id}"] button`).click();
+    const note = staff.locator('textarea[name="note"]');
+    await note.fill('Crew booked for Tuesday');
+    await note.press('Home'); // the cursor at the start: the redraw must keep it there
+    // Marks this field: a redrawn pane has a new one without the mark.
+    await note.evaluate((el) => el.setAttribute('data-drawn-before', ''));
+    // Another report in the same city: the queue and the open incident are read again, live.
+    const other = await report('Second pothole, same street');
+    await staff.locator(`.staff-item[data-id="${other}"]`).waitFor();
+    await staff.locator('textarea[name="note"]:not([data-drawn-before])').waitFor();
+    await staff.keyboard.type('Note: ');
+    expect(await note.inputValue()).toBe('Note: Crew booked for Tuesday');
+    await staff.click('button[data-action="acknowledge"]');
+    await staff.getByText('Saved. Status: Acknowledged.').waitFor();
+    expect(await note.inputValue()).toBe('');
+    await staff.getByText(/Submitted → Acknowledged: Note: Crew booked for Tuesday/).waitFor();
   });
 
   it('refuses a citizen token in the page, and shows keys, dead letters and audit to staff', async () => {

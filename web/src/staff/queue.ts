@@ -49,6 +49,10 @@ export class Queue {
   private readonly live: StreamClient;
   /** Each load is numbered: an older answer arriving late never overwrites a newer one. */
   private loads = 0;
+  /** The same for the detail pane. */
+  private opens = 0;
+  /** The incident the pane shows and its note field, whose draft a redraw must keep. */
+  private shown: { id: string; note: HTMLTextAreaElement; department: HTMLSelectElement } | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(live: StreamClient) {
@@ -174,7 +178,9 @@ export class Queue {
     this.selected = id;
     message = this.message;
     this.render();
+    const n = ++this.opens;
     const { body: inc, etag } = await call<StaffIncident>(`/v1/staff/incidents/${id}`);
+    if (n !== this.opens) return;
     const note = h('textarea', { name: 'note', rows: 2, maxlength: 1000 });
     const department = h(
       'select',
@@ -193,6 +199,8 @@ export class Queue {
           body,
           ifMatch: etag ?? '',
         });
+        // Saved with the action: cleared now, so a redraw already under way does not bring it back.
+        note.value = '';
         await this.open(id, { kind: 'ok', text: t('staff:done', { status: statusName(r.body.status) }) });
       } catch (err) {
         if (err instanceof StaffError && err.status === 412) {
@@ -202,6 +210,17 @@ export class Queue {
         }
       }
     };
+    // Any change in the city redraws the pane (live), and so does a refused action: what staff
+    // were typing or had picked for the incident stays, with the cursor where it was.
+    const previous = this.shown?.id === id ? this.shown : null;
+    const typing = previous !== null && document.activeElement === previous.note;
+    if (previous) {
+      note.value = previous.note.value;
+      if (previous.department.value !== previous.department.dataset.saved)
+        department.value = previous.department.value;
+    }
+    department.dataset.saved = inc.department ?? '';
+    this.shown = { id, note, department };
     const r = inc.reporter;
     fill(
       this.pane,
@@ -261,6 +280,10 @@ export class Queue {
         ),
       ),
     );
+    if (typing && previous) {
+      note.focus();
+      note.setSelectionRange(previous.note.selectionStart, previous.note.selectionEnd);
+    }
   }
 }
 
