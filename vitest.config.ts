@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Five projects, decided by rules that read the test files:
-//   integration = test/**/*.test.ts (but test/unit/**, the "fault", "alone" and "heap" files),
+// Four projects, decided by rules that read the test files:
+//   integration = test/**/*.test.ts (but test/unit/**, the "alone" and the "heap" files),
 //                 plus any co-located *.test.ts that asks for a shared real service (it calls
 //                 serviceAvailable from test/support/services.ts). These share one Kafka,
 //                 InfluxDB, PostgreSQL and Mosquitto, each file on its own topics, consumer
@@ -13,20 +13,16 @@ import { defineConfig } from 'vitest/config';
 //                 bus, a hub on port 0, ffmpeg). test/unit/ holds such tests that live under test/
 //                 because they use its contract suites or helpers.
 //   heap        = a file that measures its own process's heap (process.memoryUsage): isolated.
-//   fault       = a fault test that stops and restarts a shared server (it calls stopService from
+//   alone       = files that need the machine to themselves, run last, one at a time: a fault
+//                 test that stops and restarts a shared server (it calls stopService from
 //                 test/support/control.ts; a fault test with a server of its own, such as
-//                 startPrivateInfluxd, runs with the integration files). It runs once every
-//                 integration file is done, beside the unit files, which reach no shared server.
-//   alone       = files that need the machine to themselves, run last, one at a time: the latency
-//                 comparison of test/stream-backpressure.test.ts (a p99 measured while other files
-//                 load both cores is noise, not a verdict), and any second fault test (two must
-//                 never stop servers at the same time).
-// Groups run one after the other: heap + integration, then fault + unit, then alone; each of the
-// first two runs four files at a time: the run is CPU-bound on 2 cores, and the fourth worker
-// fills the time a file waits on a server, a browser or real time (2026-12-05, full runs on this
-// machine: 282 s with three workers, 265 s with four). The fault test waits most of its 15-20 s on
-// a broker stopping and starting; with the unit files beside it that time is no longer idle.
-// A new suite lands in the right project without anyone editing a list.
+//                 startPrivateInfluxd, runs with the integration files) and the latency comparison
+//                 of test/stream-backpressure.test.ts (a p99 measured while other files load both
+//                 cores is noise, not a verdict).
+// heap, integration and unit run as one group, four files at a time: the run is CPU-bound
+// on 2 cores, and the fourth worker fills the time a file waits on a server, a browser or real
+// time (2026-12-05, full runs on this machine: 282 s with three workers, 265 s with four). A new
+// suite lands in the right project without anyone editing a list.
 const exclude = ['node_modules/**', 'dist/**', '.services/**'];
 const root = fileURLToPath(new URL('.', import.meta.url));
 const notSource = new Set(['node_modules', 'dist', 'test', 'data']);
@@ -46,8 +42,7 @@ const calls = (file: string, call: string) => sources.get(file)!.includes(call);
 const colocatedIntegration = colocatedTests.filter((f) => calls(f, 'serviceAvailable('));
 const integration = ['test/**/*.test.ts', ...colocatedIntegration];
 const unitUnderTest = 'test/unit/**/*.test.ts';
-const [fault, ...moreFaults] = testFiles.filter((f) => calls(f, 'stopService('));
-const alone = [...moreFaults, 'test/stream-backpressure.test.ts'];
+const alone = [...testFiles.filter((f) => calls(f, 'stopService(')), 'test/stream-backpressure.test.ts'];
 // A file that measures its own process's heap (process.memoryUsage) needs a fresh process: in a
 // reused worker the heap holds what earlier files left for the collector, which moved a peak
 // bound of air-push-limits by 20 MiB. Those files run with the integration files, isolated.
@@ -78,7 +73,7 @@ export default defineConfig({
           isolate: false,
           // vitest runs a group's projects together only when their maxWorkers are equal
           maxWorkers: 4,
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -86,7 +81,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: integration,
-          exclude: [...exclude, unitUnderTest, ...(fault ? [fault] : []), ...alone, ...heap],
+          exclude: [...exclude, unitUnderTest, ...alone, ...heap],
           fileParallelism: true,
           // Files leave no module state behind (each builds its own hub, bus and clients), so a
           // worker reuses the imported graph for its next file (see the unit project).
@@ -112,24 +107,11 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // Before "unit" in name order: it starts first and the unit files fill the other workers.
-          name: 'fault',
-          include: fault ? [fault] : [],
-          exclude,
-          isolate: false,
-          // same group and workers as unit (vitest requires equal maxWorkers in a group)
-          maxWorkers: 4,
-          sequence: { groupOrder: 2 },
-        },
-      },
-      {
-        extends: true,
-        test: {
           name: 'alone',
           include: alone,
           exclude,
           fileParallelism: false,
-          sequence: { groupOrder: 3 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
