@@ -15,6 +15,7 @@ import { mintToken } from '../core/auth/index.ts';
 import { TEST_JWT_SECRET } from './support/api.ts';
 import { DESKTOP, chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
 import { startHub, type HubProcess } from './support/hub-process.ts';
+import { deleteTestTopics } from './support/kafka.ts';
 import { hubDatabase, type HubDatabase } from './support/postgres.ts';
 import { serviceAvailable } from './support/services.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
@@ -24,6 +25,7 @@ const chromium = chromiumAvailable();
 // and the gateway's history come from Kafka; otherwise the embedded bus of `npm start`.
 const kafka = chromium ? await serviceAvailable('kafka') : null;
 const API_KEY = 'web-test:web-test-key-1';
+const prefix = `test.web.${randomUUID().slice(0, 8)}.`;
 const STATION = { id: 'SZ-WEB-01', name: 'Futian web test', city: 'shenzhen', lat: 22.54, lon: 114.05 };
 
 describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embedded bus'})`, () => {
@@ -54,9 +56,7 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
         CITYSTREAM_DEMO: '0',
         CITYSTREAM_JWT_SECRET: TEST_JWT_SECRET,
         CITYSTREAM_API_KEYS: API_KEY,
-        ...(kafka
-          ? { KAFKA_BROKERS: kafka.value, KAFKA_TOPIC_PREFIX: `test.web.${randomUUID().slice(0, 8)}.` }
-          : {}),
+        ...(kafka ? { KAFKA_BROKERS: kafka.value, KAFKA_TOPIC_PREFIX: prefix } : {}),
         // A short history per channel, so a long enough outage outruns it (last test).
         CITYSTREAM_WS_HISTORY_SIZE: '6',
       }),
@@ -80,6 +80,8 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
     await proxy?.close();
     await hub?.stop('SIGKILL');
     await db?.drop();
+    // Its 12 topics (53 partitions) would stay on the shared broker, which keeps working for them.
+    if (kafka) await deleteTestTopics([kafka.value!], prefix);
   });
 
   it('shows a reading pushed over HTTP without a reload', async () => {
