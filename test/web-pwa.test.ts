@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed, onTestFinished } from 'vitest';
 import { serveDashboard } from '../modules/dashboard/index.ts';
 import { WEB_DIST_DIR } from '../web/location.ts';
 import { chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
@@ -239,6 +239,24 @@ describe.skipIf(!chromium)('service worker update (Chromium)', { timeout: 90_000
     // Written whole (rename), as a deploy swaps files: the browser never reads half a worker.
     writeFileSync(`${file}.new`, readFileSync(file, 'utf8').replaceAll(id, 'b'.repeat(16)));
     renameSync(`${file}.new`, file);
+    // Failed once in CI (2026-12-06, 1 run in about 10, under full load: no banner in 80 s); on
+    // failure, print what the page's registration and caches looked like.
+    onTestFailed(async () => {
+      const state = await page.evaluate(async () => {
+        const reg = await navigator.serviceWorker.getRegistration();
+        const url = (w: ServiceWorker | null | undefined) => (w ? `${w.scriptURL} ${w.state}` : null);
+        return {
+          visibility: document.visibilityState,
+          controller: url(navigator.serviceWorker.controller),
+          installing: url(reg?.installing),
+          waiting: url(reg?.waiting),
+          active: url(reg?.active),
+          caches: await caches.keys(),
+          banners: [...document.querySelectorAll('.pwa-banner')].map((b) => b.textContent),
+        };
+      });
+      console.error(`service worker state: ${JSON.stringify(state)}`);
+    });
     // The reload made the browser schedule its own update check (the spec's soft update after a
     // navigation), and an update() asked while that job is pending is folded into it: when it read
     // the file before the rename, nothing new is installed. The page asks again every 30 min; the
