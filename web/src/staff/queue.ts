@@ -51,8 +51,14 @@ export class Queue {
   private loads = 0;
   /** The same for the detail pane. */
   private opens = 0;
-  /** The incident the pane shows and its note field, whose draft a redraw must keep. */
-  private shown: { id: string; note: HTMLTextAreaElement; department: HTMLSelectElement } | null = null;
+  /** The incident the pane shows: its fields, whose unsaved input a redraw must keep, and the
+   * department it had when drawn. */
+  private shown: {
+    id: string;
+    note: HTMLTextAreaElement;
+    department: HTMLSelectElement;
+    savedDepartment: string;
+  } | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(live: StreamClient) {
@@ -216,11 +222,10 @@ export class Queue {
     const typing = previous !== null && document.activeElement === previous.note;
     if (previous) {
       note.value = previous.note.value;
-      if (previous.department.value !== previous.department.dataset.saved)
+      if (previous.department.value !== previous.savedDepartment)
         department.value = previous.department.value;
     }
-    department.dataset.saved = inc.department ?? '';
-    this.shown = { id, note, department };
+    this.shown = { id, note, department, savedDepartment: inc.department ?? '' };
     const r = inc.reporter;
     fill(
       this.pane,
