@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sleep } from '../core/retry.ts';
 import { childProcesses } from './support/camera-sources.ts';
-import { DEMO_WITHOUT_CAMERAS, startHub, type HubProcess } from './support/hub-process.ts';
-import { hubDatabase, type HubDatabase } from './support/postgres.ts';
+import { DEMO_WITHOUT_CAMERAS, startHubOnAnyDatabase, type HubProcess } from './support/hub-process.ts';
 import { waitFor } from './support/wait.ts';
 
 /** ffmpeg processes whose command line mentions `dir` (the generators write under the data dir). */
@@ -24,22 +23,18 @@ function ffmpegUnder(dir: string): number[] {
 describe('demo camera generators', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'citystream-orphans-'));
   let hub: HubProcess | undefined;
-  let db: HubDatabase | undefined;
 
   afterAll(async () => {
     await hub?.stop('SIGKILL');
     for (const pid of ffmpegUnder(dataDir)) process.kill(pid, 'SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
-    await db?.drop();
   });
 
   it('die with a SIGKILLed hub, and so does a live restream', async () => {
-    db = await hubDatabase();
-    hub = await startHub({
+    hub = await startHubOnAnyDatabase({
       CITYSTREAM_DEMO: '1',
       CITYSTREAM_DATA_DIR: dataDir,
       CITYSTREAM_ROLES: 'ingest',
-      ...db.env,
     });
     // The two HLS demo cameras' generators (the MJPEG one streams to a pipe).
     await waitFor(() => ffmpegUnder(dataDir).length >= 2, 'two demo generators running');
@@ -68,17 +63,14 @@ describe('demo camera generators', () => {
 describe('a demo without cameras (CITYSTREAM_CAMERAS_DEMO=0)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'citystream-nocams-'));
   let hub: HubProcess | undefined;
-  let db: HubDatabase | undefined;
 
   afterAll(async () => {
     await hub?.stop('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
-    await db?.drop();
   });
 
   it('runs no ffmpeg and lists no camera, and the rest of the demo still runs', async () => {
-    db = await hubDatabase();
-    hub = await startHub({ ...DEMO_WITHOUT_CAMERAS, CITYSTREAM_DATA_DIR: dataDir, ...db.env });
+    hub = await startHubOnAnyDatabase({ ...DEMO_WITHOUT_CAMERAS, CITYSTREAM_DATA_DIR: dataDir });
     // With the cameras on, their generators are running before the server listens.
     expect(childProcesses(hub.child.pid!, 'ffmpeg')).toEqual([]);
     // Demo mode itself is on: the demo sign-in token is issued.

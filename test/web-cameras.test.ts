@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, PHONE, chromiumAvailable, launchBrowser, openPage } from './support/browser.ts';
 import { hlsSource, type Source } from './support/camera-sources.ts';
 import type { Generator } from '../modules/cameras/demo/generator.ts';
-import { startHub, type HubProcess } from './support/hub-process.ts';
-import { hubDatabase, type HubDatabase } from './support/postgres.ts';
+import { startHubOnAnyDatabase, type HubProcess } from './support/hub-process.ts';
 
 const chromium = chromiumAvailable();
 const DESKTOP_1280 = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 };
@@ -28,7 +27,6 @@ async function saveScreenshot(page: Page, name: string): Promise<void> {
 describe.skipIf(!chromium)('camera tiles and the live player (Chromium)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'web-cameras-'));
   let hub: HubProcess;
-  let db: HubDatabase | undefined;
   let browser: Browser;
   let source: Source & { generator: Generator };
 
@@ -50,10 +48,8 @@ describe.skipIf(!chromium)('camera tiles and the live player (Chromium)', () => 
         },
       ]),
     );
-    db = await hubDatabase();
     [hub, browser] = await Promise.all([
-      startHub({
-        ...db.env,
+      startHubOnAnyDatabase({
         CITYSTREAM_DATA_DIR: join(dir, 'data'),
         CITYSTREAM_DEMO: '1',
         CITYSTREAM_CAMERAS_FILE: file,
@@ -66,7 +62,6 @@ describe.skipIf(!chromium)('camera tiles and the live player (Chromium)', () => 
   afterAll(async () => {
     await browser?.close();
     await hub?.stop('SIGKILL');
-    await db?.drop();
     await source?.stop();
   });
 

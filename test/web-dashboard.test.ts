@@ -7,28 +7,27 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHONE, chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
-import { startHub, type HubProcess } from './support/hub-process.ts';
-import { hubDatabase, type HubDatabase } from './support/postgres.ts';
+import { startHubOnAnyDatabase, type HubProcess } from './support/hub-process.ts';
 import { startTcpProxy } from './support/tcp-proxy.ts';
 
 const chromium = chromiumAvailable();
 
 describe.skipIf(!chromium)('dashboard page (Chromium)', () => {
   let hub: HubProcess;
-  let db: HubDatabase | undefined;
   let browser: Browser;
 
   beforeAll(async () => {
-    db = await hubDatabase();
     [hub, browser] = await Promise.all([
-      startHub({ ...db.env, CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-')), CITYSTREAM_DEMO: '1' }),
+      startHubOnAnyDatabase({
+        CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-')),
+        CITYSTREAM_DEMO: '1',
+      }),
       launchBrowser(),
     ]);
   });
   afterAll(async () => {
     await browser?.close();
     await hub?.stop('SIGKILL');
-    await db?.drop();
   });
 
   it('serves index.html revalidated and hashed assets cached for a year', async () => {

@@ -15,8 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHONE, chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
 import { cityData, englishOnPage } from './support/english.ts';
-import { DEMO_WITHOUT_CAMERAS, startHub, type HubProcess } from './support/hub-process.ts';
-import { hubDatabase, type HubDatabase } from './support/postgres.ts';
+import { DEMO_WITHOUT_CAMERAS, startHubOnAnyDatabase, type HubProcess } from './support/hub-process.ts';
 
 const chromium = chromiumAvailable();
 const ZH_DESKTOP = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, locale: 'zh-CN' };
@@ -24,14 +23,11 @@ const EN_DESKTOP = { ...ZH_DESKTOP, locale: 'en-US' };
 
 describe.skipIf(!chromium)('dashboard languages (Chromium)', () => {
   let hub: HubProcess;
-  let db: HubDatabase | undefined;
   let browser: Browser;
 
   beforeAll(async () => {
-    db = await hubDatabase();
     [hub, browser] = await Promise.all([
-      startHub({
-        ...db.env,
+      startHubOnAnyDatabase({
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-i18n-')),
         ...DEMO_WITHOUT_CAMERAS,
       }),
@@ -41,7 +37,6 @@ describe.skipIf(!chromium)('dashboard languages (Chromium)', () => {
   afterAll(async () => {
     await browser?.close();
     await hub?.stop('SIGKILL');
-    await db?.drop();
   });
 
   const loaded = async (page: Page) => {

@@ -13,8 +13,7 @@ import { mintToken } from '../core/auth/index.ts';
 import { silenceBoundMs } from '../stream/client/protocol.ts';
 import { TEST_JWT_SECRET } from './support/api.ts';
 import { chromiumAvailable, DESKTOP, launchBrowser, PHONE, saveScreenshot } from './support/browser.ts';
-import { startHub, type HubProcess } from './support/hub-process.ts';
-import { hubDatabase, type HubDatabase } from './support/postgres.ts';
+import { startHubOnAnyDatabase, type HubProcess } from './support/hub-process.ts';
 import { deleteTestTopics } from './support/kafka.ts';
 import { serviceAvailable } from './support/services.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
@@ -31,7 +30,6 @@ describe.skipIf(!chromium)(
   `honest Live badge and transport fallback (Chromium, ${kafka ? 'Kafka' : 'embedded bus'})`,
   () => {
     let hub: HubProcess;
-    let db: HubDatabase | undefined;
     let proxy: TcpProxy;
     let browser: Browser;
     const contexts: BrowserContext[] = [];
@@ -75,10 +73,8 @@ describe.skipIf(!chromium)(
     };
 
     beforeAll(async () => {
-      db = await hubDatabase();
       [hub, browser] = await Promise.all([
-        startHub({
-          ...db.env,
+        startHubOnAnyDatabase({
           CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-live-transports-')),
           CITYSTREAM_DEMO: '0',
           CITYSTREAM_JWT_SECRET: TEST_JWT_SECRET,
@@ -103,7 +99,6 @@ describe.skipIf(!chromium)(
       await browser?.close();
       await proxy?.close();
       await hub?.stop('SIGKILL');
-      await db?.drop();
       if (kafka) await deleteTestTopics([kafka.value!], prefix);
     });
 

@@ -14,9 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../core/auth/index.ts';
 import { TEST_JWT_SECRET } from './support/api.ts';
 import { DESKTOP, chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
-import { startHub, type HubProcess } from './support/hub-process.ts';
+import { startHubOnAnyDatabase, type HubProcess } from './support/hub-process.ts';
 import { deleteTestTopics } from './support/kafka.ts';
-import { hubDatabase, type HubDatabase } from './support/postgres.ts';
 import { serviceAvailable } from './support/services.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 
@@ -30,7 +29,6 @@ const STATION = { id: 'SZ-WEB-01', name: 'Futian web test', city: 'shenzhen', la
 
 describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embedded bus'})`, () => {
   let hub: HubProcess;
-  let db: HubDatabase | undefined;
   let proxy: TcpProxy;
   let browser: Browser;
   let page: Page;
@@ -48,10 +46,8 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
   const connectionState = () => page.locator('#connection').getAttribute('data-state');
 
   beforeAll(async () => {
-    db = await hubDatabase();
     [hub, browser] = await Promise.all([
-      startHub({
-        ...db.env,
+      startHubOnAnyDatabase({
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-live-')),
         CITYSTREAM_DEMO: '0',
         CITYSTREAM_JWT_SECRET: TEST_JWT_SECRET,
@@ -79,7 +75,6 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
     await browser?.close();
     await proxy?.close();
     await hub?.stop('SIGKILL');
-    await db?.drop();
     // Its 12 topics (53 partitions) would stay on the shared broker, which keeps working for them.
     if (kafka) await deleteTestTopics([kafka.value!], prefix);
   });

@@ -12,8 +12,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHONE, chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
-import { DEMO_WITHOUT_CAMERAS, startHub, type HubProcess } from './support/hub-process.ts';
-import { hubDatabase, type HubDatabase } from './support/postgres.ts';
+import { DEMO_WITHOUT_CAMERAS, startHubOnAnyDatabase, type HubProcess } from './support/hub-process.ts';
 
 const chromium = chromiumAvailable();
 const EN = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, locale: 'en-US' };
@@ -49,14 +48,11 @@ const ready = (page: Page) => page.locator('#map[data-state="ready"]').waitFor({
 
 describe.skipIf(!chromium)('dashboard map (Chromium, MapLibre)', () => {
   let hub: HubProcess;
-  let db: HubDatabase | undefined;
   let browser: Browser;
 
   beforeAll(async () => {
-    db = await hubDatabase();
     [hub, browser] = await Promise.all([
-      startHub({
-        ...db.env,
+      startHubOnAnyDatabase({
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-map-')),
         ...DEMO_WITHOUT_CAMERAS,
       }),
@@ -66,7 +62,6 @@ describe.skipIf(!chromium)('dashboard map (Chromium, MapLibre)', () => {
   afterAll(async () => {
     await browser?.close();
     await hub?.stop('SIGKILL');
-    await db?.drop();
   });
 
   it(
@@ -199,7 +194,6 @@ describe.skipIf(!chromium)('dashboard map (Chromium, MapLibre)', () => {
 
 describe.skipIf(!chromium)('dashboard map with CITYSTREAM_MAP_STYLE_URL', () => {
   let hub: HubProcess;
-  let db: HubDatabase | undefined;
   let browser: Browser;
   let styleServer: Server;
 
@@ -219,10 +213,8 @@ describe.skipIf(!chromium)('dashboard map with CITYSTREAM_MAP_STYLE_URL', () => 
     });
     await new Promise<void>((resolve) => styleServer.listen(0, '127.0.0.1', resolve));
     const port = (styleServer.address() as AddressInfo).port;
-    db = await hubDatabase();
     [hub, browser] = await Promise.all([
-      startHub({
-        ...db.env,
+      startHubOnAnyDatabase({
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-map-style-')),
         ...DEMO_WITHOUT_CAMERAS,
         CITYSTREAM_MAP_STYLE_URL: `http://127.0.0.1:${port}/style.json`,
@@ -233,7 +225,6 @@ describe.skipIf(!chromium)('dashboard map with CITYSTREAM_MAP_STYLE_URL', () => 
   afterAll(async () => {
     await browser?.close();
     await hub?.stop('SIGKILL');
-    await db?.drop();
     await new Promise((resolve) => styleServer?.close(resolve));
   });
 

@@ -12,8 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed, onTestFinished
 import { serveDashboard } from '../modules/dashboard/index.ts';
 import { WEB_DIST_DIR } from '../web/location.ts';
 import { chromiumAvailable, launchBrowser, openPage, saveScreenshot } from './support/browser.ts';
-import { DEMO_WITHOUT_CAMERAS, startHub, type HubProcess } from './support/hub-process.ts';
-import { hubDatabase, type HubDatabase } from './support/postgres.ts';
+import { DEMO_WITHOUT_CAMERAS, startHubOnAnyDatabase, type HubProcess } from './support/hub-process.ts';
 
 // The notification test needs the full browser (the headless shell shows no notifications).
 const chromium = chromiumAvailable() && chromiumAvailable('full');
@@ -22,14 +21,11 @@ const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isM
 
 describe.skipIf(!chromium)('installable app (Chromium)', () => {
   let hub: HubProcess;
-  let db: HubDatabase | undefined;
   let browser: Browser;
 
   beforeAll(async () => {
-    db = await hubDatabase();
     [hub, browser] = await Promise.all([
-      startHub({
-        ...db.env,
+      startHubOnAnyDatabase({
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-pwa-')),
         ...DEMO_WITHOUT_CAMERAS,
       }),
@@ -39,7 +35,6 @@ describe.skipIf(!chromium)('installable app (Chromium)', () => {
   afterAll(async () => {
     await browser?.close();
     await hub?.stop('SIGKILL');
-    await db?.drop();
   });
 
   it('is installable: the manifest parses without errors and the service worker is ready', async () => {

@@ -12,8 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../core/auth/index.ts';
 import { chromiumAvailable, DESKTOP, launchBrowser, PHONE, saveScreenshot } from './support/browser.ts';
 import { cityData, englishOnPage } from './support/english.ts';
-import { startHub, type HubProcess } from './support/hub-process.ts';
-import { hubDatabase, type HubDatabase } from './support/postgres.ts';
+import { startHubOnAnyDatabase, type HubProcess } from './support/hub-process.ts';
 
 const chromium = chromiumAvailable();
 const SECRET = 'staff-devices-test-secret-0123456789abcdef';
@@ -24,7 +23,6 @@ describe.skipIf(!chromium)(
   () => {
     const dir = mkdtempSync(join(tmpdir(), 'staff-devices-'));
     let hub: HubProcess;
-    let db: HubDatabase | undefined;
     let browser: Browser;
     let token: string;
 
@@ -58,10 +56,8 @@ describe.skipIf(!chromium)(
           },
         ]),
       );
-      db = await hubDatabase();
       [hub, browser] = await Promise.all([
-        startHub({
-          ...db.env,
+        startHubOnAnyDatabase({
           CITYSTREAM_DATA_DIR: join(dir, 'data'),
           CITYSTREAM_DEMO: '1',
           CITYSTREAM_CAMERAS_FILE: file,
@@ -74,7 +70,6 @@ describe.skipIf(!chromium)(
     afterAll(async () => {
       await browser?.close();
       await hub?.stop('SIGKILL');
-      await db?.drop();
     });
 
     it('shows cameras live with their worker, a failed one with the reason, and a camera metrics chart', async () => {

@@ -9,42 +9,13 @@ import { mintToken } from '../../core/auth/index.ts';
 import { loadConfig } from '../../core/config/index.ts';
 import type { Db } from '../../core/db/index.ts';
 import { Hub } from '../../app/hub.ts';
-import { createTestDatabase } from './postgres.ts';
-import { serviceAvailable } from './services.ts';
+import type { Backend } from './postgres.ts';
+
+// Which database a harness runs on is chosen in ./postgres.ts; the api suites import it from here.
+export { anyBackend, backends, type Backend } from './postgres.ts';
 
 /** Outside demo mode the public dev secret is refused, so test hubs get a secret of their own. */
 export const TEST_JWT_SECRET = 'citystream-test-secret-0123456789abcdef';
-
-export interface Backend {
-  name: 'postgres' | 'pglite';
-  /** DATABASE_URL for a fresh database, or undefined for PGlite; plus how to clean up. */
-  prepare(): Promise<{ databaseUrl?: string; cleanup: () => Promise<void> }>;
-}
-
-/** PGlite always; the real PostgreSQL server when configured (required under REQUIRE_SERVICES=1). */
-export async function backends(): Promise<Backend[]> {
-  const list: Backend[] = [{ name: 'pglite', prepare: async () => ({ cleanup: async () => undefined }) }];
-  const pg = await serviceAvailable('postgres');
-  if (pg) {
-    list.unshift({
-      name: 'postgres',
-      async prepare() {
-        const { url, drop } = await createTestDatabase(pg.value!);
-        return { databaseUrl: url, cleanup: drop };
-      },
-    });
-  }
-  return list;
-}
-
-/**
- * One backend for a test about something other than the database: the real PostgreSQL when it
- * answers (always under REQUIRE_SERVICES=1), else PGlite. A hub opens PostgreSQL on about 2 core-s
- * less than PGlite (see hubDatabase in ./postgres.ts).
- */
-export async function anyBackend(): Promise<Backend> {
-  return (await backends())[0]!;
-}
 
 export interface ApiHarness {
   hub: Hub;

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { hubDatabase } from './postgres.ts';
 import { DIST_CLI } from './server-build.ts';
 
 export const CLI_SOURCE = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
@@ -107,6 +108,30 @@ export async function startHub(
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill(signal);
       const [code] = await exited;
+      return code;
+    },
+  };
+}
+
+/**
+ * startHub on a fresh database of its own, for a test that does not care which one (hubDatabase
+ * in ./postgres.ts: the shared PostgreSQL when it answers, else PGlite); stop() drops it once the
+ * hub has exited.
+ */
+export async function startHubOnAnyDatabase(env: Record<string, string | undefined>): Promise<HubProcess> {
+  const db = await hubDatabase();
+  let hub: HubProcess;
+  try {
+    hub = await startHub({ ...env, ...db.env });
+  } catch (err) {
+    await db.drop();
+    throw err;
+  }
+  return {
+    ...hub,
+    async stop(signal) {
+      const code = await hub.stop(signal);
+      await db.drop();
       return code;
     },
   };
