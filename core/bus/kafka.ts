@@ -457,9 +457,17 @@ class KafkaBusConsumer implements Consumer {
     this.handled.set(key, BigInt(last));
     payload.resolveOffset(last);
     try {
-      await this.consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-      ]);
+      // Through the batch, not consumer.commitOffsets: kafkajs 2.2.4 silently skips the latter
+      // once stop() has begun, so a batch finished during a stop was handled again by the next
+      // member. The batch's own commit still reaches the group: kafkajs leaves only after it.
+      await payload.commitOffsetsIfNecessary({
+        topics: [
+          {
+            topic: batch.topic,
+            partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
+          },
+        ],
+      });
     } catch (err) {
       // The next successful commit covers this one; a rejoin re-delivers and `handled` skips it.
       this.bus.logger.warn(

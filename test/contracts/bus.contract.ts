@@ -249,6 +249,47 @@ export function busContract(label: string, makeBus: () => Promise<Bus>) {
       expect(letters).toHaveLength(1);
     });
 
+    it('finishes the batch in hand when stopped, commits it, and the group resumes after it', async () => {
+      const run = `r${randomUUID().slice(0, 8)}`;
+      const key = `${run}-S`;
+      const groupId = `g-${run}`;
+      const handled: number[] = [];
+      let entered!: () => void;
+      const inHandler = new Promise<void>((resolve) => (entered = resolve));
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const first = await consume({
+        groupId,
+        handler: async (b) => {
+          const ours = b.deliveries.filter(mine(run));
+          if (ours.length === 0) return;
+          entered();
+          await gate;
+          handled.push(...ours.map((d) => (d.event!.data as AirReading).pm25!));
+        },
+      });
+      await bus.publish(
+        AIR,
+        [0, 1, 2].map((n) => reading(key, n)),
+      );
+      await inHandler;
+      // A rolling restart: the member is told to stop while its handler is still working.
+      const stopping = first.stop();
+      await new Promise((r) => setTimeout(r, 300));
+      release();
+      await stopping;
+      expect(handled).toEqual([0, 1, 2]);
+      const again: number[] = [];
+      await consume({
+        groupId,
+        handler: async (b) =>
+          void again.push(...b.deliveries.filter(mine(run)).map((d) => (d.event!.data as AirReading).pm25!)),
+      });
+      await bus.publish(AIR, [reading(key, 3)]);
+      await waitFor(() => again.length >= 1, 'the next event in the resumed group', 30_000);
+      expect(again).toEqual([3]);
+    });
+
     it('shares partitions within a group and hands them over when a member leaves', async () => {
       const run = `r${randomUUID().slice(0, 8)}`;
       const groupId = `g-${run}`;
