@@ -15,8 +15,9 @@ import { defineConfig } from 'vitest/config';
 //   heap        = a file that measures its own process's heap (process.memoryUsage): isolated.
 //   alone       = files that need the machine to themselves, run last, one at a time: a fault
 //                 test that stops and restarts a shared server (it calls stopService from
-//                 test/support/control.ts; a fault test with a server of its own, such as
-//                 startPrivateInfluxd, runs with the integration files) and the latency comparison
+//                 test/support/control.ts; none does today: the Kafka and InfluxDB outage tests
+//                 start private servers, startPrivateKafka and startPrivateInfluxd, and run with
+//                 the integration files) and the latency comparison
 //                 of test/stream-backpressure.test.ts (a p99 measured while other files load both
 //                 cores is noise, not a verdict).
 // heap, integration and unit run as one group, five files at a time: the machine has 2 cores,

@@ -1,34 +1,40 @@
 // The broker goes down in the middle of a publish loop and comes back: every acknowledged event
-// is consumed exactly once per key, in order.
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Consumer } from '../core/bus/types.ts';
+// is consumed exactly once per key, in order. The broker is this file's own (same jars and
+// settings as the shared one), so the suites running beside it keep theirs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Bus, Consumer } from '../core/bus/types.ts';
 import { reading } from './contracts/bus.contract.ts';
-import { startService, stopService } from './support/control.ts';
-import { deleteTestTopics, quietKafkaBus, testTopicPrefix } from './support/kafka.ts';
+import { startPrivateKafka, type PrivateKafka } from './support/control.ts';
+import { quietKafkaBus, testTopicPrefix } from './support/kafka.ts';
 import { serviceAvailable } from './support/services.ts';
 import { waitFor } from './support/wait.ts';
 
+// The shared broker answering shows that Kafka is installed here; this file starts its own.
 const kafka = await serviceAvailable('kafka');
 const KEYS = ['SZ-F1', 'GZ-F2', 'FS-F3', 'SZ-F4'];
 
-describe.runIf(kafka)(`Kafka broker outage (real broker at ${kafka?.value})`, () => {
-  if (!kafka) return;
-  const prefix = testTopicPrefix('fault');
-  const make = () => quietKafkaBus([kafka.value!], 'fault-test', prefix);
-  const bus = make();
+describe.runIf(kafka)('Kafka broker outage (a private real broker)', () => {
+  let broker: PrivateKafka | undefined;
+  let bus: Bus | undefined;
   let consumer: Consumer | undefined;
 
+  beforeAll(async () => {
+    broker = await startPrivateKafka();
+    bus = quietKafkaBus([broker.broker], 'fault-test', testTopicPrefix('fault'));
+  }, 120_000);
   afterAll(async () => {
-    await startService('kafka'); // whatever happened, leave the broker running for the next suite
+    // whatever happened, the broker is up again so the clients leave cleanly
+    if (broker && !broker.running) await broker.start();
     await consumer?.stop();
-    await bus.close();
-    await deleteTestTopics([kafka.value!], prefix);
-  });
+    await bus?.close();
+    await broker?.destroy();
+  }, 120_000);
 
   it('loses no acknowledged event and duplicates none when the broker restarts mid-loop', async () => {
-    await bus.start();
+    const [b, k] = [bus!, broker!];
+    await b.start();
     const seen = new Map<string, number[]>(KEYS.map((k) => [k, []]));
-    consumer = await bus.consume({
+    consumer = await b.consume({
       groupId: 'fault-sink',
       topics: ['air.readings.v1'],
       handler: async (batch) => {
@@ -41,9 +47,9 @@ describe.runIf(kafka)(`Kafka broker outage (real broker at ${kafka?.value})`, ()
     let outageDone = false;
     const outage = (async () => {
       await new Promise((r) => setTimeout(r, 1_500));
-      await stopService('kafka');
+      await k.stop();
       await new Promise((r) => setTimeout(r, 3_000));
-      await startService('kafka');
+      await k.start();
       outageDone = true;
     })();
 
@@ -53,7 +59,7 @@ describe.runIf(kafka)(`Kafka broker outage (real broker at ${kafka?.value})`, ()
     for (let afterOutage = 0; afterOutage < 40; n++) {
       const t0 = Date.now();
       try {
-        await bus.publish(
+        await b.publish(
           'air.readings.v1',
           KEYS.map((k) => reading(k, n)),
         );

@@ -63,3 +63,58 @@ export async function startPrivateInfluxd(): Promise<PrivateInfluxd> {
     },
   };
 }
+
+/** A Kafka broker of one test's own: the same jars and settings as the shared one, its own ports and data. */
+export interface PrivateKafka {
+  /** host:port of its listener. */
+  broker: string;
+  /** False between stop() and the next start(). */
+  readonly running: boolean;
+  /** Stops the broker (SIGTERM, a controlled shutdown, as `scripts/services down kafka` does). */
+  stop(): Promise<void>;
+  /** Starts it again on the same ports and data, and waits until it serves requests. */
+  start(): Promise<void>;
+  /** Stops it and deletes its data. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * Starts a private single-node Kafka through scripts/services, so a fault test can really stop
+ * and restart its broker while the suites beside it keep the shared one (the JVM start costs
+ * about 10 s of CPU, less than the run spent with the other files held back for that test).
+ */
+export async function startPrivateKafka(): Promise<PrivateKafka> {
+  const dir = mkdtempSync(join(tmpdir(), 'citystream-kafka-'));
+  const port = await freePort();
+  let controllerPort = await freePort();
+  while (controllerPort === port) controllerPort = await freePort();
+  const env = {
+    ...process.env,
+    CITYSTREAM_SERVICES_DIR: dir,
+    CITYSTREAM_KAFKA_PORT: String(port),
+    CITYSTREAM_KAFKA_CONTROLLER_PORT: String(controllerPort),
+  };
+  const services = async (command: 'up' | 'down') =>
+    void (await run(SERVICES, [command, 'kafka'], { env, timeout: 300_000 }));
+  await services('up');
+  let running = true;
+  return {
+    broker: `127.0.0.1:${port}`,
+    get running() {
+      return running;
+    },
+    stop: async () => {
+      running = false;
+      await services('down');
+    },
+    start: async () => {
+      await services('up');
+      running = true;
+    },
+    destroy: async () => {
+      running = false;
+      await services('down');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -4,7 +4,7 @@
 // left about 850 MB in /tmp and repeated runs filled the disk. The workers inherit TMPDIR, so
 // os.tmpdir() answers this directory in every test; hubs started as processes get it too
 // (test/support/hub-process.ts). CITYSTREAM_KEEP_TEST_TMP=1 keeps it to look at after a failure.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,6 +24,26 @@ export default function setup(): (() => void) | undefined {
       console.info(`test files kept in ${dir}`);
       return;
     }
+    stopServersIn(dir);
     rmSync(dir, { recursive: true, force: true });
   };
+}
+
+/**
+ * A private server a test started (a Kafka broker, an influxd: test/support/control.ts) runs in
+ * its own session with its data under the run's directory; when its file died before afterAll,
+ * it would outlive the run holding its ports. Any process whose command line names the
+ * directory is ended here (SIGKILL: its data is about to be deleted anyway).
+ */
+function stopServersIn(dir: string): void {
+  if (!existsSync('/proc')) return;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${dir}/`))
+        process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
 }
