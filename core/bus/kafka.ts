@@ -456,24 +456,34 @@ class KafkaBusConsumer implements Consumer {
     const last = records[records.length - 1]!.offset;
     this.handled.set(key, BigInt(last));
     payload.resolveOffset(last);
-    try {
-      // Through the batch, not consumer.commitOffsets: kafkajs 2.2.4 silently skips the latter
-      // once stop() has begun, so a batch finished during a stop was handled again by the next
-      // member. The batch's own commit still reaches the group: kafkajs leaves only after it.
-      await payload.commitOffsetsIfNecessary({
-        topics: [
-          {
-            topic: batch.topic,
-            partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
-          },
-        ],
-      });
-    } catch (err) {
-      // The next successful commit covers this one; a rejoin re-delivers and `handled` skips it.
-      this.bus.logger.warn(
-        { err, topic, partition: batch.partition },
-        'offset commit failed; will retry with the next batch',
-      );
+    await this.commit(payload, topic, batch.partition, (BigInt(last) + 1n).toString());
+  }
+
+  /**
+   * Commits `next` as the partition's position. Through the batch, not consumer.commitOffsets:
+   * kafkajs 2.2.4 silently skips the latter once stop() has begun, so a batch finished during a
+   * stop was handled again by the next member; the batch's own commit still reaches the group
+   * (kafkajs leaves only after the batch). It has no retries of its own: a retriable failure (the
+   * coordinator moving) is retried here, briefly, as kafkajs's commitOffsets did.
+   */
+  private async commit(payload: EachBatchPayload, topic: string, partition: number, next: string) {
+    const offsets = { topics: [{ topic: payload.batch.topic, partitions: [{ partition, offset: next }] }] };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await payload.commitOffsetsIfNecessary(offsets);
+        return;
+      } catch (err) {
+        const retriable = (err as { retriable?: unknown } | null)?.retriable === true;
+        if (!retriable || attempt >= 4 || payload.isStale()) {
+          // The next successful commit covers this one; a rejoin re-delivers and `handled` skips it.
+          this.bus.logger.warn(
+            { err, topic, partition },
+            'offset commit failed; will retry with the next batch',
+          );
+          return;
+        }
+        await sleep(backoffDelay(attempt, 300, 5_000));
+      }
     }
   }
 
