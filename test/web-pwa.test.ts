@@ -195,9 +195,9 @@ describe.skipIf(!chromium)('installable app (Chromium)', () => {
   }
 });
 
-// Generous: on a loaded 2-core machine (CI runs three integration files at once) each step waits
+// Generous: on a loaded 2-core machine (CI runs five test files at once) each step waits
 // on a condition, not a fixed time.
-describe.skipIf(!chromium)('service worker update (Chromium)', { timeout: 90_000 }, () => {
+describe.skipIf(!chromium)('service worker update (Chromium)', { timeout: 360_000 }, () => {
   let server: FastifyInstance;
   let dist: string;
   let browser: Browser;
@@ -234,8 +234,7 @@ describe.skipIf(!chromium)('service worker update (Chromium)', { timeout: 90_000
     // Written whole (rename), as a deploy swaps files: the browser never reads half a worker.
     writeFileSync(`${file}.new`, readFileSync(file, 'utf8').replaceAll(id, 'b'.repeat(16)));
     renameSync(`${file}.new`, file);
-    // Failed once in CI (2026-12-06, 1 run in about 10, under full load: no banner in 80 s); on
-    // failure, print what the page's registration and caches looked like.
+    // On failure, print what the page's registration and caches looked like.
     onTestFailed(async () => {
       const state = await page.evaluate(async () => {
         const reg = await navigator.serviceWorker.getRegistration();
@@ -265,7 +264,14 @@ describe.skipIf(!chromium)('service worker update (Chromium)', { timeout: 90_000
             if (!reg.installing && !reg.waiting) await reg.update();
             return false;
           }),
-        { timeout: 80_000, interval: 2_000 },
+        // Usually about 2 s. Now and then (2026-12-06, a loop of this test with six busy
+        // processes beside it: 1 in 37 to 1 in 90) the new worker, installed and past its
+        // skipWaiting(), stays waiting while the old one is still running: Chromium treats the
+        // old one as a "lame duck" that still has work and activates the new one only when that
+        // work ends or after its limit of five minutes (measured: 300.9 s). Waiting for network
+        // idle before the new build is served did not avoid it. The page still takes the new
+        // build by itself; the test allows for Chromium's limit rather than fail at 80 s.
+        { timeout: 320_000, interval: 2_000 },
       )
       .toBe(true);
     expect(await page.evaluate(() => caches.keys())).toEqual(
