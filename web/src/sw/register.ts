@@ -21,6 +21,8 @@ export function registerServiceWorker(): void {
     .register('/sw.js', { scope: '/' })
     .then(async (reg) => {
       setInterval(() => void reg.update().catch(() => undefined), UPDATE_EVERY_MS);
+      hurryWaiting(reg);
+      reg.addEventListener('updatefound', () => hurryWaiting(reg));
       return navigator.serviceWorker.ready;
     })
     .catch(() => null);
@@ -47,6 +49,29 @@ export function registerServiceWorker(): void {
     delete document.body.dataset.stale;
     document.querySelector('.pwa-banner[data-kind="stale"]')?.remove();
   });
+}
+
+/** How often, and how many times, a waiting new worker is asked to take over. */
+const HURRY_EVERY_MS = 3_000;
+const HURRY_TIMES = 100;
+let hurrying: ReturnType<typeof setInterval> | undefined;
+
+/**
+ * While a new build's worker waits, asks it every few seconds to take over (the worker calls
+ * skipWaiting() again; web/src/sw/worker.ts says why Chromium needs that). Stops once nothing
+ * waits, or after five minutes, when Chromium activates it anyway.
+ */
+function hurryWaiting(reg: ServiceWorkerRegistration): void {
+  if (hurrying !== undefined) return;
+  let times = 0;
+  hurrying = setInterval(() => {
+    if ((!reg.waiting && !reg.installing) || times++ >= HURRY_TIMES) {
+      clearInterval(hurrying);
+      hurrying = undefined;
+      return;
+    }
+    reg.waiting?.postMessage({ type: 'citystream:skip-waiting' });
+  }, HURRY_EVERY_MS);
 }
 
 function showBanner(kind: 'stale' | 'updated', text: string, reload: boolean): void {

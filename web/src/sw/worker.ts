@@ -24,6 +24,9 @@ interface PushEvent extends ExtendableEvent {
 interface NotificationEvent extends ExtendableEvent {
   readonly notification: Notification;
 }
+interface ExtendableMessageEvent extends ExtendableEvent {
+  readonly data: unknown;
+}
 interface WindowClient {
   readonly url: string;
   focus(): Promise<WindowClient>;
@@ -44,6 +47,7 @@ interface WorkerScope {
   addEventListener(type: 'fetch', l: (e: FetchEvent) => void): void;
   addEventListener(type: 'push', l: (e: PushEvent) => void): void;
   addEventListener(type: 'notificationclick', l: (e: NotificationEvent) => void): void;
+  addEventListener(type: 'message', l: (e: ExtendableMessageEvent) => void): void;
 }
 
 const sw = self as unknown as WorkerScope;
@@ -52,6 +56,8 @@ const DATA = 'citystream-data-v1';
 /** Data answers kept for offline use (oldest dropped first). */
 const DATA_ENTRIES = 200;
 const CACHED_AT = 'x-citystream-cached-at';
+/** The page's message asking a waiting worker to take over now. */
+const SKIP_WAITING = 'citystream:skip-waiting';
 
 sw.addEventListener('install', (e) => {
   e.waitUntil(
@@ -60,6 +66,15 @@ sw.addEventListener('install', (e) => {
       .then((c) => c.addAll(__PRECACHE__))
       .then(() => sw.skipWaiting()),
   );
+});
+
+// Asked again by the page while this worker waits (web/src/sw/register.ts). Chromium decides
+// whether a waiting worker may take over when skipWaiting() is called and then only once the old
+// worker goes idle: an update whose install ended during one of the old worker's fetch events,
+// with the page fetching every few seconds, waited for Chromium's five-minute limit. A repeated
+// skipWaiting() makes it decide again.
+sw.addEventListener('message', (e) => {
+  if ((e.data as { type?: unknown } | null)?.type === SKIP_WAITING) e.waitUntil(sw.skipWaiting());
 });
 
 sw.addEventListener('activate', (e) => {
