@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../core/auth/index.ts';
@@ -132,6 +132,10 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
         pm25: 60 + i,
       })),
     );
+    // Requests sent from here on travel a working network; any sent earlier may have been cut.
+    const sentSinceRestore = new Set<string>();
+    const onRequest = (r: Request) => sentSinceRestore.add(`${r.method()} ${r.url()}`);
+    page.on('request', onRequest);
     proxy.restore();
     await expect.poll(connectionState, { timeout: 20_000 }).toBe('open');
     await expect
@@ -139,10 +143,15 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
       .toContain('too old to replay');
     const card = page.locator(`[data-station="${STATION.id}"]`);
     await expect.poll(() => card.locator('[data-field=pm25]').textContent()).toBe('PM2.5 69');
-    // Requests cut by the severed network fail, and so do the SDK's fallback attempts over
-    // SSE and long-poll while it was cut; nothing else may.
-    const cutOff = (p: string) =>
-      p.includes('ERR_CONNECTION_RESET') || /GET [^ ]+\/(sse|v1\/events)\?/.test(p);
+    page.off('request', onRequest);
+    // Requests cut by the severed network fail (through the service worker, whose network fetch
+    // failed, as net::ERR_FAILED), and so do the SDK's fallback attempts over SSE and long-poll
+    // while it was cut; no request sent after the network came back may fail.
+    const cutOff = (p: string) => {
+      const failed = /^request failed: (\S+ \S+) /.exec(p);
+      if (failed && !sentSinceRestore.has(failed[1]!)) return true;
+      return p.includes('ERR_CONNECTION_RESET') || /GET [^ ]+\/(sse|v1\/events)\?/.test(p);
+    };
     expect(problems.filter((p) => !cutOff(p))).toEqual([]);
   });
 
