@@ -461,7 +461,7 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     }
   });
 
-  it('speaks Chinese to a Chinese browser: tabs, validation and My bookings', async () => {
+  it('speaks Chinese to a Chinese browser: tabs, validation, a late category list and My bookings', async () => {
     const zh = await openPage(browser, `${hub.url}/#shenzhen`, { ...PHONE, locale: 'zh-CN' });
     try {
       await signIn(zh.page, '李华');
@@ -475,6 +475,30 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
         .toMatch(/校验码/);
       expect(await form.locator('input[name=phone] ~ .field-error').textContent()).toMatch(/11 位手机号/);
       await saveScreenshot(zh.page, 'citizen-doctor-zh-phone');
+
+      // The categories arrive late (a slow network): a report sent before them is held back with the
+      // reason under the category, and what was typed survives a trip to another tab.
+      let release!: () => void;
+      const late = new Promise<void>((resolve) => (release = resolve));
+      await zh.context.route('**/v1/incidents/categories*', async (route) => {
+        await late;
+        await route.continue();
+      });
+      await zh.page.locator('[data-tab=report]').click();
+      const report = zh.page.locator('form[data-form=report]');
+      const category = report.locator('select[name=category]');
+      await report.locator('textarea').fill('路灯坏了，晚上很黑');
+      await report.locator('input[name=reporterPhone]').fill('13902223333');
+      await report.locator('button[type=submit]').click();
+      await expect.poll(() => report.locator('select ~ .field-error').textContent()).toMatch(/类别仍在加载/);
+      expect(await category.getAttribute('aria-invalid')).toBe('true');
+      await saveScreenshot(zh.page, 'citizen-report-categories-late-zh-phone');
+      release();
+      await expect.poll(() => category.inputValue()).toBe('broken_street_light');
+      expect(await report.locator('select ~ .field-error').textContent()).toBe('');
+      await zh.page.locator('[data-tab=doctor]').click();
+      await zh.page.locator('[data-tab=report]').click();
+      expect(await report.locator('textarea').inputValue()).toBe('路灯坏了，晚上很黑');
       expect(zh.problems).toEqual([]);
     } finally {
       await zh.context.close();

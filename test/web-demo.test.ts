@@ -127,6 +127,10 @@ describe.skipIf(!chromium)('the demo in a browser (Chromium)', () => {
     await expect
       .poll(() => page.locator('[data-testid=report-pin]').textContent())
       .toMatch(/^22\.\d+, 11[34]\.\d+ · /);
+    // The category shown is the one sent: wait for the hub's list as a person sees it fill in.
+    await expect
+      .poll(() => page.locator('form[data-form=report] select[name=category]').inputValue())
+      .toBe('broken_street_light');
     await page.locator('form[data-form=report] textarea').fill('Street light out at the crossing');
     await page.locator('form[data-form=report] input[name=reporterPhone]').fill('13800138000');
     await page.locator('form[data-form=report] button[type=submit]').click();

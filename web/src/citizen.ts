@@ -36,6 +36,12 @@ export class CitizenPanel {
   private tab: Tab = 'doctor';
   private city: CityId = 'shenzhen';
   private reportPin: LatLon | null = null;
+  /**
+   * The report form being written, kept across tab switches and refreshes (a reconnect on a
+   * flaky network reloads the panel) so a half-typed report is not lost; a new city or person
+   * starts a new one.
+   */
+  private reportDraft: { key: string; form: HTMLElement } | null = null;
   private readonly pinEl = h('span', { class: 'pin-coords', 'data-testid': 'report-pin' });
 
   private readonly session: SessionStore;
@@ -117,15 +123,21 @@ export class CitizenPanel {
       doctor: () => doctorForm(this.city, this.store, name),
       coach: () => coachForm(this.city, this.store, name),
       pay: () => finesAndBills(this.store),
-      report: () =>
-        reportForm({
+      report: () => {
+        const key = `${this.city}\n${s?.sub ?? ''}`;
+        const draft = this.reportDraft;
+        if (draft?.key === key && draft.form.dataset.categories !== 'failed') return draft.form;
+        const form = reportForm({
           pin: () => this.reportPin,
           setPin: (p) => this.setPin(p),
           pinEl: this.pinEl,
           reporterName: name,
           openIncident: (id) => this.onOpenIncident(id),
           reported: () => undefined,
-        }),
+        });
+        this.reportDraft = { key, form };
+        return form;
+      },
       reports: () => myReports((id) => this.onOpenIncident(id)),
       bookings: () => bookingsView(this.store),
     };

@@ -34,7 +34,14 @@ export interface ReportContext {
 }
 
 export function reportForm(ctx: ReportContext): HTMLElement {
-  const category = h('select', { name: 'category', required: true });
+  // Until the hub's list arrives the only option is a disabled "loading" line, so the select shows
+  // why it is empty and a report cannot go out without a category.
+  const category = h(
+    'select',
+    { name: 'category', required: true },
+    h('option', { value: '', disabled: true, selected: true }, t('citizen:report.categoriesLoading')),
+  );
+  let categoriesLoaded = false;
   const description = h('textarea', { name: 'description', rows: 3, required: true, maxlength: 2000 });
   const counter = h('small', { class: 'counter', 'aria-live': 'polite' });
   const photo = input('photo', { type: 'file', accept: 'image/*', capture: 'environment', required: false });
@@ -56,6 +63,11 @@ export function reportForm(ctx: ReportContext): HTMLElement {
     'reporter.phone': phone,
   };
   const checks = validator([
+    [
+      category,
+      (v) =>
+        v ? null : t(categoriesLoaded ? 'citizen:validation.required' : 'citizen:report.categoryPending'),
+    ],
     [description, (v) => minCharsError(v, DESCRIPTION_MIN_CHARS)],
     [phone, (v) => phoneError(v)],
   ]);
@@ -69,14 +81,22 @@ export function reportForm(ctx: ReportContext): HTMLElement {
   count();
 
   list<{ code: string; name: string }>('/v1/incidents/categories').then(
-    (rows) =>
+    (rows) => {
       fill(
         category,
         rows.map((c) =>
           h('option', { value: c.code }, t(`incidents:category.${c.code}`, { defaultValue: c.name })),
         ),
-      ),
-    (err: unknown) => say(out, 'error', t('citizen:report.noCategories', { reason: explain(err) })),
+      );
+      categoriesLoaded = true;
+      // A "still loading" error shown on submit is answered now.
+      if (category.getAttribute('aria-invalid') === 'true') setFieldError(category, null);
+    },
+    (err: unknown) => {
+      // Marked so the panel builds a new form (and asks again) next time rather than keep this one.
+      form.dataset.categories = 'failed';
+      say(out, 'error', t('citizen:report.noCategories', { reason: explain(err) }));
+    },
   );
 
   locate.addEventListener('click', () => {

@@ -141,6 +141,8 @@ export const citizen = {
       view: 'View',
       failed: 'Not reported: {{reason}}',
       noCategories: 'Categories unavailable: {{reason}}',
+      categoriesLoading: 'Loading categories…',
+      categoryPending: 'The categories are still loading; choose one when they appear.',
     },
     reports: {
       none: 'You have not reported anything yet (while signed in).',
@@ -299,6 +301,8 @@ export const citizen = {
       view: '查看',
       failed: '上报未成功：{{reason}}',
       noCategories: '类别暂不可用：{{reason}}',
+      categoriesLoading: '正在加载类别…',
+      categoryPending: '类别仍在加载，出现后请选择一项。',
     },
     reports: {
       none: '您（登录状态下）还没有上报过事件。',
