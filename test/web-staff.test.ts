@@ -205,6 +205,53 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     await staff.getByText(/Submitted → Acknowledged: Note: Crew booked for Tuesday/).waitFor();
   });
 
+  it('does not keep a saved note when the incident was redrawn while its action was on the way', async () => {
+    const report = async (description: string) =>
+      (
+        (
+          await api.call('POST', '/v1/incidents', {
+            token: citizenToken,
+            body: {
+              category: 'noise',
+              lat: 22.56,
+              lon: 114.08,
+              description,
+              reporter: { name: 'Chen Jie', phone: '13900004444' },
+            },
+          })
+        ).body as { id: string }
+      ).id;
+    const id = await report('Drilling at night on Binhe Road');
+    const staff = await staffPage();
+    await staff.locator(`.staff-item[data-id="${id}"] button`).click();
+    const note = staff.locator('textarea[name="note"]');
+    await note.fill('Site manager called');
+    // The action is held on the way (a slow link) while a new report redraws the pane.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let sent!: () => void;
+    const reached = new Promise<void>((resolve) => (sent = resolve));
+    await staff.route(`**/v1/staff/incidents/${id}/actions`, async (route) => {
+      sent();
+      await held;
+      await route.continue();
+    });
+    await staff.click('button[data-action="acknowledge"]');
+    await reached;
+    await note.evaluate((el) => el.setAttribute('data-drawn-before', ''));
+    const other = await report('More drilling, same street');
+    await staff.locator(`.staff-item[data-id="${other}"]`).waitFor();
+    await staff.locator('textarea[name="note"]:not([data-drawn-before])').waitFor();
+    release();
+    await staff.getByText('Saved. Status: Acknowledged.').waitFor();
+    // Saved once: the field is empty, so the next action does not send the same note again.
+    expect(await note.inputValue()).toBe('');
+    await staff.click('button[data-action="start"]');
+    await staff.getByText('Saved. Status: In progress.').waitFor();
+    const history = await staff.locator('.staff-detail ol li').allTextContents();
+    expect(history.filter((line) => line.includes('Site manager called'))).toHaveLength(1);
+  });
+
   it('refuses a citizen token in the page, and shows keys, dead letters and audit to staff', async () => {
     const refused = await staffPage(DESKTOP, citizenToken);
     await refused.getByText('This console is for city staff only').waitFor();

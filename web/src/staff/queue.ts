@@ -195,10 +195,11 @@ export class Queue {
       ...this.departments.map((d) => h('option', { value: d, selected: d === inc.department }, d)),
     );
     const act = async (action: Action | 'assign') => {
+      const sent = note.value.trim();
       try {
         const body = {
           action,
-          ...(note.value.trim() ? { note: note.value.trim() } : {}),
+          ...(sent ? { note: sent } : {}),
           ...(action === 'assign' ? { department: department.value } : {}),
         };
         const r = await call<StaffIncident>(`/v1/staff/incidents/${id}/actions`, {
@@ -206,7 +207,11 @@ export class Queue {
           ifMatch: etag ?? '',
         });
         // Saved with the action: cleared now, so a redraw already under way does not bring it back.
+        // A redraw that finished while the action was in flight copied the note into a new field:
+        // that one is cleared too, unless staff have typed something else there since.
         note.value = '';
+        const shown = this.shown?.id === id ? this.shown.note : null;
+        if (shown && shown.value.trim() === sent) shown.value = '';
         await this.open(id, { kind: 'ok', text: t('staff:done', { status: statusName(r.body.status) }) });
       } catch (err) {
         if (err instanceof StaffError && err.status === 412) {
