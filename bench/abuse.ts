@@ -31,7 +31,9 @@ import {
   type LoadStats,
 } from './abuse-loads.ts';
 import { cpuSeconds, healthz, probe, rssMiB, spawnHub, type ChildHub } from './lib/hub-probe.ts';
-import { round, writeResults } from './lib/results.ts';
+import { round, writeResults, warnOnTestBroker } from './lib/results.ts';
+
+warnOnTestBroker();
 
 const SECONDS = Number(process.env.BENCH_ABUSE_SECONDS ?? 10);
 const ONLY = process.env.BENCH_ABUSE_CASES?.split(',').map((c) => c.trim());

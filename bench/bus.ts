@@ -11,7 +11,9 @@ import { EVENT_TYPES, makeEvent, type AirReading } from '../core/events/index.ts
 import { createBusMetrics } from '../core/observability/metrics.ts';
 import { silentLogger } from '../core/observability/logger.ts';
 import { deleteTestTopics } from '../test/support/kafka.ts';
-import { percentile, round, writeResults } from './lib/results.ts';
+import { percentile, round, writeResults, warnOnTestBroker } from './lib/results.ts';
+
+warnOnTestBroker();
 
 const TOPIC = 'air.readings.v1';
 const STATIONS = Array.from({ length: 200 }, (_, i) => `BENCH-${String(i).padStart(4, '0')}`);

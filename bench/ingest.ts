@@ -25,7 +25,9 @@ import { createTestBucket } from '../test/support/timeseries.ts';
 import { createStation } from '../core/domain/stations.ts';
 import { deleteTestTopics } from '../test/support/kafka.ts';
 import type { LoadResult } from './lib/ingest-load.ts';
-import { percentile, round, writeResults } from './lib/results.ts';
+import { percentile, round, writeResults, warnOnTestBroker } from './lib/results.ts';
+
+warnOnTestBroker();
 
 const SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
 const RATES = (process.env.BENCH_INGEST_RATES ?? '10000,40000').split(',').map(Number);

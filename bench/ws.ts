@@ -17,8 +17,10 @@ import { EVENT_TYPES, makeEvent, type AirReading } from '../core/events/index.ts
 import type { Hub } from '../app/hub.ts';
 import { deleteTestTopics } from '../test/support/kafka.ts';
 import { startGatewayHub } from '../test/support/stream.ts';
-import { round, writeResults } from './lib/results.ts';
+import { round, writeResults, warnOnTestBroker } from './lib/results.ts';
 import { runWorkerCases, type WorkerCase, type WorkerRow } from './ws-workers.ts';
+
+warnOnTestBroker();
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -1,6 +1,6 @@
 // Every benchmark writes bench/results/<area>.json (machine-readable) and <area>.md (a table
 // for humans), stamped with the machine and the command that produced them.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -12,12 +12,43 @@ export interface BenchTable {
   rows: (string | number)[][];
 }
 
+/**
+ * The -XX flags of the local Kafka broker (scripts/services), or null when none runs here. Its
+ * default is a test broker (C1 JIT only: half the broker CPU over a test run); a figure measured
+ * against it is not one measured against a production-tuned broker, so results say which it was.
+ */
+export function kafkaJvmFlags(): string | null {
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone meanwhile, or not ours to read
+    }
+    if (args.includes('kafka.Kafka')) return args.filter((a) => a.startsWith('-XX:')).join(' ');
+  }
+  return null;
+}
+
+/** Set before a benchmark that leans on Kafka: warns when the broker runs with the test JIT. */
+export function warnOnTestBroker(): void {
+  const flags = kafkaJvmFlags();
+  if (flags?.includes('TieredStopAtLevel=1')) {
+    process.stderr.write(
+      'bench: the local Kafka broker runs with the test JIT (C1 only); for figures of a production-tuned\n' +
+        "broker: scripts/services down kafka && KAFKA_JVM_PERFORMANCE_OPTS='-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent' scripts/services up kafka\n",
+    );
+  }
+}
+
 export function machine() {
   return {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
+    kafkaJvm: kafkaJvmFlags(),
   };
 }
 
@@ -38,7 +69,7 @@ export function writeResults(
   const md = [
     `# ${area} benchmark`,
     '',
-    `Run ${at} with \`${command}\` on ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}.`,
+    `Run ${at} with \`${command}\` on ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}${m.kafkaJvm === null ? '' : `; local Kafka broker JVM: \`${m.kafkaJvm}\``}.`,
     '',
     ...tables.flatMap((t) => [
       `## ${t.title}`,
