@@ -220,4 +220,70 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
       await context.close();
     }
   });
+
+  it('keeps what a citizen is typing when the outage outlasted their own channel history', async () => {
+    const sub = `web-live-citizen-${randomUUID().slice(0, 6)}`;
+    const citizen = await mintToken(TEST_JWT_SECRET, { sub, role: 'citizen' });
+    const hub$ = (path: string, token: string, body: object, headers: Record<string, string> = {}) =>
+      fetch(`${hub.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+        body: JSON.stringify(body),
+      });
+    // A report of this citizen acknowledged by staff: one notice on user:{sub}.
+    const noticeForCitizen = async (n: number) => {
+      const created = await hub$('/v1/incidents', citizen, {
+        category: 'noise',
+        lat: 22.54,
+        lon: 114.06,
+        description: `Loud works at night, report ${n}`,
+        reporter: { phone: '13900005555' },
+      });
+      expect(created.status, await created.clone().text()).toBe(201);
+      const id = ((await created.json()) as { id: string }).id;
+      const acked = await hub$(
+        `/v1/staff/incidents/${id}/actions`,
+        staff,
+        { action: 'acknowledge' },
+        { 'if-match': '"1"' }, // a new report is at version 1
+      );
+      expect(acked.status, await acked.text()).toBe(200);
+    };
+    // Signed in as the page keeps a session (a pasted token), so the page follows user:{sub}.
+    await page.evaluate(
+      ([token, id]) =>
+        localStorage.setItem(
+          'citystream.session',
+          JSON.stringify({ token, sub: id, name: 'Wang Fang', exp: null }),
+        ),
+      [citizen, sub],
+    );
+    await page.reload();
+    await page.locator('#account .who').waitFor();
+    await page.locator('#connection[data-state="open"]').waitFor();
+    // The first notice arrives live: the page's subscription to user:{sub} is in place.
+    await noticeForCitizen(0);
+    await page.locator(`.activity [data-channel="user:${sub}"]`).first().waitFor({ timeout: 15_000 });
+
+    const idNumber = page.locator('form[data-form=doctor] input[name=idNumber]');
+    await idNumber.fill('11010519491231002X');
+    await idNumber.evaluate((el) => el.setAttribute('data-drawn-before', ''));
+    proxy.sever();
+    await expect.poll(connectionState).not.toBe('open');
+    // More notices than the 6 events the gateway keeps for the channel.
+    for (let n = 1; n <= 7; n++) await noticeForCitizen(n);
+    // What the citizen booked and paid is read again over HTTP, all three lists.
+    const reread = ['/v1/appointments', '/v1/transport/tickets', '/v1/payments'].map((path) =>
+      page.waitForResponse((r) => new URL(r.url()).pathname === path, { timeout: 30_000 }),
+    );
+    proxy.restore();
+    await expect.poll(connectionState, { timeout: 20_000 }).toBe('open');
+    await Promise.all(reread);
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+    // The same form, with what was typed: the reload did not draw the tab again.
+    expect(await page.locator('form[data-form=doctor] input[name=idNumber][data-drawn-before]').count()).toBe(
+      1,
+    );
+    expect(await idNumber.inputValue()).toBe('11010519491231002X');
+  });
 });

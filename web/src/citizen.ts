@@ -42,6 +42,8 @@ export class CitizenPanel {
    * starts a new one.
    */
   private reportDraft: { key: string; form: HTMLElement } | null = null;
+  /** Whose forms the panel shows (undefined: not drawn for a session yet). */
+  private drawnFor: string | null | undefined;
   private readonly pinEl = h('span', { class: 'pin-coords', 'data-testid': 'report-pin' });
 
   private readonly session: SessionStore;
@@ -78,12 +80,18 @@ export class CitizenPanel {
     this.show(this.tab);
   }
 
-  /** Reloads what the citizen booked and paid, and the account line (sign-in, reload, lost history). */
+  /**
+   * Reloads what the citizen booked and paid, and the account line (sign-in, reload, lost history).
+   * The open tab is drawn again only for another person (or none): the forms and booking rows
+   * follow the store themselves, and a reconnect on a flaky network must not wipe what is being
+   * typed. "My reports" reads its list once, so it is read again.
+   */
   async refresh(): Promise<void> {
     this.renderAccount();
-    if (this.session.get()) await this.store.refresh().catch(() => undefined);
+    const who = this.session.get()?.sub ?? null;
+    if (who) await this.store.refresh().catch(() => undefined);
     else this.store.clear();
-    this.show(this.tab);
+    if (who !== this.drawnFor || this.tab === 'reports') this.show(this.tab);
   }
 
   /** An event of the user:{id} channel: bookings and payments. */
@@ -114,6 +122,7 @@ export class CitizenPanel {
     this.tabs.select(tab);
     this.map.setReportPin(tab === 'report' ? this.reportPin : null);
     const s = this.session.get();
+    this.drawnFor = s?.sub ?? null;
     if (!s && !PUBLIC_TABS.includes(tab)) {
       fill(this.body, h('p', { class: 'note' }, t('citizen:signInFirst')));
       return;
