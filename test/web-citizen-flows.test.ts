@@ -102,11 +102,18 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     await db?.drop();
   });
 
-  it('signs in with a Chinese display name; the user id is derived apart from it', async () => {
+  it('signs in with a Chinese display name, keeping a report begun before; the user id is derived apart from it', async () => {
+    // A report begun before signing in is still there after it, now with the person's name.
+    await page.locator('[data-tab=report]').click();
+    const report = page.locator('form[data-form=report]');
+    await report.locator('textarea').fill('公园长椅坏了');
     await signIn(page, '王小明');
     const who = page.locator('#account .who');
     expect(await who.textContent()).toBe('王小明');
     expect(await who.getAttribute('data-user')).toMatch(/^u-[0-9a-f]{16}$/);
+    expect(await report.locator('textarea').inputValue()).toBe('公园长椅坏了');
+    expect(await report.locator('input[name=reporterName]').inputValue()).toBe('王小明');
+    await page.locator('[data-tab=doctor]').click();
   });
 
   it('books a doctor: a mistyped ID is explained, a lost answer is retried with the same key, slots refresh', async () => {

@@ -37,11 +37,11 @@ export class CitizenPanel {
   private city: CityId = 'shenzhen';
   private reportPin: LatLon | null = null;
   /**
-   * The report form being written, kept across tab switches and refreshes (a reconnect on a
-   * flaky network reloads the panel) so a half-typed report is not lost; a new city or person
-   * starts a new one.
+   * The report form being written, kept across tab switches and refreshes so a half-typed report
+   * is not lost, and across signing in (a report begun anonymously); a new city or another
+   * person starts a new one.
    */
-  private reportDraft: { key: string; form: HTMLElement } | null = null;
+  private reportDraft: { city: CityId; sub: string | null; form: HTMLElement } | null = null;
   /** Whose forms the panel shows (undefined: not drawn for a session yet). */
   private drawnFor: string | null | undefined;
   private readonly pinEl = h('span', { class: 'pin-coords', 'data-testid': 'report-pin' });
@@ -133,9 +133,21 @@ export class CitizenPanel {
       coach: () => coachForm(this.city, this.store, name),
       pay: () => finesAndBills(this.store),
       report: () => {
-        const key = `${this.city}\n${s?.sub ?? ''}`;
+        const sub = s?.sub ?? null;
         const draft = this.reportDraft;
-        if (draft?.key === key && draft.form.dataset.categories !== 'failed') return draft.form;
+        if (
+          draft?.city === this.city &&
+          (draft.sub === sub || draft.sub === null) &&
+          draft.form.dataset.categories !== 'failed'
+        ) {
+          if (draft.sub !== sub) {
+            // Signed in while writing: the report is now theirs, with their name unless one was typed.
+            draft.sub = sub;
+            const reporter = draft.form.querySelector<HTMLInputElement>('input[name=reporterName]');
+            if (reporter && !reporter.value.trim()) reporter.value = name;
+          }
+          return draft.form;
+        }
         const form = reportForm({
           pin: () => this.reportPin,
           setPin: (p) => this.setPin(p),
@@ -144,7 +156,7 @@ export class CitizenPanel {
           openIncident: (id) => this.onOpenIncident(id),
           reported: () => undefined,
         });
-        this.reportDraft = { key, form };
+        this.reportDraft = { city: this.city, sub, form };
         return form;
       },
       reports: () => myReports((id) => this.onOpenIncident(id)),
