@@ -260,7 +260,8 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     await staff.fill('input[name="name"]', 'Acme sensors');
     await staff.click('button[type="submit"]');
     await staff.getByText('Copy this key now').waitFor();
-    // Dead letters: two with different reasons, then only the one the reason filter names.
+    // Dead letters: one there when the view opens, one arriving while it is shown (the view
+    // reads again by itself), then only the one the reason filter names.
     await api.hub.ctx.bus.publish('dlq.v1', [
       mqttDeadLetter(
         'citystream/air/SZ-9001/readings',
@@ -268,6 +269,15 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
         'unknown station SZ-9001',
         Buffer.from('{}'),
       ),
+    ]);
+    const stored = async () =>
+      ((await api.call('GET', '/v1/staff/dead-letters', { token: staffToken })).body as { items: unknown[] })
+        .items.length;
+    await expect.poll(stored, { timeout: 15_000 }).toBe(1);
+    await staff.getByRole('tab', { name: 'Dead letters' }).click();
+    const letters = staff.locator('.staff-list > li[data-id]');
+    await expect.poll(() => letters.count()).toBe(1);
+    await api.hub.ctx.bus.publish('dlq.v1', [
       mqttDeadLetter(
         'citystream/air/SZ-0001/readings',
         'SZ-0001',
@@ -275,8 +285,6 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
         Buffer.from('<b>'),
       ),
     ]);
-    await staff.getByRole('tab', { name: 'Dead letters' }).click();
-    const letters = staff.locator('.staff-list > li[data-id]');
     await expect.poll(() => letters.count(), { timeout: 15_000 }).toBe(2);
     await staff.fill('[data-testid="dead-letter-filters"] input[name="reason"]', 'unknown station');
     await staff.click('[data-testid="dead-letter-filters"] button[type="submit"]');

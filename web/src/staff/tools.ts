@@ -89,6 +89,9 @@ export function keysView(): HTMLElement {
   return h('section', { class: 'panel' }, h('h2', {}, t('staff:newKey')), form, secret, list);
 }
 
+/** How often the dead-letter view reads the list again while shown. */
+const DEAD_LETTERS_REFRESH_MS = 5_000;
+
 export function deadLettersView(): HTMLElement {
   const chart = h('div', { class: 'staff-bars', role: 'img', 'aria-label': t('staff:reasons') });
   const list = h('ul', { class: 'staff-list' });
@@ -113,11 +116,14 @@ export function deadLettersView(): HTMLElement {
     if (limit) q.set('limit', '100');
     return q.toString();
   };
-  const load = async () => {
+  // The filters last applied: a refresh on its own does not apply what is still being typed.
+  let applied = { counts: query(false), list: query(true) };
+  const load = async (apply = true) => {
+    if (apply) applied = { counts: query(false), list: query(true) };
     selected.clear();
     const [counts, letters] = await Promise.all([
-      call<{ items: { reason: string; count: number }[] }>(`/v1/staff/dead-letters/counts?${query(false)}`),
-      call<{ items: DeadLetterView[] }>(`/v1/staff/dead-letters?${query(true)}`),
+      call<{ items: { reason: string; count: number }[] }>(`/v1/staff/dead-letters/counts?${applied.counts}`),
+      call<{ items: DeadLetterView[] }>(`/v1/staff/dead-letters?${applied.list}`),
     ]);
     const max = Math.max(1, ...counts.body.items.map((c) => c.count));
     fill(
@@ -173,7 +179,19 @@ export function deadLettersView(): HTMLElement {
   };
   for (const f of [status, reason, origin]) f.addEventListener('change', () => void load());
   void load();
-  return h(
+  // Dead letters keep arriving while staff watch (an outage dead-letters readings by the
+  // minute), and they are stored by a consumer a moment after they happen: the view reads again
+  // every few seconds while it is shown, but not while letters are ticked for replay or discard.
+  const refresh = () =>
+    setTimeout(() => {
+      if (!view.isConnected) return; // another tab is shown: this view is gone
+      if (selected.size > 0) return void refresh();
+      void load(false)
+        .catch(() => undefined) // the next round tries again
+        .finally(refresh);
+    }, DEAD_LETTERS_REFRESH_MS);
+  refresh();
+  const view = h(
     'section',
     { class: 'panel' },
     h(
@@ -199,6 +217,7 @@ export function deadLettersView(): HTMLElement {
     result,
     list,
   );
+  return view;
 }
 
 export function auditView(): HTMLElement {
