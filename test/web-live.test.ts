@@ -231,7 +231,7 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
         body: JSON.stringify(body),
       });
     // A report of this citizen acknowledged by staff: one notice on user:{sub}.
-    const noticeForCitizen = async (n: number) => {
+    const noticeForCitizen = async (n: number, note?: string) => {
       const created = await hub$('/v1/incidents', citizen, {
         category: 'noise',
         lat: 22.54,
@@ -244,7 +244,7 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
       const acked = await hub$(
         `/v1/staff/incidents/${id}/actions`,
         staff,
-        { action: 'acknowledge' },
+        { action: 'acknowledge', ...(note ? { note } : {}) },
         { 'if-match': '"1"' }, // a new report is at version 1
       );
       expect(acked.status, await acked.text()).toBe(200);
@@ -261,9 +261,16 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
     await page.reload();
     await page.locator('#account .who').waitFor();
     await page.locator('#connection[data-state="open"]').waitFor();
-    // The first notice arrives live: the page's subscription to user:{sub} is in place.
-    await noticeForCitizen(0);
-    await page.locator(`.activity [data-channel="user:${sub}"]`).first().waitFor({ timeout: 15_000 });
+    // The first notice arrives live (the page's subscription to user:{sub} is in place) and the
+    // feed says what staff did with the report, with their note.
+    await noticeForCitizen(0, 'Crew informed');
+    const mine = page.locator(`.activity [data-channel="user:${sub}"]`).first();
+    await mine.waitFor({ timeout: 15_000 });
+    expect(await mine.locator('.activity-type').textContent()).toBe('your report');
+    expect(await mine.locator('.activity-text').textContent()).toMatch(
+      /^inc_[0-9a-f]+ Submitted → Acknowledged: Crew informed$/,
+    );
+    await saveScreenshot(page, 'dashboard-citizen-notice');
 
     const idNumber = page.locator('form[data-form=doctor] input[name=idNumber]');
     await idNumber.fill('11010519491231002X');

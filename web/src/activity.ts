@@ -145,6 +145,13 @@ function summarise(e: ChannelEvent): Child[] {
       return [
         `${t(`incidents:category.${str('category')}`, { defaultValue: str('category') })}: ${str('description')}`,
       ];
+    case 'city.incident.notice.v1':
+      // What staff did with the person's own report (its reference, as given when it was sent);
+      // their note is shown as written.
+      return [
+        `${str('incidentId')} ${t(`incidents:status.${str('from')}`, { defaultValue: str('from') })} → ${t(`incidents:status.${str('status')}`, { defaultValue: str('status') })}`,
+        ...(d.note ? [': ', h('span', { class: 'activity-note' }, str('note'))] : []),
+      ];
     case 'city.incident.status_changed.v1':
       return [
         `${str('incidentId')} ${t(`incidents:status.${str('from')}`)} → ${t(`incidents:status.${str('to')}`)}`,

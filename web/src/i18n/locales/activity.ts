@@ -7,7 +7,11 @@ export const activity = {
     type: {
       air: { reading: 'air reading', aqi: 'AQI' },
       camera: { snapshot: 'camera frame', status: 'camera status' },
-      incident: { reported: 'incident reported', status_changed: 'incident update' },
+      incident: {
+        reported: 'incident reported',
+        status_changed: 'incident update',
+        notice: 'your report',
+      },
       booking: {
         created: 'booking made',
         confirmed: 'booking paid',
@@ -29,7 +33,7 @@ export const activity = {
     type: {
       air: { reading: '空气读数', aqi: '空气质量指数' },
       camera: { snapshot: '摄像头画面', status: '摄像头状态' },
-      incident: { reported: '新上报事件', status_changed: '事件进展' },
+      incident: { reported: '新上报事件', status_changed: '事件进展', notice: '我的上报' },
       booking: { created: '已预订', confirmed: '预订已支付', cancelled: '预订已取消', expired: '锁座已过期' },
       payment: { created: '发起支付', succeeded: '支付成功', failed: '支付失败', refunded: '已退款' },
     },
