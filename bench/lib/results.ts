@@ -1,8 +1,9 @@
 // Every benchmark writes bench/results/<area>.json (machine-readable) and <area>.md (a table
 // for humans), stamped with the machine and the command that produced them.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { listProcesses } from '../../test/support/processes.ts';
 
 export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 
@@ -18,17 +19,8 @@ export interface BenchTable {
  * against it is not one measured against a production-tuned broker, so results say which it was.
  */
 export function kafkaJvmFlags(): string | null {
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    let args: string[];
-    try {
-      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue; // gone meanwhile, or not ours to read
-    }
-    if (args.includes('kafka.Kafka')) return args.filter((a) => a.startsWith('-XX:')).join(' ');
-  }
-  return null;
+  const broker = listProcesses().find((p) => p.args.includes('kafka.Kafka'));
+  return broker ? broker.args.filter((a) => a.startsWith('-XX:')).join(' ') : null;
 }
 
 /** Set before a benchmark that leans on Kafka: warns when the broker runs with the test JIT. */
@@ -37,7 +29,7 @@ export function warnOnTestBroker(): void {
   if (flags?.includes('TieredStopAtLevel=1')) {
     process.stderr.write(
       'bench: the local Kafka broker runs with the test JIT (C1 only); for figures of a production-tuned\n' +
-        "broker: scripts/services down kafka && KAFKA_JVM_PERFORMANCE_OPTS='-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent' scripts/services up kafka\n",
+        'broker: scripts/services down kafka && CITYSTREAM_KAFKA_JVM=production scripts/services up kafka\n',
     );
   }
 }
@@ -61,11 +53,12 @@ export function writeResults(
 ): void {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const at = new Date().toISOString();
+  // Once: it reads /proc (the Kafka broker's flags).
+  const m = machine();
   writeFileSync(
     `${RESULTS_DIR}${area}.json`,
-    JSON.stringify({ area, at, command, machine: machine(), data }, null, 2) + '\n',
+    JSON.stringify({ area, at, command, machine: m, data }, null, 2) + '\n',
   );
-  const m = machine();
   const md = [
     `# ${area} benchmark`,
     '',

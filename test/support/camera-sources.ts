@@ -10,6 +10,7 @@ import { type AddressInfo, type Server as NetServer, type Socket } from 'node:ne
 import { join } from 'node:path';
 import { RtspServer } from 'rtsp-streaming-server';
 import { freePort } from './ports.ts';
+import { listProcesses } from './processes.ts';
 import {
   liveH264Args,
   patternArgs,
@@ -216,20 +217,9 @@ export async function garbageSource(): Promise<Source> {
 
 /** Processes whose parent is `parent` and whose command line contains `marker`. */
 export function childProcesses(parent: number, marker: string): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== parent) continue;
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmd.includes(marker)) out.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return out;
+  return listProcesses()
+    .filter((p) => p.ppid === parent && p.args.join(' ').includes(marker))
+    .map((p) => p.pid);
 }
 
 /** ffmpeg snapshot pipelines (image2pipe) that are children of this process. */

@@ -4,9 +4,10 @@
 // left about 850 MB in /tmp and repeated runs filled the disk. The workers inherit TMPDIR, so
 // os.tmpdir() answers this directory in every test; hubs started as processes get it too
 // (test/support/hub-process.ts). CITYSTREAM_KEEP_TEST_TMP=1 keeps it to look at after a failure.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listProcesses } from './processes.ts';
 
 // Each vitest project runs the global setup: the first makes the directory, the others keep it
 // (nesting one in another made paths too long for Chromium's socket).
@@ -36,14 +37,12 @@ export default function setup(): (() => void) | undefined {
  * directory is ended here (SIGKILL: its data is about to be deleted anyway).
  */
 function stopServersIn(dir: string): void {
-  if (!existsSync('/proc')) return;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+  for (const p of listProcesses()) {
+    if (p.pid === process.pid || !p.args.join(' ').includes(`${dir}/`)) continue;
     try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${dir}/`))
-        process.kill(Number(pid), 'SIGKILL');
+      process.kill(p.pid, 'SIGKILL');
     } catch {
-      // gone already, or not ours to read
+      // gone already
     }
   }
 }
