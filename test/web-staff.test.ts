@@ -21,6 +21,18 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
   const contexts: BrowserContext[] = [];
   const pageErrors: string[] = [];
 
+  /** A citizen's report in Shenzhen (the console's city), through the API: its id. */
+  const reportAsCitizen = async (
+    incident: { category: string; lat: number; lon: number; description: string },
+    name: string,
+    phone: string,
+  ): Promise<string> => {
+    const res = await api.call('POST', '/v1/incidents', {
+      token: citizenToken,
+      body: { ...incident, reporter: { name, phone } },
+    });
+    return (res.body as { id: string }).id;
+  };
   const staffPage = async (options = DESKTOP, token = staffToken): Promise<Page> => {
     const context = await browser.newContext({ ...options, locale: 'en-US' });
     contexts.push(context);
@@ -117,22 +129,16 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
   });
 
   it('lets one of two staff resolving at once win; the other sees "changed by someone else"', async () => {
-    const created = await api.call('POST', '/v1/incidents', {
-      token: citizenToken,
-      body: {
-        category: 'pothole',
-        lat: 22.55,
-        lon: 114.07,
-        description: 'Pothole at the bus stop',
-        reporter: { name: 'Zhang Wei', phone: '13900002222' },
-      },
-    });
-    const id = created.body as { id: string };
+    const id = await reportAsCitizen(
+      { category: 'pothole', lat: 22.55, lon: 114.07, description: 'Pothole at the bus stop' },
+      'Zhang Wei',
+      '13900002222',
+    );
     for (const [v, action] of [
       [1, 'acknowledge'],
       [2, 'start'],
     ] as const) {
-      await api.call('POST', `/v1/staff/incidents/${id.id}/actions`, {
+      await api.call('POST', `/v1/staff/incidents/${id}/actions`, {
         token: staffToken,
         headers: { 'if-match': `"${v}"` },
         body: { action },
@@ -140,7 +146,7 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     }
     const [a, b] = [await staffPage(), await staffPage(PHONE)];
     for (const p of [a, b]) {
-      await p.locator(`.staff-item[data-id="${id.id}"] button`).click();
+      await p.locator(`.staff-item[data-id="${id}"] button`).click();
       await p.locator('button[data-action="resolve"]').waitFor();
     }
     // "At once", made deterministic: B's request leaves first but is held until A's has been
@@ -170,21 +176,8 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
   });
 
   it('keeps the note being typed, with the cursor, when a live change redraws the incident', async () => {
-    const report = async (description: string) =>
-      (
-        (
-          await api.call('POST', '/v1/incidents', {
-            token: citizenToken,
-            body: {
-              category: 'pothole',
-              lat: 22.55,
-              lon: 114.07,
-              description,
-              reporter: { name: 'Li Na', phone: '13900003333' },
-            },
-          })
-        ).body as { id: string }
-      ).id;
+    const report = (description: string) =>
+      reportAsCitizen({ category: 'pothole', lat: 22.55, lon: 114.07, description }, 'Li Na', '13900003333');
     const id = await report('Pothole outside the library');
     const staff = await staffPage();
     await staff.locator(`.staff-item[data-id="${id}"] button`).click();
@@ -206,21 +199,8 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
   });
 
   it('does not keep a saved note when the incident was redrawn while its action was on the way', async () => {
-    const report = async (description: string) =>
-      (
-        (
-          await api.call('POST', '/v1/incidents', {
-            token: citizenToken,
-            body: {
-              category: 'noise',
-              lat: 22.56,
-              lon: 114.08,
-              description,
-              reporter: { name: 'Chen Jie', phone: '13900004444' },
-            },
-          })
-        ).body as { id: string }
-      ).id;
+    const report = (description: string) =>
+      reportAsCitizen({ category: 'noise', lat: 22.56, lon: 114.08, description }, 'Chen Jie', '13900004444');
     const id = await report('Drilling at night on Binhe Road');
     const staff = await staffPage();
     await staff.locator(`.staff-item[data-id="${id}"] button`).click();

@@ -132,37 +132,35 @@ export class CitizenPanel {
       doctor: () => doctorForm(this.city, this.store, name),
       coach: () => coachForm(this.city, this.store, name),
       pay: () => finesAndBills(this.store),
-      report: () => {
-        const sub = s?.sub ?? null;
-        const draft = this.reportDraft;
-        if (
-          draft?.city === this.city &&
-          (draft.sub === sub || draft.sub === null) &&
-          draft.form.dataset.categories !== 'failed'
-        ) {
-          if (draft.sub !== sub) {
-            // Signed in while writing: the report is now theirs, with their name unless one was typed.
-            draft.sub = sub;
-            const reporter = draft.form.querySelector<HTMLInputElement>('input[name=reporterName]');
-            if (reporter && !reporter.value.trim()) reporter.value = name;
-          }
-          return draft.form;
-        }
-        const form = reportForm({
-          pin: () => this.reportPin,
-          setPin: (p) => this.setPin(p),
-          pinEl: this.pinEl,
-          reporterName: name,
-          openIncident: (id) => this.onOpenIncident(id),
-          reported: () => undefined,
-        });
-        this.reportDraft = { city: this.city, sub, form };
-        return form;
-      },
+      report: () => this.reportTab(s?.sub ?? null, name),
       reports: () => myReports((id) => this.onOpenIncident(id)),
       bookings: () => bookingsView(this.store),
     };
     fill(this.body, render[tab]());
+  }
+
+  /** The report being written (see reportDraft), or a new form. */
+  private reportTab(sub: string | null, name: string): HTMLElement {
+    const draft = this.reportDraft;
+    const usable = draft?.city === this.city && draft.form.dataset.categories !== 'failed';
+    if (usable && draft.sub === sub) return draft.form;
+    if (usable && draft.sub === null) {
+      // Signed in while writing: the report is now theirs, with their name unless one was typed.
+      draft.sub = sub;
+      const reporter = draft.form.querySelector<HTMLInputElement>('input[name=reporterName]');
+      if (reporter && !reporter.value.trim()) reporter.value = name;
+      return draft.form;
+    }
+    const form = reportForm({
+      pin: () => this.reportPin,
+      setPin: (p) => this.setPin(p),
+      pinEl: this.pinEl,
+      reporterName: name,
+      openIncident: (id) => this.onOpenIncident(id),
+      reported: () => undefined,
+    });
+    this.reportDraft = { city: this.city, sub, form };
+    return form;
   }
 
   private renderAccount(): void {
