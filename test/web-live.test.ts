@@ -275,10 +275,22 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
     const idNumber = page.locator('form[data-form=doctor] input[name=idNumber]');
     await idNumber.fill('11010519491231002X');
     await idNumber.evaluate((el) => el.setAttribute('data-drawn-before', ''));
+    // A second subscriber, straight to the hub, shows when the gateway has had the notices: they
+    // travel the outbox relay, and a page reconnecting before they reach the gateway's history
+    // would still be recovered from it.
+    const watcher = new WebSocket(`${hub.url.replace('http', 'ws')}/ws?token=${citizen}`);
+    const frames: string[] = [];
+    watcher.on('message', (b: Buffer) => frames.push((JSON.parse(b.toString()) as { type: string }).type));
+    const noticesSeen = () => frames.filter((type) => type === 'event').length;
+    await new Promise((r) => watcher.once('open', r));
+    watcher.send(JSON.stringify({ type: 'subscribe', id: 1, channels: [`user:${sub}`] }));
+    await expect.poll(() => frames.includes('subscribed')).toBe(true);
     proxy.sever();
     await expect.poll(connectionState).not.toBe('open');
     // More notices than the 6 events the gateway keeps for the channel.
     for (let n = 1; n <= 7; n++) await noticeForCitizen(n);
+    await expect.poll(noticesSeen, { timeout: 20_000 }).toBe(7);
+    watcher.close();
     // What the citizen booked and paid is read again over HTTP, all three lists.
     const reread = ['/v1/appointments', '/v1/transport/tickets', '/v1/payments'].map((path) =>
       page.waitForResponse((r) => new URL(r.url()).pathname === path, { timeout: 30_000 }),
@@ -292,5 +304,5 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
       1,
     );
     expect(await idNumber.inputValue()).toBe('11010519491231002X');
-  });
+  }, 90_000); // a page reload, 16 API calls, an outage and its recovery: 30 s is too close under load
 });
