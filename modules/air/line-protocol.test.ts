@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lineToReading, parseLine, toEpochMs } from './line-protocol.ts';
+import { lineToReading, parseAnyLine, parseLine, toEpochMs } from './line-protocol.ts';
 
 describe('line protocol', () => {
   it('parses tags, typed fields, escapes and the timestamp', () => {
@@ -25,6 +25,70 @@ describe('line protocol', () => {
     expect(() => parseLine('air pm25=1,,no2=2')).toThrow(/field "": expected key=value/);
     expect(() => parseLine('air pm25=1.2.3')).toThrow(/"1.2.3" is not a valid field value/);
     expect(() => parseLine('air pm25="x y')).toThrow(/unterminated string field value/);
+  });
+
+  it('reads every line as the general scanner does, result or error (20,000 generated lines)', () => {
+    // parseLine reads plain lines in one pass and hands anything unusual to the general scanner:
+    // for any line, both must agree. Lines are built from the characters that matter to the
+    // grammar, around realistic ones, with a fixed seed so a failure repeats.
+    let seed = 42;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+    const pieces = [
+      'air',
+      ',',
+      '=',
+      ' ',
+      '  ',
+      'stationId',
+      'GZ-1',
+      'pm25',
+      '1',
+      '-2.5',
+      '.5',
+      '3e2',
+      '1.2.3',
+      'x',
+      '7i',
+      't',
+      '',
+      '17955072000',
+    ];
+    const realistic = [
+      'air,stationId=GZ-0001 pm25=35.2,pm10=60 1795507200000000000',
+      'air pm25=1',
+      'air,a=1,b=x=y p=1,q=-.5e3 7',
+    ];
+    const outcome = (parse: (l: string) => unknown, line: string) => {
+      try {
+        return { ok: parse(line) };
+      } catch (err) {
+        return { error: (err as Error).message };
+      }
+    };
+    let plainAccepted = 0;
+    for (let n = 0; n < 20_000; n++) {
+      let line: string;
+      if (n % 2 === 0) {
+        line = Array.from({ length: 1 + Math.floor(random() * 9) }, () => pick(pieces)).join('');
+      } else {
+        // a realistic line with one character replaced, inserted or removed
+        const base = pick(realistic);
+        const at = Math.floor(random() * base.length);
+        const c = pick([',', '=', ' ', '', 'a', '9', '.', '-']);
+        line = base.slice(0, at) + c + base.slice(at + (random() < 0.5 ? 1 : 0));
+      }
+      const general = outcome(parseAnyLine, line);
+      expect(outcome(parseLine, line), line).toEqual(general);
+      if ('ok' in general) plainAccepted++;
+    }
+    // the comparison covered accepted lines, not only errors
+    expect(plainAccepted).toBeGreaterThan(2_000);
+  });
+
+  it('ignores fields that are not measurements, whatever their name', () => {
+    const line = parseLine('air,stationId=GZ-1 toString=1,constructor=2,__proto__=3,pm25=4');
+    expect(lineToReading(line, 'ms', 5)).toEqual({ stationId: 'GZ-1', time: 5, pm25: 4 });
   });
 
   it('reports what is wrong with a bad line', () => {

@@ -79,6 +79,71 @@ function parseValue(raw: string, key: string): FieldValue {
 }
 
 export function parseLine(line: string): ParsedLine {
+  // Most lines have neither escapes nor quotes and single spaces: one scan reads them.
+  if (!line.includes('\\') && !line.includes('"')) {
+    const plain = parsePlainLine(line);
+    if (plain) return plain;
+  }
+  return parseAnyLine(line);
+}
+
+/**
+ * A line without escapes or quotes, read in one pass of indexOf: the same result as
+ * parseAnyLine, or null when anything is unusual (an empty part, a doubled separator, a bad
+ * value) and the general scanner should read it and word the error.
+ */
+function parsePlainLine(line: string): ParsedLine | null {
+  const fieldsAt = line.indexOf(' ') + 1;
+  if (fieldsAt <= 1) return null;
+  const tsSpace = line.indexOf(' ', fieldsAt);
+  const fieldsEnd = tsSpace === -1 ? line.length : tsSpace;
+  if (fieldsEnd === fieldsAt) return null;
+  let timestamp: bigint | undefined;
+  if (tsSpace !== -1) {
+    const ts = line.slice(tsSpace + 1);
+    if (!TIMESTAMP.test(ts)) return null;
+    timestamp = BigInt(ts);
+  }
+  const headEnd = fieldsAt - 1;
+  let comma = line.indexOf(',');
+  if (comma === 0) return null;
+  const tags: Record<string, string> = {};
+  let measurement: string;
+  if (comma === -1 || comma > headEnd) {
+    measurement = line.slice(0, headEnd);
+  } else {
+    measurement = line.slice(0, comma);
+    while (comma !== -1 && comma < headEnd) {
+      const from = comma + 1;
+      const next = line.indexOf(',', from);
+      const end = next === -1 || next > headEnd ? headEnd : next;
+      const eq = line.indexOf('=', from);
+      if (eq <= from || eq >= end - 1) return null;
+      tags[line.slice(from, eq)] = line.slice(eq + 1, end);
+      comma = end === headEnd ? -1 : next;
+    }
+  }
+  const fields: Record<string, FieldValue> = {};
+  for (let from = fieldsAt; from < fieldsEnd;) {
+    const next = line.indexOf(',', from);
+    const end = next === -1 || next > fieldsEnd ? fieldsEnd : next;
+    const eq = line.indexOf('=', from);
+    if (eq <= from || eq >= end - 1) return null;
+    const key = line.slice(from, eq);
+    const raw = line.slice(eq + 1, end);
+    if (!FLOAT.test(raw)) return null;
+    fields[key] = Number(raw);
+    if (end === fieldsEnd) break;
+    from = end + 1;
+    if (from === fieldsEnd) return null;
+  }
+  return { measurement, tags, fields, timestamp };
+}
+
+const TIMESTAMP = /^-?\d{1,19}$/;
+
+/** The general scanner: any line, with escapes and quoted strings; words what is wrong. */
+export function parseAnyLine(line: string): ParsedLine {
   const sections = split(line, ' ', true).filter((s, i) => s !== '' || i === 0);
   if (sections.length < 2) throw new LineProtocolError('expected "measurement[,tags] fields [timestamp]"');
   if (sections.length > 3) throw new LineProtocolError('unexpected text after the timestamp');
@@ -103,8 +168,7 @@ export function parseLine(line: string): ParsedLine {
   }
   let timestamp: bigint | undefined;
   if (ts !== undefined) {
-    if (!/^-?\d{1,19}$/.test(ts))
-      throw new LineProtocolError(`timestamp ${JSON.stringify(ts)} is not an integer`);
+    if (!TIMESTAMP.test(ts)) throw new LineProtocolError(`timestamp ${JSON.stringify(ts)} is not an integer`);
     timestamp = BigInt(ts);
   }
   return { measurement: unescape(measurement), tags, fields, timestamp };
@@ -118,34 +182,39 @@ export function toEpochMs(ts: bigint, precision: Precision): number {
 }
 
 const STATION_TAGS = ['stationId', 'station_id', 'station', 'sid'];
-const FIELD_ALIASES: Record<string, string> = {
-  pm25: 'pm25',
-  pm2_5: 'pm25',
-  'pm2.5': 'pm25',
-  pm10: 'pm10',
-  o3: 'o3',
-  no2: 'no2',
-  so2: 'so2',
-  co: 'co',
-  temperature: 'temperature',
-  temp: 'temperature',
-  humidity: 'humidity',
-  rh: 'humidity',
-};
+// A Map, not an object: a field named "toString" or "constructor" is not a measurement.
+const FIELD_ALIASES = new Map<string, string>([
+  ['pm25', 'pm25'],
+  ['pm2_5', 'pm25'],
+  ['pm2.5', 'pm25'],
+  ['pm10', 'pm10'],
+  ['o3', 'o3'],
+  ['no2', 'no2'],
+  ['so2', 'so2'],
+  ['co', 'co'],
+  ['temperature', 'temperature'],
+  ['temp', 'temperature'],
+  ['humidity', 'humidity'],
+  ['rh', 'humidity'],
+]);
 
 /**
  * A line as a raw reading for the intake: station from a tag, measurements from known fields
  * (other fields are ignored, as Telegraf adds its own). Units are the hub's defaults.
  */
 export function lineToReading(line: ParsedLine, precision: Precision, now: number): Record<string, unknown> {
-  const stationTag = STATION_TAGS.find((t) => line.tags[t] !== undefined);
+  let stationId: string | undefined;
+  for (const t of STATION_TAGS) {
+    stationId = Object.hasOwn(line.tags, t) ? line.tags[t] : undefined;
+    if (stationId !== undefined) break;
+  }
   const reading: Record<string, unknown> = {
-    stationId: stationTag ? line.tags[stationTag] : undefined,
+    stationId,
     time: line.timestamp === undefined ? now : toEpochMs(line.timestamp, precision),
   };
-  for (const [k, v] of Object.entries(line.fields)) {
-    const name = FIELD_ALIASES[k];
-    if (name) reading[name] = v;
+  for (const k in line.fields) {
+    const name = FIELD_ALIASES.get(k);
+    if (name) reading[name] = line.fields[k];
   }
   return reading;
 }
