@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeRecords, InvalidEventError } from '../bus/records.ts';
 import { EVENT_TYPES, TOPICS } from './catalog.ts';
 import { makeEvent } from './envelope.ts';
-import { validateEvent, vouchedFor } from './validate.ts';
+import { validateEvent, validateOwnEvent, vouchedFor } from './validate.ts';
 
 const reading = (pm25: unknown) =>
   makeEvent({
@@ -38,5 +38,19 @@ describe('an event its producer checked', () => {
     expect(() => encodeRecords(TOPICS.airReadings.name, [{ key: 'GZ-0001', event: reading(-1) }])).toThrow(
       /data\.pm25/,
     );
+  });
+
+  it('is checked in place when its producer just made it, and marked the same way', () => {
+    const candidate = reading(35);
+    const checked = validateOwnEvent(TOPICS.airReadings, candidate);
+    expect(checked.ok && checked.event).toBe(candidate);
+    expect(vouchedFor(TOPICS.airReadings, candidate)).toBe(true);
+    expect(vouchedFor(TOPICS.airAqi, candidate)).toBe(false);
+    expect(JSON.parse(JSON.stringify(candidate))).toEqual({ ...candidate });
+    const invalid = reading(-1);
+    const refused = validateOwnEvent(TOPICS.airReadings, invalid);
+    expect(refused.ok).toBe(false);
+    expect(!refused.ok && refused.issues.map((i) => i.path)).toEqual(['data.pm25']);
+    expect(vouchedFor(TOPICS.airReadings, invalid)).toBe(false);
   });
 });

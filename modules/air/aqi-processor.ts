@@ -6,7 +6,7 @@
 // transient and retried.
 import type { Batch, Consumer, PublishRecord } from '../../core/bus/index.ts';
 import { EVENT_TYPES, makeEvent, TOPICS, type AirAqi, type AirReading } from '../../core/events/index.ts';
-import { validateEvent } from '../../core/events/validate.ts';
+import { validateOwnEvent } from '../../core/events/validate.ts';
 import type { HubContext } from '../../core/runtime/context.ts';
 import { computeAqi } from '../../core/domain/aqi.ts';
 
@@ -46,8 +46,9 @@ export function aqiRecords(
       time: aqi.time,
       data: aqi,
     });
-    // Checked one by one: the bus refuses a whole publish for one invalid record.
-    const checked = validateEvent(TOPICS.airAqi, event);
+    // Checked one by one: the bus refuses a whole publish for one invalid record. The event and
+    // its data were made just above and nobody else holds them.
+    const checked = validateOwnEvent(TOPICS.airAqi, event);
     if (!checked.ok) {
       const issues = checked.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
       batch.refuse(d, `AQI event would be invalid: ${checked.reason}${issues ? ` (${issues})` : ''}`);

@@ -6,7 +6,7 @@ import type { Bus, PublishRecord } from '../../core/bus/index.ts';
 import type { AirConfig } from '../../core/config/sections/air.ts';
 import { makeEvent, type AirReading } from '../../core/events/index.ts';
 import { EVENT_TYPES, TOPICS } from '../../core/events/catalog.ts';
-import { validateEvent } from '../../core/events/validate.ts';
+import { validateOwnEvent } from '../../core/events/validate.ts';
 import { normaliseReading, type NormaliseOptions, type Rejection } from './normalise.ts';
 import { RejectionLog, type ItemRejection } from './rejection-log.ts';
 import type { StationCache } from '../../core/domain/stations.ts';
@@ -71,9 +71,10 @@ function judge(value: unknown, options: NormaliseOptions, scope?: KeyGrant | nul
     // The integrator key's scope (a city, a set of stations) bounds what it may push.
     const outside = scope ? outOfScope(scope, result.reading.stationId, result.reading.city) : null;
     if (outside) return { ok: false, rejections: [{ field: 'stationId', reason: outside }] };
-    // The bus refuses a whole publish for one invalid record: check each one here.
+    // The bus refuses a whole publish for one invalid record: check each one here. The event is
+    // new and ours alone (its data is the reading returned only after the publish).
     const event = readingEvent(result.reading);
-    const checked = validateEvent(TOPICS.airReadings, event);
+    const checked = validateOwnEvent(TOPICS.airReadings, event);
     if (!checked.ok) {
       const issues = checked.issues.length > 0 ? checked.issues : [{ path: '', message: checked.reason }];
       return {
