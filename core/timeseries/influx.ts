@@ -6,12 +6,12 @@ import {
   fluxExpression,
   HttpError,
   InfluxDB,
-  Point as LinePoint,
   setLogger,
   type WriteApi,
 } from '@influxdata/influxdb-client';
 import type { InfluxConfig } from '../config/index.ts';
 import { Batcher, DEFAULT_BATCHER_OPTIONS, type BatcherOptions } from './batcher.ts';
+import { toLine } from './line-protocol.ts';
 import { validatePoint } from './embedded.ts';
 import { WriteRefusedError } from './refused.ts';
 import { assertName, latestBySeries, rowsBySeriesAndTime, type Sample } from './series.ts';
@@ -60,12 +60,13 @@ export class InfluxTimeSeries implements TimeSeriesStore {
   }
 
   private async send(points: Point[]): Promise<void> {
-    const lines = points.map((p) => {
-      const lp = new LinePoint(p.measurement).timestamp(String(p.time.getTime())); // ms, as the WriteApi says
-      for (const [k, v] of Object.entries(p.tags)) lp.tag(k, v);
-      for (const [k, v] of Object.entries(p.fields)) lp.floatField(k, v);
-      return lp.toLineProtocol()!;
-    });
+    // ms timestamps, as the WriteApi was opened with; a point without fields has nothing to store.
+    const lines: string[] = [];
+    for (const p of points) {
+      const line = toLine(p);
+      if (line !== null) lines.push(line);
+    }
+    if (lines.length === 0) return;
     this.writeApi.writeRecords(lines);
     try {
       await this.writeApi.flush();
