@@ -413,8 +413,11 @@ class KafkaBusConsumer implements Consumer {
     const key = `${topic}/${batch.partition}`;
     const already = this.handled.get(key) ?? -1n;
     const records: FetchedRecord[] = [];
+    // Offsets only grow within a batch: once the first is new, all are (no BigInt per record).
+    const first = batch.messages[0];
+    const allNew = first === undefined || already < 0n || BigInt(first.offset) > already;
     for (const m of batch.messages) {
-      if (BigInt(m.offset) <= already) continue;
+      if (!allNew && BigInt(m.offset) <= already) continue;
       records.push({
         offset: m.offset,
         key: m.key === null ? null : m.key.toString('utf8'),
@@ -499,9 +502,18 @@ class KafkaBusConsumer implements Consumer {
 
 type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;
 
+/** Shared by every record without headers (most): nothing reads into it, and it cannot be written. */
+const NO_HEADERS: Record<string, string> = Object.freeze({});
+
 function decodeHeaders(headers: Record<string, HeaderValue> | undefined): Record<string, string> {
+  if (!headers) return NO_HEADERS;
+  let any = false;
+  for (const _ in headers) {
+    any = true;
+    break;
+  }
+  if (!any) return NO_HEADERS;
   const out: Record<string, string> = {};
-  if (!headers) return out;
   const text = (v: Buffer | string) => (typeof v === 'string' ? v : v.toString('utf8'));
   for (const [k, v] of Object.entries(headers)) {
     if (v === undefined) continue;
