@@ -58,6 +58,7 @@ describe('line protocol', () => {
       'air,stationId=GZ-0001 pm25=35.2,pm10=60 1795507200000000000',
       'air pm25=1',
       'air,a=1,b=x=y p=1,q=-.5e3 7',
+      'air,stationId=B-1,host=h pm25=20,no2=30i,n=7u,ok=T,off=false 1795507200000000000',
     ];
     const outcome = (parse: (l: string) => unknown, line: string) => {
       try {

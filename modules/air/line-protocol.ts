@@ -64,18 +64,30 @@ const unescape = (s: string) => (s.includes('\\') ? s.replace(/\\([,= "\\])/g, '
 
 const FLOAT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
-function parseValue(raw: string, key: string): FieldValue {
+const TRUE = /^(t|T|true|True|TRUE)$/;
+const FALSE = /^(f|F|false|False|FALSE)$/;
+const INTEGER = /^-?\d+i$|^\d+u$/;
+
+/** An unquoted field value (float, boolean, integer with i or u), or undefined when it is none. */
+function unquotedValue(raw: string): FieldValue | undefined {
   // Floats first, the common case: none of the other forms can match this pattern.
   if (FLOAT.test(raw)) return Number(raw);
+  if (TRUE.test(raw)) return true;
+  if (FALSE.test(raw)) return false;
+  if (INTEGER.test(raw)) return Number(raw.slice(0, -1));
+  return undefined;
+}
+
+function parseValue(raw: string, key: string): FieldValue {
   if (raw.startsWith('"')) {
     if (!raw.endsWith('"') || raw.length < 2)
       throw new LineProtocolError(`field ${key}: unterminated string`);
     return raw.slice(1, -1).replace(/\\(["\\])/g, '$1');
   }
-  if (/^(t|T|true|True|TRUE)$/.test(raw)) return true;
-  if (/^(f|F|false|False|FALSE)$/.test(raw)) return false;
-  if (/^-?\d+i$/.test(raw) || /^\d+u$/.test(raw)) return Number(raw.slice(0, -1));
-  throw new LineProtocolError(`field ${key}: ${JSON.stringify(raw)} is not a valid field value`);
+  const value = unquotedValue(raw);
+  if (value === undefined)
+    throw new LineProtocolError(`field ${key}: ${JSON.stringify(raw)} is not a valid field value`);
+  return value;
 }
 
 export function parseLine(line: string): ParsedLine {
@@ -130,9 +142,9 @@ function parsePlainLine(line: string): ParsedLine | null {
     const eq = line.indexOf('=', from);
     if (eq <= from || eq >= end - 1) return null;
     const key = line.slice(from, eq);
-    const raw = line.slice(eq + 1, end);
-    if (!FLOAT.test(raw)) return null;
-    fields[key] = Number(raw);
+    const value = unquotedValue(line.slice(eq + 1, end));
+    if (value === undefined) return null;
+    fields[key] = value;
     if (end === fieldsEnd) break;
     from = end + 1;
     if (from === fieldsEnd) return null;
