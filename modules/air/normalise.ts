@@ -130,10 +130,12 @@ export function normaliseReading(input: unknown, o: NormaliseOptions): Normalise
   }
 
   const values: Partial<Record<Measure, number>> = {};
+  let measured = 0;
+  const units = raw.units;
   for (const m of MEASURES) {
     let v = raw[m];
     if (v === undefined) continue;
-    const unitName = raw.units?.[m];
+    const unitName = units === undefined ? undefined : units[m];
     if (unitName !== undefined && m !== 'temperature' && m !== 'humidity') {
       const unit = parseUnit(unitName);
       const converted = unit ? toStandardUnit(m, v, unit) : null;
@@ -146,14 +148,15 @@ export function normaliseReading(input: unknown, o: NormaliseOptions): Normalise
       }
       v = converted;
     }
-    const [lo, hi] = RANGES[m];
-    if (v < lo || v > hi) {
-      rejections.push({ field: m, reason: `${v} is outside the plausible range ${lo}..${hi}` });
+    const range = RANGES[m];
+    if (v < range[0] || v > range[1]) {
+      rejections.push({ field: m, reason: `${v} is outside the plausible range ${range[0]}..${range[1]}` });
       continue;
     }
     values[m] = Math.round(v * 1000) / 1000;
+    measured++;
   }
-  if (Object.keys(values).length === 0 && rejections.length === 0) {
+  if (measured === 0 && rejections.length === 0) {
     rejections.push({ field: '', reason: `no measurement: expected at least one of ${MEASURES.join(', ')}` });
   }
   if (rejections.length > 0 || !station) return { ok: false, rejections };
