@@ -15,7 +15,7 @@ const TAG_ESCAPES: Record<string, string> = {
 };
 
 /** A tag value as line protocol writes it (the client's escape.tag). */
-export function escapeTagValue(value: string): string {
+function escapeTagValue(value: string): string {
   return TAG_SPECIAL.test(value) ? value.replace(/[, =\n\r\t]/g, (c) => TAG_ESCAPES[c]!) : value;
 }
 
