@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   chromiumAvailable,
@@ -103,16 +103,30 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
   });
 
   it('signs in with a Chinese display name, keeping a report begun before; the user id is derived apart from it', async () => {
-    // A report begun before signing in is still there after it, now with the person's name.
+    // A report begun before signing in is still there after it, now with the person's name, as
+    // soon as the page shows them signed in: not only once their bookings and payments are read
+    // (held here, as a slow network would; a CI run once checked the name before they came).
     await page.locator('[data-tab=report]').click();
     const report = page.locator('form[data-form=report]');
     await report.locator('textarea').fill('公园长椅坏了');
-    await signIn(page, '王小明');
-    const who = page.locator('#account .who');
-    expect(await who.textContent()).toBe('王小明');
-    expect(await who.getAttribute('data-user')).toMatch(/^u-[0-9a-f]{16}$/);
-    expect(await report.locator('textarea').inputValue()).toBe('公园长椅坏了');
-    expect(await report.locator('input[name=reporterName]').inputValue()).toBe('王小明');
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const hold = async (route: Route) => {
+      await released;
+      await route.continue();
+    };
+    await page.route('**/v1/payments', hold);
+    try {
+      await signIn(page, '王小明');
+      const who = page.locator('#account .who');
+      expect(await who.textContent()).toBe('王小明');
+      expect(await who.getAttribute('data-user')).toMatch(/^u-[0-9a-f]{16}$/);
+      expect(await report.locator('textarea').inputValue()).toBe('公园长椅坏了');
+      expect(await report.locator('input[name=reporterName]').inputValue()).toBe('王小明');
+    } finally {
+      release();
+      await page.unroute('**/v1/payments', hold);
+    }
     await page.locator('[data-tab=doctor]').click();
   });
 

@@ -82,16 +82,20 @@ export class CitizenPanel {
 
   /**
    * Reloads what the citizen booked and paid, and the account line (sign-in, reload, lost history).
-   * The open tab is drawn again only for another person (or none): the forms and booking rows
-   * follow the store themselves, and a reconnect on a flaky network must not wipe what is being
-   * typed. "My reports" reads its list once, so it is read again.
+   * The open tab is drawn again only for another person (or none), and at once, with the account
+   * line: their name is in the forms (and on a report begun before signing in) as soon as they are
+   * shown signed in, while the lists load; the forms and booking rows follow the store themselves.
+   * For the same person nothing is redrawn: a reconnect on a flaky network must not wipe what is
+   * being typed. "My reports" reads its list once, so it is read again.
    */
   async refresh(): Promise<void> {
     this.renderAccount();
     const who = this.session.get()?.sub ?? null;
+    const anotherPerson = who !== this.drawnFor;
+    if (anotherPerson) this.show(this.tab);
     if (who) await this.store.refresh().catch(() => undefined);
     else this.store.clear();
-    if (who !== this.drawnFor || this.tab === 'reports') this.show(this.tab);
+    if (!anotherPerson && this.tab === 'reports') this.show(this.tab);
   }
 
   /** An event of the user:{id} channel: bookings and payments. */
