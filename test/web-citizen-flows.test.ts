@@ -111,11 +111,10 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     await report.locator('textarea').fill('公园长椅坏了');
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    const hold = async (route: Route) => {
+    await page.route('**/v1/payments', async (route: Route) => {
       await released;
       await route.continue();
-    };
-    await page.route('**/v1/payments', hold);
+    });
     try {
       await signIn(page, '王小明');
       const who = page.locator('#account .who');
@@ -125,7 +124,8 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
       expect(await report.locator('input[name=reporterName]').inputValue()).toBe('王小明');
     } finally {
       release();
-      await page.unroute('**/v1/payments', hold);
+      // 'wait': the held requests finish their own continue before the route is gone.
+      await page.unrouteAll({ behavior: 'wait' });
     }
     await page.locator('[data-tab=doctor]').click();
   });
