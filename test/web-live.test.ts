@@ -17,6 +17,8 @@ import { DESKTOP, chromiumAvailable, launchBrowser, openPage, saveScreenshot } f
 import { startHubOnAnyDatabase, type HubProcess } from './support/hub-process.ts';
 import { deleteTestTopics } from './support/kafka.ts';
 import { serviceAvailable } from './support/services.ts';
+import { jsonCaller } from './support/staff-hubs.ts';
+import { RawClient } from './support/stream.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 
 const chromium = chromiumAvailable();
@@ -224,30 +226,26 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
   it('keeps what a citizen is typing when the outage outlasted their own channel history', async () => {
     const sub = `web-live-citizen-${randomUUID().slice(0, 6)}`;
     const citizen = await mintToken(TEST_JWT_SECRET, { sub, role: 'citizen' });
-    const hub$ = (path: string, token: string, body: object, headers: Record<string, string> = {}) =>
-      fetch(`${hub.url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
-        body: JSON.stringify(body),
-      });
+    const asCitizen = jsonCaller(hub.url, citizen);
+    const asStaff = jsonCaller(hub.url, staff);
     // A report of this citizen acknowledged by staff: one notice on user:{sub}.
     const noticeForCitizen = async (n: number, note?: string) => {
-      const created = await hub$('/v1/incidents', citizen, {
+      const created = await asCitizen('POST', '/v1/incidents', {
         category: 'noise',
         lat: 22.54,
         lon: 114.06,
         description: `Loud works at night, report ${n}`,
         reporter: { phone: '13900005555' },
       });
-      expect(created.status, await created.clone().text()).toBe(201);
-      const id = ((await created.json()) as { id: string }).id;
-      const acked = await hub$(
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const id = (created.body as { id: string }).id;
+      const acked = await asStaff(
+        'POST',
         `/v1/staff/incidents/${id}/actions`,
-        staff,
         { action: 'acknowledge', ...(note ? { note } : {}) },
         { 'if-match': '"1"' }, // a new report is at version 1
       );
-      expect(acked.status, await acked.text()).toBe(200);
+      expect(acked.status, JSON.stringify(acked.body)).toBe(200);
     };
     // Signed in as the page keeps a session (a pasted token), so the page follows user:{sub}.
     await page.evaluate(
@@ -278,13 +276,10 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
     // A second subscriber, straight to the hub, shows when the gateway has had the notices: they
     // travel the outbox relay, and a page reconnecting before they reach the gateway's history
     // would still be recovered from it.
-    const watcher = new WebSocket(`${hub.url.replace('http', 'ws')}/ws?token=${citizen}`);
-    const frames: string[] = [];
-    watcher.on('message', (b: Buffer) => frames.push((JSON.parse(b.toString()) as { type: string }).type));
-    const noticesSeen = () => frames.filter((type) => type === 'event').length;
-    await new Promise((r) => watcher.once('open', r));
-    watcher.send(JSON.stringify({ type: 'subscribe', id: 1, channels: [`user:${sub}`] }));
-    await expect.poll(() => frames.includes('subscribed')).toBe(true);
+    const watcher = await RawClient.connect(`${hub.url.replace('http', 'ws')}/ws`, { token: citizen });
+    const noticesSeen = () => watcher.of('event').length;
+    watcher.send({ type: 'subscribe', id: 1, channels: [`user:${sub}`] });
+    await expect.poll(() => watcher.of('subscribed').length > 0).toBe(true);
     proxy.sever();
     await expect.poll(connectionState).not.toBe('open');
     // More notices than the 6 events the gateway keeps for the channel.

@@ -43,6 +43,12 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     await page.goto(`${api.url}/staff`);
     return page;
   };
+  /** A staff page with the incident `id` open in the queue, and its note field. */
+  const openIncident = async (id: string) => {
+    const staff = await staffPage();
+    await staff.locator(`.staff-item[data-id="${id}"] button`).click();
+    return { staff, note: staff.locator('textarea[name="note"]') };
+  };
 
   beforeAll(async () => {
     [api, browser] = await Promise.all([
@@ -179,9 +185,7 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     const report = (description: string) =>
       reportAsCitizen({ category: 'pothole', lat: 22.55, lon: 114.07, description }, 'Li Na', '13900003333');
     const id = await report('Pothole outside the library');
-    const staff = await staffPage();
-    await staff.locator(`.staff-item[data-id="${id}"] button`).click();
-    const note = staff.locator('textarea[name="note"]');
+    const { staff, note } = await openIncident(id);
     await note.fill('Crew booked for Tuesday');
     await note.press('Home'); // the cursor at the start: the redraw must keep it there
     // Marks this field: a redrawn pane has a new one without the mark.
@@ -202,9 +206,7 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     const report = (description: string) =>
       reportAsCitizen({ category: 'noise', lat: 22.56, lon: 114.08, description }, 'Chen Jie', '13900004444');
     const id = await report('Drilling at night on Binhe Road');
-    const staff = await staffPage();
-    await staff.locator(`.staff-item[data-id="${id}"] button`).click();
-    const note = staff.locator('textarea[name="note"]');
+    const { staff, note } = await openIncident(id);
     await note.fill('Site manager called');
     // The action is held on the way (a slow link) while a new report redraws the pane.
     let release!: () => void;

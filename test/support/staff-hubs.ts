@@ -14,15 +14,17 @@ export type JsonCall = (
   method: string,
   path: string,
   body?: unknown,
+  headers?: Record<string, string>,
 ) => Promise<{ status: number; type: string | null; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests check it with expect()
 
 export function jsonCaller(baseUrl: string, token: string): JsonCall {
-  return async (method, path, body) => {
+  return async (method, path, body, headers) => {
     const res = await fetch(baseUrl + path, {
       method,
       headers: {
         authorization: `Bearer ${token}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
