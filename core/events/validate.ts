@@ -46,10 +46,15 @@ const VOUCHED = Symbol('citystream.vouched');
 export const vouchedFor = (spec: TopicSpec, event: unknown): boolean =>
   typeof event === 'object' && event !== null && (event as { [VOUCHED]?: TopicSpec })[VOUCHED] === spec;
 
+/** Marks a checked event for the producer that will publish it (see VOUCHED). */
+function vouched(spec: TopicSpec, result: ValidationResult): ValidationResult {
+  if (result.ok) Object.defineProperty(result.event, VOUCHED, { value: spec });
+  return result;
+}
+
 export function validateEvent(spec: TopicSpec, candidate: unknown, owned = false): ValidationResult {
   const result = judgeEvent(spec, candidate, owned);
-  if (result.ok && !owned) Object.defineProperty(result.event, VOUCHED, { value: spec });
-  return result;
+  return owned ? result : vouched(spec, result);
 }
 
 /**
@@ -58,9 +63,7 @@ export function validateEvent(spec: TopicSpec, candidate: unknown, owned = false
  * as validateEvent's copies are. The copy is most of a check's cost on the ingest path.
  */
 export function validateOwnEvent(spec: TopicSpec, candidate: unknown): ValidationResult {
-  const result = judgeEvent(spec, candidate, true);
-  if (result.ok) Object.defineProperty(result.event, VOUCHED, { value: spec });
-  return result;
+  return vouched(spec, judgeEvent(spec, candidate, true));
 }
 
 function judgeEvent(spec: TopicSpec, candidate: unknown, owned: boolean): ValidationResult {

@@ -4,7 +4,7 @@
 // series.ts's NAME and need no escaping, fields are finite numbers; only tag values are escaped.
 import type { Point } from './types.ts';
 
-const TAG_SPECIAL = /[, =\n\r\t]/;
+const TAG_SPECIAL = /[, =\n\r\t]/g;
 const TAG_ESCAPES: Record<string, string> = {
   ',': '\\,',
   ' ': '\\ ',
@@ -16,7 +16,8 @@ const TAG_ESCAPES: Record<string, string> = {
 
 /** A tag value as line protocol writes it (the client's escape.tag). */
 function escapeTagValue(value: string): string {
-  return TAG_SPECIAL.test(value) ? value.replace(/[, =\n\r\t]/g, (c) => TAG_ESCAPES[c]!) : value;
+  // replace returns the very string when nothing matches: no copy for a plain value.
+  return value.replace(TAG_SPECIAL, (c) => TAG_ESCAPES[c]!);
 }
 
 /**

@@ -116,8 +116,9 @@ export function deadLettersView(): HTMLElement {
     if (limit) q.set('limit', '100');
     return q.toString();
   };
-  // The filters last applied: a refresh on its own does not apply what is still being typed.
-  let applied = { counts: query(false), list: query(true) };
+  // The filters last applied (set by the first load): a refresh on its own does not apply what
+  // is still being typed.
+  let applied: { counts: string; list: string };
   const load = async (apply = true) => {
     if (apply) applied = { counts: query(false), list: query(true) };
     selected.clear();
