@@ -50,6 +50,8 @@ export class AirPanel {
   private cards = new Map<string, HTMLElement>();
   private selected: string | null = null;
   private history: Reading[] = [];
+  /** The station whose points `history` holds (null while a chosen station's history loads). */
+  private historyOf: string | null = null;
   private plot: uPlot | null = null;
   private loadSeq = 0;
   /** Called when stations or their AQI change (the map colours its pins from this). */
@@ -118,14 +120,8 @@ export class AirPanel {
   onReading(r: Reading): void {
     if (!this.stations.has(r.stationId)) return;
     if (!this.newer(r.stationId, r.time)) this.setReading(r);
-    if (r.stationId === this.selected) {
-      const t = Date.parse(r.time);
-      if (!this.history.some((p) => Date.parse(p.time) === t)) {
-        this.history.push(r);
-        this.history.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
-        this.drawChart();
-      }
-    }
+    // An older reading (late over a flaky link) is still a point of the history.
+    else this.chartPoint(r);
   }
 
   /** A live `city.air.aqi.v1`. */
@@ -142,6 +138,8 @@ export class AirPanel {
     const station = this.stations.get(stationId);
     if (!station) return;
     this.selected = stationId;
+    this.historyOf = null;
+    delete this.chartEl.dataset.station;
     for (const [id, card] of this.cards) card.classList.toggle('selected', id === stationId);
     fill(this.chartTitle, h('span', { translate: 'no' }, station.name), ' · ', t('air:last24h'));
     const to = new Date();
@@ -163,6 +161,7 @@ export class AirPanel {
       );
     }
     const live = this.latest.get(stationId);
+    this.historyOf = stationId;
     if (live && !this.history.some((p) => p.time === live.time)) this.history.push(live);
     this.history.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
     this.drawChart();
@@ -176,6 +175,20 @@ export class AirPanel {
   private setReading(r: Reading): void {
     this.latest.set(r.stationId, r);
     this.renderCard(r.stationId);
+    // The latest reading may come after the station was chosen and its history drawn (a city's
+    // stations are chosen while their latest readings still load): it belongs on the chart too.
+    this.chartPoint(r);
+  }
+
+  /** Adds a reading of the selected station to its chart, once per time. */
+  private chartPoint(r: Reading): void {
+    // While the history loads, select() adds the latest reading itself when it arrives.
+    if (r.stationId !== this.selected || r.stationId !== this.historyOf) return;
+    const t = Date.parse(r.time);
+    if (this.history.some((p) => Date.parse(p.time) === t)) return;
+    this.history.push(r);
+    this.history.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+    this.drawChart();
   }
 
   private card(s: Station): HTMLElement {
@@ -234,6 +247,9 @@ export class AirPanel {
 
   private drawChart(): void {
     const xs = this.history.map((p) => Date.parse(p.time) / 1000);
+    // Which station's points the chart shows, and how many (for tools and tests; not shown).
+    if (this.historyOf) this.chartEl.dataset.station = this.historyOf;
+    this.chartEl.dataset.points = String(xs.length);
     const data: uPlot.AlignedData = [xs, ...SERIES.map((s) => this.history.map((p) => p[s.key] ?? null))];
     if (!this.plot) {
       this.plot = new uPlot(
