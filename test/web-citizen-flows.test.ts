@@ -424,7 +424,7 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     const stationId = await station.getAttribute('data-station');
     const chart = page.locator('#air .chart');
     await station.click();
-    await expect.poll(() => chart.getAttribute('data-station'), { timeout: 20_000 }).toBe(stationId);
+    await expect.poll(() => chart.getAttribute('data-history-of'), { timeout: 20_000 }).toBe(stationId);
     const drawn = Number(await chart.getAttribute('data-points'));
     const ahead = new Date(Math.floor(Date.now() / 1000) * 1000 + 120_000).toISOString();
     for (const route of held.splice(0)) {

@@ -139,7 +139,7 @@ export class AirPanel {
     if (!station) return;
     this.selected = stationId;
     this.historyOf = null;
-    delete this.chartEl.dataset.station;
+    delete this.chartEl.dataset.historyOf;
     for (const [id, card] of this.cards) card.classList.toggle('selected', id === stationId);
     fill(this.chartTitle, h('span', { translate: 'no' }, station.name), ' · ', t('air:last24h'));
     const to = new Date();
@@ -248,7 +248,7 @@ export class AirPanel {
   private drawChart(): void {
     const xs = this.history.map((p) => Date.parse(p.time) / 1000);
     // Which station's points the chart shows, and how many (for tools and tests; not shown).
-    if (this.historyOf) this.chartEl.dataset.station = this.historyOf;
+    if (this.historyOf) this.chartEl.dataset.historyOf = this.historyOf;
     this.chartEl.dataset.points = String(xs.length);
     const data: uPlot.AlignedData = [xs, ...SERIES.map((s) => this.history.map((p) => p[s.key] ?? null))];
     if (!this.plot) {
