@@ -1,5 +1,5 @@
 // Air quality end to end on the real servers: integrator pushes (JSON, NDJSON, line protocol with
-// gzip, MQTT) → Kafka air.readings.v1 → sink → InfluxDB, the AQI processor → air.aqi.v1, and the
+// gzip, MQTT) → Kafka air.readings.v1 → sink → InfluxDB, each reading's AQI → air.aqi.v1, and the
 // read API over what was stored. Malformed pushes get precise 400 replies and lose nothing valid.
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';

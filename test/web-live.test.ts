@@ -86,7 +86,7 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
     await push([{ stationId: STATION.id, time, pm25: 123.4, pm10: 150, o3: 40, no2: 30 }]);
     const card = page.locator(`[data-station="${STATION.id}"]`);
     await expect.poll(() => card.locator('[data-field=pm25]').textContent()).toBe('PM2.5 123.4');
-    // The AQI processor's result follows: PM2.5 123.4 µg/m³ is IAQI 162, "moderately polluted".
+    // Its AQI follows: PM2.5 123.4 µg/m³ is IAQI 162, "moderately polluted".
     await expect.poll(() => card.locator('[data-field=aqi]').textContent(), { timeout: 15_000 }).toBe('162');
     expect(await page.locator('.activity [data-type="city.air.reading.v1"]').count()).toBeGreaterThan(0);
   });

@@ -1,4 +1,4 @@
-// Air quality: ingest (pull sources, HTTP/line-protocol/MQTT pushes, the AQI processor, the
+// Air quality: ingest (pull sources, HTTP/line-protocol/MQTT pushes with each reading's AQI, the
 // time-series sink) and /v1/air/... routes; air.readings.v1 and air.aqi.v1; the stations table (0101).
 import { lazyComponent, type FeatureModule } from '../../core/runtime/context.ts';
 import { airStationsSeeder } from './demo-stations.ts';

@@ -1,9 +1,9 @@
 // The air-quality part of the ingest role: push endpoints (HTTP, line protocol, MQTT), pull
-// sources (and the demo feed in demo mode), the time-series sink and the AQI processor.
+// sources (and the demo feed in demo mode), and the time-series sink. (The intake publishes each
+// reading's AQI with it.)
 import type { MqttClient } from 'mqtt';
 import type { Consumer } from '../../core/bus/index.ts';
 import type { Component } from '../../core/runtime/context.ts';
-import { startAqiProcessor } from './aqi-processor.ts';
 import { airStationsSeeder } from './demo-stations.ts';
 import { DemoAirFeed } from './demo-feed.ts';
 import { createIntake } from './intake.ts';
@@ -36,7 +36,6 @@ export const airIngest: Component = async (ctx) => {
   };
   try {
     consumers.push(await startSink(ctx, store, sinkMetrics(ctx)));
-    consumers.push(await startAqiProcessor(ctx));
     if (ctx.config.mqtt) {
       // the MQTT client library loads only when MQTT_URL is set
       const { startMqttIngest } = await import('./mqtt.ts');

@@ -1,14 +1,20 @@
 // The one door every reading comes through, whatever carried it (HTTP push, line protocol, MQTT,
 // a poller): normalise against the station registry, publish the valid ones to air.readings.v1
-// keyed by station, and say precisely what was refused. Resolves once Kafka acknowledged; throws
-// only when the station registry or the bus cannot be reached (transient: retry the request).
+// and their AQI to air.aqi.v1, both keyed by station, and say precisely what was refused.
+// Resolves once Kafka acknowledged both; throws only when the station registry or the bus cannot
+// be reached (transient: retry the request; the events carry stable ids).
 import type { Bus, PublishRecord } from '../../core/bus/index.ts';
 import type { AirConfig } from '../../core/config/sections/air.ts';
-import { makeEvent, type AirReading } from '../../core/events/index.ts';
+import { makeEvent, type AirAqi, type AirReading } from '../../core/events/index.ts';
+import { deadLetterRaw, type DeadLetter } from '../../core/events/dlq.ts';
 import { EVENT_TYPES, TOPICS } from '../../core/events/catalog.ts';
 import { validateOwnEvent } from '../../core/events/validate.ts';
 import { normaliseReading, type NormaliseOptions, type Rejection } from './normalise.ts';
 import { RejectionLog, type ItemRejection } from './rejection-log.ts';
+import { aqiRecord } from './aqi-event.ts';
+import { computeAqi as defaultComputeAqi } from '../../core/domain/aqi.ts';
+
+type AqiCompute = (r: AirReading) => AirAqi | null;
 import type { StationCache } from '../../core/domain/stations.ts';
 import { outOfScope, type KeyGrant } from '../../core/auth/index.ts';
 
@@ -59,11 +65,59 @@ export function readingEvent(r: AirReading) {
 }
 
 type Judged =
-  | { ok: true; reading: AirReading; record: PublishRecord<AirReading> }
+  | { ok: true; reading: AirReading; record: PublishRecord<AirReading>; aqi: ReturnType<typeof aqiRecord> }
   | { ok: false; rejections: Rejection[] };
 
+/** What one request publishes once its items are judged. */
+class Accepted {
+  readonly readings: PublishRecord<AirReading>[] = [];
+  readonly aqi: PublishRecord<AirAqi>[] = [];
+  readonly deadLetters: PublishRecord<DeadLetter>[] = [];
+
+  add(judged: Extract<Judged, { ok: true }>): void {
+    this.readings.push(judged.record);
+    if (judged.aqi?.ok) this.aqi.push(judged.aqi.record);
+    // The reading is good and is kept; only its AQI is missing: a bug of ours, kept with the
+    // reading's bytes for whoever fixes it, not a refusal the integrator could act on.
+    else if (judged.aqi) this.deadLetters.push(aqiDeadLetter(judged.record, judged.aqi.reason));
+  }
+
+  async publish(bus: Bus): Promise<void> {
+    await Promise.all([
+      this.readings.length > 0 && bus.publish(TOPICS.airReadings.name, this.readings),
+      this.aqi.length > 0 && bus.publish(TOPICS.airAqi.name, this.aqi),
+      this.deadLetters.length > 0 && bus.publish(TOPICS.dlq.name, this.deadLetters),
+    ]);
+  }
+}
+
+function aqiDeadLetter(reading: PublishRecord<AirReading>, reason: string): PublishRecord<DeadLetter> {
+  return {
+    key: reading.key,
+    event: makeEvent({
+      type: EVENT_TYPES.deadLetter,
+      source: '/citystream/ingest/air/aqi',
+      subject: reading.event?.id,
+      data: {
+        origin: 'ingest:aqi',
+        topic: TOPICS.airAqi.name,
+        key: reading.key,
+        reason,
+        issues: [],
+        ...deadLetterRaw(Buffer.from(JSON.stringify(reading.event))),
+        receivedAt: new Date().toISOString(),
+      },
+    }),
+  };
+}
+
 /** One item's fate: a reading with its checked event, or why not. */
-function judge(value: unknown, options: NormaliseOptions, scope?: KeyGrant | null): Judged {
+function judge(
+  value: unknown,
+  options: NormaliseOptions,
+  scope: KeyGrant | null | undefined,
+  computeAqi: AqiCompute,
+): Judged {
   // One item that breaks the code below is that item's refusal, never the request's failure.
   try {
     const result = normaliseReading(value, options);
@@ -88,6 +142,7 @@ function judge(value: unknown, options: NormaliseOptions, scope?: KeyGrant | nul
       ok: true,
       reading: result.reading,
       record: { key: result.reading.stationId, event: checkedEvent },
+      aqi: aqiRecord(result.reading, computeAqi),
     };
   } catch (err) {
     return {
@@ -111,6 +166,7 @@ export function createIntake(
   stations: StationCache,
   // Push limits are the HTTP edge's business, not the intake's.
   config: Omit<AirConfig, 'ingestMaxItems'>,
+  computeAqi: AqiCompute = defaultComputeAqi,
 ): Intake {
   const options = (origin: string): NormaliseOptions => ({
     now: Date.now(),
@@ -119,32 +175,29 @@ export function createIntake(
     station: (id) => stations.get(id),
     origin,
   });
-  const publish = async (records: PublishRecord<AirReading>[]) => {
-    if (records.length > 0) await bus.publish(TOPICS.airReadings.name, records);
-  };
   return {
     async submit(items, { origin, atomic, preRejected, scope }) {
       await stations.ensure(namedStations(items));
       const o = options(origin);
       const rejected: ItemRejection[] = [...(preRejected ?? [])];
       const readings: AirReading[] = [];
-      const records: PublishRecord<AirReading>[] = [];
+      const accepted = new Accepted();
       for (const { index, value } of items) {
-        const result = judge(value, o, scope);
+        const result = judge(value, o, scope, computeAqi);
         if (result.ok) {
           readings.push(result.reading);
-          records.push(result.record);
+          accepted.add(result);
         } else for (const r of result.rejections) rejected.push({ index, ...r });
       }
       rejected.sort((a, b) => a.index - b.index);
       if (atomic && rejected.length > 0) return { accepted: 0, rejected, readings: [] };
-      await publish(records);
+      await accepted.publish(bus);
       return { accepted: readings.length, rejected, readings };
     },
 
     begin({ origin, maxRejections, scope }) {
       const refused = new RejectionLog(maxRejections);
-      const records: PublishRecord<AirReading>[] = [];
+      const accepted = new Accepted();
       // One clock for the whole request, as submit has: a reading's fate does not depend on
       // how long the body took to arrive.
       const o = options(origin);
@@ -160,8 +213,8 @@ export function createIntake(
           await stations.ensure(miss ? ids : []);
           if (miss) reloaded = true;
           for (const { index, value, line } of items) {
-            const result = judge(value, o, scope);
-            if (result.ok) records.push(result.record);
+            const result = judge(value, o, scope, computeAqi);
+            if (result.ok) accepted.add(result);
             else refused.refuse(index, result.rejections, line);
           }
         },
@@ -170,8 +223,8 @@ export function createIntake(
         },
         async commit(atomic) {
           if (atomic && refused.items > 0) return { accepted: 0, refused };
-          await publish(records);
-          return { accepted: records.length, refused };
+          await accepted.publish(bus);
+          return { accepted: accepted.readings.length, refused };
         },
       };
     },
