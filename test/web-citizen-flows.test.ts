@@ -453,6 +453,11 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     const box = (await chart.locator('.u-over').boundingBox())!;
     await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
     await expect.poll(() => chart.locator('.u-legend .u-value').nth(1).textContent()).toMatch(/\d/);
+    // The legend's time is the readout's, with the date: "Dec 7, 10:06:28".
+    const at = (await readout.textContent())!.slice(0, 8);
+    expect(await chart.locator('.u-legend .u-value').first().textContent()).toMatch(
+      new RegExp(`^[A-Z][a-z]{2} \\d{1,2}, ${at}$`),
+    );
   });
 
   it('has no serious or critical accessibility violation on the desktop layout', async () => {

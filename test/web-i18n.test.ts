@@ -51,6 +51,14 @@ describe.skipIf(!chromium)('dashboard languages (Chromium)', () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
     expect(await page.locator('h1').textContent()).toBe('城市服务实时数据');
     expect(await englishOnPage(page, await cityData(hub.url, 'shenzhen'))).toEqual([]);
+    // The chart's legend (data, marked translate="no", so not in the walk above) says its time
+    // in Chinese too, not uPlot's "10:06am".
+    const chart = page.locator('#air .chart');
+    await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
+    await chart.focus();
+    await page.keyboard.press('End');
+    const legendTime = chart.locator('.u-legend .u-value').first();
+    await expect.poll(() => legendTime.textContent()).toMatch(/^\d+月\d+日 \d\d:\d\d:\d\d$/);
     await saveScreenshot(page, 'i18n-zh-desktop');
     expect(problems).toEqual([]);
     await context.close();

@@ -4,7 +4,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { ApiError, api, items, list } from './api.ts';
 import { NO_DATA, bandFor, bandName, HJ633_BANDS } from './aqi.ts';
-import { CITY_TIME_ZONE, language, t } from './i18n/index.ts';
+import { CITY_TIME_ZONE, formatDateTime, language, t } from './i18n/index.ts';
 import type { CityId } from './cities.ts';
 import { chartKeyboard } from './chart-keys.ts';
 import { fill, h, timeOf } from './dom.ts';
@@ -273,7 +273,11 @@ export class AirPanel {
           tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), CITY_TIME_ZONE),
           axes: [{ values: (_u, splits) => splits.map(axisTime) }, { label: 'µg/m³', size: 50 }],
           series: [
-            { label: t('air:time') },
+            // uPlot's own legend time is English ("10:06am") in every language: the page's instead.
+            {
+              label: t('air:time'),
+              value: (_u: uPlot, v: number | null) => (v === null ? '–' : legendTime(v)),
+            },
             ...SERIES.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true })),
           ],
           // Values at the cursor show in the legend on hover, and in the readout by keyboard.
@@ -298,6 +302,21 @@ export class AirPanel {
   private resizeChart(): void {
     if (this.plot) this.plot.setSize({ width: Math.max(this.chartEl.clientWidth, 280), height: 200 });
   }
+}
+
+/** A chart point's date and clock time in the page's language and the cities' zone, 24-hour
+ * like the readout: "Dec 7, 10:06:28", "12月7日 10:06:28". */
+function legendTime(seconds: number): string {
+  return formatDateTime(seconds * 1000, {
+    dateStyle: undefined,
+    timeStyle: undefined,
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
 }
 
 /** History answers may be a list of readings or `{points|items|series: [...]}`; keep what has a time. */
