@@ -93,13 +93,17 @@ async function bundle(outDir: string, assetsDir: string, minify: boolean): Promi
 
   let script: string | null = null;
   let style: string | null = null;
+  let mainFile: string | null = null;
   for (const [file, out] of Object.entries(result.metafile.outputs)) {
     // With splitting, on-demand modules are entry points too: the page's script is main.ts's.
     if (!out.entryPoint?.endsWith('web/src/main.ts')) continue;
-    if (file.endsWith('.js')) script = basename(file);
+    if (file.endsWith('.js')) {
+      script = basename(file);
+      mainFile = file;
+    }
     if (out.cssBundle) style = basename(out.cssBundle);
   }
-  if (!script) throw new Error('esbuild produced no script for web/src/main.ts');
+  if (!script || !mainFile) throw new Error('esbuild produced no script for web/src/main.ts');
 
   const template = await readFile(join(WEB_DIR, 'index.html'), 'utf8');
   const html = template
@@ -107,7 +111,7 @@ async function bundle(outDir: string, assetsDir: string, minify: boolean): Promi
     .replace('<!-- assets:script -->', `<script type="module" src="/assets/${script}"></script>`);
   await writeFile(join(outDir, 'index.html'), html);
 
-  const app = await bundleInstallable(outDir, script, style, minify);
+  const app = await bundleInstallable(outDir, shellAssets(result.metafile, mainFile, style), minify);
 
   const inputs = [
     ...Object.keys(result.metafile.inputs),
@@ -122,14 +126,35 @@ async function bundle(outDir: string, assetsDir: string, minify: boolean): Promi
 }
 
 /**
+ * What the page needs to start offline, as names under /assets/: the page's script and every
+ * chunk it imports statically (splitting moves shared code out of main), its stylesheet, and the
+ * files the page fetches by URL (the map's worker and district boundaries). Chunks loaded on
+ * demand (the camera player's hls.js) and source maps are left to the network.
+ */
+export function shellAssets(metafile: esbuild.Metafile, mainFile: string, style: string | null): string[] {
+  const shell = new Set<string>();
+  const visit = (file: string) => {
+    if (shell.has(file)) return;
+    shell.add(file);
+    for (const i of metafile.outputs[file]?.imports ?? []) if (i.kind === 'import-statement') visit(i.path);
+  };
+  visit(mainFile);
+  for (const file of Object.keys(metafile.outputs)) {
+    if (!/\.(js|css|map)$/.test(file)) shell.add(file);
+  }
+  const names = [...shell].map((f) => basename(f));
+  if (style) names.push(style);
+  return [...new Set(names)].sort();
+}
+
+/**
  * The installable app: the web app manifest and icons copied beside index.html, and the service
  * worker (web/src/sw/worker.ts) bundled to /sw.js with this build's app shell in it. A new build
  * changes that list, so browsers see a new worker and replace the cached shell.
  */
 async function bundleInstallable(
   outDir: string,
-  script: string,
-  style: string | null,
+  assets: string[],
   minify: boolean,
 ): Promise<{ inputs: string[] }> {
   const manifestFile = join(WEB_DIR, 'manifest.webmanifest');
@@ -141,8 +166,7 @@ async function bundleInstallable(
 
   const precache = [
     '/',
-    `/assets/${script}`,
-    ...(style ? [`/assets/${style}`] : []),
+    ...assets.map((a) => `/assets/${a}`),
     '/manifest.webmanifest',
     ...icons.map((i) => `/icons/${i}`),
   ];
