@@ -89,6 +89,12 @@ describe.skipIf(!chromium)('installable app (Chromium)', () => {
       );
       await expect.poll(() => page.locator('#air .station-name').allTextContents()).toEqual(online);
       expect(await page.evaluate(() => document.body.dataset.stale)).toBe('true');
+      // The selected station's chart shows its last history too (asked for up to "now", so never
+      // the same URL twice: the worker keeps it per station).
+      const chart = page.locator('#air .chart');
+      await expect.poll(() => chart.getAttribute('data-history-of')).not.toBeNull();
+      expect(await page.locator('#air .chart-title').textContent()).not.toMatch(/unavailable|不可用/);
+      expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
       await saveScreenshot(page, `pwa-offline-${size}`);
       await context.setOffline(false);
       await context.close();

@@ -127,9 +127,23 @@ async function page(request: Request): Promise<Response> {
   }
 }
 
+/**
+ * The key an answer is kept under. A station's history is asked for up to "now" (`from` and `to`
+ * change with every request): kept per station and window size instead, so the last one answers
+ * offline, and each new request replaces it rather than filling the cache with copies.
+ */
+function dataKey(request: Request): Request | string {
+  const url = new URL(request.url);
+  if (!/^\/v1\/air\/stations\/[^/]+\/history$/.test(url.pathname)) return request;
+  url.searchParams.delete('from');
+  url.searchParams.delete('to');
+  return url.href;
+}
+
 /** Network first; on failure the last answer, and the page is told it is looking at old data. */
 async function data(request: Request, clientId: string): Promise<Response> {
   const cache = await caches.open(DATA);
+  const key = dataKey(request);
   try {
     const res = await fetch(request);
     if (res.ok) {
@@ -140,12 +154,12 @@ async function data(request: Request, clientId: string): Promise<Response> {
         statusText: res.statusText,
         headers,
       });
-      await cache.put(request, copy);
+      await cache.put(key, copy);
       void trim(cache);
     }
     return res;
   } catch (err) {
-    const hit = await cache.match(request);
+    const hit = await cache.match(key);
     if (!hit) throw err;
     const client = clientId ? await sw.clients.get(clientId) : undefined;
     client?.postMessage({ type: 'citystream:stale', url: request.url, cachedAt: hit.headers.get(CACHED_AT) });
