@@ -1,9 +1,10 @@
 // What both adapters do the same way around the broker: validate on produce, decode on consume,
 // and turn an unusable record into a dead letter.
-import { EVENT_TYPES, TOPICS, topicSpec, type TopicSpec } from '../events/catalog.ts';
-import { makeEvent, type CloudEvent } from '../events/envelope.ts';
+import { TOPICS, topicSpec, type TopicSpec } from '../events/catalog.ts';
+import type { CloudEvent, makeEvent } from '../events/envelope.ts';
 import { decodeEvent, validateEvent, vouchedFor, type ValidationIssue } from '../events/validate.ts';
-import { deadLetterRaw, type DeadLetter } from '../events/dlq.ts';
+import type { DeadLetter } from '../events/dlq.ts';
+import { deadLetterRecord } from '../events/dead-letter.ts';
 import type { ConsumeOptions, Delivery, PublishRecord, RawRecord } from './types.ts';
 
 export class UnknownTopicError extends Error {
@@ -85,26 +86,21 @@ export interface Unusable {
 
 /** The dead-letter record for something a consumer could not use; keyed by its source id. */
 export function deadLetterFor(u: Unusable, consumerGroup: string): PublishRecord<DeadLetter> {
-  const data: DeadLetter = {
-    origin: `consumer:${consumerGroup}`,
-    topic: u.topic,
-    partition: u.partition,
-    offset: u.offset,
-    key: u.key,
-    reason: u.reason,
-    issues: u.issues,
-    ...deadLetterRaw(u.value ?? Buffer.alloc(0)),
-    receivedAt: new Date().toISOString(),
-  };
-  return {
+  return deadLetterRecord({
     key: u.key ?? `${u.topic}:${u.partition}`,
-    event: makeEvent({
-      type: EVENT_TYPES.deadLetter,
-      source: `citystream/bus/${consumerGroup}`,
-      subject: `${u.topic}/${u.partition}/${u.offset}`,
-      data,
-    }),
-  };
+    source: `citystream/bus/${consumerGroup}`,
+    subject: `${u.topic}/${u.partition}/${u.offset}`,
+    letter: {
+      origin: `consumer:${consumerGroup}`,
+      topic: u.topic,
+      partition: u.partition,
+      offset: u.offset,
+      key: u.key,
+      reason: u.reason,
+      issues: u.issues,
+    },
+    original: u.value ?? Buffer.alloc(0),
+  });
 }
 
 /** The dead letter for a valid record its handler refused (see Batch.refuse). */

@@ -5,4 +5,5 @@ export * from './air.ts';
 export * from './cameras.ts';
 export * from './services.ts';
 export * from './dlq.ts';
+export * from './dead-letter.ts';
 export * from './keys.ts';

@@ -6,6 +6,8 @@ import { EVENT_TYPES, makeEvent, TOPICS, type AirAqi, type AirReading } from '..
 import { validateOwnEvent } from '../../core/events/validate.ts';
 import { computeAqi } from '../../core/domain/aqi.ts';
 
+export type AqiCompute = (r: AirReading) => AirAqi | null;
+
 export type AqiOutcome =
   | { ok: true; record: PublishRecord<AirAqi> }
   /** Why a reading has no AQI event: a bug in the computation, never the reading's fault. */
@@ -13,10 +15,7 @@ export type AqiOutcome =
   /** No pollutant the indices use (a temperature/humidity-only reading). */
   | null;
 
-export function aqiRecord(
-  reading: AirReading,
-  compute: (r: AirReading) => AirAqi | null = computeAqi,
-): AqiOutcome {
+export function aqiRecord(reading: AirReading, compute: AqiCompute = computeAqi): AqiOutcome {
   let aqi: AirAqi | null;
   try {
     aqi = compute(reading);

@@ -5,16 +5,19 @@
 // be reached (transient: retry the request; the events carry stable ids).
 import type { Bus, PublishRecord } from '../../core/bus/index.ts';
 import type { AirConfig } from '../../core/config/sections/air.ts';
-import { makeEvent, type AirAqi, type AirReading } from '../../core/events/index.ts';
-import { deadLetterRaw, type DeadLetter } from '../../core/events/dlq.ts';
+import {
+  deadLetterRecord,
+  makeEvent,
+  type AirAqi,
+  type AirReading,
+  type DeadLetter,
+} from '../../core/events/index.ts';
 import { EVENT_TYPES, TOPICS } from '../../core/events/catalog.ts';
 import { validateOwnEvent } from '../../core/events/validate.ts';
 import { normaliseReading, type NormaliseOptions, type Rejection } from './normalise.ts';
 import { RejectionLog, type ItemRejection } from './rejection-log.ts';
-import { aqiRecord } from './aqi-event.ts';
-import { computeAqi as defaultComputeAqi } from '../../core/domain/aqi.ts';
-
-type AqiCompute = (r: AirReading) => AirAqi | null;
+import { aqiRecord, type AqiCompute } from './aqi-event.ts';
+import { computeAqi } from '../../core/domain/aqi.ts';
 import type { StationCache } from '../../core/domain/stations.ts';
 import { outOfScope, type KeyGrant } from '../../core/auth/index.ts';
 
@@ -65,21 +68,27 @@ export function readingEvent(r: AirReading) {
 }
 
 type Judged =
-  | { ok: true; reading: AirReading; record: PublishRecord<AirReading>; aqi: ReturnType<typeof aqiRecord> }
+  | { ok: true; reading: AirReading; record: PublishRecord<AirReading> }
   | { ok: false; rejections: Rejection[] };
 
-/** What one request publishes once its items are judged. */
+/** What one request publishes once its items are judged: each reading, and its AQI. */
 class Accepted {
   readonly readings: PublishRecord<AirReading>[] = [];
   readonly aqi: PublishRecord<AirAqi>[] = [];
   readonly deadLetters: PublishRecord<DeadLetter>[] = [];
+  private readonly compute: AqiCompute;
+
+  constructor(compute: AqiCompute) {
+    this.compute = compute;
+  }
 
   add(judged: Extract<Judged, { ok: true }>): void {
     this.readings.push(judged.record);
-    if (judged.aqi?.ok) this.aqi.push(judged.aqi.record);
+    const aqi = aqiRecord(judged.reading, this.compute);
+    if (aqi?.ok) this.aqi.push(aqi.record);
     // The reading is good and is kept; only its AQI is missing: a bug of ours, kept with the
     // reading's bytes for whoever fixes it, not a refusal the integrator could act on.
-    else if (judged.aqi) this.deadLetters.push(aqiDeadLetter(judged.record, judged.aqi.reason));
+    else if (aqi) this.deadLetters.push(aqiDeadLetter(judged.record, aqi.reason));
   }
 
   async publish(bus: Bus): Promise<void> {
@@ -92,32 +101,17 @@ class Accepted {
 }
 
 function aqiDeadLetter(reading: PublishRecord<AirReading>, reason: string): PublishRecord<DeadLetter> {
-  return {
+  return deadLetterRecord({
     key: reading.key,
-    event: makeEvent({
-      type: EVENT_TYPES.deadLetter,
-      source: '/citystream/ingest/air/aqi',
-      subject: reading.event?.id,
-      data: {
-        origin: 'ingest:aqi',
-        topic: TOPICS.airAqi.name,
-        key: reading.key,
-        reason,
-        issues: [],
-        ...deadLetterRaw(Buffer.from(JSON.stringify(reading.event))),
-        receivedAt: new Date().toISOString(),
-      },
-    }),
-  };
+    source: '/citystream/ingest/air/aqi',
+    subject: reading.event?.id,
+    letter: { origin: 'ingest:aqi', topic: TOPICS.airAqi.name, key: reading.key, reason, issues: [] },
+    original: Buffer.from(JSON.stringify(reading.event)),
+  });
 }
 
 /** One item's fate: a reading with its checked event, or why not. */
-function judge(
-  value: unknown,
-  options: NormaliseOptions,
-  scope: KeyGrant | null | undefined,
-  computeAqi: AqiCompute,
-): Judged {
+function judge(value: unknown, options: NormaliseOptions, scope?: KeyGrant | null): Judged {
   // One item that breaks the code below is that item's refusal, never the request's failure.
   try {
     const result = normaliseReading(value, options);
@@ -142,7 +136,6 @@ function judge(
       ok: true,
       reading: result.reading,
       record: { key: result.reading.stationId, event: checkedEvent },
-      aqi: aqiRecord(result.reading, computeAqi),
     };
   } catch (err) {
     return {
@@ -166,7 +159,7 @@ export function createIntake(
   stations: StationCache,
   // Push limits are the HTTP edge's business, not the intake's.
   config: Omit<AirConfig, 'ingestMaxItems'>,
-  computeAqi: AqiCompute = defaultComputeAqi,
+  compute: AqiCompute = computeAqi,
 ): Intake {
   const options = (origin: string): NormaliseOptions => ({
     now: Date.now(),
@@ -181,9 +174,9 @@ export function createIntake(
       const o = options(origin);
       const rejected: ItemRejection[] = [...(preRejected ?? [])];
       const readings: AirReading[] = [];
-      const accepted = new Accepted();
+      const accepted = new Accepted(compute);
       for (const { index, value } of items) {
-        const result = judge(value, o, scope, computeAqi);
+        const result = judge(value, o, scope);
         if (result.ok) {
           readings.push(result.reading);
           accepted.add(result);
@@ -197,7 +190,7 @@ export function createIntake(
 
     begin({ origin, maxRejections, scope }) {
       const refused = new RejectionLog(maxRejections);
-      const accepted = new Accepted();
+      const accepted = new Accepted(compute);
       // One clock for the whole request, as submit has: a reading's fate does not depend on
       // how long the body took to arrive.
       const o = options(origin);
@@ -213,7 +206,7 @@ export function createIntake(
           await stations.ensure(miss ? ids : []);
           if (miss) reloaded = true;
           for (const { index, value, line } of items) {
-            const result = judge(value, o, scope, computeAqi);
+            const result = judge(value, o, scope);
             if (result.ok) accepted.add(result);
             else refused.refuse(index, result.rejections, line);
           }

@@ -6,7 +6,7 @@
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import type { ApiKeyRegistry } from '../../core/auth/index.ts';
 import { InvalidEventError, UnknownTopicError, type Bus } from '../../core/bus/index.ts';
-import { deadLetterRaw, EVENT_TYPES, makeEvent, TOPICS } from '../../core/events/index.ts';
+import { deadLetterRecord, TOPICS } from '../../core/events/index.ts';
 import type { Logger } from 'pino';
 import { backoffDelay, sleep } from '../../core/retry.ts';
 import type { Intake, ItemRejection } from './intake.ts';
@@ -175,21 +175,17 @@ export function mqttDeadLetter(
   // The topic level is whatever the publisher wrote: keep key and subject within what the
   // envelope allows, so the dead letter itself can never be refused.
   const subject = stationId.slice(0, 200) || '(empty station)';
-  return {
+  return deadLetterRecord({
     key: subject,
-    event: makeEvent({
-      type: EVENT_TYPES.deadLetter,
-      source: '/citystream/ingest/air/mqtt',
-      subject,
-      data: {
-        origin: `ingest:mqtt:${topic.slice(0, 300)}`,
-        key: subject,
-        reason,
-        issues: [],
-        ...deadLetterRaw(message),
-        receivedAt: new Date().toISOString(),
-        ...(replayOf ? { replayOf: replayOf.slice(0, 200) } : {}),
-      },
-    }),
-  };
+    source: '/citystream/ingest/air/mqtt',
+    subject,
+    letter: {
+      origin: `ingest:mqtt:${topic.slice(0, 300)}`,
+      key: subject,
+      reason,
+      issues: [],
+      ...(replayOf ? { replayOf: replayOf.slice(0, 200) } : {}),
+    },
+    original: message,
+  });
 }
