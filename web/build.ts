@@ -91,19 +91,16 @@ async function bundle(outDir: string, assetsDir: string, minify: boolean): Promi
     absWorkingDir: ROOT_DIR,
   });
 
-  let script: string | null = null;
-  let style: string | null = null;
   let mainFile: string | null = null;
+  let style: string | null = null;
   for (const [file, out] of Object.entries(result.metafile.outputs)) {
     // With splitting, on-demand modules are entry points too: the page's script is main.ts's.
     if (!out.entryPoint?.endsWith('web/src/main.ts')) continue;
-    if (file.endsWith('.js')) {
-      script = basename(file);
-      mainFile = file;
-    }
+    if (file.endsWith('.js')) mainFile = file;
     if (out.cssBundle) style = basename(out.cssBundle);
   }
-  if (!script || !mainFile) throw new Error('esbuild produced no script for web/src/main.ts');
+  if (!mainFile) throw new Error('esbuild produced no script for web/src/main.ts');
+  const script = basename(mainFile);
 
   const template = await readFile(join(WEB_DIR, 'index.html'), 'utf8');
   const html = template

@@ -160,10 +160,10 @@ export class AirPanel {
         t('air:historyUnavailable', { reason: describe(err) }),
       );
     }
-    const live = this.latest.get(stationId);
     this.historyOf = stationId;
-    if (live && !this.history.some((p) => p.time === live.time)) this.history.push(live);
-    this.history.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+    this.history.sort(byTime);
+    const live = this.latest.get(stationId);
+    if (live) this.addPoint(live);
     this.drawChart();
   }
 
@@ -184,11 +184,16 @@ export class AirPanel {
   private chartPoint(r: Reading): void {
     // While the history loads, select() adds the latest reading itself when it arrives.
     if (r.stationId !== this.selected || r.stationId !== this.historyOf) return;
+    if (this.addPoint(r)) this.drawChart();
+  }
+
+  /** Puts a reading among the chart's points in time order; false when its time is there. */
+  private addPoint(r: Reading): boolean {
     const t = Date.parse(r.time);
-    if (this.history.some((p) => Date.parse(p.time) === t)) return;
+    if (this.history.some((p) => Date.parse(p.time) === t)) return false;
     this.history.push(r);
-    this.history.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
-    this.drawChart();
+    this.history.sort(byTime);
+    return true;
   }
 
   private card(s: Station): HTMLElement {
@@ -303,6 +308,8 @@ export class AirPanel {
     if (this.plot) this.plot.setSize({ width: Math.max(this.chartEl.clientWidth, 280), height: 200 });
   }
 }
+
+const byTime = (a: Reading, b: Reading) => Date.parse(a.time) - Date.parse(b.time);
 
 /** A chart point's date and clock time in the page's language and the cities' zone, 24-hour
  * like the readout: "Dec 7, 10:06:28", "12月7日 10:06:28". */
