@@ -216,16 +216,18 @@ const notes: string[] = [];
 const HUB_ENV = { CITYSTREAM_RATE_LIMIT_PER_MINUTE: '10000000' };
 /** `workers`: only the multi-core rows (the gateway as its own process with cluster workers). */
 const ONLY = process.env.BENCH_WS_ONLY;
+/** When the in-process rows were measured: now, unless a workers-only run keeps older ones. */
+let rowsAt = new Date().toISOString();
 if (ONLY === 'workers') {
-  // Keep the in-process rows of the last full run in the results file, and say so.
+  // Keep the in-process rows of the last full run in the results file, and say when they were
+  // measured: that run's time, carried over by every workers-only run since.
   const previous = JSON.parse(readFileSync(new URL('./results/ws.json', import.meta.url), 'utf8')) as {
     at?: string;
-    data?: { rows?: Row[] };
+    data?: { rows?: Row[]; rowsAt?: string };
   };
   rows.push(...(previous.data?.rows ?? []));
-  notes.push(
-    `BENCH_WS_ONLY=workers: the in-process rows are those of the run of ${previous.at ?? 'an earlier date'}.`,
-  );
+  rowsAt = previous.data?.rowsAt ?? previous.at ?? 'an earlier date';
+  notes.push(`BENCH_WS_ONLY=workers: the in-process rows are those of the run of ${rowsAt}.`);
 } else {
   await withHub(HUB_ENV, async (hub) => {
     for (const n of COUNTS) for (const t of TRANSPORTS) rows.push(await runCase(hub, 'embedded', t, n));
@@ -285,7 +287,7 @@ notes.push(
 writeResults(
   'ws',
   'npm run bench:ws',
-  { seconds: SECONDS, rows, workerRows },
+  { seconds: SECONDS, rows, rowsAt, workerRows },
   [
     {
       title: 'Fanout to one channel',
