@@ -1,8 +1,12 @@
 // The WebSocket transport of a Connection: frames are text messages; the upgraded TCP socket is
 // corked while a batch is written; protocol pings find peers that vanished without a close.
 import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import type { Wire } from './wire.ts';
+import { LastFrame } from './ws-frame.ts';
+
+/** Shared by every socket of the process: the fanout writes one event to all of them in a row. */
+const eventFrames = new LastFrame();
 
 export class WebSocketWire implements Wire {
   readonly transport = 'websocket';
@@ -12,16 +16,26 @@ export class WebSocketWire implements Wire {
 
   private readonly ws: WebSocket;
   private readonly socket: Duplex;
+  /** No extension (permessage-deflate) was agreed: frames go to the socket as they are. */
+  private readonly plain: boolean;
 
   constructor(ws: WebSocket, socket: Duplex) {
     this.ws = ws;
     this.socket = socket;
+    this.plain = ws.extensions === '';
     ws.on('pong', () => {
       this.alive = true;
     });
   }
 
   send(frame: Buffer | string): void {
+    // Event frames (Buffers, shared by every subscriber) go to the socket already framed. Only
+    // on an open socket without extensions: a compressed connection needs its own deflate, and
+    // after a close frame nothing may follow (ws then refuses the send itself).
+    if (typeof frame !== 'string' && this.plain && this.ws.readyState === WebSocket.OPEN) {
+      this.socket.write(eventFrames.of(frame));
+      return;
+    }
     this.ws.send(frame, { binary: false });
   }
 
