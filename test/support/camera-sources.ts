@@ -217,8 +217,8 @@ export async function garbageSource(): Promise<Source> {
 
 /** Processes whose parent is `parent` and whose command line contains `marker`. */
 export function childProcesses(parent: number, marker: string): number[] {
-  return listProcesses()
-    .filter((p) => p.ppid === parent && p.args.join(' ').includes(marker))
+  return listProcesses(parent)
+    .filter((p) => p.args.join(' ').includes(marker))
     .map((p) => p.pid);
 }
 
