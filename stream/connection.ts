@@ -17,6 +17,7 @@ import type { StreamMetrics } from './metrics.ts';
 import { refusal } from './permissions.ts';
 import { TokenBucket } from './rate-limit.ts';
 import type { Wire } from './wire.ts';
+import { framedPayload } from './ws-frame.ts';
 
 export interface ConnectionDeps {
   config: StreamConfig;
@@ -36,7 +37,7 @@ interface Subscription {
 export type Opening =
   { token: string | null } | { principal: Principal | null; channels: string[]; since: Cursor | null };
 
-const HEARTBEAT = Buffer.from('{"type":"heartbeat"}');
+const HEARTBEAT = framedPayload(['{"type":"heartbeat"}']);
 const FLUSH_MS = 25;
 const MAX_TIMER_MS = 2_147_483_647;
 /**

@@ -11,6 +11,7 @@ import { tpKey, type Cursor } from './client/cursor.ts';
 import { channelFeeds, channelsFor, FED_TOPICS, type Channel } from './channels.ts';
 import { History, type Entry, type Recovery } from './history.ts';
 import type { StreamMetrics } from './metrics.ts';
+import { framedPayload } from './ws-frame.ts';
 
 /** What fanout needs from a connection. */
 export interface Subscriber {
@@ -124,18 +125,15 @@ export class Fanout {
       const channels = d.event && d.value ? channelsFor(d) : [];
       const sends: [string, Entry][] = [];
       if (channels.length > 0) {
-        const tail = Buffer.concat([
-          Buffer.from(`,"topic":${JSON.stringify(batch.topic)},"pos":"${d.pos}","event":`),
-          d.value!,
-          Buffer.from('}'),
-        ]);
+        const at = `,"topic":${JSON.stringify(batch.topic)},"pos":"${d.pos}","event":`;
         for (const channel of channels) {
           const entry: Entry = {
             tp,
             offset,
             channels,
             key: `${d.key ?? ''}\u0000${d.event!.type}`,
-            frame: Buffer.concat([Buffer.from(`{"type":"event","channel":${JSON.stringify(channel)}`), tail]),
+            // One allocation per channel, WebSocket framing included (ws-frame.ts).
+            frame: framedPayload([`{"type":"event","channel":${JSON.stringify(channel)}`, at, d.value!, '}']),
           };
           this.history.append(channel, entry);
           sends.push([channel, entry]);

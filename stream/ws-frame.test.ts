@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { LastFrame, textFrame } from './ws-frame.ts';
+import { framedPayload, wsFrameOf } from './ws-frame.ts';
 
-describe('pre-built WebSocket text frames', () => {
+describe('event payloads with their WebSocket frame', () => {
   let wss: WebSocketServer;
   let serverSocket: Duplex;
   let client: WebSocket;
@@ -20,7 +20,7 @@ describe('pre-built WebSocket text frames', () => {
     serverSocket = request.socket;
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     client.terminate();
     wss.close();
   });
@@ -28,28 +28,23 @@ describe('pre-built WebSocket text frames', () => {
   // Each length form of RFC 6455 §5.2: 7 bits, 16 bits (126..65,535), 64 bits (65,536 and up),
   // with UTF-8 text that a byte/character mix-up would break.
   it.each([0, 1, 125, 126, 127, 65_535, 65_536, 300_000])(
-    'reaches a ws client as the same text message (%i bytes)',
+    'is the text of its parts, and its frame reaches a ws client as that text (%i bytes)',
     async (bytes) => {
       const text = '空'.repeat(Math.floor(bytes / 3)) + 'a'.repeat(bytes % 3);
-      const payload = Buffer.from(text);
+      const cut = Math.floor(text.length / 2);
+      const payload = framedPayload([text.slice(0, cut), Buffer.from(text.slice(cut))]);
       expect(payload.length).toBe(bytes);
+      expect(payload.toString()).toBe(text);
       const received = once(client, 'message') as Promise<[Buffer, boolean]>;
-      serverSocket.write(textFrame(payload));
+      serverSocket.write(wsFrameOf(payload)!);
       const [data, isBinary] = await received;
       expect(isBinary).toBe(false);
       expect(data.toString()).toBe(text);
     },
   );
 
-  it('builds a payload frame once for consecutive writes and again for another payload', () => {
-    const frames = new LastFrame();
-    const a = Buffer.from('{"type":"event","n":1}');
-    const b = Buffer.from('{"type":"event","n":2}');
-    const first = frames.of(a);
-    expect(frames.of(a)).toBe(first);
-    const other = frames.of(b);
-    expect(other).not.toBe(first);
-    expect(other.subarray(2).toString()).toBe(b.toString());
-    expect(frames.of(a).subarray(2).toString()).toBe(a.toString());
+  it('has no frame for a payload made otherwise', () => {
+    expect(wsFrameOf(Buffer.from('{"type":"event"}'))).toBeUndefined();
+    expect(wsFrameOf('{"type":"ack"}')).toBeUndefined();
   });
 });

@@ -3,10 +3,7 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { Wire } from './wire.ts';
-import { LastFrame } from './ws-frame.ts';
-
-/** Shared by every socket of the process: the fanout writes one event to all of them in a row. */
-const eventFrames = new LastFrame();
+import { wsFrameOf } from './ws-frame.ts';
 
 export class WebSocketWire implements Wire {
   readonly transport = 'websocket';
@@ -29,14 +26,13 @@ export class WebSocketWire implements Wire {
   }
 
   send(frame: Buffer | string): void {
-    // Event frames (Buffers, shared by every subscriber) go to the socket already framed. Only
-    // on an open socket without extensions: a compressed connection needs its own deflate, and
-    // after a close frame nothing may follow (ws then refuses the send itself).
-    if (typeof frame !== 'string' && this.plain && this.ws.readyState === WebSocket.OPEN) {
-      this.socket.write(eventFrames.of(frame));
-      return;
-    }
-    this.ws.send(frame, { binary: false });
+    // Event frames, shared by every subscriber, carry their WebSocket framing (ws-frame.ts):
+    // one write of one buffer. Only on an open socket without extensions: a compressed
+    // connection needs its own deflate, and after a close frame nothing may follow (ws then
+    // refuses the send itself). Everything else goes through ws.
+    const framed = this.plain && this.ws.readyState === WebSocket.OPEN ? wsFrameOf(frame) : undefined;
+    if (framed) this.socket.write(framed);
+    else this.ws.send(frame, { binary: false });
   }
 
   get bufferedAmount(): number {
