@@ -38,6 +38,14 @@ export type Opening =
   { token: string | null } | { principal: Principal | null; channels: string[]; since: Cursor | null };
 
 const HEARTBEAT = framedPayload(['{"type":"heartbeat"}']);
+/**
+ * Connections corked during this tick, uncorked by one nextTick for all: a fanout corks
+ * thousands of sockets, and a closure and tick per socket was garbage for each of them.
+ */
+const corkedThisTick: Connection[] = [];
+function uncorkAll(): void {
+  for (const conn of corkedThisTick.splice(0)) conn.uncork();
+}
 const FLUSH_MS = 25;
 const MAX_TIMER_MS = 2_147_483_647;
 /**
@@ -484,11 +492,14 @@ export class Connection implements Subscriber {
     if (this.corked) return;
     this.corked = true;
     this.wire.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      this.corkedBytes = 0;
-      this.wire.uncork();
-    });
+    if (corkedThisTick.push(this) === 1) process.nextTick(uncorkAll);
+  }
+
+  /** Writes what was corked (uncorkAll, once the tick's frames are all written). */
+  uncork(): void {
+    this.corked = false;
+    this.corkedBytes = 0;
+    this.wire.uncork();
   }
 
   /**
