@@ -397,19 +397,19 @@ export class Connection implements Subscriber {
 
   /** Sends one event of a replay that `subscribe` has checked fits in the send buffer. */
   private replay(channel: string, entry: Entry): void {
-    if (this.closed || !this.skipped(channel, entry)) return;
+    if (this.closed || !this.wanting(channel, entry)) return;
     this.write(channel, entry, false);
   }
 
   /** Called by fanout for every event of a subscribed channel. */
   deliver(channel: string, entry: Entry): void {
-    if (this.closed || !this.skipped(channel, entry)) return;
-    const sub = this.subs.get(channel)!;
+    const sub = this.closed ? null : this.wanting(channel, entry);
+    if (!sub) return;
     const limit = this.deps.config.sendBufferBytes;
     if (sub.conflatable) {
-      const key = `${channel}\u0000${entry.key}`;
       if (this.pending.size > 0 || this.backlog() + entry.frame.length > limit) {
         // Keep the newest per key; the order of keys is kept by the Map.
+        const key = `${channel}\u0000${entry.key}`;
         const older = this.pending.get(key);
         if (older) {
           this.deps.metrics.conflated.inc();
@@ -429,19 +429,22 @@ export class Connection implements Subscriber {
     this.write(channel, entry, true);
   }
 
-  /** False when the client already has `entry` (it came from a gateway that was ahead). */
-  private skipped(channel: string, entry: Entry): boolean {
+  /**
+   * The subscription to `channel` when the client still needs `entry`; null when it is not
+   * subscribed or already has it (it came from a gateway that was ahead).
+   */
+  private wanting(channel: string, entry: Entry): Subscription | null {
     const sub = this.subs.get(channel);
-    if (!sub) return false;
+    if (!sub) return null;
     if (sub.skip) {
       const upTo = sub.skip.get(entry.tp);
       if (upTo !== undefined) {
-        if (entry.offset <= upTo) return false;
+        if (entry.offset <= upTo) return null;
         sub.skip.delete(entry.tp);
         if (sub.skip.size === 0) sub.skip = null;
       }
     }
-    return true;
+    return sub;
   }
 
   private slowConsumer(what: string): void {

@@ -126,12 +126,13 @@ export class Fanout {
       const sends: [string, Entry][] = [];
       if (channels.length > 0) {
         const at = `,"topic":${JSON.stringify(batch.topic)},"pos":"${d.pos}","event":`;
+        const key = `${d.key ?? ''}\u0000${d.event!.type}`;
         for (const channel of channels) {
           const entry: Entry = {
             tp,
             offset,
             channels,
-            key: `${d.key ?? ''}\u0000${d.event!.type}`,
+            key,
             // One allocation per channel, WebSocket framing included (ws-frame.ts).
             frame: framedPayload([`{"type":"event","channel":${JSON.stringify(channel)}`, at, d.value!, '}']),
           };
