@@ -1,5 +1,6 @@
 // A record for dlq.v1: what could not be used, why, and its original bytes, stamped now. Every
-// producer of dead letters (the bus's consumers, the MQTT and HTTP intake) builds them here.
+// producer of dead letters (the bus's consumers, the MQTT and HTTP intake, the pull sources) builds
+// them here.
 import { EVENT_TYPES } from './catalog.ts';
 import { deadLetterRaw, type DeadLetter } from './dlq.ts';
 import { makeEvent } from './envelope.ts';

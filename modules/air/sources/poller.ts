@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Bus } from '../../../core/bus/index.ts';
 import type { AirSource } from '../../../core/config/sections/air.ts';
-import { EVENT_TYPES, makeEvent, TOPICS } from '../../../core/events/index.ts';
+import { deadLetterRecord, TOPICS } from '../../../core/events/index.ts';
 import { backoffDelay, sleep } from '../../../core/retry.ts';
 import type { Intake } from '../intake.ts';
 import { mapped, openaq, purpleair, sensorCommunity, type RawReading } from './formats.ts';
@@ -142,21 +142,19 @@ export class Poller {
       byIndex.set(r.index, [...(byIndex.get(r.index) ?? []), { path: r.field, message: r.reason }]);
     await this.bus.publish(
       TOPICS.dlq.name,
-      [...byIndex].map(([index, issues]) => ({
-        key: this.source.name,
-        event: makeEvent({
-          type: EVENT_TYPES.deadLetter,
+      [...byIndex].map(([index, issues]) =>
+        deadLetterRecord({
+          key: this.source.name,
           source: `/citystream/ingest/air/pull/${this.source.name}`,
-          data: {
+          letter: {
             origin: `ingest:pull:${this.source.name}`,
             key: String(items[index]?.stationId ?? ''),
             reason: issues.map((i) => `${i.path || 'item'}: ${i.message}`).join('; '),
             issues,
-            raw: Buffer.from(JSON.stringify(items[index] ?? null)).toString('base64'),
-            receivedAt: new Date().toISOString(),
           },
+          original: Buffer.from(JSON.stringify(items[index] ?? null)),
         }),
-      })),
+      ),
     );
   }
 
