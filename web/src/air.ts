@@ -4,7 +4,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { ApiError, api, items, list } from './api.ts';
 import { NO_DATA, bandFor, bandName, HJ633_BANDS } from './aqi.ts';
-import { CITY_TIME_ZONE, formatDateTime, language, t } from './i18n/index.ts';
+import { CITY_TIME_ZONE, CLOCK_WITH_SECONDS, formatDateTime, language, t } from './i18n/index.ts';
 import type { CityId } from './cities.ts';
 import { chartKeyboard } from './chart-keys.ts';
 import { fill, h, timeOf } from './dom.ts';
@@ -314,16 +314,7 @@ const byTime = (a: Reading, b: Reading) => Date.parse(a.time) - Date.parse(b.tim
 /** A chart point's date and clock time in the page's language and the cities' zone, 24-hour
  * like the readout: "Dec 7, 10:06:28", "12月7日 10:06:28". */
 function legendTime(seconds: number): string {
-  return formatDateTime(seconds * 1000, {
-    dateStyle: undefined,
-    timeStyle: undefined,
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  });
+  return formatDateTime(seconds * 1000, { ...CLOCK_WITH_SECONDS, month: 'short', day: 'numeric' });
 }
 
 /** History answers may be a list of readings or `{points|items|series: [...]}`; keep what has a time. */

@@ -67,16 +67,19 @@ export function formatDateTime(value: string | number | Date, opts: Intl.DateTim
   }).format(d);
 }
 
+/** A 24-hour clock with seconds, in place of formatDateTime's date and time styles. */
+export const CLOCK_WITH_SECONDS: Intl.DateTimeFormatOptions = {
+  dateStyle: undefined,
+  timeStyle: undefined,
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+};
+
 /** Clock time in the city's zone with seconds: "15:04:05". */
 export function formatTime(value: string | number | Date): string {
-  return formatDateTime(value, {
-    dateStyle: undefined,
-    timeStyle: undefined,
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  });
+  return formatDateTime(value, CLOCK_WITH_SECONDS);
 }
 
 /** Money in yuan: "¥25.00" in Chinese, "CN¥25.00" in English (the locale's own convention). */
