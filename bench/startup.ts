@@ -1,5 +1,5 @@
-// Start-up benchmark: time from process spawn to the first /readyz 200, CPU used by then, and idle
-// RSS after readiness, per role, for the compiled server (`node dist/cli/main.js start`, what
+// Start-up benchmark: time from process spawn to the first /readyz 200, CPU used by then, idle
+// RSS after readiness and the time SIGTERM takes to a clean exit, per role, for the compiled server (`node dist/cli/main.js start`, what
 // `npm start` and the image run) against the old way of running the sources through tsx
 // (`node --import tsx cli/main.ts start`).
 //   npm run build && node --import tsx bench/startup.ts        (npm run bench:startup)
@@ -43,6 +43,8 @@ interface Run {
   rssMB: number;
   /** RSS of the hub's descendant processes (a compiler or bundler service would show here), after the idle period */
   childRssMB: number;
+  /** From SIGTERM to the process's exit (code 0: a clean stop; anything else throws) */
+  stopMs: number;
   load1: number;
 }
 
@@ -138,15 +140,20 @@ async function startOnce(way: Way, roles: string, dataDir: string, port: number,
       }
     }
     await sleep(IDLE_MS);
+    const idle = { rssMB: round(rssMB(child.pid!)), childRssMB: round(descendantsRssMB(child.pid!)) };
+    const stopping = performance.now();
+    child.kill('SIGTERM');
+    const [code] = (await exited) as [number | null];
+    if (code !== 0) throw new Error(`hub exited with ${code} after SIGTERM:\n${stderr}`);
     return {
       readyMs: round(readyMs, 0),
       cpuSeconds: round(cpuSeconds, 2),
-      rssMB: round(rssMB(child.pid!)),
-      childRssMB: round(descendantsRssMB(child.pid!)),
+      ...idle,
+      stopMs: round(performance.now() - stopping, 0),
       load1: round(load1, 2),
     };
   } finally {
-    child.kill('SIGTERM');
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
   }
 }
@@ -225,6 +232,7 @@ async function measureSetup(setup: Setup): Promise<void> {
             cpuSeconds: median(r.map((x) => x.cpuSeconds)),
             rssMB: median(r.map((x) => x.rssMB)),
             childRssMB: median(r.map((x) => x.childRssMB)),
+            stopMs: median(r.map((x) => x.stopMs)),
             load1: median(r.map((x) => x.load1)),
           },
         });
@@ -255,7 +263,7 @@ writeResults(
   { runsPerCell: RUNS, idleMs: IDLE_MS, loadavg: { before: loadBefore, after: loadAfter }, verdict, results },
   [
     {
-      title: `Spawn → /readyz 200 and idle RSS, warm data directory (median of ${RUNS} runs)`,
+      title: `Spawn → /readyz 200, idle RSS and SIGTERM → exit, warm data directory (median of ${RUNS} runs)`,
       columns: [
         'adapters',
         'role',
@@ -264,6 +272,7 @@ writeResults(
         'CPU s by ready',
         `RSS MB after ${IDLE_MS / 1000} s idle`,
         'child processes RSS MB',
+        'SIGTERM → exit ms',
         'load (1 min)',
       ],
       rows: results.map((r) => [
@@ -274,6 +283,7 @@ writeResults(
         r.median.cpuSeconds,
         r.median.rssMB,
         r.median.childRssMB,
+        r.median.stopMs,
         r.median.load1,
       ]),
     },
@@ -289,5 +299,6 @@ writeResults(
     'CITYSTREAM_DEMO=0, log level warn; each role has its own data directory, started once untimed before the measured runs. Embedded: in-process bus, PGlite and the embedded time-series store under the data directory. Real servers: Kafka, PostgreSQL (a throw-away database), InfluxDB and Mosquitto from scripts/services on 127.0.0.1.',
     'Ready: from spawn() to the first 200 of GET /readyz, polled every 10 ms. CPU: utime+stime of the hub process at that moment. RSS: VmRSS of the hub process.',
     'Child processes: total RSS of every process the hub started, after the idle period, to catch a compiler or bundler service left running under the hub.',
+    'SIGTERM → exit: from the signal until the process exited with code 0 (HTTP closed, consumers stopped and committed, bus and database closed); a run that exits otherwise fails the benchmark.',
   ],
 );
