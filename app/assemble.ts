@@ -139,6 +139,11 @@ export async function assembleHub(config: Config, options: AssembleOptions = {})
     (stopping ??= (async () => {
       logger.info('stopping citystream');
       const closing = http.close();
+      // Every consumer group is left at once (a Kafka consumer takes about a second to leave);
+      // one by one, as the components below stop, seven of them held a hub's exit for 8 s. The
+      // components still stop in reverse order, each awaiting its own consumer's stop (and
+      // reporting its failure, as bus.close() does for the rest).
+      const consumersStopped = bus.stopConsumers().catch(() => undefined);
       for (const { role, running } of [...roles].reverse()) {
         try {
           await running.stop();
@@ -147,6 +152,7 @@ export async function assembleHub(config: Config, options: AssembleOptions = {})
         }
       }
       await closing;
+      await consumersStopped;
       await bus.close();
       await closeDb();
       logger.info('citystream stopped');

@@ -395,8 +395,12 @@ export class EmbeddedBus implements Bus {
     return Promise.resolve();
   }
 
-  async close(): Promise<void> {
+  async stopConsumers(): Promise<void> {
     await Promise.all([...this.consumers].map((c) => c.stop()));
+  }
+
+  async close(): Promise<void> {
+    await this.stopConsumers();
     this.closed = true;
   }
 

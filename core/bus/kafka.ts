@@ -299,8 +299,13 @@ export class KafkaBus implements Bus {
     }
   }
 
-  async close(): Promise<void> {
+  async stopConsumers(): Promise<void> {
+    // Together: each waits for its fetch in flight (up to maxWaitTimeInMs) and a LeaveGroup.
     await Promise.all([...this.consumers].map((c) => c.stop()));
+  }
+
+  async close(): Promise<void> {
+    await this.stopConsumers();
     while (this.sending) await this.sending;
     await this.producer.disconnect();
     await this.admin.disconnect();

@@ -134,6 +134,11 @@ export interface Bus {
   offsets(topic: string): Promise<PartitionOffsets[]>;
   /** Throws when the bus cannot be reached. */
   health(): Promise<void>;
+  /**
+   * Stops every consumer at once: each finishes and commits the batch in hand, then leaves its
+   * group; a consumer's own stop() resolves with it. Publishing still works.
+   */
+  stopConsumers(): Promise<void>;
   /** Flushes pending publishes, stops consumers (committing their work) and disconnects. */
   close(): Promise<void>;
 }

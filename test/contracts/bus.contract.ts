@@ -290,6 +290,80 @@ export function busContract(label: string, makeBus: () => Promise<Bus>) {
       expect(again).toEqual([3]);
     });
 
+    it('stops every consumer at once: a slow batch holds only its own group, and each commits what it handled', async () => {
+      const run = `r${randomUUID().slice(0, 8)}`;
+      const key = `${run}-T`;
+      /** A group whose handler waits at a gate with its batch in hand until opened. */
+      const gated = (name: string) => {
+        const handled: number[] = [];
+        let signalEntered!: () => void;
+        let open!: () => void;
+        const gate = new Promise<void>((resolve) => (open = resolve));
+        return {
+          groupId: `g-${run}-${name}`,
+          handled,
+          entered: new Promise<void>((resolve) => (signalEntered = resolve)),
+          open: () => open(),
+          handler: async (b: { deliveries: Delivery[] }) => {
+            const ours = b.deliveries.filter(mine(run));
+            if (ours.length === 0) return;
+            signalEntered();
+            await gate;
+            handled.push(...ours.map((d) => (d.event!.data as AirReading).pm25!));
+          },
+        };
+      };
+      const slow = gated('slow');
+      const quick = gated('quick');
+      // The slow group first: stopped one after another, it would hold the quick one's stop.
+      const slowConsumer = await consume({ groupId: slow.groupId, handler: slow.handler });
+      const quickConsumer = await consume({ groupId: quick.groupId, handler: quick.handler });
+      await bus.publish(
+        AIR,
+        [0, 1, 2].map((n) => reading(key, n)),
+      );
+      await Promise.all([slow.entered, quick.entered]);
+      const stopping = bus.stopConsumers();
+      quick.open();
+      // The quick group's member has left while the slow one still works: a new member owns every
+      // partition (stopped one after another, the quick member would still hold its share).
+      const total = (await bus.offsets(AIR)).length;
+      const quickAgain: number[] = [];
+      const successor = await consume({
+        groupId: quick.groupId,
+        handler: async (b) =>
+          void quickAgain.push(
+            ...b.deliveries.filter(mine(run)).map((d) => (d.event!.data as AirReading).pm25!),
+          ),
+      });
+      await waitFor(
+        () => successor.assignment().length === total,
+        'the quick group to be left while the slow batch is in hand',
+        20_000,
+      ).finally(() => slow.open()); // a failure must not leave the slow member stuck for afterAll
+      expect(quick.handled).toEqual([0, 1, 2]);
+      await stopping;
+      await Promise.all([slowConsumer.stop(), quickConsumer.stop()]);
+      expect(slow.handled).toEqual([0, 1, 2]);
+      // Publishing still works, and each group resumes after what it handled.
+      await bus.publish(AIR, [reading(key, 3)]);
+      const slowAgain: number[] = [];
+      await consume({
+        groupId: slow.groupId,
+        handler: async (b) =>
+          void slowAgain.push(
+            ...b.deliveries.filter(mine(run)).map((d) => (d.event!.data as AirReading).pm25!),
+          ),
+      });
+      await waitFor(
+        () => quickAgain.length >= 1 && slowAgain.length >= 1,
+        'the next event in both groups',
+        30_000,
+      );
+      expect(quickAgain).toEqual([3]);
+      expect(slowAgain).toEqual([3]);
+    });
+
     it('shares partitions within a group and hands them over when a member leaves', async () => {
       const run = `r${randomUUID().slice(0, 8)}`;
       const groupId = `g-${run}`;
