@@ -1,7 +1,7 @@
 // Start-up benchmark: time from process spawn to the first /readyz 200, CPU used by then, idle
-// RSS after readiness and the time SIGTERM takes to a clean exit, per role, for the compiled server (`node dist/cli/main.js start`, what
-// `npm start` and the image run) against the old way of running the sources through tsx
-// (`node --import tsx cli/main.ts start`).
+// RSS after readiness and the time SIGTERM takes to a clean exit, per role, for the compiled
+// server (`node dist/cli/main.js start`, what `npm start` and the image run) against the old way
+// of running the sources through tsx (`node --import tsx cli/main.ts start`).
 //   npm run build && node --import tsx bench/startup.ts        (npm run bench:startup)
 // Embedded adapters (no KAFKA_BROKERS, INFLUX_URL, DATABASE_URL), demo off, one data directory per
 // role, warmed by one untimed start first ("a warm data directory": PGlite initialised, migrated).

@@ -47,6 +47,18 @@ export function busContract(label: string, makeBus: () => Promise<Bus>) {
     };
     const mine = (run: string) => (d: Delivery) =>
       (d.event?.data as AirReading | undefined)?.stationId.startsWith(run);
+    /** The numbers (pm25) of this run's readings among `deliveries`, in delivery order. */
+    const numbers = (run: string, deliveries: Delivery[]) =>
+      deliveries.filter(mine(run)).map((d) => (d.event!.data as AirReading).pm25!);
+    /** A new member of `groupId`, and the numbers of this run it is handed. */
+    const follow = async (run: string, groupId: string) => {
+      const got: number[] = [];
+      const member = await consume({
+        groupId,
+        handler: async (b) => void got.push(...numbers(run, b.deliveries)),
+      });
+      return { member, got };
+    };
 
     it('delivers keyed events in publish order per key, with partition:offset positions', async () => {
       const run = `r${randomUUID().slice(0, 8)}`;
@@ -152,7 +164,7 @@ export function busContract(label: string, makeBus: () => Promise<Bus>) {
       const first = await consume({
         groupId,
         handler: async (b) => {
-          const values = b.deliveries.filter(mine(run)).map((d) => (d.event!.data as AirReading).pm25!);
+          const values = numbers(run, b.deliveries);
           if (values.length && failures < 2) {
             failures++;
             throw new Error('sink unavailable');
@@ -169,12 +181,7 @@ export function busContract(label: string, makeBus: () => Promise<Bus>) {
       expect(failures).toBe(2);
       await first.stop();
       // A new member of the same group starts after what was committed: nothing handled twice.
-      const again: number[] = [];
-      await consume({
-        groupId,
-        handler: async (b) =>
-          void again.push(...b.deliveries.filter(mine(run)).map((d) => (d.event!.data as AirReading).pm25!)),
-      });
+      const { got: again } = await follow(run, groupId);
       await bus.publish(AIR, [reading(key, 3)]);
       await waitFor(() => again.length >= 1, 'the next event in the resumed group', 30_000);
       expect(again).toEqual([3]);
@@ -236,12 +243,7 @@ export function busContract(label: string, makeBus: () => Promise<Bus>) {
       expect(raw.data.pm25).toBe(1);
       // Committed past the poison: the group resumes after it, with nothing handled twice.
       await first.stop();
-      const again: number[] = [];
-      await consume({
-        groupId,
-        handler: async (b) =>
-          void again.push(...b.deliveries.filter(mine(run)).map((d) => (d.event!.data as AirReading).pm25!)),
-      });
+      const { got: again } = await follow(run, groupId);
       await bus.publish(AIR, [reading(key, 3)]);
       await waitFor(() => again.length >= 1, 'the next event in the resumed group', 30_000);
       expect(again).toEqual([3]);
@@ -261,11 +263,11 @@ export function busContract(label: string, makeBus: () => Promise<Bus>) {
       const first = await consume({
         groupId,
         handler: async (b) => {
-          const ours = b.deliveries.filter(mine(run));
+          const ours = numbers(run, b.deliveries);
           if (ours.length === 0) return;
           entered();
           await gate;
-          handled.push(...ours.map((d) => (d.event!.data as AirReading).pm25!));
+          handled.push(...ours);
         },
       });
       await bus.publish(
@@ -279,12 +281,7 @@ export function busContract(label: string, makeBus: () => Promise<Bus>) {
       release();
       await stopping;
       expect(handled).toEqual([0, 1, 2]);
-      const again: number[] = [];
-      await consume({
-        groupId,
-        handler: async (b) =>
-          void again.push(...b.deliveries.filter(mine(run)).map((d) => (d.event!.data as AirReading).pm25!)),
-      });
+      const { got: again } = await follow(run, groupId);
       await bus.publish(AIR, [reading(key, 3)]);
       await waitFor(() => again.length >= 1, 'the next event in the resumed group', 30_000);
       expect(again).toEqual([3]);
@@ -305,11 +302,11 @@ export function busContract(label: string, makeBus: () => Promise<Bus>) {
           entered: new Promise<void>((resolve) => (signalEntered = resolve)),
           open: () => open(),
           handler: async (b: { deliveries: Delivery[] }) => {
-            const ours = b.deliveries.filter(mine(run));
+            const ours = numbers(run, b.deliveries);
             if (ours.length === 0) return;
             signalEntered();
             await gate;
-            handled.push(...ours.map((d) => (d.event!.data as AirReading).pm25!));
+            handled.push(...ours);
           },
         };
       };
@@ -328,14 +325,7 @@ export function busContract(label: string, makeBus: () => Promise<Bus>) {
       // The quick group's member has left while the slow one still works: a new member owns every
       // partition (stopped one after another, the quick member would still hold its share).
       const total = (await bus.offsets(AIR)).length;
-      const quickAgain: number[] = [];
-      const successor = await consume({
-        groupId: quick.groupId,
-        handler: async (b) =>
-          void quickAgain.push(
-            ...b.deliveries.filter(mine(run)).map((d) => (d.event!.data as AirReading).pm25!),
-          ),
-      });
+      const { member: successor, got: quickAgain } = await follow(run, quick.groupId);
       await waitFor(
         () => successor.assignment().length === total,
         'the quick group to be left while the slow batch is in hand',
@@ -347,14 +337,7 @@ export function busContract(label: string, makeBus: () => Promise<Bus>) {
       expect(slow.handled).toEqual([0, 1, 2]);
       // Publishing still works, and each group resumes after what it handled.
       await bus.publish(AIR, [reading(key, 3)]);
-      const slowAgain: number[] = [];
-      await consume({
-        groupId: slow.groupId,
-        handler: async (b) =>
-          void slowAgain.push(
-            ...b.deliveries.filter(mine(run)).map((d) => (d.event!.data as AirReading).pm25!),
-          ),
-      });
+      const { got: slowAgain } = await follow(run, slow.groupId);
       await waitFor(
         () => quickAgain.length >= 1 && slowAgain.length >= 1,
         'the next event in both groups',
