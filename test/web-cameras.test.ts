@@ -56,7 +56,8 @@ describe.skipIf(!chromium)('camera tiles and the live player (Chromium)', () => 
         // The worker calls a camera stalled only after 60 intervals: the page must see it first.
         CITYSTREAM_CAMERAS_STALL_INTERVALS: '60',
       }),
-      launchBrowser(),
+      // WebGL off: this file looks at no map (test/support/browser.ts, LaunchOptions)
+      launchBrowser('shell', { webgl: false }),
     ]);
   }, 90_000);
   afterAll(async () => {

@@ -5,7 +5,8 @@
 // watch the hold run out; cancel from "My bookings" with the refund shown; departures that have
 // left cannot be held; report an incident with a photo and the person's location after a refusal,
 // then find it in "My reports" and its detail view; filter the activity feed; keyboard tabs;
-// axe-core finds no serious or critical violation on desktop and phone; phone tap targets.
+// axe-core finds no serious or critical violation on desktop and phone; phone tap targets; the
+// map's fallback in a browser without WebGL (this file's browser has it off).
 import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -89,7 +90,8 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
         DATABASE_URL: db.url,
         CITYSTREAM_TICKET_HOLD_SECONDS: String(HOLD_SECONDS),
       }),
-      launchBrowser(),
+      // WebGL off: this file looks at no map (test/support/browser.ts, LaunchOptions)
+      launchBrowser('shell', { webgl: false }),
     ]);
     const context = { ...DESKTOP, geolocation: SHENZHEN, permissions: ['geolocation'] };
     opened = await openPage(browser, `${hub.url}/#shenzhen`, context);
@@ -554,6 +556,50 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
       expect(zh.problems).toEqual([]);
     } finally {
       await zh.context.close();
+    }
+  });
+
+  it('without WebGL the map says so in the page language, and a searched place still pins the report', async () => {
+    // This file's browser has WebGL off, as some phones and locked-down office PCs do.
+    const pages = [
+      {
+        options: DESKTOP,
+        search: 'Find a place',
+        place: 'Shenzhen North',
+        caption: 'This browser cannot draw the map (WebGL is off). Search still places a pin.',
+        pin: /^22\.60960, 114\.02920 · Longhua$/,
+      },
+      {
+        options: { ...PHONE, locale: 'zh-CN' },
+        search: '查找地点',
+        place: '深圳北站',
+        caption: '此浏览器无法绘制地图（WebGL 已关闭）。仍可通过搜索放置标记。',
+        pin: /^22\.60960, 114\.02920 · 龙华区$/,
+      },
+    ];
+    for (const want of pages) {
+      const opened = await openPage(browser, `${hub.url}/#shenzhen`, want.options);
+      try {
+        const { page } = opened;
+        await expect.poll(() => page.locator('#map').getAttribute('data-state')).toBe('no-webgl');
+        // The frame says why it is empty, and is no taller than that; the map-only tools are gone.
+        const notice = page.locator('#map .map-frame .map-unavailable');
+        expect(await notice.textContent()).toBe(want.caption);
+        expect((await page.locator('#map .map-frame').boundingBox())!.height).toBeLessThan(120);
+        expect(await page.locator('#map .map-pin-centre').isVisible()).toBe(false);
+        expect(await page.locator('#map .map-layers').isVisible()).toBe(false);
+        const search = page.getByRole('combobox', { name: want.search });
+        await search.fill(want.place);
+        await search.press('Enter');
+        // The pin goes to the report form, which opens for it.
+        await expect.poll(() => page.locator('[data-testid=report-pin]').textContent()).toMatch(want.pin);
+        await expect(page.locator('form[data-form=report]').isVisible()).resolves.toBe(true);
+        expect(await notice.isVisible()).toBe(true);
+        await saveScreenshot(page, `citizen-map-no-webgl-${want.options.locale}`);
+        expect(opened.problems).toEqual([]);
+      } finally {
+        await opened.context.close();
+      }
     }
   });
 });

@@ -82,7 +82,8 @@ describe.skipIf(!chromium)(
           CITYSTREAM_WS_HEARTBEAT_MS: String(HEARTBEAT_MS),
           ...(kafka ? { KAFKA_BROKERS: kafka.value, KAFKA_TOPIC_PREFIX: prefix } : {}),
         }),
-        launchBrowser(),
+        // WebGL off: this file looks at no map (test/support/browser.ts, LaunchOptions)
+        launchBrowser('shell', { webgl: false }),
       ]);
       proxy = await startTcpProxy({ host: '127.0.0.1', port: hub.port });
       const staff = await mintToken(TEST_JWT_SECRET, { sub: 'web-live-staff', role: 'staff' });

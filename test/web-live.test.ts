@@ -58,7 +58,8 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
         // A short history per channel, so a long enough outage outruns it (last test).
         CITYSTREAM_WS_HISTORY_SIZE: '6',
       }),
-      launchBrowser(),
+      // WebGL off: this file looks at no map (test/support/browser.ts, LaunchOptions)
+      launchBrowser('shell', { webgl: false }),
     ]);
     proxy = await startTcpProxy({ host: '127.0.0.1', port: hub.port });
     staff = await mintToken(TEST_JWT_SECRET, { sub: 'web-test-staff', role: 'staff' });

@@ -63,7 +63,8 @@ describe.skipIf(!chromium)(
           CITYSTREAM_CAMERAS_FILE: file,
           CITYSTREAM_JWT_SECRET: SECRET,
         }),
-        launchBrowser(),
+        // WebGL off: this file looks at no map (test/support/browser.ts, LaunchOptions)
+        launchBrowser('shell', { webgl: false }),
       ]);
       token = await mintToken(SECRET, { sub: 'desk-3', role: 'staff' });
     }, 90_000);

@@ -53,7 +53,8 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
   beforeAll(async () => {
     [api, browser] = await Promise.all([
       startApi(backend, { CITYSTREAM_ROLES: 'api,stream' }),
-      launchBrowser(),
+      // WebGL off: this file looks at no map (test/support/browser.ts, LaunchOptions)
+      launchBrowser('shell', { webgl: false }),
     ]);
     [staffToken, citizenToken] = await Promise.all([api.token('desk-7', 'staff'), api.token('zhang')]);
   }, 60_000);

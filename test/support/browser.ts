@@ -33,10 +33,25 @@ export function chromiumAvailable(kind: BrowserKind = 'shell'): string | null {
   return null;
 }
 
+export interface LaunchOptions {
+  /**
+   * false: a browser without WebGL, as some phones and locked-down office PCs are; the dashboard
+   * shows the map's fallback (a caption; search and "my location" still place the report pin).
+   * For files that look at no map: setting up WebGL and drawing the map on SwiftShader is about
+   * half of the browser's CPU per dashboard load (measured 2026-12-07: the six such files, 110 →
+   * 80 core-s in all).
+   */
+  webgl?: boolean;
+}
+
 /** 'full' only where the shell lacks something a test needs (shown notifications). */
-export function launchBrowser(kind: BrowserKind = 'shell'): Promise<Browser> {
+export function launchBrowser(
+  kind: BrowserKind = 'shell',
+  { webgl = true }: LaunchOptions = {},
+): Promise<Browser> {
   // --no-sandbox: tests run as root in CI containers, where Chromium's sandbox cannot start.
-  return chromium.launch({ executablePath: PATHS[kind], args: ['--no-sandbox'] });
+  const args = ['--no-sandbox', ...(webgl ? [] : ['--disable-webgl'])];
+  return chromium.launch({ executablePath: PATHS[kind], args });
 }
 
 export interface OpenedPage {

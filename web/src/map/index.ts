@@ -234,7 +234,9 @@ export class CityMap {
         localIdeographFontFamily: "'PingFang SC', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif",
       });
     } catch {
-      this.caption.textContent = t('map:noWebgl');
+      // No WebGL (some phones, locked-down office PCs): the frame says so instead of standing
+      // empty, and the map-only tools hide (styles.css); search still places the report pin.
+      this.canvasBox.replaceChildren(h('p', { class: 'map-unavailable' }, t('map:noWebgl')));
       this.el.dataset.state = 'no-webgl';
       return;
     }
@@ -500,6 +502,11 @@ export class CityMap {
 
   private updateCaption(): void {
     if (this.reportPin) return;
+    // Without a map there is nothing to click: the frame's notice says what still works.
+    if (!this.map) {
+      this.caption.textContent = '';
+      return;
+    }
     const offline = this.styleName === OFFLINE_STYLE_NAME ? ` ${t('map:offline')}` : '';
     this.caption.textContent = `${t('map:hint')}${offline}`;
   }
