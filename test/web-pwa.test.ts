@@ -103,7 +103,8 @@ describe.skipIf(!chromium)('installable app (Chromium)', () => {
 
   it('shows a pushed message as a notification', async () => {
     // getNotifications() lists nothing in the headless shell: it has no notification platform
-    const fullBrowser = await launchBrowser('full');
+    // WebGL off: this test looks at no map (test/support/browser.ts, LaunchOptions)
+    const fullBrowser = await launchBrowser('full', { webgl: false });
     onTestFinished(() => fullBrowser.close());
     const { page, context } = await openPage(fullBrowser, `${hub.url}/`, DESKTOP);
     await context.grantPermissions(['notifications'], { origin: hub.url });
@@ -220,7 +221,8 @@ describe.skipIf(!chromium)('service worker update (Chromium)', { timeout: 90_000
     server = Fastify();
     await serveDashboard(server, dist);
     url = await server.listen({ host: '127.0.0.1', port: 0 });
-    browser = await launchBrowser();
+    // WebGL off: this test looks at no map (test/support/browser.ts, LaunchOptions)
+    browser = await launchBrowser('shell', { webgl: false });
   });
   afterAll(async () => {
     await browser?.close();
