@@ -2,7 +2,8 @@
 // online live with the worker that runs it, a camera whose source does not exist shows "error"
 // with ffmpeg's reason, a camera's pipeline metrics open as a chart; a station added with a point
 // outside its city gets the error under the latitude field with the input kept, then is saved,
-// disabled and deleted (two clicks). The same tab in Chinese on a phone. Screenshots under
+// disabled and deleted (two clicks); a camera registered while the tab is open joins the list
+// without a reload. The same tab in Chinese on a phone. Screenshots under
 // test/artifacts/staff-devices-*.png.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -139,6 +140,30 @@ describe.skipIf(!chromium)(
       await page.getByText('Station SZ-DESK-01 deleted; its readings are kept.').waitFor();
       await row.waitFor({ state: 'detached' });
       expect((await fetch(`${hub.url}/v1/air/stations/SZ-DESK-01`)).status).toBe(404);
+      expect(problems).toEqual([]);
+    });
+
+    it('lists a camera another desk registers while the tab is open, without a reload', async () => {
+      const { page, problems } = await devicesTab(DESKTOP);
+      await camera(page, 'SZ-TEST-GONE').waitFor();
+      const res = await fetch(`${hub.url}/v1/cameras`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          id: 'SZ-TEST-LATE',
+          name: 'Camera registered after the list was read',
+          city: 'shenzhen',
+          lat: 22.55,
+          lon: 114.06,
+          url: 'rtsp://127.0.0.1:9/late',
+          snapshotIntervalSeconds: 1,
+        }),
+      });
+      expect(res.status).toBe(201);
+      // Its first status event brings it in; the list is read once more, not reloaded.
+      const late = camera(page, 'SZ-TEST-LATE');
+      await expect.poll(() => late.getAttribute('data-status'), { timeout: 30_000 }).toBe('error');
+      await expect(late.textContent()).resolves.toContain('Camera registered after the list was read');
       expect(problems).toEqual([]);
     });
 

@@ -10,6 +10,7 @@ import type { CameraPlayer } from './camera-player.ts';
 import './camera-panel.css';
 import { Freshness } from './camera-freshness.ts';
 import type { CityId } from './cities.ts';
+import { coalesced } from './coalesce.ts';
 import { fill, h } from './dom.ts';
 import { formatAgo, t } from './i18n/index.ts';
 import type { z } from 'zod';
@@ -48,8 +49,6 @@ export class CameraPanel {
   private tiles = new Map<string, Tile>();
   private loadSeq = 0;
   private city: CityId | null = null;
-  private refreshing: Promise<void> | null = null;
-  private queued: Promise<void> | null = null;
   /** Statuses of cameras the grid does not show yet, applied when their tiles are made. */
   private readonly early = new Map<string, CameraStatus>();
   private readonly observer: IntersectionObserver | null;
@@ -112,29 +111,16 @@ export class CameraPanel {
    * that confirmation reaches the page by neither path.
    */
   refresh(): Promise<void> {
-    // A read under way may predate what the caller learnt: one more read follows it (at most one
-    // waits, however many events ask).
-    if (this.queued) return this.queued;
-    if (this.refreshing) {
-      this.queued = this.refreshing.then(() => {
-        this.queued = null;
-        return this.refresh();
-      });
-      return this.queued;
-    }
+    return this.reread();
+  }
+
+  private readonly reread = coalesced(async () => {
     const city = this.city;
     const seq = this.loadSeq;
-    if (!city) return Promise.resolve();
-    this.refreshing = list<Camera>(`/v1/cameras?city=${city}`)
-      .then((cameras) => {
-        if (seq === this.loadSeq && this.merge(cameras) > 0) this.onAdded();
-      })
-      .catch(() => undefined)
-      .finally(() => {
-        this.refreshing = null;
-      });
-    return this.refreshing;
-  }
+    if (!city) return;
+    const cameras = await list<Camera>(`/v1/cameras?city=${city}`);
+    if (seq === this.loadSeq && this.merge(cameras) > 0) this.onAdded();
+  });
 
   /** Adds the cameras not shown and applies newer statuses to the others; returns how many joined. */
   private merge(cameras: Camera[]): number {

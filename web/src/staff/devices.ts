@@ -4,6 +4,7 @@
 // camera's recent pipeline metrics as a chart. Live over cameras:city:{c} and air:city:{c}.
 import type { StreamClient } from '../../../stream/client/index.ts';
 import { cityOptions } from '../cities.ts';
+import { coalesced } from '../coalesce.ts';
 import { fill, h, type Child } from '../dom.ts';
 import { formatAgo, t } from '../i18n/index.ts';
 import { showCameraMetrics } from './camera-metrics.ts';
@@ -48,6 +49,10 @@ export class DevicesView {
   private readonly live: StreamClient;
   /** Counts loads: an answer to an older one (another city, a reload since) is dropped. */
   private loadSeq = 0;
+  /** Statuses of cameras not listed yet (registered after the list was read), the latest each. */
+  private readonly early = new Map<string, NonNullable<CameraRow['status']>>();
+  /** Reads the camera list again when an event names a camera the list lacks. */
+  private readonly rereadCameras = coalesced(() => this.mergeCameras(this.city.value, this.loadSeq));
 
   constructor(live: StreamClient) {
     this.live = live;
@@ -103,6 +108,7 @@ export class DevicesView {
     const city = this.city.value;
     const seq = ++this.loadSeq;
     this.unsubscribe();
+    this.early.clear();
     const listed = this.readLists(city, seq);
     // A status published between the list's answer and the gateway's confirmation of the
     // subscription reaches the page by neither path (a camera read "starting" for good): once the
@@ -158,6 +164,9 @@ export class DevicesView {
     for (const c of fresh.body.items) {
       const cam = this.cameras.find((x) => x.id === c.id);
       if (!cam) {
+        const early = this.early.get(c.id);
+        this.early.delete(c.id);
+        if (early && (!c.status || early.since > c.status.since)) c.status = early;
         this.cameras.push(c);
         added = true;
       } else if (c.status && (!cam.status || c.status.since > cam.status.since)) {
@@ -177,18 +186,25 @@ export class DevicesView {
       time?: string;
       worker?: string;
     };
+    const status =
+      event.type === 'city.camera.status.v1' && d.status
+        ? { status: d.status, reason: d.reason, since: d.since ?? new Date().toISOString(), worker: d.worker }
+        : null;
     const cam = this.cameras.find((c) => c.id === d.cameraId);
-    if (!cam) return;
+    if (!cam) {
+      // A camera registered after the list was read (by another desk, a starting ingest process):
+      // it joins the list, with this status if the list's is older. A camera's events arrive in
+      // order, so the last one kept is its latest.
+      if (!d.cameraId) return;
+      if (status) this.early.set(d.cameraId, status);
+      void this.rereadCameras();
+      return;
+    }
     const row = this.rowOf(this.cameraList, cam.id);
-    if (event.type === 'city.camera.status.v1' && d.status) {
+    if (status) {
       // The list read after the subscription can be newer (ISO 8601 UTC strings sort by time).
-      if (d.since && cam.status?.since && d.since < cam.status.since) return;
-      cam.status = {
-        status: d.status,
-        reason: d.reason,
-        since: d.since ?? new Date().toISOString(),
-        worker: d.worker,
-      };
+      if (cam.status?.since && status.since < cam.status.since) return;
+      cam.status = status;
       row?.replaceWith(this.cameraRow(cam));
     } else if (event.type === 'city.camera.snapshot.v1' && d.time) {
       // A snapshot every second or two: only the row's "last snapshot" changes.
