@@ -115,7 +115,9 @@ async function bundle(outDir: string, assetsDir: string, minify: boolean): Promi
     relative(ROOT_DIR, join(WEB_DIR, 'index.html')),
     ...app.inputs,
   ]
-    .filter((f) => !f.startsWith('node_modules/'))
+    // esbuild also lists virtual inputs, such as `<define:__PRECACHE__>` for a large define value:
+    // no file, so a freshness check would find it missing and rebuild every time.
+    .filter((f) => !f.startsWith('node_modules/') && !f.startsWith('<'))
     .sort();
   const manifest: WebManifest = { builtAt: new Date().toISOString(), script, style, inputs };
   await writeFile(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
