@@ -1,12 +1,14 @@
-// `citystream token` as a real process: it never signs with the public dev secret unless told to.
+// `citystream token` as a real process, the compiled command operators run (dist/, as the bin and
+// `npm start` do; test/process.test.ts keeps the development command under tsx covered): it never
+// signs with the public dev secret unless told to.
 import { spawnSync } from 'node:child_process';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { DEV_JWT_SECRET } from '../core/config/index.ts';
-import { cliArgs } from './support/hub-process.ts';
+import { builtCliArgs } from './support/hub-process.ts';
 
 const run = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, cliArgs('token', ...args), {
+  spawnSync(process.execPath, builtCliArgs('token', ...args), {
     env: { PATH: process.env.PATH, ...env },
     encoding: 'utf8',
     timeout: 30_000,
