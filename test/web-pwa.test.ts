@@ -22,23 +22,28 @@ const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isM
 describe.skipIf(!chromium)('installable app (Chromium)', () => {
   let hub: HubProcess;
   let browser: Browser;
+  // WebGL off: the tests given this browser look at no map (test/support/browser.ts, LaunchOptions);
+  // the offline tests keep the map, which must start from the cache.
+  let mapless: Browser;
 
   beforeAll(async () => {
-    [hub, browser] = await Promise.all([
+    [hub, browser, mapless] = await Promise.all([
       startHubOnAnyDatabase({
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-pwa-')),
         ...DEMO_WITHOUT_CAMERAS,
       }),
       launchBrowser(),
+      launchBrowser('shell', { webgl: false }),
     ]);
   });
   afterAll(async () => {
     await browser?.close();
+    await mapless?.close();
     await hub?.stop('SIGKILL');
   });
 
   it('is installable: the manifest parses without errors and the service worker is ready', async () => {
-    const { page, context, problems } = await openPage(browser, `${hub.url}/`, DESKTOP);
+    const { page, context, problems } = await openPage(mapless, `${hub.url}/`, DESKTOP);
     const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
     expect(scope).toBe(`${hub.url}/`);
     const cdp = await context.newCDPSession(page);
@@ -150,7 +155,7 @@ describe.skipIf(!chromium)('installable app (Chromium)', () => {
   });
 
   it('opens the bookings view a tapped notification points at', async () => {
-    const { page, context } = await openPage(browser, `${hub.url}/`, DESKTOP);
+    const { page, context } = await openPage(mapless, `${hub.url}/`, DESKTOP);
     await page.locator('#account input[name=name]').fill('pwa-tapper');
     await page.locator('#account button[type=submit]').click();
     await page.locator('#account [data-user="pwa-tapper"]').waitFor();
@@ -166,7 +171,7 @@ describe.skipIf(!chromium)('installable app (Chromium)', () => {
   ] as const) {
     it(`the Notifications control saves quiet hours and AQI follows (${size})`, async () => {
       const user = `pwa-prefs-${size}`;
-      const { page, context, problems } = await openPage(browser, `${hub.url}/`, options);
+      const { page, context, problems } = await openPage(mapless, `${hub.url}/`, options);
       await page.locator('#account input[name=name]').fill(user);
       await page.locator('#account button[type=submit]').click();
       await page.locator(`#account [data-user="${user}"]`).waitFor();
