@@ -24,23 +24,28 @@ const EN_DESKTOP = { ...ZH_DESKTOP, locale: 'en-US' };
 describe.skipIf(!chromium)('dashboard languages (Chromium)', () => {
   let hub: HubProcess;
   let browser: Browser;
+  // WebGL off: the language switch test looks at no map (test/support/browser.ts, LaunchOptions);
+  // the others keep it, as the map's own controls and labels are part of the page's language.
+  let mapless: Browser;
 
   beforeAll(async () => {
-    [hub, browser] = await Promise.all([
+    [hub, browser, mapless] = await Promise.all([
       startHubOnAnyDatabase({
         CITYSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'web-i18n-')),
         ...DEMO_WITHOUT_CAMERAS,
       }),
       launchBrowser(),
+      launchBrowser('shell', { webgl: false }),
     ]);
   });
   afterAll(async () => {
     await browser?.close();
+    await mapless?.close();
     await hub?.stop('SIGKILL');
   });
 
-  const loaded = async (page: Page) => {
-    await page.locator('#map[data-state="ready"]').waitFor({ timeout: 30_000 });
+  const loaded = async (page: Page, map: 'ready' | 'no-webgl' = 'ready') => {
+    await page.locator(`#map[data-state="${map}"]`).waitFor({ timeout: 30_000 });
     await page.locator('[data-station]').first().waitFor();
     await page.locator('#connection').waitFor();
   };
@@ -68,19 +73,19 @@ describe.skipIf(!chromium)('dashboard languages (Chromium)', () => {
     'switches to English with the header switch, and keeps it across reloads',
     { timeout: 90_000 },
     async () => {
-      const { page, context } = await openPage(browser, `${hub.url}/#guangzhou`, ZH_DESKTOP);
-      await loaded(page);
+      const { page, context } = await openPage(mapless, `${hub.url}/#guangzhou`, ZH_DESKTOP);
+      await loaded(page, 'no-webgl');
       await Promise.all([page.waitForEvent('load'), page.selectOption('#lang', 'en')]);
-      await loaded(page);
+      await loaded(page, 'no-webgl');
       expect(await page.locator('html').getAttribute('lang')).toBe('en');
       expect(await page.locator('#air h2').textContent()).toContain('Air quality');
       await page.reload();
-      await loaded(page);
+      await loaded(page, 'no-webgl');
       expect(await page.locator('html').getAttribute('lang')).toBe('en');
       // Another tab of the same browser profile too.
       const other = await context.newPage();
       await other.goto(`${hub.url}/#foshan`);
-      await loaded(other);
+      await loaded(other, 'no-webgl');
       expect(await other.locator('#map h2').textContent()).toBe('Map');
       await saveScreenshot(other, 'i18n-en-desktop');
       await context.close();
