@@ -4,9 +4,10 @@ import { CITY_IDS } from '../domain/cities.ts';
 export { CITY_IDS, type CityId } from '../domain/cities.ts';
 export const cityId = z.enum(CITY_IDS, { error: `expected a city id: ${CITY_IDS.join(', ')}` });
 
-export const stationId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, {
-  error: 'expected 1-64 characters: letters, digits, . _ : -',
-});
+/** A station id, and why one is refused (also worded by hand in modules/air/refusal.ts). */
+export const STATION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+export const STATION_ID_REASON = 'expected 1-64 characters: letters, digits, . _ : -';
+export const stationId = z.string().regex(STATION_ID_PATTERN, { error: STATION_ID_REASON });
 
 const concentration = z.number().finite().nonnegative();
 

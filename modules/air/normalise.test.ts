@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseReading, type NormaliseOptions } from './normalise.ts';
+import { quickRefusal } from './refusal.ts';
 import { ppbToUgm3, toStandardUnit } from '../../core/domain/units.ts';
 
 const NOW = Date.parse('2026-11-24T08:00:00Z');
@@ -158,5 +159,58 @@ describe('normaliseReading without units', () => {
         expect(normaliseReading(input, options), `${key}=${String(value)}`).toEqual(viaSchema);
       }
     }
+  });
+});
+
+// The hand-worded refusals (refusal.ts) must be zod's, word for word and in zod's order, for every
+// mix of the shapes they handle (several fields wrong at once included): `units: {}` sends the same
+// item through zod (refusal.ts leaves any item with units to it), and both answers must be equal.
+const ABSENT = Symbol('absent');
+const stationIds = [ABSENT, 'GZ-0001', 'NOPE-1', '', 'bad id', 'x'.repeat(65), 5, NaN, null, true, {}, []];
+const times = [
+  ABSENT,
+  '2026-11-24T07:59:00Z',
+  'yesterday',
+  '2026-11-24T07:59:00',
+  NOW - 60_000,
+  -1,
+  1.5,
+  2 ** 53,
+  -Infinity,
+  null,
+  false,
+  {},
+];
+const values = [ABSENT, 35.2, -1, 'high', null, true, NaN, Infinity, [], {}];
+
+function item(stationId: unknown, time: unknown, pm25: unknown, co: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = { extra: 'ignored' };
+  for (const [k, v] of Object.entries({ stationId, time, pm25, co })) if (v !== ABSENT) out[k] = v;
+  return out;
+}
+
+describe('hand-worded refusals', () => {
+  it('say what zod says, in its order, for every mix of these fields', () => {
+    let handled = 0;
+    for (const stationId of stationIds)
+      for (const time of times)
+        for (const pm25 of values)
+          for (const co of [ABSENT, 'x', 12]) {
+            const input = item(stationId, time, pm25, co);
+            const viaZod = normaliseReading({ ...input, units: {} }, options);
+            const label = JSON.stringify(input, (_k, v: unknown) => (typeof v === 'number' ? String(v) : v));
+            expect(normaliseReading(input, options), label).toEqual(viaZod);
+            if (quickRefusal(input, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) !== null) handled++;
+          }
+    // Most of these mixes are answered by hand; the test above holds for all of them.
+    expect(handled).toBeGreaterThan(1000);
+  });
+
+  it('leave items with units, and objects where a scalar goes, to zod', () => {
+    const datetime = /^.+Z$/;
+    expect(quickRefusal({ stationId: 'S', time: 1, units: 'x' }, datetime)).toBeNull();
+    expect(quickRefusal({ stationId: {}, time: 1 }, datetime)).toBeNull();
+    expect(quickRefusal({ stationId: 'S', time: [] }, datetime)).toBeNull();
+    expect(quickRefusal({ stationId: 'S', time: 1.5 }, datetime)).toBeNull();
   });
 });

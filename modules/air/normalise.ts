@@ -2,10 +2,16 @@
 // was refused: wrong types, unknown station, values out of physical range, clocks too far off,
 // times no store can hold.
 import { z } from 'zod';
-import { AQI_POLLUTANTS, stationId as stationIdSchema, type AirReading } from '../../core/events/air.ts';
+import {
+  AQI_POLLUTANTS,
+  STATION_ID_PATTERN,
+  stationId as stationIdSchema,
+  type AirReading,
+} from '../../core/events/air.ts';
 import { timeProblem } from '../../core/timeseries/refused.ts';
 import { parseUnit, toStandardUnit } from '../../core/domain/units.ts';
 import type { Station } from '../../core/domain/stations.ts';
+import { NUMBER_REASON, quickRefusal, TIME_REASON } from './refusal.ts';
 
 export const MEASURES = [...AQI_POLLUTANTS, 'temperature', 'humidity'] as const;
 export type Measure = (typeof MEASURES)[number];
@@ -37,13 +43,11 @@ export interface NormaliseOptions {
   origin: string;
 }
 
-const finite = z.number({ error: 'expected a number' }).finite({ error: 'expected a finite number' });
+const finite = z.number({ error: NUMBER_REASON }).finite({ error: 'expected a finite number' });
 
 const rawReading = z.object({
   stationId: stationIdSchema,
-  time: z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()], {
-    error: 'expected an ISO 8601 time with offset (e.g. 2026-11-24T08:00:00Z) or epoch milliseconds',
-  }),
+  time: z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()], { error: TIME_REASON }),
   pm25: finite.optional(),
   pm10: finite.optional(),
   o3: finite.optional(),
@@ -58,8 +62,8 @@ const rawReading = z.object({
 
 type RawReading = z.output<typeof rawReading>;
 const RAW_NUMBERS: ReadonlySet<string> = new Set(MEASURES);
+/** The pattern z.iso.datetime({ offset: true }) applies. */
 const DATETIME = z.regexes.datetime({ offset: true });
-const STATION_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
 /**
  * `input` itself when `rawReading` would accept it with nothing to convert (the common case:
@@ -68,7 +72,7 @@ const STATION_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
  */
 function plainReading(input: Record<string, unknown>): RawReading | null {
   const { stationId, time } = input;
-  if (typeof stationId !== 'string' || !STATION_ID.test(stationId)) return null;
+  if (typeof stationId !== 'string' || !STATION_ID_PATTERN.test(stationId)) return null;
   if (
     typeof time === 'number'
       ? !Number.isSafeInteger(time) || time < 0
@@ -89,16 +93,34 @@ function stationRefusal(id: string, station: Station | undefined): string | null
   return null;
 }
 
+/**
+ * The raw reading, or why it is malformed: plain readings and the common refusals are judged by
+ * hand (plainReading, refusal.ts), the rest by zod, which words them the same way.
+ */
+function checkRaw(
+  input: Record<string, unknown>,
+): { ok: true; raw: RawReading } | { ok: false; rejections: Rejection[] } {
+  const plain = plainReading(input);
+  if (plain) return { ok: true, raw: plain };
+  const quick = quickRefusal(input, DATETIME);
+  if (quick) return { ok: false, rejections: quick };
+  const parsed = rawReading.safeParse(input);
+  if (parsed.success) return { ok: true, raw: parsed.data };
+  return {
+    ok: false,
+    rejections: parsed.error.issues.map((i) => ({ field: i.path.join('.'), reason: i.message })),
+  };
+}
+
 export type NormaliseResult = { ok: true; reading: AirReading } | { ok: false; rejections: Rejection[] };
 
 export function normaliseReading(input: unknown, o: NormaliseOptions): NormaliseResult {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, rejections: [{ field: '', reason: 'expected a JSON object (one reading)' }] };
   }
-  const plain = plainReading(input as Record<string, unknown>);
-  const parsed = plain ? ({ success: true, data: plain } as const) : rawReading.safeParse(input);
-  if (!parsed.success) {
-    const rejections = parsed.error.issues.map((i) => ({ field: i.path.join('.'), reason: i.message }));
+  const checked = checkRaw(input as Record<string, unknown>);
+  if (!checked.ok) {
+    const rejections = checked.rejections;
     const id = (input as { stationId?: unknown }).stationId;
     if (typeof id === 'string' && !rejections.some((r) => r.field === 'stationId')) {
       const refusal = stationRefusal(id, o.station(id));
@@ -106,7 +128,7 @@ export function normaliseReading(input: unknown, o: NormaliseOptions): Normalise
     }
     return { ok: false, rejections };
   }
-  const raw = parsed.data;
+  const raw = checked.raw;
   const rejections: Rejection[] = [];
   const station = o.station(raw.stationId);
   const refusal = stationRefusal(raw.stationId, station);
