@@ -7,9 +7,7 @@
 // then find it in "My reports" and its detail view; filter the activity feed; keyboard tabs;
 // axe-core finds no serious or critical violation on desktop and phone; phone tap targets; the
 // map's fallback in a browser without WebGL (this file's browser has it off).
-import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -22,13 +20,13 @@ import {
   saveScreenshot,
   type OpenedPage,
 } from './support/browser.ts';
+import { axeViolations } from './support/axe.ts';
 import { DEMO_WITHOUT_CAMERAS, startHub, type HubProcess } from './support/hub-process.ts';
 import { createTestDatabase } from './support/postgres.ts';
 import { serviceAvailable } from './support/services.ts';
 
 const chromium = chromiumAvailable();
 const postgres = await serviceAvailable('postgres');
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const DESKTOP = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, locale: 'en-US' };
 const PHONE = {
   viewport: { width: 390, height: 844 },
@@ -45,28 +43,6 @@ const PNG = Buffer.from(
 );
 const VALID_ID = '11010519491231002X';
 const MISTYPED_ID = '110105194912310021';
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  nodes: { target: string[] }[];
-}
-
-/** Serious and critical axe-core violations of the page as it is now. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: AxeViolation[] }> };
-      }
-    ).axe;
-    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 async function signIn(page: Page, name: string): Promise<void> {
   await page.locator('#account input[name=name]').fill(name);

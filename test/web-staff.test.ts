@@ -2,11 +2,13 @@
 // the queue live; staff acknowledge and resolve it with notes, which reach the citizen's browser
 // live on user:{id}; two staff consoles resolving at once end with one success and one "changed by
 // someone else"; a citizen's token is refused by the console; dead letters filter by reason and
-// show payloads as text. Screenshots under test/artifacts/.
+// show payloads as text; the queue passes axe-core (its rows once had white text on white); without
+// WebGL the map says so, in both languages. Screenshots under test/artifacts/.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { mqttDeadLetter } from '../modules/air/mqtt.ts';
 import { anyBackend, startApi, type ApiHarness } from './support/api.ts';
+import { axeViolations, contrastRatio } from './support/axe.ts';
 import { chromiumAvailable, DESKTOP, launchBrowser, PHONE, saveScreenshot } from './support/browser.ts';
 
 const chromium = chromiumAvailable();
@@ -233,6 +235,40 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     await staff.getByText('Saved. Status: In progress.').waitFor();
     const history = await staff.locator('.staff-detail ol li').allTextContents();
     expect(history.filter((line) => line.includes('Site manager called'))).toHaveLength(1);
+  });
+
+  it('lists the queue legibly on desktop and phone: readable contrast, no serious axe-core problem', async () => {
+    const id = await reportAsCitizen(
+      { category: 'pothole', lat: 22.545, lon: 114.055, description: 'Deep pothole by the underpass' },
+      'Wang Fang',
+      '13900005555',
+    );
+    for (const size of [DESKTOP, PHONE]) {
+      const staff = await staffPage(size);
+      const row = staff.locator(`.staff-item[data-id="${id}"]`);
+      const description = row.getByText('Deep pothole by the underpass');
+      await description.waitFor();
+      expect(await axeViolations(staff)).toEqual([]);
+      // WCAG AA for body text: 4.5:1 (see contrastRatio for why axe alone does not show it)
+      expect(await contrastRatio(description)).toBeGreaterThanOrEqual(4.5);
+    }
+  });
+
+  it('says without WebGL that the map cannot be drawn, and offers no search that would do nothing', async () => {
+    for (const [locale, notice] of [
+      ['en-US', 'This browser cannot draw the map (WebGL is off).'],
+      ['zh-CN', '此浏览器无法绘制地图（WebGL 已关闭）。'],
+    ] as const) {
+      const context = await browser.newContext({ ...DESKTOP, locale });
+      contexts.push(context);
+      await context.addInitScript((t) => localStorage.setItem('citystream.staffToken', t), staffToken);
+      const page = await context.newPage();
+      await page.goto(`${api.url}/staff`);
+      await page.locator('.map[data-state="no-webgl"]').waitFor();
+      expect(await page.locator('.map-unavailable').textContent()).toBe(notice);
+      expect(await page.locator('.map-search').isVisible()).toBe(false);
+      await saveScreenshot(page, `staff-console-no-webgl-${locale}`);
+    }
   });
 
   it('refuses a citizen token in the page, and shows keys, dead letters and audit to staff', async () => {

@@ -18,7 +18,7 @@ import { myReports } from './citizen/my-reports.ts';
 import { reportForm } from './citizen/report.ts';
 import { BookingStore } from './citizen/store.ts';
 import { explain } from './citizen/ui.ts';
-import { tabList } from './citizen/tabs.ts';
+import { tabList } from './tabs.ts';
 
 type Tab = 'doctor' | 'coach' | 'pay' | 'report' | 'reports' | 'bookings';
 const TABS: Tab[] = ['doctor', 'coach', 'pay', 'report', 'reports', 'bookings'];

@@ -235,8 +235,14 @@ export class CityMap {
       });
     } catch {
       // No WebGL (some phones, locked-down office PCs): the frame says so instead of standing
-      // empty, and the map-only tools hide (styles.css); search still places the report pin.
-      this.canvasBox.replaceChildren(h('p', { class: 'map-unavailable' }, t('map:noWebgl')));
+      // empty, and the map-only tools hide (styles.css). Search still places the report pin
+      // where there is one to place (onPick); elsewhere it would only move a map that is not
+      // there, so it hides too.
+      const pins = this.onPick !== null;
+      this.canvasBox.replaceChildren(
+        h('p', { class: 'map-unavailable' }, t(pins ? 'map:noWebglSearch' : 'map:noWebgl')),
+      );
+      if (!pins) this.el.dataset.search = 'off';
       this.el.dataset.state = 'no-webgl';
       return;
     }

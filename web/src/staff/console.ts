@@ -3,6 +3,7 @@
 import { StreamClient } from '../../../stream/client/index.ts';
 import { fill, h } from '../dom.ts';
 import { t } from '../i18n/index.ts';
+import { tabList } from '../tabs.ts';
 import { call, StaffError, TOKEN_KEY, staffToken } from './http.ts';
 import { DevicesView } from './devices.ts';
 import { Queue } from './queue.ts';
@@ -40,25 +41,29 @@ async function enter(main: HTMLElement): Promise<void> {
     dead: deadLettersView,
     audit: auditView,
   };
-  const body = h('div', {});
+  const body = h('div', { role: 'tabpanel', id: 'staff-tabpanel' });
+  // The views are tabs (arrow keys move between them); signing out is an action beside them,
+  // not a tab, so it stays outside the tab list.
+  const tabs = tabList(
+    TABS.map((id) => ({ id, label: t(`staff:tabs.${id}`) })),
+    'staff-tabpanel',
+    (tab) => show(tab),
+  );
   const show = (tab: (typeof TABS)[number]) => {
-    for (const b of nav.querySelectorAll('button'))
-      b.setAttribute('aria-selected', String(b.dataset.tab === tab));
+    tabs.select(tab);
     fill(body, views[tab]());
   };
   const nav = h(
     'nav',
-    { class: 'staff-tabs', role: 'tablist' },
-    ...TABS.map((tab) =>
-      h(
-        'button',
-        { type: 'button', role: 'tab', 'data-tab': tab, onclick: () => show(tab) },
-        t(`staff:tabs.${tab}`),
-      ),
-    ),
+    { class: 'staff-tabs', 'aria-label': t('staff:title') },
+    tabs.el,
     h(
       'button',
-      { type: 'button', onclick: () => (localStorage.removeItem(TOKEN_KEY), location.reload()) },
+      {
+        type: 'button',
+        class: 'link staff-signout',
+        onclick: () => (localStorage.removeItem(TOKEN_KEY), location.reload()),
+      },
       t('staff:signOut'),
     ),
   );

@@ -43,7 +43,10 @@ export const map = {
       resolved: 'resolved',
       rejected: 'rejected',
     },
-    noWebgl: 'This browser cannot draw the map (WebGL is off). Search still places a pin.',
+    // Without WebGL: the second form where search places a report pin (the dashboard), the first
+    // where it would do nothing (the staff queue, whose map only shows incidents).
+    noWebgl: 'This browser cannot draw the map (WebGL is off).',
+    noWebglSearch: 'This browser cannot draw the map (WebGL is off). Search still places a pin.',
     ui: {
       NavigationControl: {
         ZoomIn: 'Zoom in',
@@ -119,7 +122,8 @@ export const map = {
       resolved: '已解决',
       rejected: '已驳回',
     },
-    noWebgl: '此浏览器无法绘制地图（WebGL 已关闭）。仍可通过搜索放置标记。',
+    noWebgl: '此浏览器无法绘制地图（WebGL 已关闭）。',
+    noWebglSearch: '此浏览器无法绘制地图（WebGL 已关闭）。仍可通过搜索放置标记。',
     ui: {
       NavigationControl: {
         ZoomIn: '放大',

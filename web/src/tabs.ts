@@ -1,6 +1,6 @@
 // A WAI-ARIA tab list: one tab in the Tab order (roving tabindex), arrow keys move between tabs
 // and select them, Home and End jump to the ends.
-import { h } from '../dom.ts';
+import { h } from './dom.ts';
 
 export function tabList<T extends string>(
   tabs: { id: T; label: string }[],
