@@ -4,7 +4,7 @@ import { CITY_IDS } from '../domain/cities.ts';
 export { CITY_IDS, type CityId } from '../domain/cities.ts';
 export const cityId = z.enum(CITY_IDS, { error: `expected a city id: ${CITY_IDS.join(', ')}` });
 
-/** A station id, and why one is refused (also worded by hand in modules/air/refusal.ts). */
+/** A station id, and why one is refused (also worded by hand in modules/air/normalise.ts). */
 export const STATION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 export const STATION_ID_REASON = 'expected 1-64 characters: letters, digits, . _ : -';
 export const stationId = z.string().regex(STATION_ID_PATTERN, { error: STATION_ID_REASON });
