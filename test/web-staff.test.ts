@@ -4,7 +4,7 @@
 // someone else"; a citizen's token is refused by the console; dead letters filter by reason and
 // show payloads as text; the queue passes axe-core (its rows once had white text on white); without
 // WebGL the map says so, in both languages. Screenshots under test/artifacts/.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { mqttDeadLetter } from '../modules/air/mqtt.ts';
 import { anyBackend, startApi, type ApiHarness } from './support/api.ts';
@@ -35,8 +35,8 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     });
     return (res.body as { id: string }).id;
   };
-  const staffPage = async (options = DESKTOP, token = staffToken): Promise<Page> => {
-    const context = await browser.newContext({ ...options, locale: 'en-US' });
+  const staffPage = async (options: BrowserContextOptions = DESKTOP, token = staffToken): Promise<Page> => {
+    const context = await browser.newContext({ locale: 'en-US', ...options });
     contexts.push(context);
     await context.addInitScript((t) => localStorage.setItem('citystream.staffToken', t), token);
     const page = await context.newPage();
@@ -259,11 +259,7 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
       ['en-US', 'This browser cannot draw the map (WebGL is off).'],
       ['zh-CN', '此浏览器无法绘制地图（WebGL 已关闭）。'],
     ] as const) {
-      const context = await browser.newContext({ ...DESKTOP, locale });
-      contexts.push(context);
-      await context.addInitScript((t) => localStorage.setItem('citystream.staffToken', t), staffToken);
-      const page = await context.newPage();
-      await page.goto(`${api.url}/staff`);
+      const page = await staffPage({ ...DESKTOP, locale });
       await page.locator('.map[data-state="no-webgl"]').waitFor();
       expect(await page.locator('.map-unavailable').textContent()).toBe(notice);
       expect(await page.locator('.map-search').isVisible()).toBe(false);

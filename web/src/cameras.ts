@@ -110,11 +110,7 @@ export class CameraPanel {
    * once the live subscription is confirmed, since a status published between the first list and
    * that confirmation reaches the page by neither path.
    */
-  refresh(): Promise<void> {
-    return this.reread();
-  }
-
-  private readonly reread = coalesced(async () => {
+  readonly refresh = coalesced(async () => {
     const city = this.city;
     const seq = this.loadSeq;
     if (!city) return;

@@ -8,13 +8,13 @@ export function coalesced(run: () => Promise<void>): () => Promise<void> {
   let running: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
   const start = (): Promise<void> => {
-    const current = run()
+    // A queued run starts only once this one has settled, so nothing else can be running here.
+    running = run()
       .catch(() => undefined)
       .finally(() => {
-        if (running === current) running = null;
+        running = null;
       });
-    running = current;
-    return current;
+    return running;
   };
   return () => {
     if (queued) return queued;

@@ -51,8 +51,8 @@ export class DevicesView {
   private loadSeq = 0;
   /** Statuses of cameras not listed yet (registered after the list was read), the latest each. */
   private readonly early = new Map<string, NonNullable<CameraRow['status']>>();
-  /** Reads the camera list again when an event names a camera the list lacks. */
-  private readonly rereadCameras = coalesced(() => this.mergeCameras(this.city.value, this.loadSeq));
+  /** Reads the camera list again (subscription confirmed, or an event names a camera it lacks). */
+  private readonly rereadCameras = coalesced(() => this.mergeCameras());
 
   constructor(live: StreamClient) {
     this.live = live;
@@ -117,7 +117,7 @@ export class DevicesView {
     const channel = `cameras:city:${city}`;
     const catchUp = (ch: string) => {
       if (ch !== channel) return;
-      void listed.then((ok) => (ok ? this.mergeCameras(city, seq) : undefined));
+      void listed.then((ok) => (ok ? this.rereadCameras() : undefined));
     };
     const offConfirmed = this.live.onSubscribed(catchUp);
     const offRecovery = this.live.onRecovery((r) => r.recovered || catchUp(r.channel));
@@ -157,7 +157,9 @@ export class DevicesView {
   }
 
   /** Reads the camera list again: new cameras join, shown ones take a newer listed status. */
-  private async mergeCameras(city: string, seq: number): Promise<void> {
+  private async mergeCameras(): Promise<void> {
+    const city = this.city.value;
+    const seq = this.loadSeq;
     const fresh = await call<{ items: CameraRow[] }>(`/v1/cameras?city=${city}`).catch(() => null);
     if (!fresh || seq !== this.loadSeq) return;
     let added = false;
