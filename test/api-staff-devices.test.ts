@@ -90,16 +90,24 @@ describe.runIf(kafka && postgres)('staff manage stations and cameras', () => {
     const created = await call('POST', '/v1/air/stations', {
       id: station,
       name: 'Futian test site',
+      names: { 'zh-CN': '福田测试点' },
       city: 'shenzhen',
       lat: 22.54,
       lon: 114.06,
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ id: station, enabled: true });
+    expect(created.body).toMatchObject({ id: station, enabled: true, names: { 'zh-CN': '福田测试点' } });
     await waitFor(async () => (await push()).status === 202, 'the ingest process to accept the new station');
 
     // Edits are validated as a new station is: a latitude out of range, a point outside the city.
-    const edit = { name: 'Futian civic centre', city: 'shenzhen', lat: 22.545, lon: 114.055, enabled: true };
+    const edit = {
+      name: 'Futian civic centre',
+      names: { 'zh-CN': '福田市民中心', 'zh-HK': '福田市民中心' },
+      city: 'shenzhen',
+      lat: 22.545,
+      lon: 114.055,
+      enabled: true,
+    };
     const badLat = await call('PUT', `/v1/air/stations/${station}`, { ...edit, lat: 95 });
     expect(badLat.status).toBe(400);
     expect(badLat.type).toContain('application/problem+json');
@@ -114,6 +122,21 @@ describe.runIf(kafka && postgres)('staff manage stations and cameras', () => {
         }),
       ]),
     );
+    // Names in other languages: keyed by language tag, each 1-200 characters; every bad one named.
+    const badNames = await call('PUT', `/v1/air/stations/${station}`, {
+      ...edit,
+      names: { 'zh-CN': '', Chinese: '福田' },
+    });
+    expect(badNames.status).toBe(400);
+    expect(badNames.body.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'names.zh-CN' }),
+        expect.objectContaining({
+          field: 'names.Chinese',
+          message: 'expected a language tag such as zh-CN or en',
+        }),
+      ]),
+    );
     const missing = await call('PUT', `/v1/air/stations/SZ-NONE${run}`, edit);
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe('not_found');
@@ -124,6 +147,10 @@ describe.runIf(kafka && postgres)('staff manage stations and cameras', () => {
     expect((await call('GET', `/v1/air/stations/${station}`)).body).toEqual({ id: station, ...edit });
     const listed = (await call('GET', '/v1/air/stations?city=shenzhen')).body.items;
     expect(listed.find((s: { id: string }) => s.id === station)).toEqual({ id: station, ...edit });
+    // A replace is whole: names left out are gone.
+    const { names: _names, ...unnamed } = edit;
+    expect((await call('PUT', `/v1/air/stations/${station}`, unnamed)).body.names).toEqual({});
+    expect((await call('PUT', `/v1/air/stations/${station}`, edit)).body).toEqual({ id: station, ...edit });
 
     // Disabled: the ingest process (another process, with its own cache) refuses within 6 s.
     expect((await call('PUT', `/v1/air/stations/${station}`, { ...edit, enabled: false })).status).toBe(200);
@@ -154,6 +181,8 @@ describe.runIf(kafka && postgres)('staff manage stations and cameras', () => {
       'station.update',
       'station.update',
       'station.update',
+      'station.update',
+      'station.update',
       'station.delete',
     ]);
     expect(audit.every((e: { actor: string }) => e.actor === 'device-admin')).toBe(true);
@@ -166,6 +195,7 @@ describe.runIf(kafka && postgres)('staff manage stations and cameras', () => {
     const registered = await call('POST', '/v1/cameras', {
       id: camera,
       name: 'Test junction',
+      names: { 'zh-CN': '测试路口' },
       city: 'shenzhen',
       lat: 22.54,
       lon: 114.06,
@@ -182,12 +212,14 @@ describe.runIf(kafka && postgres)('staff manage stations and cameras', () => {
     // An edit sends back the URL as staff read it, password masked: the stored one is kept.
     const seen = (await call('GET', `/v1/cameras/${camera}`)).body;
     expect(seen.url).toBe('rtsp://viewer:***@127.0.0.1:9/stream');
+    expect(seen.names).toEqual({ 'zh-CN': '测试路口' });
     const { status: _s, latestSnapshot: _l, snapshotUrl: _u, ...fields } = seen;
     expect((await call('POST', '/v1/cameras', { ...fields, name: 'Test junction north' })).status).toBe(200);
     const registry = await CameraRegistry.open(hubs.api.ctx.bus, `devices-test-${run}`);
     try {
       expect(registry.get(camera)?.config).toMatchObject({
         name: 'Test junction north',
+        names: { 'zh-CN': '测试路口' },
         url: 'rtsp://viewer:s3cret-pw@127.0.0.1:9/stream',
       });
     } finally {

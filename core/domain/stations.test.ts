@@ -9,6 +9,7 @@ const station = (id: string, enabled = true): Station => ({
   lat: 22.54,
   lon: 114.06,
   enabled,
+  names: {},
 });
 
 /** A registry table in memory that counts the reads and can be made slow or unreachable. */

@@ -6,6 +6,7 @@
 // within about 5 s.
 import type { CityId } from '../events/air.ts';
 import type { Queryable } from '../db/index.ts';
+import type { LocalizedNames } from '../events/names.ts';
 
 export interface Station {
   id: string;
@@ -15,12 +16,17 @@ export interface Station {
   lon: number;
   /** A disabled station's readings are refused as an unknown station's are. */
   enabled: boolean;
+  /** Its name in other languages (language tag → name): a page shows its language's, else `name`. */
+  names: LocalizedNames;
 }
 
-/** What creating a station takes: `enabled` defaults to true. */
-export type NewStation = Omit<Station, 'enabled'> & { enabled?: boolean | undefined };
+/** What creating a station takes: `enabled` defaults to true, `names` to none. */
+export type NewStation = Omit<Station, 'enabled' | 'names'> & {
+  enabled?: boolean | undefined;
+  names?: LocalizedNames | undefined;
+};
 
-const COLUMNS = 'id, name, city, lat, lon, enabled';
+const COLUMNS = 'id, name, city, lat, lon, enabled, names';
 
 export async function listStations(db: Queryable, city?: string): Promise<Station[]> {
   const { rows } = await db.query<Station>(
@@ -42,9 +48,9 @@ export async function getStation(db: Queryable, id: string, forUpdate = false): 
 /** Inserts; resolves the station as stored, or null when the id is taken. */
 export async function createStation(db: Queryable, s: NewStation): Promise<Station | null> {
   const { rows } = await db.query<Station>(
-    `INSERT INTO air_stations (id, name, city, lat, lon, enabled) VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO air_stations (id, name, city, lat, lon, enabled, names) VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`,
-    [s.id, s.name, s.city, s.lat, s.lon, s.enabled ?? true],
+    [s.id, s.name, s.city, s.lat, s.lon, s.enabled ?? true, JSON.stringify(s.names ?? {})],
   );
   return rows[0] ?? null;
 }
@@ -52,9 +58,9 @@ export async function createStation(db: Queryable, s: NewStation): Promise<Stati
 /** Replaces every field but the id; resolves the station as stored, or null when there is none. */
 export async function updateStation(db: Queryable, s: Station): Promise<Station | null> {
   const { rows } = await db.query<Station>(
-    `UPDATE air_stations SET name = $2, city = $3, lat = $4, lon = $5, enabled = $6 WHERE id = $1
-     RETURNING ${COLUMNS}`,
-    [s.id, s.name, s.city, s.lat, s.lon, s.enabled],
+    `UPDATE air_stations SET name = $2, city = $3, lat = $4, lon = $5, enabled = $6, names = $7
+     WHERE id = $1 RETURNING ${COLUMNS}`,
+    [s.id, s.name, s.city, s.lat, s.lon, s.enabled, JSON.stringify(s.names)],
   );
   return rows[0] ?? null;
 }

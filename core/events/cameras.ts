@@ -3,6 +3,7 @@
 // `cameraId` and `city`: the gateway routes them to `camera:{id}` and `cameras:city:{city}`.
 import { z } from 'zod';
 import { cityId } from './air.ts';
+import { localizedNames } from './names.ts';
 
 export const cameraId = z
   .string()
@@ -32,6 +33,8 @@ export function inferProtocol(url: string): CameraProtocol {
 const cameraFields = {
   id: cameraId,
   name: z.string().min(1).max(200),
+  /** The name in other languages (language tag → name); a page shows its language's, else `name`. */
+  names: localizedNames.optional(),
   city: cityId,
   lat: z.number().min(-90).max(90),
   lon: z.number().min(-180).max(180),

@@ -1,32 +1,112 @@
-// Demo stations of the three pilot cities, placed at (approximately) real monitoring sites.
+// Demo stations of the three pilot cities, placed at (approximately) real monitoring sites, with
+// their Chinese names for the zh-CN page.
 import type { Seeder } from '../../core/db/seed.ts';
 import { createStation, type NewStation } from '../../core/domain/stations.ts';
 
 export const DEMO_STATIONS: NewStation[] = [
-  { id: 'SZ-0001', name: 'Shenzhen Honghu', city: 'shenzhen', lat: 22.5623, lon: 114.1175 },
+  {
+    id: 'SZ-0001',
+    name: 'Shenzhen Honghu',
+    names: { 'zh-CN': '深圳洪湖' },
+    city: 'shenzhen',
+    lat: 22.5623,
+    lon: 114.1175,
+  },
   {
     id: 'SZ-0002',
     name: 'Shenzhen Nanshan Overseas Chinese Town',
+    names: { 'zh-CN': '深圳南山华侨城' },
     city: 'shenzhen',
     lat: 22.5372,
     lon: 113.9796,
   },
-  { id: 'SZ-0003', name: 'Shenzhen Longgang', city: 'shenzhen', lat: 22.7197, lon: 114.2473 },
-  { id: 'SZ-0004', name: "Shenzhen Bao'an Xixiang", city: 'shenzhen', lat: 22.5808, lon: 113.8661 },
-  { id: 'GZ-0001', name: 'Guangzhou Guangya Middle School', city: 'guangzhou', lat: 23.1414, lon: 113.2597 },
-  { id: 'GZ-0002', name: 'Guangzhou Tianhe Wushan', city: 'guangzhou', lat: 23.1544, lon: 113.3522 },
-  { id: 'GZ-0003', name: 'Guangzhou Panyu Middle School', city: 'guangzhou', lat: 22.9477, lon: 113.352 },
-  { id: 'GZ-0004', name: 'Guangzhou Huangpu Dashadi', city: 'guangzhou', lat: 23.1057, lon: 113.454 },
-  { id: 'FS-0001', name: 'Foshan Huijingcheng', city: 'foshan', lat: 23.0065, lon: 113.1175 },
-  { id: 'FS-0002', name: 'Foshan Shunde Rongqi', city: 'foshan', lat: 22.773, lon: 113.247 },
-  { id: 'FS-0003', name: 'Foshan Nanhai Guicheng', city: 'foshan', lat: 23.033, lon: 113.147 },
+  {
+    id: 'SZ-0003',
+    name: 'Shenzhen Longgang',
+    names: { 'zh-CN': '深圳龙岗' },
+    city: 'shenzhen',
+    lat: 22.7197,
+    lon: 114.2473,
+  },
+  {
+    id: 'SZ-0004',
+    name: "Shenzhen Bao'an Xixiang",
+    names: { 'zh-CN': '深圳宝安西乡' },
+    city: 'shenzhen',
+    lat: 22.5808,
+    lon: 113.8661,
+  },
+  {
+    id: 'GZ-0001',
+    name: 'Guangzhou Guangya Middle School',
+    names: { 'zh-CN': '广州广雅中学' },
+    city: 'guangzhou',
+    lat: 23.1414,
+    lon: 113.2597,
+  },
+  {
+    id: 'GZ-0002',
+    name: 'Guangzhou Tianhe Wushan',
+    names: { 'zh-CN': '广州天河五山' },
+    city: 'guangzhou',
+    lat: 23.1544,
+    lon: 113.3522,
+  },
+  {
+    id: 'GZ-0003',
+    name: 'Guangzhou Panyu Middle School',
+    names: { 'zh-CN': '广州番禺中学' },
+    city: 'guangzhou',
+    lat: 22.9477,
+    lon: 113.352,
+  },
+  {
+    id: 'GZ-0004',
+    name: 'Guangzhou Huangpu Dashadi',
+    names: { 'zh-CN': '广州黄埔大沙地' },
+    city: 'guangzhou',
+    lat: 23.1057,
+    lon: 113.454,
+  },
+  {
+    id: 'FS-0001',
+    name: 'Foshan Huijingcheng',
+    names: { 'zh-CN': '佛山汇景城' },
+    city: 'foshan',
+    lat: 23.0065,
+    lon: 113.1175,
+  },
+  {
+    id: 'FS-0002',
+    name: 'Foshan Shunde Rongqi',
+    names: { 'zh-CN': '佛山顺德容桂' },
+    city: 'foshan',
+    lat: 22.773,
+    lon: 113.247,
+  },
+  {
+    id: 'FS-0003',
+    name: 'Foshan Nanhai Guicheng',
+    names: { 'zh-CN': '佛山南海桂城' },
+    city: 'foshan',
+    lat: 23.033,
+    lon: 113.147,
+  },
 ];
 
 export const airStationsSeeder: Seeder = {
   name: 'air stations',
   async run(db) {
     let inserted = false;
-    for (const s of DEMO_STATIONS) if (await createStation(db, s)) inserted = true;
+    for (const s of DEMO_STATIONS) {
+      if (await createStation(db, s)) inserted = true;
+      // A demo database from before station names gets them, unless staff renamed the station.
+      else
+        await db.query(
+          `UPDATE air_stations SET names = $3 WHERE id = $1 AND name = $2 AND names = '{}'::jsonb`,
+          [s.id, s.name, JSON.stringify(s.names)],
+        );
+    }
     return inserted;
   },
 };

@@ -9,7 +9,7 @@ const options: NormaliseOptions = {
   maxAgeMs: 7 * 86_400_000,
   station: (id) =>
     id === 'GZ-0001'
-      ? { id, name: 'Guangya', city: 'guangzhou', lat: 23.14, lon: 113.26, enabled: true }
+      ? { id, name: 'Guangya', city: 'guangzhou', lat: 23.14, lon: 113.26, enabled: true, names: {} }
       : undefined,
   origin: 'test',
 };
@@ -61,7 +61,14 @@ describe('normaliseReading', () => {
     expect(bad({ stationId: 'XX-1', time: NOW, pm25: 12 })).toEqual([
       { field: 'stationId', reason: 'unknown station XX-1' },
     ]);
-    const disabled = { id: 'GZ-0002', name: 'Off', city: 'guangzhou' as const, lat: 23.1, lon: 113.3 };
+    const disabled = {
+      id: 'GZ-0002',
+      name: 'Off',
+      city: 'guangzhou' as const,
+      lat: 23.1,
+      lon: 113.3,
+      names: {},
+    };
     const withDisabled = (input: unknown) => {
       const r = normaliseReading(input, {
         ...options,

@@ -108,7 +108,7 @@ export const airApi: Component = async (ctx) => {
           schema: {
             tags: ['air'],
             summary:
-              'Replace a station (staff): name, city, position and whether ingest accepts its readings',
+              'Replace a station (staff): name, names in other languages, city, position and whether ingest accepts its readings',
             security: [{ bearerAuth: [] }],
             params: stationParams,
             body: airStationReplace.superRefine(pointInCity),

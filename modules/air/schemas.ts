@@ -2,6 +2,7 @@
 // them) and the dashboard takes its types from them (`import type`, erased from the bundle).
 import { z } from 'zod';
 import { airAqi, cityId, stationId } from '../../core/events/air.ts';
+import { localizedNames } from '../../core/events/names.ts';
 import { MEASURES } from './normalise.ts';
 
 export const airStation = z.object({
@@ -12,13 +13,21 @@ export const airStation = z.object({
   lon: z.number().min(-180).max(180),
   /** False: ingest refuses the station's readings (as an unknown station's) until re-enabled. */
   enabled: z.boolean(),
+  /** The name in other languages (language tag → name); a page shows its language's, else `name`. */
+  names: localizedNames,
 });
 
-/** POST /v1/air/stations: a station, `enabled` optional (default true). */
-export const airStationCreate = airStation.extend({ enabled: z.boolean().default(true) });
+/** POST /v1/air/stations: a station, `enabled` optional (default true), `names` (default none). */
+export const airStationCreate = airStation.extend({
+  enabled: z.boolean().default(true),
+  names: localizedNames.default({}),
+});
 
-/** PUT /v1/air/stations/{id}: every field but the id (which the path names); a full replace. */
-export const airStationReplace = airStation.omit({ id: true });
+/**
+ * PUT /v1/air/stations/{id}: every field but the id (which the path names); a full replace, so
+ * `names` left out means none.
+ */
+export const airStationReplace = airStation.omit({ id: true }).extend({ names: localizedNames.default({}) });
 
 export const airStationList = z.object({ items: z.array(airStation) });
 

@@ -21,6 +21,7 @@ export const DEMO_CAMERAS: Omit<CameraConfig, 'url'>[] = [
   {
     id: 'SZ-CAM-01',
     name: 'Shenzhen Shennan Blvd / Huaqiang Rd',
+    names: { 'zh-CN': '深南大道/华强路' },
     city: 'shenzhen',
     lat: 22.5431,
     lon: 114.0862,
@@ -31,6 +32,7 @@ export const DEMO_CAMERAS: Omit<CameraConfig, 'url'>[] = [
   {
     id: 'GZ-CAM-01',
     name: 'Guangzhou Tianhe Rd / Tiyu West Rd',
+    names: { 'zh-CN': '天河路/体育西路' },
     city: 'guangzhou',
     lat: 23.1365,
     lon: 113.3231,
@@ -41,6 +43,7 @@ export const DEMO_CAMERAS: Omit<CameraConfig, 'url'>[] = [
   {
     id: 'FS-CAM-01',
     name: 'Foshan Zumiao Rd / Renmin Rd',
+    names: { 'zh-CN': '祖庙路/人民路' },
     city: 'foshan',
     lat: 23.0297,
     lon: 113.1144,
