@@ -56,6 +56,10 @@ describe.skipIf(!chromium)('dashboard languages (Chromium)', () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
     expect(await page.locator('h1').textContent()).toBe('城市服务实时数据');
     expect(await englishOnPage(page, await cityData(hub.url, 'shenzhen'))).toEqual([]);
+    // Stations by their Chinese names, in full.
+    const card = page.locator('[data-station="SZ-0001"] .station-name');
+    expect(await card.textContent()).toBe('深圳洪湖');
+    expect(await card.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
     // The chart's legend (data, marked translate="no", so not in the walk above) says its time
     // in Chinese too, not uPlot's "10:06am".
     const chart = page.locator('#air .chart');
@@ -75,10 +79,13 @@ describe.skipIf(!chromium)('dashboard languages (Chromium)', () => {
     async () => {
       const { page, context } = await openPage(mapless, `${hub.url}/#guangzhou`, ZH_DESKTOP);
       await loaded(page, 'no-webgl');
+      const stationName = page.locator('[data-station="GZ-0001"] .station-name');
+      expect(await stationName.textContent()).toBe('广州广雅中学');
       await Promise.all([page.waitForEvent('load'), page.selectOption('#lang', 'en')]);
       await loaded(page, 'no-webgl');
       expect(await page.locator('html').getAttribute('lang')).toBe('en');
       expect(await page.locator('#air h2').textContent()).toContain('Air quality');
+      expect(await stationName.textContent()).toBe('Guangzhou Guangya Middle School');
       await page.reload();
       await loaded(page, 'no-webgl');
       expect(await page.locator('html').getAttribute('lang')).toBe('en');

@@ -102,6 +102,10 @@ describe.skipIf(!chromium)('dashboard map (Chromium, MapLibre)', () => {
       await ready(page);
       // A search input with suggestions is a combobox to assistive technology.
       const search = page.getByRole('combobox', { name: 'Find a place' });
+      // An air station by its Chinese name, on the English page.
+      await search.fill('深圳洪湖');
+      await search.press('Enter');
+      await expect.poll(() => page.locator('#map').getAttribute('data-district')).toBe('罗湖区');
       await search.fill('Peking University Shenzhen');
       await search.press('Enter');
       await expect.poll(() => page.locator('#map').getAttribute('data-district')).toBe('福田区');

@@ -113,6 +113,7 @@ describe.skipIf(!chromium)(
       const form = page.locator('form.staff-device-form');
       await form.locator('input[name="id"]').fill('SZ-DESK-01');
       await form.locator('input[name="name"]').fill('Civic Centre rooftop');
+      await form.locator('input[name="nameZh"]').fill('市民中心楼顶');
       // Guangzhou's coordinates for a Shenzhen station: the hub refuses the point, naming the field.
       await form.locator('input[name="lat"]').fill('23.13');
       await form.locator('input[name="lon"]').fill('113.26');
@@ -130,9 +131,15 @@ describe.skipIf(!chromium)(
       const row = station(page, 'SZ-DESK-01');
       await expect.poll(() => row.getAttribute('data-status')).toBe('enabled');
 
+      const stored = async () =>
+        ((await (await fetch(`${hub.url}/v1/air/stations/SZ-DESK-01`)).json()) as { names: unknown }).names;
+      expect(await stored()).toEqual({ 'zh-CN': '市民中心楼顶' });
+
       await row.locator('[data-action="disable"]').click();
       await page.getByText('SZ-DESK-01 disabled.').waitFor();
       await expect.poll(() => row.getAttribute('data-status')).toBe('disabled');
+      // Disabling sends the station back whole: its Chinese name stays.
+      expect(await stored()).toEqual({ 'zh-CN': '市民中心楼顶' });
 
       await row.locator('[data-action="delete"]').click();
       await row.getByText('Delete SZ-DESK-01? Click again').waitFor();
@@ -173,6 +180,8 @@ describe.skipIf(!chromium)(
       const demo = camera(page, 'SZ-CAM-01');
       await expect.poll(() => demo.getAttribute('data-status'), { timeout: 60_000 }).toBe('online');
       expect(await demo.locator('[data-field="status"]').textContent()).toBe('在线');
+      // The demo camera under its Chinese name.
+      expect(await demo.locator('strong').textContent()).toBe('深南大道/华强路');
       // No English beyond the city's data (names, ids) and what the page marks as data.
       expect(await englishOnPage(page, await cityData(hub.url, 'shenzhen'))).toEqual([]);
       await saveScreenshot(page, 'staff-devices-phone-zh');

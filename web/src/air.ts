@@ -4,7 +4,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { ApiError, api, items, list } from './api.ts';
 import { NO_DATA, bandFor, bandName, HJ633_BANDS } from './aqi.ts';
-import { CITY_TIME_ZONE, CLOCK_WITH_SECONDS, formatDateTime, language, t } from './i18n/index.ts';
+import { CITY_TIME_ZONE, CLOCK_WITH_SECONDS, formatDateTime, language, localName, t } from './i18n/index.ts';
 import type { CityId } from './cities.ts';
 import { chartKeyboard } from './chart-keys.ts';
 import { fill, h, timeOf } from './dom.ts';
@@ -141,7 +141,7 @@ export class AirPanel {
     this.historyOf = null;
     delete this.chartEl.dataset.historyOf;
     for (const [id, card] of this.cards) card.classList.toggle('selected', id === stationId);
-    fill(this.chartTitle, h('span', { translate: 'no' }, station.name), ' · ', t('air:last24h'));
+    fill(this.chartTitle, h('span', { translate: 'no' }, localName(station)), ' · ', t('air:last24h'));
     const to = new Date();
     const from = new Date(to.getTime() - DAY_MS);
     try {
@@ -155,7 +155,7 @@ export class AirPanel {
       this.history = [];
       fill(
         this.chartTitle,
-        h('span', { translate: 'no' }, station.name),
+        h('span', { translate: 'no' }, localName(station)),
         ' · ',
         t('air:historyUnavailable', { reason: describe(err) }),
       );
@@ -231,7 +231,7 @@ export class AirPanel {
       h(
         'span',
         { class: 'station-body' },
-        h('span', { class: 'station-name', translate: 'no' }, s.name),
+        h('span', { class: 'station-name', translate: 'no' }, localName(s)),
         h(
           'span',
           { class: 'station-meta' },

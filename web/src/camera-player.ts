@@ -8,7 +8,7 @@
 // in camera-panel.css, imported by cameras.ts.
 import Hls, { type ErrorData } from 'hls.js/light';
 import { h, fill } from './dom.ts';
-import { t } from './i18n/index.ts';
+import { localName, t } from './i18n/index.ts';
 
 export interface PlayableCamera {
   id: string;
@@ -59,7 +59,7 @@ export class CameraPlayer {
     const heading = h(
       'h2',
       { id: `player-title-${camera.id}` },
-      t('cameras:player.title', { name: camera.name }),
+      t('cameras:player.title', { name: localName(camera) }),
     );
     const close = h('button', { type: 'button', class: 'player-close' }, t('cameras:player.close'));
     close.addEventListener('click', () => this.close());
@@ -198,7 +198,7 @@ export class CameraPlayer {
     this.note.textContent = t('cameras:player.fallback', { reason });
     const img = h('img', {
       class: 'camera-video',
-      alt: t('cameras:player.snapshotAlt', { name: this.camera.name }),
+      alt: t('cameras:player.snapshotAlt', { name: localName(this.camera) }),
       'data-testid': 'camera-fallback',
     });
     const snapshot = `/v1/cameras/${encodeURIComponent(this.camera.id)}/snapshot.jpg`;

@@ -12,7 +12,7 @@ import { Freshness } from './camera-freshness.ts';
 import type { CityId } from './cities.ts';
 import { coalesced } from './coalesce.ts';
 import { fill, h } from './dom.ts';
-import { formatAgo, t } from './i18n/index.ts';
+import { formatAgo, localName, t } from './i18n/index.ts';
 import type { z } from 'zod';
 import type { CameraSnapshot, CameraStatus } from '../../core/events/cameras.ts';
 import type { cameraView } from '../../modules/cameras/index.ts';
@@ -261,7 +261,7 @@ export class CameraPanel {
       { type: 'button', class: 'snapshot-open' },
       // The name comes from the content ("Watch … live" + the status badge), so what a sighted
       // person reads on the button is always part of what a screen reader announces.
-      h('span', { class: 'visually-hidden' }, t('cameras:open', { name: c.name })),
+      h('span', { class: 'visually-hidden' }, t('cameras:open', { name: localName(c) })),
       h('div', { class: 'snapshot-frame' }, img, badge),
     );
     open.addEventListener('click', () => void this.openPlayer(c));
@@ -269,7 +269,7 @@ export class CameraPanel {
       'figure',
       { class: 'camera', 'data-camera-tile': c.id },
       open,
-      h('figcaption', {}, h('span', { class: 'camera-name' }, c.name), time),
+      h('figcaption', {}, h('span', { class: 'camera-name' }, localName(c)), time),
     );
     this.observer?.observe(el);
     return el;

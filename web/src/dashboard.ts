@@ -7,7 +7,7 @@ import { CameraPanel } from './cameras.ts';
 import { CitizenPanel } from './citizen.ts';
 import { CITIES, cityById, type CityId } from './cities.ts';
 import { h } from './dom.ts';
-import { language, t } from './i18n/index.ts';
+import { language, localName, otherNames, t } from './i18n/index.ts';
 import { languageSwitch } from './i18n/switch.ts';
 import type { ChannelEvent } from './events.ts';
 import { IncidentPanel } from './incidents.ts';
@@ -173,7 +173,10 @@ export class Dashboard {
         kind: 'station' as const,
         lat: station.lat,
         lon: station.lon,
-        label: aqi ? t('dashboard:stationPin', { name: station.name, aqi: aqi.cn.aqi }) : station.name,
+        label: aqi
+          ? t('dashboard:stationPin', { name: localName(station), aqi: aqi.cn.aqi })
+          : localName(station),
+        alt: otherNames(station),
         color: aqi ? bandFor(aqi.cn.aqi).color : undefined,
       })),
       ...this.cameras.cameras().map((c) => ({
@@ -181,7 +184,8 @@ export class Dashboard {
         kind: 'camera' as const,
         lat: c.lat,
         lon: c.lon,
-        label: c.name,
+        label: localName(c),
+        alt: otherNames(c),
       })),
       ...this.incidents.all().map((i) => ({
         id: i.id,

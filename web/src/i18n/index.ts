@@ -41,6 +41,17 @@ export function language(): Language {
 
 if (typeof document !== 'undefined') document.documentElement.lang = language();
 
+/** A station's or camera's name in the page's language: its `names` entry, else `name`. */
+export function localName(place: { name: string; names?: Record<string, string> | undefined }): string {
+  return place.names?.[language()] ?? place.name;
+}
+
+/** Its names in the other languages, for a search to find it by any of them. */
+export function otherNames(place: { name: string; names?: Record<string, string> | undefined }): string {
+  const shown = localName(place);
+  return [place.name, ...Object.values(place.names ?? {})].filter((n) => n !== shown).join(' ');
+}
+
 /** The text of `key` ("namespace:path.to.key") in the page's language. */
 export function t(key: string, values?: Record<string, string | number>): string {
   return values ? i18next.t(key, values) : i18next.t(key);

@@ -38,6 +38,8 @@ export interface Pin extends LatLon {
   id: string;
   kind: PinKind;
   label: string;
+  /** Its names in other languages: the search box finds it by them too. */
+  alt?: string | undefined;
   color?: string | undefined;
   /** Incidents: coloured by it; resolved and rejected ones can be hidden. */
   status?: IncidentStatus | undefined;
@@ -543,7 +545,7 @@ export class CityMap {
       out.push({ kind: 'coach', ...named(s.en, s.zh), lat: s.lat, lon: s.lon });
     for (const p of [...this.hospitals, ...this.pins]) {
       if (p.kind === 'hospital' || p.kind === 'station' || p.kind === 'camera') {
-        out.push({ kind: p.kind, name: p.label, lat: p.lat, lon: p.lon });
+        out.push({ kind: p.kind, name: p.label, alt: p.alt, lat: p.lat, lon: p.lon });
       }
     }
     return out;

@@ -17,8 +17,16 @@ export interface DeviceFormOptions {
   cancel: () => void;
 }
 
+/** The language of the second name the form edits (the pilot cities' own). */
+const NAME_ZH = 'zh-CN';
+
 export function deviceForm(o: DeviceFormOptions): HTMLFormElement {
   const init = o.initial ?? {};
+  // Names in other languages the form does not show are sent back as they were.
+  const names: Record<string, string> =
+    typeof init.names === 'object' && init.names !== null
+      ? { ...(init.names as Record<string, string>) }
+      : {};
   const str = (k: string) => {
     const v = init[k];
     return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
@@ -26,6 +34,7 @@ export function deviceForm(o: DeviceFormOptions): HTMLFormElement {
   const controls: Record<string, Control> = {
     id: h('input', { name: 'id', required: true, maxlength: 64, value: str('id'), readonly: !!o.initial }),
     name: h('input', { name: 'name', required: true, maxlength: 200, value: str('name') }),
+    [NAME_ZH]: h('input', { name: 'nameZh', lang: 'zh-CN', maxlength: 200, value: names[NAME_ZH] ?? '' }),
     city: h(
       'select',
       { name: 'city' },
@@ -57,6 +66,7 @@ export function deviceForm(o: DeviceFormOptions): HTMLFormElement {
   const labels: Record<string, string> = {
     id: t('staff:devices.id'),
     name: t('staff:devices.name'),
+    [NAME_ZH]: t('staff:devices.nameZh'),
     city: t('staff:filters.city'),
     lat: t('staff:devices.lat'),
     lon: t('staff:devices.lon'),
@@ -97,7 +107,11 @@ export function deviceForm(o: DeviceFormOptions): HTMLFormElement {
     const body: Record<string, unknown> = { enabled: enabled.checked };
     for (const [k, c] of Object.entries(controls)) {
       const v = c.value.trim();
-      if (c instanceof HTMLInputElement && c.type === 'number') {
+      if (k === NAME_ZH) {
+        if (v) names[NAME_ZH] = v;
+        else delete names[NAME_ZH];
+        body.names = names;
+      } else if (c instanceof HTMLInputElement && c.type === 'number') {
         // An empty or unreadable number is sent as it is, so the hub names the field.
         body[k] = v === '' ? null : Number(v);
       } else body[k] = v;
@@ -110,6 +124,7 @@ export function deviceForm(o: DeviceFormOptions): HTMLFormElement {
       if (err instanceof StaffError) {
         const errors = (err.body.errors ?? []) as { field?: string; message?: string }[];
         for (const fe of errors) {
+          // `names.zh-CN` is the Chinese name's control; other fields are named by their last part.
           const c = fe.field ? controls[fe.field.split('.').pop() ?? ''] : undefined;
           if (c && fe.message) {
             setFieldError(c, fe.message);

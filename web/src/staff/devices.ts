@@ -6,7 +6,7 @@ import type { StreamClient } from '../../../stream/client/index.ts';
 import { cityOptions } from '../cities.ts';
 import { coalesced } from '../coalesce.ts';
 import { fill, h, type Child } from '../dom.ts';
-import { formatAgo, t } from '../i18n/index.ts';
+import { formatAgo, localName, t } from '../i18n/index.ts';
 import { showCameraMetrics } from './camera-metrics.ts';
 import { deviceForm, type DeviceKind } from './device-form.ts';
 import { call } from './http.ts';
@@ -14,6 +14,7 @@ import { call } from './http.ts';
 interface CameraRow {
   id: string;
   name: string;
+  names?: Record<string, string>;
   city: string;
   lat: number;
   lon: number;
@@ -27,6 +28,7 @@ interface CameraRow {
 interface StationRow {
   id: string;
   name: string;
+  names: Record<string, string>;
   city: string;
   lat: number;
   lon: number;
@@ -284,7 +286,11 @@ export class DevicesView {
     return h(
       'li',
       { 'data-id': id, 'data-status': status },
-      h('strong', { translate: 'no' }, String(device.name)),
+      h(
+        'strong',
+        { translate: 'no' },
+        localName({ name: String(device.name), names: device.names as Record<string, string> | undefined }),
+      ),
       ' ',
       h('span', { class: `badge status-${status}`, 'data-field': 'status' }, statusName(status)),
       h('br'),
