@@ -44,6 +44,16 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+/**
+ * kafkajs warnings about a choice made here on purpose, logged at debug: a warning at every start
+ * that no operator can act on teaches operators to skip warnings. Bounded retries on the
+ * idempotent producer are what lets a publish fail (and a push answer 503) while Kafka is down;
+ * publishes are at-least-once and every event carries a stable id.
+ */
+const ON_PURPOSE: ReadonlySet<string> = new Set([
+  'Limiting retries for the idempotent producer may invalidate EoS guarantees',
+]);
+
 const MAX_RECORDS_PER_SEND = 5_000;
 /**
  * Bytes per send, well under the broker's default message.max.bytes (1 MiB): records of one key
@@ -86,7 +96,7 @@ export class KafkaBus implements Bus {
         const level =
           entry.level <= KafkaLogLevel.ERROR
             ? 'error'
-            : entry.level === KafkaLogLevel.WARN
+            : entry.level === KafkaLogLevel.WARN && !ON_PURPOSE.has(message)
               ? 'warn'
               : 'debug';
         log[level]({ namespace: entry.namespace, ...rest }, message);
