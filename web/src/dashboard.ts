@@ -22,7 +22,7 @@ export class Dashboard {
   readonly air = new AirPanel();
   readonly cameras = new CameraPanel(() => this.updatePins());
   readonly incidents = new IncidentPanel();
-  readonly map = new CityMap();
+  readonly map = new CityMap({ picksReports: true });
   readonly activity = new ActivityLog();
   readonly citizen = new CitizenPanel(this.session, this.map);
   private readonly citySelect = h(

@@ -122,10 +122,16 @@ export class CityMap {
   private citySeq = 0;
   /** Called with a position the person chose for a report (click, Enter, search, location, keys). */
   onPick: ((p: LatLon) => void) | null = null;
+  /**
+   * Whether the page lets a person pick a place for a report (the dashboard) or only shows one
+   * (the staff console): without WebGL, the first still has a search that places the pin.
+   */
+  private readonly picksReports: boolean;
   /** Called when a marker is clicked: the dashboard opens that station, incident, camera... */
   onOpen: ((pin: Pin) => void) | null = null;
 
-  constructor() {
+  constructor(o: { picksReports: boolean }) {
+    this.picksReports = o.picksReports;
     const search = h(
       'form',
       { class: 'map-search', role: 'search' },
@@ -238,9 +244,9 @@ export class CityMap {
     } catch {
       // No WebGL (some phones, locked-down office PCs): the frame says so instead of standing
       // empty, and the map-only tools hide (styles.css). Search still places the report pin
-      // where there is one to place (onPick); elsewhere it would only move a map that is not
-      // there, so it hides too.
-      const pins = this.onPick !== null;
+      // where reports are picked; elsewhere it would only move a map that is not there, so it
+      // hides too.
+      const pins = this.picksReports;
       this.canvasBox.replaceChildren(
         h('p', { class: 'map-unavailable' }, t(pins ? 'map:noWebglSearch' : 'map:noWebgl')),
       );

@@ -24,7 +24,7 @@ export class Queue {
   readonly el: HTMLElement;
   private readonly list = h('ol', { class: 'staff-queue', 'aria-live': 'polite' });
   private readonly pane = h('section', { class: 'panel staff-detail' }, t('staff:pick'));
-  private readonly map = new CityMap();
+  private readonly map = new CityMap({ picksReports: false });
   private readonly city = h('select', { name: 'city' }, ...cityOptions());
   private readonly status = h(
     'select',
