@@ -37,6 +37,10 @@ for (const backend of await backends()) {
       const deps = await api.call('GET', `/v1/hospitals/${hospitals.body.items[0].id}/departments`);
       const cardio = deps.body.items.find((d: { name: string }) => d.name === 'Cardiology');
       const doctors = await api.call('GET', `/v1/doctors?departmentId=${cardio.id}`);
+      // Chinese names beside the English ones, for the zh-CN page.
+      expect(hospitals.body.items[0].names['zh-CN']).toMatch(/医院$/);
+      expect(cardio.names).toEqual({ 'zh-CN': '心血管内科' });
+      expect(doctors.body.items[0].titles['zh-CN']).toMatch(/^(主任医师|副主任医师|主治医师)$/);
       const slots = await api.call('GET', `/v1/doctors/${doctors.body.items[0].id}/slots?date=${cstDate(1)}`);
       expect(slots.body.items.length).toBe(13);
       const first = slots.body.items[0];
@@ -53,6 +57,9 @@ for (const backend of await backends()) {
       });
       expect(booked.status).toBe(201);
       expect(booked.body.patient.idNumber).toBe('4406**********4327');
+      expect(booked.body.departmentNames).toEqual({ 'zh-CN': '心血管内科' });
+      expect(booked.body.hospital.names).toEqual(hospitals.body.items[0].names);
+      expect(booked.body.doctor.names).toEqual(doctors.body.items[0].names);
       const again = await api.call('POST', '/v1/appointments', {
         token: citizen,
         body: {
@@ -63,6 +70,22 @@ for (const backend of await backends()) {
       expect(again.status).toBe(409);
       expect(again.body.detail).toMatch(/already holds/);
       expect((await api.call('GET', '/v1/hospitals?city=beijing')).status).toBe(400);
+    });
+
+    it('gives a database seeded before the Chinese names those names, once', async () => {
+      await api.db.query(`UPDATE hospitals SET names = '{}'::jsonb WHERE id = 'fs-tcm'`);
+      await api.db.query(
+        `UPDATE doctors SET names = '{}'::jsonb, titles = '{}'::jsonb WHERE id LIKE 'fs-tcm-%'`,
+      );
+      expect(await seedDemoData(api.db, seedersOf(CITY_SERVICE_MODULES))).toContain(
+        'city-services: hospitals, departments, doctors, slots',
+      );
+      const fs = (await api.call('GET', '/v1/hospitals?city=foshan')).body.items;
+      expect(fs.find((h: { id: string }) => h.id === 'fs-tcm').names).toEqual({ 'zh-CN': '佛山市中医院' });
+      const doctor = (await api.call('GET', '/v1/doctors?departmentId=fs-tcm-int')).body.items[0];
+      expect(doctor.names['zh-CN']).toMatch(/^\p{Script=Han}{2,3}$/u);
+      // Seeded once: another run changes nothing.
+      expect(await seedDemoData(api.db, seedersOf(CITY_SERVICE_MODULES))).toEqual([]);
     });
 
     it('lists rail and coach departures with seat maps, and holds expire and free the seat', async () => {

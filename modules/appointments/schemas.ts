@@ -2,24 +2,35 @@
 // doctors, slots): the routes declare them (so /openapi.json and the serializer use them) and the
 // dashboard takes its types from them (`import type`, erased from the bundle).
 import { z } from 'zod';
+import { localizedNames } from '../../core/events/names.ts';
 
 export const hospitalResponse = z.object({
   id: z.string(),
   city: z.string(),
   name: z.string(),
+  /** The name in other languages (language tag → name): a page shows its language's. */
+  names: localizedNames,
   grade: z.string(),
   address: z.string(),
   lat: z.number(),
   lon: z.number(),
 });
 
-export const departmentResponse = z.object({ id: z.string(), hospitalId: z.string(), name: z.string() });
+export const departmentResponse = z.object({
+  id: z.string(),
+  hospitalId: z.string(),
+  name: z.string(),
+  names: localizedNames,
+});
 
 export const doctorResponse = z.object({
   id: z.string(),
   departmentId: z.string(),
   name: z.string(),
+  names: localizedNames,
   title: z.string(),
+  /** The title in other languages, as `names`. */
+  titles: localizedNames,
   specialty: z.string(),
 });
 

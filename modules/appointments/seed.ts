@@ -1,6 +1,8 @@
 // Demo hospitals of Shenzhen, Guangzhou and Foshan (real institutions, public addresses), with
 // departments, doctors and 30-minute slots (08:00-11:30, 14:00-17:00 China Standard Time) for the
-// next seven days. Re-running adds the days that are missing and nothing else.
+// next seven days, named in English and Chinese (`names`, `titles`: the zh-CN page shows those).
+// Re-running adds the days that are missing, and the Chinese names to a database seeded before
+// they existed, and nothing else.
 import type { Seeder } from '../../core/db/seed.ts';
 import type { CityId } from '../../core/domain/cities.ts';
 
@@ -8,7 +10,8 @@ const HOSPITALS = [
   [
     'sz-people',
     'shenzhen',
-    'Shenzhen People’s Hospital (深圳市人民医院)',
+    'Shenzhen People’s Hospital',
+    '深圳市人民医院',
     'Grade III-A',
     '1017 Dongmen North Road, Luohu',
     22.5562,
@@ -17,7 +20,8 @@ const HOSPITALS = [
   [
     'sz-pkuh',
     'shenzhen',
-    'Peking University Shenzhen Hospital (北京大学深圳医院)',
+    'Peking University Shenzhen Hospital',
+    '北京大学深圳医院',
     'Grade III-A',
     '1120 Lianhua Road, Futian',
     22.5583,
@@ -26,7 +30,8 @@ const HOSPITALS = [
   [
     'sz-hku',
     'shenzhen',
-    'The University of Hong Kong–Shenzhen Hospital (香港大学深圳医院)',
+    'The University of Hong Kong–Shenzhen Hospital',
+    '香港大学深圳医院',
     'Grade III-A',
     '1 Haiyuan 1st Road, Futian',
     22.5268,
@@ -35,7 +40,8 @@ const HOSPITALS = [
   [
     'gz-sysu1',
     'guangzhou',
-    'First Affiliated Hospital, Sun Yat-sen University (中山大学附属第一医院)',
+    'First Affiliated Hospital, Sun Yat-sen University',
+    '中山大学附属第一医院',
     'Grade III-A',
     '58 Zhongshan 2nd Road, Yuexiu',
     23.1284,
@@ -44,7 +50,8 @@ const HOSPITALS = [
   [
     'gz-gdph',
     'guangzhou',
-    'Guangdong Provincial People’s Hospital (广东省人民医院)',
+    'Guangdong Provincial People’s Hospital',
+    '广东省人民医院',
     'Grade III-A',
     '106 Zhongshan 2nd Road, Yuexiu',
     23.1268,
@@ -53,7 +60,8 @@ const HOSPITALS = [
   [
     'gz-nanfang',
     'guangzhou',
-    'Nanfang Hospital, Southern Medical University (南方医院)',
+    'Nanfang Hospital, Southern Medical University',
+    '南方医院',
     'Grade III-A',
     '1838 Guangzhou Avenue North, Baiyun',
     23.1896,
@@ -62,7 +70,8 @@ const HOSPITALS = [
   [
     'fs-first',
     'foshan',
-    'First People’s Hospital of Foshan (佛山市第一人民医院)',
+    'First People’s Hospital of Foshan',
+    '佛山市第一人民医院',
     'Grade III-A',
     '81 Lingnan Avenue North, Chancheng',
     23.0312,
@@ -71,7 +80,8 @@ const HOSPITALS = [
   [
     'fs-tcm',
     'foshan',
-    'Foshan Hospital of Traditional Chinese Medicine (佛山市中医院)',
+    'Foshan Hospital of Traditional Chinese Medicine',
+    '佛山市中医院',
     'Grade III-A',
     '6 Qinren Road, Chancheng',
     23.0301,
@@ -80,51 +90,55 @@ const HOSPITALS = [
 ] as const satisfies readonly (readonly [string, CityId, ...unknown[]])[];
 
 const DEPARTMENTS = [
-  ['int', 'Internal Medicine'],
-  ['card', 'Cardiology'],
-  ['paed', 'Paediatrics'],
-  ['orth', 'Orthopaedics'],
-  ['derm', 'Dermatology'],
+  ['int', 'Internal Medicine', '内科'],
+  ['card', 'Cardiology', '心血管内科'],
+  ['paed', 'Paediatrics', '儿科'],
+  ['orth', 'Orthopaedics', '骨科'],
+  ['derm', 'Dermatology', '皮肤科'],
 ] as const;
 
+/** Surnames and given names in pinyin and in characters. */
 const SURNAMES = [
-  'Chen',
-  'Li',
-  'Zhang',
-  'Wang',
-  'Liu',
-  'Huang',
-  'Lin',
-  'Zhou',
-  'Wu',
-  'Xu',
-  'Guo',
-  'He',
-  'Luo',
-  'Liang',
-  'Zheng',
-];
-const GIVEN = [
-  'Wei',
-  'Fang',
-  'Min',
-  'Jing',
-  'Hui',
-  'Lei',
-  'Yan',
-  'Qiang',
-  'Ling',
-  'Jun',
-  'Xia',
-  'Tao',
-  'Ping',
-  'Hong',
-];
-const TITLES = [
-  ['Chief Physician', '50.00'],
-  ['Associate Chief Physician', '30.00'],
-  ['Attending Physician', '15.00'],
+  ['Chen', '陈'],
+  ['Li', '李'],
+  ['Zhang', '张'],
+  ['Wang', '王'],
+  ['Liu', '刘'],
+  ['Huang', '黄'],
+  ['Lin', '林'],
+  ['Zhou', '周'],
+  ['Wu', '吴'],
+  ['Xu', '徐'],
+  ['Guo', '郭'],
+  ['He', '何'],
+  ['Luo', '罗'],
+  ['Liang', '梁'],
+  ['Zheng', '郑'],
 ] as const;
+const GIVEN = [
+  ['Wei', '伟'],
+  ['Fang', '芳'],
+  ['Min', '敏'],
+  ['Jing', '静'],
+  ['Hui', '慧'],
+  ['Lei', '磊'],
+  ['Yan', '燕'],
+  ['Qiang', '强'],
+  ['Ling', '玲'],
+  ['Jun', '军'],
+  ['Xia', '霞'],
+  ['Tao', '涛'],
+  ['Ping', '平'],
+  ['Hong', '红'],
+] as const;
+const TITLES = [
+  ['Chief Physician', '主任医师', '50.00'],
+  ['Associate Chief Physician', '副主任医师', '30.00'],
+  ['Attending Physician', '主治医师', '15.00'],
+] as const;
+
+/** A `names`/`titles` value with the Chinese text. */
+const zh = (text: string) => JSON.stringify({ 'zh-CN': text });
 
 export const hospitalsSeeder: Seeder = {
   name: 'city-services: hospitals, departments, doctors, slots',
@@ -132,32 +146,40 @@ export const hospitalsSeeder: Seeder = {
     return db.transaction(async (tx) => {
       let inserted = 0;
       let n = 0;
-      for (const [id, city, name, grade, address, lat, lon] of HOSPITALS) {
+      for (const [id, city, name, zhName, grade, address, lat, lon] of HOSPITALS) {
         inserted += (
           await tx.query(
-            'INSERT INTO hospitals (id, city, name, grade, address, lat, lon) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING',
-            [id, city, name, grade, address, lat, lon],
+            `INSERT INTO hospitals (id, city, name, names, grade, address, lat, lon) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+             ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, names = EXCLUDED.names WHERE hospitals.names = '{}'::jsonb`,
+            [id, city, name, zh(zhName), grade, address, lat, lon],
           )
         ).rowCount;
-        for (const [dep, depName] of DEPARTMENTS) {
+        for (const [dep, depName, depZh] of DEPARTMENTS) {
           const depId = `${id}-${dep}`;
           inserted += (
             await tx.query(
-              'INSERT INTO departments (id, hospital_id, name) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING',
-              [depId, id, depName],
+              `INSERT INTO departments (id, hospital_id, name, names) VALUES ($1,$2,$3,$4)
+               ON CONFLICT (id) DO UPDATE SET names = EXCLUDED.names WHERE departments.names = '{}'::jsonb`,
+              [depId, id, depName, zh(depZh)],
             )
           ).rowCount;
           for (let d = 0; d < 2; d++, n++) {
-            const [title, fee] = TITLES[(n + d) % TITLES.length]!;
+            const [title, titleZh, fee] = TITLES[(n + d) % TITLES.length]!;
             const docId = `${depId}-dr${d + 1}`;
+            const [surname, surnameZh] = SURNAMES[n % SURNAMES.length]!;
+            const [given, givenZh] = GIVEN[(n * 7) % GIVEN.length]!;
             inserted += (
               await tx.query(
-                'INSERT INTO doctors (id, department_id, name, title, specialty) VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING',
+                `INSERT INTO doctors (id, department_id, name, names, title, titles, specialty) VALUES ($1,$2,$3,$4,$5,$6,$7)
+                 ON CONFLICT (id) DO UPDATE SET names = EXCLUDED.names, titles = EXCLUDED.titles
+                 WHERE doctors.names = '{}'::jsonb`,
                 [
                   docId,
                   depId,
-                  `Dr ${SURNAMES[n % SURNAMES.length]} ${GIVEN[(n * 7) % GIVEN.length]}`,
+                  `Dr ${surname} ${given}`,
+                  zh(surnameZh + givenZh),
                   title,
+                  zh(titleZh),
                   depName,
                 ],
               )

@@ -6,6 +6,7 @@ import type { Principal } from '../../core/auth/index.ts';
 import type { Db, Queryable } from '../../core/db/types.ts';
 import { prepared, sqlState } from '../../core/db/types.ts';
 import type { AppointmentStatus } from '../../core/domain/statuses.ts';
+import type { LocalizedNames } from '../../core/events/names.ts';
 import { EVENT_TYPES } from '../../core/events/catalog.ts';
 import { settleTargetOnCancel } from '../payments/index.ts';
 import { assertOwner, money, newId } from '../../core/module/common.ts';
@@ -23,9 +24,12 @@ interface SlotPlace {
   end_at: Date;
   doctor_id: string;
   doctor_name: string;
+  doctor_names: LocalizedNames;
   department_name: string;
+  department_names: LocalizedNames;
   hospital_id: string;
   hospital_name: string;
+  hospital_names: LocalizedNames;
   city: string;
 }
 
@@ -44,8 +48,9 @@ interface AppointmentRow extends SlotPlace {
 }
 
 const SELECT_APPOINTMENT = `
-  SELECT a.*, s.start_at, s.end_at, s.doctor_id, d.name AS doctor_name, dep.name AS department_name,
-         h.id AS hospital_id, h.name AS hospital_name, h.city
+  SELECT a.*, s.start_at, s.end_at, s.doctor_id, d.name AS doctor_name, d.names AS doctor_names,
+         dep.name AS department_name, dep.names AS department_names,
+         h.id AS hospital_id, h.name AS hospital_name, h.names AS hospital_names, h.city
   FROM appointments a
   JOIN slots s ON s.id = a.slot_id
   JOIN doctors d ON d.id = s.doctor_id
@@ -65,9 +70,10 @@ export const appointmentView = (a: AppointmentRow) => ({
   paid: a.paid,
   start: a.start_at.toISOString(),
   end: a.end_at.toISOString(),
-  doctor: { id: a.doctor_id, name: a.doctor_name },
+  doctor: { id: a.doctor_id, name: a.doctor_name, names: a.doctor_names },
   department: a.department_name,
-  hospital: { id: a.hospital_id, name: a.hospital_name, city: a.city },
+  departmentNames: a.department_names,
+  hospital: { id: a.hospital_id, name: a.hospital_name, names: a.hospital_names, city: a.city },
   patient: { name: a.patient_name, idNumber: maskId(a.patient_id_number), phone: a.patient_phone },
   createdAt: a.created_at.toISOString(),
   ...(a.cancelled_at ? { cancelledAt: a.cancelled_at.toISOString() } : {}),
@@ -97,7 +103,9 @@ interface SlotInfo extends SlotPlace {
 
 const SELECT_SLOT = prepared(`
   SELECT s.fee, s.capacity, s.booked, s.start_at <= now() AS past, s.start_at, s.end_at, s.doctor_id,
-         d.name AS doctor_name, dep.name AS department_name, h.id AS hospital_id, h.name AS hospital_name, h.city
+         d.name AS doctor_name, d.names AS doctor_names, dep.name AS department_name,
+         dep.names AS department_names, h.id AS hospital_id, h.name AS hospital_name,
+         h.names AS hospital_names, h.city
   FROM slots s
   JOIN doctors d ON d.id = s.doctor_id
   JOIN departments dep ON dep.id = d.department_id
@@ -279,12 +287,13 @@ export async function listHospitals(db: Queryable, city: string | undefined) {
     id: string;
     city: string;
     name: string;
+    names: LocalizedNames;
     grade: string;
     address: string;
     lat: number;
     lon: number;
   }>(
-    `SELECT id, city, name, grade, address, lat, lon FROM hospitals WHERE $1::text IS NULL OR city = $1 ORDER BY city, name`,
+    `SELECT id, city, name, names, grade, address, lat, lon FROM hospitals WHERE $1::text IS NULL OR city = $1 ORDER BY city, name`,
     [city ?? null],
   );
   return rows;
@@ -294,8 +303,8 @@ export async function listDepartments(db: Queryable, hospitalId: string) {
   const h = await db.query('SELECT 1 FROM hospitals WHERE id = $1', [hospitalId]);
   if (h.rowCount === 0) throw new NotFound(`hospital ${hospitalId} not found`);
   return (
-    await db.query<{ id: string; hospitalId: string; name: string }>(
-      'SELECT id, hospital_id AS "hospitalId", name FROM departments WHERE hospital_id = $1 ORDER BY name',
+    await db.query<{ id: string; hospitalId: string; name: string; names: LocalizedNames }>(
+      'SELECT id, hospital_id AS "hospitalId", name, names FROM departments WHERE hospital_id = $1 ORDER BY name',
       [hospitalId],
     )
   ).rows;
@@ -303,8 +312,16 @@ export async function listDepartments(db: Queryable, hospitalId: string) {
 
 export async function listDoctors(db: Queryable, departmentId: string) {
   return (
-    await db.query<{ id: string; departmentId: string; name: string; title: string; specialty: string }>(
-      `SELECT id, department_id AS "departmentId", name, title, specialty FROM doctors WHERE department_id = $1 ORDER BY name`,
+    await db.query<{
+      id: string;
+      departmentId: string;
+      name: string;
+      names: LocalizedNames;
+      title: string;
+      titles: LocalizedNames;
+      specialty: string;
+    }>(
+      `SELECT id, department_id AS "departmentId", name, names, title, titles, specialty FROM doctors WHERE department_id = $1 ORDER BY name`,
       [departmentId],
     )
   ).rows;
