@@ -497,6 +497,13 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
       await signIn(zh.page, '李华');
       expect(await zh.page.locator('[data-tab=doctor]').textContent()).toBe('预约挂号');
       const form = zh.page.locator('form[data-form=doctor]');
+      // Hospital, department and doctor by their Chinese names and titles.
+      const chosen = (name: string) => form.locator(`select[name=${name}] option:checked`).textContent();
+      await expect
+        .poll(() => chosen('doctor'), { timeout: 15_000 })
+        .toMatch(/^\p{Script=Han}{2,3}（(主任医师|副主任医师|主治医师)）$/u);
+      expect(await chosen('hospital')).toBe('北京大学深圳医院');
+      expect(await chosen('department')).toBe('心血管内科');
       await form.locator('input[name=idNumber]').fill(MISTYPED_ID);
       await form.locator('input[name=phone]').fill('12345');
       await form.locator('button[type=submit]').click();

@@ -3,7 +3,7 @@
 // with every other view, and redrawn when the store changes.
 import { Attempt } from '../api.ts';
 import { fill, h } from '../dom.ts';
-import { formatDateTime, formatMoney, t } from '../i18n/index.ts';
+import { formatDateTime, formatMoney, localName, t } from '../i18n/index.ts';
 import { payButton } from './pay.ts';
 import type { Appointment, BookingStore, Ticket } from './store.ts';
 import { ticketRow } from './ticket-row.ts';
@@ -82,8 +82,8 @@ function appointmentRow(store: BookingStore, a: Appointment): HTMLElement {
       'span',
       {},
       t('citizen:doctor.booked', {
-        doctor: a.doctor.name,
-        hospital: a.hospital.name,
+        doctor: localName(a.doctor),
+        hospital: localName(a.hospital),
         when: formatDateTime(a.start),
       }),
     ),

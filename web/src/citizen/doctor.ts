@@ -4,7 +4,7 @@
 import { Attempt, list } from '../api.ts';
 import type { CityId } from '../cities.ts';
 import { fill, h } from '../dom.ts';
-import { formatDateTime, formatMoney, formatTime, t } from '../i18n/index.ts';
+import { formatDateTime, formatMoney, formatTime, inLanguage, localName, t } from '../i18n/index.ts';
 import type { z } from 'zod';
 import type {
   departmentResponse,
@@ -77,16 +77,16 @@ export function doctorForm(city: CityId, store: BookingStore, patientName: strin
   };
   hospital.addEventListener('change', () => {
     if (hospital.value)
-      void loadInto<Department>(
-        department,
-        `/v1/hospitals/${enc(hospital.value)}/departments`,
-        (d) => d.name,
+      void loadInto<Department>(department, `/v1/hospitals/${enc(hospital.value)}/departments`, (d) =>
+        localName(d),
       );
   });
   department.addEventListener('change', () => {
     if (department.value)
       void loadInto<Doctor>(doctor, `/v1/doctors?departmentId=${enc(department.value)}`, (d) =>
-        d.title ? `${d.name} (${d.title})` : d.name,
+        d.title
+          ? t('citizen:doctor.doctorOption', { name: localName(d), title: inLanguage(d.title, d.titles) })
+          : localName(d),
       );
   });
   const loadSlots = (keep = '') => {
@@ -107,7 +107,7 @@ export function doctorForm(city: CityId, store: BookingStore, patientName: strin
   };
   doctor.addEventListener('change', () => void loadSlots());
   date.addEventListener('change', () => void loadSlots());
-  void loadInto<Hospital>(hospital, `/v1/hospitals?city=${city}`, (x) => x.name);
+  void loadInto<Hospital>(hospital, `/v1/hospitals?city=${city}`, (x) => localName(x));
 
   const showBooked = (a: Appointment) => {
     const row = h('div', { class: 'booked-row', 'data-booking': a.id });
@@ -121,8 +121,8 @@ export function doctorForm(city: CityId, store: BookingStore, patientName: strin
           'span',
           {},
           t('citizen:doctor.booked', {
-            doctor: cur.doctor.name,
-            hospital: cur.hospital.name,
+            doctor: localName(cur.doctor),
+            hospital: localName(cur.hospital),
             when: formatDateTime(cur.start),
           }),
         ),

@@ -14,9 +14,10 @@ export interface Appointment {
   paid: boolean;
   fee: string;
   start: string;
-  doctor: { name: string };
+  doctor: { name: string; names?: Record<string, string> };
   department: string;
-  hospital: { name: string };
+  departmentNames?: Record<string, string>;
+  hospital: { name: string; names?: Record<string, string> };
   createdAt: string;
   cancelledAt?: string;
 }

@@ -41,9 +41,14 @@ export function language(): Language {
 
 if (typeof document !== 'undefined') document.documentElement.lang = language();
 
-/** A station's or camera's name in the page's language: its `names` entry, else `name`. */
+/** A text of the data in the page's language: its entry in `texts` (language tag → text), else `text`. */
+export function inLanguage(text: string, texts?: Record<string, string>): string {
+  return texts?.[language()] ?? text;
+}
+
+/** A station's, camera's, hospital's... name in the page's language: its `names` entry, else `name`. */
 export function localName(place: { name: string; names?: Record<string, string> | undefined }): string {
-  return place.names?.[language()] ?? place.name;
+  return inLanguage(place.name, place.names);
 }
 
 /** Its names in the other languages, for a search to find it by any of them. */

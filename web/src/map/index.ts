@@ -24,7 +24,7 @@ import { DistrictIndex, type District, type DistrictCollection } from '../../../
 import { list } from '../api.ts';
 import type { City, LatLon } from '../cities.ts';
 import { h } from '../dom.ts';
-import { language, t } from '../i18n/index.ts';
+import { language, localName, otherNames, t } from '../i18n/index.ts';
 import { map as mapTexts } from '../i18n/locales/map.ts';
 import { COACH_STATIONS, searchPlaces, type Place } from './places.ts';
 import { addDistrictOverlay, OFFLINE_STYLE_NAME, offlineStyle } from './style.ts';
@@ -173,7 +173,9 @@ export class CityMap {
     this.el.dataset.city = city.id;
     const seq = ++this.citySeq;
     if (this.map) this.fitCity();
-    void list<{ id: string; name: string; lat: number; lon: number }>(`/v1/hospitals?city=${city.id}`).then(
+    void list<{ id: string; name: string; names: Record<string, string>; lat: number; lon: number }>(
+      `/v1/hospitals?city=${city.id}`,
+    ).then(
       (rows) => {
         if (seq !== this.citySeq) return;
         this.hospitals = rows.map((r) => ({
@@ -181,7 +183,8 @@ export class CityMap {
           kind: 'hospital',
           lat: r.lat,
           lon: r.lon,
-          label: r.name,
+          label: localName(r),
+          alt: otherNames(r),
         }));
         this.render();
       },
