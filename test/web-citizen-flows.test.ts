@@ -209,18 +209,23 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
   it('refuses to hold a departure that has left, on the page and at the API', async () => {
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
+    let today: string;
     try {
-      await c.query(
+      // Left at midnight China time, so it is on today's timetable at any hour (a departure a
+      // minute ago is on yesterday's in the first minute of the day).
+      const { rows } = await c.query<{ day: string }>(
         `INSERT INTO departures (id, mode, operator, service_no, from_city, to_city, from_station, to_station, depart_at, arrive_at, price)
-         VALUES ('gone-1', 'coach', 'Test', 'K1', 'shenzhen', 'guangzhou', 'Futian', 'Tianhe', now() - interval '1 minute', now() + interval '2 hours', '60.00')`,
+         VALUES ('gone-1', 'coach', 'Test', 'K1', 'shenzhen', 'guangzhou', 'Futian', 'Tianhe',
+                 date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai', now() + interval '2 hours', '60.00')
+         RETURNING to_char(depart_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS day`,
       );
+      today = rows[0]!.day;
       await c.query(`INSERT INTO seats (departure_id, seat_no, class) VALUES ('gone-1', '01', 'standard')`);
     } finally {
       await c.end();
     }
     await page.locator('[data-tab=coach]').click();
     const form = page.locator('form[data-form=coach]');
-    const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
     await form.locator('input[name=date]').fill(today);
     await form.locator('select[name=to]').selectOption('guangzhou');
     await form.locator('button[type=submit]').click();
