@@ -75,6 +75,9 @@ for (const backend of await backends()) {
     it('gives a database seeded before the Chinese names those names, once', async () => {
       await api.db.query(`UPDATE hospitals SET names = '{}'::jsonb WHERE id = 'fs-tcm'`);
       await api.db.query(
+        `UPDATE departures SET from_station_names = '{}'::jsonb, to_station_names = '{}'::jsonb`,
+      );
+      await api.db.query(
         `UPDATE doctors SET names = '{}'::jsonb, titles = '{}'::jsonb WHERE id LIKE 'fs-tcm-%'`,
       );
       expect(await seedDemoData(api.db, seedersOf(CITY_SERVICE_MODULES))).toContain(
@@ -84,6 +87,15 @@ for (const backend of await backends()) {
       expect(fs.find((h: { id: string }) => h.id === 'fs-tcm').names).toEqual({ 'zh-CN': '佛山市中医院' });
       const doctor = (await api.call('GET', '/v1/doctors?departmentId=fs-tcm-int')).body.items[0];
       expect(doctor.names['zh-CN']).toMatch(/^\p{Script=Han}{2,3}$/u);
+      const departures = await api.call(
+        'GET',
+        `/v1/transport/departures?from=shenzhen&to=guangzhou&date=${cstDate(1)}`,
+      );
+      const rail = departures.body.items.find((d: { mode: string }) => d.mode === 'rail');
+      expect([rail.from.stationNames, rail.to.stationNames]).toEqual([
+        { 'zh-CN': '深圳北站' },
+        { 'zh-CN': '广州南站' },
+      ]);
       // Seeded once: another run changes nothing.
       expect(await seedDemoData(api.db, seedersOf(CITY_SERVICE_MODULES))).toEqual([]);
     });

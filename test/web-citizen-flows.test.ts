@@ -509,6 +509,17 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
         .toMatch(/^\p{Script=Han}{2,3}（(主任医师|副主任医师|主治医师)）$/u);
       expect(await chosen('hospital')).toBe('北京大学深圳医院');
       expect(await chosen('department')).toBe('心血管内科');
+      // Coach and rail stations by their Chinese names.
+      await zh.page.locator('[data-tab=coach]').click();
+      const coach = zh.page.locator('form[data-form=coach]');
+      await coach.locator('button[type=submit]').click();
+      const stops = coach.locator('[data-departure] span:nth-child(2)');
+      await stops.first().waitFor();
+      for (const text of await stops.allTextContents())
+        expect(text).toMatch(
+          /^(深圳北站|福田汽车客运站|罗湖汽车客运站) → (广州南站|广东省汽车客运站|芳村客运站)$/,
+        );
+      await zh.page.locator('[data-tab=doctor]').click();
       await form.locator('input[name=idNumber]').fill(MISTYPED_ID);
       await form.locator('input[name=phone]').fill('12345');
       await form.locator('button[type=submit]').click();

@@ -2,8 +2,14 @@
 // and the serializer use them) and the dashboard takes its types from them (`import type`, erased
 // from the bundle).
 import { z } from 'zod';
+import { localizedNames } from '../../core/events/names.ts';
 
-const stop = z.object({ city: z.string(), station: z.string() });
+const stop = z.object({
+  city: z.string(),
+  station: z.string(),
+  /** The station in other languages (language tag → name): a page shows its language's. */
+  stationNames: localizedNames,
+});
 
 export const departureResponse = z.object({
   id: z.string(),

@@ -151,6 +151,22 @@ const ROUTES = [
   ],
 ] as const satisfies readonly (readonly [CityId, CityId, ...unknown[]])[];
 
+/** The stations' Chinese names (the map's search knows them too: web/src/map/places.ts). */
+const STATION_ZH: Record<string, string> = {
+  'Shenzhen North': '深圳北站',
+  'Futian Coach Station': '福田汽车客运站',
+  'Luohu Coach Station': '罗湖汽车客运站',
+  'Guangzhou South': '广州南站',
+  'Guangdong Provincial Bus Station': '广东省汽车客运站',
+  'Fangcun Coach Station': '芳村客运站',
+  'Foshan West': '佛山西站',
+  'Foshan Coach Terminal': '佛山汽车站',
+};
+
+/** A station's `names`: its Chinese name when known. */
+const stationNames = (station: string) =>
+  JSON.stringify(STATION_ZH[station] ? { 'zh-CN': STATION_ZH[station] } : {});
+
 export const transportSeeder: Seeder = {
   name: 'city-services: coach and rail departures with seat maps',
   async run(db) {
@@ -163,17 +179,39 @@ export const transportSeeder: Seeder = {
         for (const [k, time] of times.entries()) {
           const serviceNo = `${prefix}${(mode === 'rail' ? 6000 : 100) + r * 10 + k}`;
           const ins = await tx.query<{ id: string; mode: string }>(
-            `INSERT INTO departures (id, mode, operator, service_no, from_city, to_city, from_station, to_station, depart_at, arrive_at, price)
+            `INSERT INTO departures (id, mode, operator, service_no, from_city, to_city, from_station, to_station,
+                                     depart_at, arrive_at, price, from_station_names, to_station_names)
              SELECT $1 || '-' || to_char(day, 'YYYYMMDD'), $2, $3, $1, $4, $5, $6, $7,
                     (day + $8::time) AT TIME ZONE 'Asia/Shanghai',
-                    (day + $8::time + make_interval(mins => $9)) AT TIME ZONE 'Asia/Shanghai', $10
+                    (day + $8::time + make_interval(mins => $9)) AT TIME ZONE 'Asia/Shanghai', $10, $11, $12
              FROM generate_series(date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai'),
                                   date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') + interval '7 days',
                                   interval '1 day') AS day
              ON CONFLICT DO NOTHING RETURNING id, mode`,
-            [serviceNo, mode, operator, from, to, fromSt, toSt, time, minutes, price],
+            [
+              serviceNo,
+              mode,
+              operator,
+              from,
+              to,
+              fromSt,
+              toSt,
+              time,
+              minutes,
+              price,
+              stationNames(fromSt),
+              stationNames(toSt),
+            ],
           );
           inserted += ins.rowCount;
+          // Departures seeded before station names existed get them, once.
+          inserted += (
+            await tx.query(
+              `UPDATE departures SET from_station_names = $2, to_station_names = $3
+               WHERE service_no = $1 AND from_station_names = '{}'::jsonb AND $2 <> '{}'::jsonb`,
+              [serviceNo, stationNames(fromSt), stationNames(toSt)],
+            )
+          ).rowCount;
           for (const d of ins.rows) {
             if (d.mode === 'rail') {
               await tx.query(

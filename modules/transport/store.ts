@@ -6,6 +6,7 @@ import { Conflict, NotFound, Unprocessable } from '../../core/errors.ts';
 import type { Principal } from '../../core/auth/index.ts';
 import type { Db, Queryable } from '../../core/db/types.ts';
 import type { TicketStatus } from '../../core/domain/statuses.ts';
+import type { LocalizedNames } from '../../core/events/names.ts';
 import { EVENT_TYPES } from '../../core/events/catalog.ts';
 import { settleTargetOnCancel } from '../payments/index.ts';
 import { assertOwner, money, newId } from '../../core/module/common.ts';
@@ -194,6 +195,8 @@ export async function listDepartures(
     to_city: string;
     from_station: string;
     to_station: string;
+    from_station_names: LocalizedNames;
+    to_station_names: LocalizedNames;
     depart_at: Date;
     arrive_at: Date;
     price: string;
@@ -214,8 +217,8 @@ export async function listDepartures(
     mode: d.mode,
     operator: d.operator,
     serviceNo: d.service_no,
-    from: { city: d.from_city, station: d.from_station },
-    to: { city: d.to_city, station: d.to_station },
+    from: { city: d.from_city, station: d.from_station, stationNames: d.from_station_names },
+    to: { city: d.to_city, station: d.to_station, stationNames: d.to_station_names },
     departAt: d.depart_at.toISOString(),
     arriveAt: d.arrive_at.toISOString(),
     price: money(d.price),

@@ -4,7 +4,7 @@
 import { Attempt, list } from '../api.ts';
 import { CITIES, type CityId, cityOptions } from '../cities.ts';
 import { fill, h } from '../dom.ts';
-import { formatMoney, formatTime, t } from '../i18n/index.ts';
+import { formatMoney, formatTime, inLanguage, t } from '../i18n/index.ts';
 import type { z } from 'zod';
 import type { departureResponse } from '../../../modules/transport/index.ts';
 import { HOLD_ENDED, ticketRow } from './ticket-row.ts';
@@ -55,7 +55,11 @@ export function coachForm(city: CityId, store: BookingStore, passengerName: stri
       'li',
       { 'data-departure': d.id, 'data-departed': String(left) },
       h('span', {}, `${formatTime(d.departAt).slice(0, 5)} ${d.serviceNo}`),
-      h('span', {}, `${d.from.station} → ${d.to.station}`),
+      h(
+        'span',
+        {},
+        `${inLanguage(d.from.station, d.from.stationNames)} → ${inLanguage(d.to.station, d.to.stationNames)}`,
+      ),
       h('span', {}, formatMoney(d.price)),
       h('span', { 'data-field': 'seats' }, t('citizen:coach.seats', { count: d.seatsFree })),
       button,
