@@ -80,6 +80,9 @@ describe.skipIf(!chromium)('installable app (Chromium)', () => {
       await page.locator('#air .station-name').first().waitFor();
       const online = await page.locator('#air .station-name').allTextContents();
       expect(online.length).toBeGreaterThan(0);
+      // The selected station's history has come (the worker keeps an answer before the page gets
+      // it): going offline earlier, as a loaded machine could, leaves nothing to show.
+      await expect.poll(() => page.locator('#air .chart').getAttribute('data-history-of')).not.toBeNull();
 
       await context.setOffline(true);
       // A phone evicts its HTTP cache when storage runs short: the page must start from what the
