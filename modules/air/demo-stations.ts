@@ -98,15 +98,15 @@ export const airStationsSeeder: Seeder = {
   name: 'air stations',
   async run(db) {
     let inserted = false;
-    for (const s of DEMO_STATIONS) {
-      if (await createStation(db, s)) inserted = true;
-      // A demo database from before station names gets them, unless staff renamed the station.
-      else
-        await db.query(
-          `UPDATE air_stations SET names = $3 WHERE id = $1 AND name = $2 AND names = '{}'::jsonb`,
-          [s.id, s.name, JSON.stringify(s.names)],
-        );
-    }
+    for (const s of DEMO_STATIONS) if (await createStation(db, s)) inserted = true;
+    // A demo database from before station names gets them, unless staff renamed the station:
+    // one statement for all of them, at every demo start.
+    await db.query(
+      `UPDATE air_stations s SET names = d.names
+       FROM jsonb_to_recordset($1::jsonb) AS d(id text, name text, names jsonb)
+       WHERE s.id = d.id AND s.name = d.name AND s.names = '{}'::jsonb`,
+      [JSON.stringify(DEMO_STATIONS.map(({ id, name, names }) => ({ id, name, names })))],
+    );
     return inserted;
   },
 };

@@ -204,14 +204,6 @@ export const transportSeeder: Seeder = {
             ],
           );
           inserted += ins.rowCount;
-          // Departures seeded before station names existed get them, once.
-          inserted += (
-            await tx.query(
-              `UPDATE departures SET from_station_names = $2, to_station_names = $3
-               WHERE service_no = $1 AND from_station_names = '{}'::jsonb AND $2 <> '{}'::jsonb`,
-              [serviceNo, stationNames(fromSt), stationNames(toSt)],
-            )
-          ).rowCount;
           for (const d of ins.rows) {
             if (d.mode === 'rail') {
               await tx.query(
@@ -229,6 +221,20 @@ export const transportSeeder: Seeder = {
             }
           }
         }
+      }
+      // Departures seeded before station names existed get them, once: two statements for all.
+      const known = JSON.stringify(
+        Object.entries(STATION_ZH).map(([station, zh]) => ({ station, names: { 'zh-CN': zh } })),
+      );
+      for (const end of ['from', 'to'] as const) {
+        inserted += (
+          await tx.query(
+            `UPDATE departures d SET ${end}_station_names = n.names
+             FROM jsonb_to_recordset($1::jsonb) AS n(station text, names jsonb)
+             WHERE d.${end}_station = n.station AND d.${end}_station_names = '{}'::jsonb`,
+            [known],
+          )
+        ).rowCount;
       }
       return inserted > 0;
     });
