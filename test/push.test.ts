@@ -328,6 +328,71 @@ for (const backend of await backends()) {
       });
     });
 
+    it("writes each browser's notification in its page's language (or its Accept-Language)", async () => {
+      // One person, three browsers: a phone whose page is Chinese, a laptop in English, and a
+      // tablet that said no language but prefers Chinese in its request.
+      const token = await api.token('bilingual');
+      const save = (name: string, extra: { language?: string }, headers: Record<string, string> = {}) =>
+        api.call('POST', '/v1/push/subscriptions', {
+          token,
+          headers,
+          body: { ...push.subscriber(name).subscription, ...extra },
+        });
+      const phone = await save('bi-phone', { language: 'zh-CN' });
+      expect(phone.status).toBe(201);
+      expect(phone.body.language).toBe('zh-CN');
+      expect(
+        (await save('bi-laptop', { language: 'en' }, { 'accept-language': 'zh-CN' })).body.language,
+      ).toBe('en');
+      expect(
+        (await save('bi-tablet', {}, { 'accept-language': 'zh-TW,zh;q=0.9,en;q=0.5' })).body.language,
+      ).toBe('zh-CN');
+      const bad = await save('bi-other', { language: 'fr' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors[0].field).toBe('language');
+
+      const report = await api.call('POST', '/v1/incidents', {
+        token,
+        body: {
+          category: 'broken_street_light',
+          lat: 22.54,
+          lon: 114.06,
+          description: '路灯坏了，晚上很黑',
+          reporter: { phone: '13800138000' },
+        },
+      });
+      expect(report.status).toBe(201);
+      const staff = await api.token('officer-bi', 'staff');
+      const patch = await api.call('PATCH', `/v1/incidents/${report.body.id}`, {
+        token: staff,
+        body: { status: 'acknowledged' },
+      });
+      expect(patch.status).toBe(200);
+      await waitFor(
+        () => push.received.filter((r) => r.subscriber.startsWith('bi-')).length === 3,
+        'three notices',
+      );
+      await settled('bilingual');
+      const url = `/?open=incident&id=${report.body.id}#shenzhen`;
+      for (const device of ['bi-phone', 'bi-tablet']) {
+        expect(receivedBy(device).map((r) => r.payload)).toEqual([
+          expect.objectContaining({ title: '您的上报已受理', body: '状态由“已提交”变为“已受理”。', url }),
+        ]);
+      }
+      expect(receivedBy('bi-laptop').map((r) => r.payload)).toEqual([
+        expect.objectContaining({
+          title: 'Your report is acknowledged',
+          body: 'Status changed from submitted to acknowledged.',
+          url,
+        }),
+      ]);
+      // The laptop's page switched to Chinese: saving again changes its language, nothing else.
+      const again = await save('bi-laptop', { language: 'zh-CN' });
+      expect(again.status).toBe(200);
+      expect(again.body.language).toBe('zh-CN');
+      expect(push.refused).toEqual([]);
+    });
+
     it('alerts once when a followed city crosses the chosen AQI level; a 410 removes the subscription; quiet hours suppress', async () => {
       const breather = await subscribe('breather');
       const gone = await subscribe('gone');

@@ -4,6 +4,7 @@
 // Notifications control saves preferences through the API. Screenshots (desktop 1280x800, phone
 // 390x844) land in test/artifacts/.
 import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createECDH, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -170,6 +171,58 @@ describe.skipIf(!chromium)('installable app (Chromium)', () => {
     await page.goto(`${hub.url}/?open=bookings#foshan`);
     await expect.poll(() => page.locator('[data-tab="bookings"]').getAttribute('aria-selected')).toBe('true');
     expect(new URL(page.url()).search).toBe('');
+    await context.close();
+  });
+
+  it("a subscribed browser's notifications follow the page's language", async () => {
+    // The browser's own push registration needs its vendor's push service, out of reach here:
+    // this page's PushManager hands out a subscription (real P-256 and auth keys) as Chromium
+    // would; what is checked is what the page tells the hub. Delivery in each language is in
+    // test/push.test.ts, against a real push protocol endpoint.
+    const ecdh = createECDH('prime256v1');
+    ecdh.generateKeys();
+    const subscription = {
+      endpoint: `https://fcm.googleapis.com/fcm/send/pwa-lang-${Date.now()}`,
+      expirationTime: null,
+      keys: {
+        p256dh: ecdh.getPublicKey().toString('base64url'),
+        auth: randomBytes(16).toString('base64url'),
+      },
+    };
+    const { page, context, problems } = await openPage(mapless, `${hub.url}/`, { ...PHONE, locale: 'zh-CN' });
+    await context.addInitScript((s) => {
+      const granted = {
+        endpoint: s.endpoint,
+        toJSON: () => s,
+        unsubscribe: () => Promise.resolve(true),
+      } as unknown as PushSubscription;
+      PushManager.prototype.getSubscription = () => Promise.resolve(granted);
+    }, subscription);
+    await page.locator('#account input[name=name]').fill('pwa-lang');
+    await page.locator('#account button[type=submit]').click();
+    await page.locator('#account [data-user="pwa-lang"]').waitFor();
+    const saved = async (navigate: () => Promise<unknown>) => {
+      const [response] = await Promise.all([
+        page.waitForResponse(
+          (r) => r.url().endsWith('/v1/push/subscriptions') && r.request().method() === 'POST',
+        ),
+        navigate(),
+      ]);
+      return {
+        status: response.status(),
+        sent: response.request().postDataJSON() as { endpoint: string; language: string },
+        kept: ((await response.json()) as { language: string }).language,
+      };
+    };
+    // A returning person whose browser already has a subscription: the Chinese page saves it in Chinese.
+    const zh = await saved(() => page.reload());
+    expect(zh).toMatchObject({ sent: { endpoint: subscription.endpoint, language: 'zh-CN' }, kept: 'zh-CN' });
+    expect([200, 201]).toContain(zh.status);
+    // Switched to English (the page reloads): saved again, now in English.
+    const en = await saved(() => page.selectOption('#lang', 'en'));
+    expect(en).toMatchObject({ status: 200, sent: { language: 'en' }, kept: 'en' });
+    expect(await page.evaluate(() => localStorage.getItem('citystream.push.lang'))).toBe('en');
+    expect(problems).toEqual([]);
     await context.close();
   });
 

@@ -35,13 +35,22 @@ export const HJ633: Record<Pollutant, Table> = {
 };
 const HJ633_SO2_24H = hj([0, 50, 150, 475, 800, 1600, 2100, 2620]);
 
+/** A CN AQI level (HJ 633-2012 table 5): its upper bound and its name in English and Chinese. */
+const cnLevel = (max: number, level: number, en: string, zh: string) => ({
+  max,
+  level,
+  names: { en, 'zh-CN': zh },
+  /** Both names, as events carry it (readers of either language find theirs). */
+  category: `${en} (${zh})`,
+});
+
 export const CN_LEVELS = [
-  { max: 50, level: 1, category: 'Excellent (优)' },
-  { max: 100, level: 2, category: 'Good (良)' },
-  { max: 150, level: 3, category: 'Lightly polluted (轻度污染)' },
-  { max: 200, level: 4, category: 'Moderately polluted (中度污染)' },
-  { max: 300, level: 5, category: 'Heavily polluted (重度污染)' },
-  { max: Infinity, level: 6, category: 'Severely polluted (严重污染)' },
+  cnLevel(50, 1, 'Excellent', '优'),
+  cnLevel(100, 2, 'Good', '良'),
+  cnLevel(150, 3, 'Lightly polluted', '轻度污染'),
+  cnLevel(200, 4, 'Moderately polluted', '中度污染'),
+  cnLevel(300, 5, 'Heavily polluted', '重度污染'),
+  cnLevel(Infinity, 6, 'Severely polluted', '严重污染'),
 ] as const;
 
 function interpolate(table: Table, c: number, round: (x: number) => number): number {

@@ -1,23 +1,38 @@
-// The text of each notification, from the event that causes it. Pure functions: the notifier
-// decides who and when, these decide what the person reads and which view a tap opens.
+// The text of each notification, from the event that causes it, in every language a browser may
+// have subscribed in (the page's: Chinese or English). Pure functions: the notifier decides who
+// and when, these decide what the person reads and which view a tap opens. Words match the
+// dashboard's own (web/src/i18n/locales), so a notice and the page it opens say the same thing.
+import { CN_LEVELS } from '../../core/domain/aqi.ts';
 import { CITIES } from '../../core/domain/cities.ts';
 import type { AirAqi, Booking, IncidentStatusChanged, Payment } from '../../core/events/index.ts';
-import type { Notice } from './store.ts';
+import type { Notices } from './store.ts';
 
-const KIND_LABEL: Record<Payment['kind'], string> = {
-  appointment: 'doctor appointment',
-  ticket: 'ticket',
-  electricity_bill: 'electricity bill',
-  traffic_fine: 'traffic fine',
-};
+const KIND = {
+  en: {
+    appointment: 'doctor appointment',
+    ticket: 'ticket',
+    electricity_bill: 'electricity bill',
+    traffic_fine: 'traffic fine',
+  },
+  'zh-CN': { appointment: '挂号', ticket: '车票', electricity_bill: '电费账单', traffic_fine: '交通罚款' },
+} satisfies Record<keyof Notices, Record<Payment['kind'], string>>;
 
-const STATUS_LABEL: Record<IncidentStatusChanged['to'], string> = {
-  submitted: 'submitted',
-  acknowledged: 'acknowledged',
-  in_progress: 'in progress',
-  resolved: 'resolved',
-  rejected: 'rejected',
-};
+const STATUS = {
+  en: {
+    submitted: 'submitted',
+    acknowledged: 'acknowledged',
+    in_progress: 'in progress',
+    resolved: 'resolved',
+    rejected: 'rejected',
+  },
+  'zh-CN': {
+    submitted: '已提交',
+    acknowledged: '已受理',
+    in_progress: '处理中',
+    resolved: '已解决',
+    rejected: '已驳回',
+  },
+} satisfies Record<keyof Notices, Record<IncidentStatusChanged['to'], string>>;
 
 // Clock time and day in the cities' zone (all three keep China Standard Time). The formatters
 // are built once: building one costs far more than formatting (it was 5 % of the hub's CPU per
@@ -28,57 +43,104 @@ const TIME = new Intl.DateTimeFormat('en-GB', {
   minute: '2-digit',
   hourCycle: 'h23',
 });
-const DAY = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', day: 'numeric', month: 'short' });
+const DAY = {
+  en: new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', day: 'numeric', month: 'short' }),
+  // "12月9日"
+  'zh-CN': new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', day: 'numeric', month: 'long' }),
+};
 const chinaTime = (iso: string) => TIME.format(new Date(iso));
-const chinaDay = (iso: string) => DAY.format(new Date(iso));
 
-export function paymentNotice(p: Payment, succeeded: boolean): Notice {
-  const what = KIND_LABEL[p.kind];
-  return {
+export function paymentNotice(p: Payment, succeeded: boolean): Notices {
+  const common = {
     kind: succeeded ? 'payment.succeeded' : 'payment.failed',
-    title: succeeded ? 'Payment succeeded' : 'Payment failed',
-    body: succeeded
-      ? `¥${p.amount} paid for your ${what}.`
-      : `Your payment of ¥${p.amount} for your ${what} did not go through${p.reason ? `: ${p.reason}` : ''}.`,
     url: '/?open=bookings',
     tag: `payment-${p.paymentId}`,
   };
+  // The provider's reason is its own text, shown as it came.
+  return {
+    en: {
+      ...common,
+      title: succeeded ? 'Payment succeeded' : 'Payment failed',
+      body: succeeded
+        ? `¥${p.amount} paid for your ${KIND.en[p.kind]}.`
+        : `Your payment of ¥${p.amount} for your ${KIND.en[p.kind]} did not go through${p.reason ? `: ${p.reason}` : ''}.`,
+    },
+    'zh-CN': {
+      ...common,
+      title: succeeded ? '支付成功' : '支付失败',
+      body: succeeded
+        ? `已为您的${KIND['zh-CN'][p.kind]}支付 ¥${p.amount}。`
+        : `您为${KIND['zh-CN'][p.kind]}支付的 ¥${p.amount} 未成功${p.reason ? `：${p.reason}` : ''}。`,
+    },
+  };
 }
 
-export function holdNotice(b: Booking, expiresAt: string): Notice {
+export function holdNotice(b: Booking, expiresAt: string): Notices {
   const seats = Array.isArray(b.details.seats) ? (b.details.seats as unknown[]).map(String) : [];
+  const amount = b.amount ?? '0.00';
+  const until = chinaTime(expiresAt);
+  const common = { kind: 'ticket.hold_expiring', url: '/?open=bookings', tag: `hold-${b.bookingId}` };
   return {
-    kind: 'ticket.hold_expiring',
-    title: 'Your seat hold ends in 2 minutes',
-    body: `Pay ¥${b.amount ?? '0.00'} before ${chinaTime(expiresAt)} to keep ${
-      seats.length ? `seat${seats.length > 1 ? 's' : ''} ${seats.join(', ')}` : 'your seats'
-    }.`,
-    url: '/?open=bookings',
-    tag: `hold-${b.bookingId}`,
+    en: {
+      ...common,
+      title: 'Your seat hold ends in 2 minutes',
+      body: `Pay ¥${amount} before ${until} to keep ${
+        seats.length ? `seat${seats.length > 1 ? 's' : ''} ${seats.join(', ')}` : 'your seats'
+      }.`,
+    },
+    'zh-CN': {
+      ...common,
+      title: '您的座位保留将在 2 分钟后结束',
+      body: `请在 ${until} 前支付 ¥${amount}，以保留${seats.length ? `座位 ${seats.join('、')}` : '您的座位'}。`,
+    },
   };
 }
 
-export function appointmentNotice(b: Booking, start: string, leadMinutes: number): Notice {
-  const lead =
-    leadMinutes >= 120 && leadMinutes % 60 === 0 ? `${leadMinutes / 60} hours` : `${leadMinutes} minutes`;
+export function appointmentNotice(b: Booking, start: string, leadMinutes: number): Notices {
+  const hours = leadMinutes >= 120 && leadMinutes % 60 === 0 ? leadMinutes / 60 : null;
+  const at = new Date(start);
+  const time = chinaTime(start);
+  const common = { kind: 'appointment.reminder', url: '/?open=bookings', tag: `appointment-${b.bookingId}` };
   return {
-    kind: 'appointment.reminder',
-    title: 'Appointment reminder',
-    body: `Your doctor's appointment is at ${chinaTime(start)} on ${chinaDay(start)} (in ${lead}).`,
-    url: '/?open=bookings',
-    tag: `appointment-${b.bookingId}`,
+    en: {
+      ...common,
+      title: 'Appointment reminder',
+      body: `Your doctor's appointment is at ${time} on ${DAY.en.format(at)} (in ${
+        hours ? `${hours} hours` : `${leadMinutes} minutes`
+      }).`,
+    },
+    'zh-CN': {
+      ...common,
+      title: '就诊提醒',
+      body: `您的挂号就诊时间为 ${DAY['zh-CN'].format(at)} ${time}（${
+        hours ? `${hours} 小时` : `${leadMinutes} 分钟`
+      }后）。`,
+    },
   };
 }
 
-export function incidentNotice(e: IncidentStatusChanged): Notice {
-  return {
+export function incidentNotice(e: IncidentStatusChanged): Notices {
+  const common = {
     kind: 'incident.status_changed',
-    title: `Your report is ${STATUS_LABEL[e.to]}`,
-    body: e.note
-      ? `Staff note: ${e.note}`
-      : `Status changed from ${STATUS_LABEL[e.from]} to ${STATUS_LABEL[e.to]}.`,
     url: `/?open=incident&id=${encodeURIComponent(e.incidentId)}#${e.city}`,
     tag: `incident-${e.incidentId}`,
+  };
+  // The staff note is shown as staff wrote it.
+  return {
+    en: {
+      ...common,
+      title: `Your report is ${STATUS.en[e.to]}`,
+      body: e.note
+        ? `Staff note: ${e.note}`
+        : `Status changed from ${STATUS.en[e.from]} to ${STATUS.en[e.to]}.`,
+    },
+    'zh-CN': {
+      ...common,
+      title: `您的上报${STATUS['zh-CN'][e.to]}`,
+      body: e.note
+        ? `工作人员备注：${e.note}`
+        : `状态由“${STATUS['zh-CN'][e.from]}”变为“${STATUS['zh-CN'][e.to]}”。`,
+    },
   };
 }
 
@@ -86,20 +148,30 @@ export function incidentNotice(e: IncidentStatusChanged): Notice {
 export interface CityAqi {
   city: AirAqi['city'];
   aqi: number;
-  category: string;
+  /** CN AQI level, 1 (excellent) to 6: named in the reader's language. */
+  level: number;
   primaryPollutants: AirAqi['cn']['primaryPollutants'];
 }
 
-export function aqiNotice(c: CityAqi, above: number): Notice {
-  const name = CITIES.find((x) => x.id === c.city)?.name.en ?? c.city;
+export function aqiNotice(c: CityAqi, above: number): Notices {
+  const city = CITIES.find((x) => x.id === c.city)?.name;
+  const level = CN_LEVELS.find((l) => l.level === c.level)?.names;
   const primary = c.primaryPollutants.map((p) => (p === 'pm25' ? 'PM2.5' : p.toUpperCase())).join(', ');
+  const common = { kind: 'aqi.alert', url: `/#${c.city}`, tag: `aqi-${c.city}` };
   return {
-    kind: 'aqi.alert',
-    title: `Air quality alert: ${name}`,
-    body: `AQI ${c.aqi} (${c.category}) is above your alert level of ${above}${
-      primary ? `; main pollutant ${primary}` : ''
-    }.`,
-    url: `/#${c.city}`,
-    tag: `aqi-${c.city}`,
+    en: {
+      ...common,
+      title: `Air quality alert: ${city?.en ?? c.city}`,
+      body: `AQI ${c.aqi}${level ? ` (${level.en})` : ''} is above your alert level of ${above}${
+        primary ? `; main pollutant ${primary}` : ''
+      }.`,
+    },
+    'zh-CN': {
+      ...common,
+      title: `空气质量提醒：${city?.zh ?? c.city}`,
+      body: `空气质量指数 ${c.aqi}${level ? `（${level['zh-CN']}）` : ''}，高于您设定的提醒值 ${above}${
+        primary ? `；首要污染物 ${primary}` : ''
+      }。`,
+    },
   };
 }

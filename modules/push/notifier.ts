@@ -87,7 +87,7 @@ async function handle(
       return enqueue(db, {
         sourceKey: id,
         userId: p.userId,
-        notice: paymentNotice(p, type === EVENT_TYPES.paymentSucceeded),
+        notices: paymentNotice(p, type === EVENT_TYPES.paymentSucceeded),
         at: now,
         ttlSeconds: DAY_S,
         urgency: 'high',
@@ -110,7 +110,7 @@ async function handle(
           sourceKey: `${id}/hold`,
           userId: b.userId,
           bookingId: b.bookingId,
-          notice: holdNotice(b, b.details.holdExpiresAt),
+          notices: holdNotice(b, b.details.holdExpiresAt),
           at: new Date(Math.max(now.getTime(), end.getTime() - HOLD_WARNING_MS)),
           expiresAt: end,
           ttlSeconds: Math.ceil(HOLD_WARNING_MS / 1000),
@@ -126,7 +126,7 @@ async function handle(
           sourceKey: `${id}/reminder`,
           userId: b.userId,
           bookingId: b.bookingId,
-          notice: appointmentNotice(b, b.details.start, lead),
+          notices: appointmentNotice(b, b.details.start, lead),
           at: new Date(Math.max(now.getTime(), start.getTime() - lead * 60_000)),
           expiresAt: start,
           ttlSeconds: lead * 60,
@@ -143,7 +143,7 @@ async function handle(
       return enqueue(db, {
         sourceKey: id,
         userId: reporter,
-        notice: incidentNotice(e),
+        notices: incidentNotice(e),
         at: now,
         ttlSeconds: 7 * DAY_S,
       });
@@ -158,7 +158,7 @@ async function handle(
           queued += await enqueue(tx, {
             sourceKey: `${id}/aqi`,
             userId: f.userId,
-            notice: aqiNotice(worst, f.above),
+            notices: aqiNotice(worst, f.above),
             at: now,
             ttlSeconds: 3 * 3600,
           });
@@ -204,7 +204,7 @@ export class CityAqiTracker {
       ? {
           city: a.city,
           aqi: worst.cn.aqi,
-          category: worst.cn.category,
+          level: worst.cn.level,
           primaryPollutants: worst.cn.primaryPollutants,
         }
       : null;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Conflict, NotFound, Unprocessable } from '../../core/errors.ts';
 import { caller, type HttpServer } from '../../core/http/index.ts';
 import type { Db } from '../../core/db/types.ts';
+import { preferredLanguage } from '../../core/http/language.ts';
 import {
   preferences,
   subscriptionInput,
@@ -55,7 +56,8 @@ export function registerPushRoutes({ app, db, publicKey, hosts }: PushRouteDeps)
       schema: {
         tags,
         security,
-        summary: "Save this browser's push subscription (PushSubscription.toJSON()) for the signed-in user",
+        summary:
+          "Save this browser's push subscription (PushSubscription.toJSON(), plus the page's language) for the signed-in user",
         body: subscriptionInput,
         response: { 200: subscriptionResponse, 201: subscriptionResponse },
       },
@@ -76,7 +78,8 @@ export function registerPushRoutes({ app, db, publicKey, hosts }: PushRouteDeps)
           { in: 'body', field: 'endpoint', message: `expected a host among ${hosts.join(', ')}` },
         ]);
       }
-      const saved = await saveSubscription(db, user.sub, request.body);
+      const language = request.body.language ?? preferredLanguage(request.headers['accept-language']);
+      const saved = await saveSubscription(db, user.sub, request.body, language);
       if (saved === 'full') {
         throw new Conflict(
           `you have ${MAX_SUBSCRIPTIONS_PER_USER} push subscriptions; remove one (DELETE /v1/push/subscriptions) first`,
@@ -85,6 +88,7 @@ export function registerPushRoutes({ app, db, publicKey, hosts }: PushRouteDeps)
       return reply.code(saved.created ? 201 : 200).send({
         id: saved.row.id,
         endpoint: saved.row.endpoint,
+        language: saved.row.language,
         createdAt: saved.row.created_at.toISOString(),
       });
     },

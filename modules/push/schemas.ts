@@ -2,6 +2,7 @@
 // serializer use them) and the dashboard takes its types from them (`import type`).
 import { z } from 'zod';
 import { CITY_IDS } from '../../core/domain/cities.ts';
+import { API_LANGUAGES } from '../../core/http/language.ts';
 
 /** Base64url without padding, of an exact decoded length. */
 const base64url = (bytes: number, what: string) =>
@@ -26,6 +27,11 @@ export const subscriptionInput = z.object({
     ),
     auth: base64url(16, 'the subscription auth secret'),
   }),
+  /**
+   * The language this browser's notifications are written in: the page's. Absent, the request's
+   * Accept-Language decides (Chinese when it prefers any Chinese, else English).
+   */
+  language: z.enum(API_LANGUAGES, { error: `expected one of ${API_LANGUAGES.join(', ')}` }).optional(),
 });
 export type SubscriptionInput = z.output<typeof subscriptionInput>;
 
@@ -34,6 +40,8 @@ export const unsubscribeInput = z.object({ endpoint: z.string().min(1).max(1024)
 export const subscriptionResponse = z.object({
   id: z.string(),
   endpoint: z.string(),
+  /** The language its notifications are written in. */
+  language: z.enum(API_LANGUAGES),
   createdAt: z.string(),
 });
 

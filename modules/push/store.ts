@@ -1,6 +1,7 @@
 // The push tables (migrations/0610): subscriptions, preferences, AQI follows, and the queue of
 // notifications to send. Times come from the hub clock so tests move them without sleeping.
 import type { Db, Queryable } from '../../core/db/types.ts';
+import type { ApiLanguage } from '../../core/http/language.ts';
 import { newId } from '../../core/module/common.ts';
 import { DEFAULT_PREFERENCES, type Preferences, type SubscriptionInput } from './schemas.ts';
 
@@ -13,12 +14,16 @@ export interface Notice {
   tag: string;
 }
 
+/** One notice written in each language a subscription may read; each browser gets its own. */
+export type Notices = Record<ApiLanguage, Notice>;
+
 export interface SubscriptionRow {
   id: string;
   user_id: string;
   endpoint: string;
   p256dh: string;
   auth: string;
+  language: ApiLanguage;
   created_at: Date;
 }
 
@@ -26,13 +31,15 @@ export interface SubscriptionRow {
 export const MAX_SUBSCRIPTIONS_PER_USER = 20;
 
 /**
- * Saves a browser's subscription for `userId`. The same endpoint again (a re-subscribe, or another
- * person signing in on that browser) moves it to this user with the new keys.
+ * Saves a browser's subscription for `userId`, its notifications in `language`. The same endpoint
+ * again (a re-subscribe, the page switched language, or another person signing in on that
+ * browser) moves it to this user with the new keys and language.
  */
 export async function saveSubscription(
   db: Db,
   userId: string,
   s: SubscriptionInput,
+  language: ApiLanguage,
 ): Promise<{ row: SubscriptionRow; created: boolean } | 'full'> {
   return db.transaction(async (tx) => {
     // One writer per user at a time, so the cap below holds under concurrent subscribes.
@@ -50,8 +57,9 @@ export async function saveSubscription(
       if (count >= MAX_SUBSCRIPTIONS_PER_USER) return 'full';
       const row = (
         await tx.query<SubscriptionRow>(
-          `INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-          [newId('psub'), userId, s.endpoint, s.keys.p256dh, s.keys.auth],
+          `INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, language)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+          [newId('psub'), userId, s.endpoint, s.keys.p256dh, s.keys.auth, language],
         )
       ).rows[0]!;
       return { row, created: true };
@@ -62,8 +70,8 @@ export async function saveSubscription(
     }
     const row = (
       await tx.query<SubscriptionRow>(
-        `UPDATE push_subscriptions SET user_id = $2, p256dh = $3, auth = $4 WHERE id = $1 RETURNING *`,
-        [existing.id, userId, s.keys.p256dh, s.keys.auth],
+        `UPDATE push_subscriptions SET user_id = $2, p256dh = $3, auth = $4, language = $5 WHERE id = $1 RETURNING *`,
+        [existing.id, userId, s.keys.p256dh, s.keys.auth, language],
       )
     ).rows[0]!;
     return { row, created: false };
@@ -211,7 +219,8 @@ export interface Enqueue {
   /** Identifies the origin (event id, reminder): enqueuing it again for a subscription adds nothing. */
   sourceKey: string;
   userId: string;
-  notice: Notice;
+  /** The notice in each language: every subscription is queued the one in its own. */
+  notices: Notices;
   /** When to send; now for most. */
   at: Date;
   ttlSeconds: number;
@@ -220,17 +229,20 @@ export interface Enqueue {
   expiresAt?: Date;
 }
 
-/** Queues a notice for every subscription the user has; returns how many were queued. */
+/**
+ * Queues a notice for every subscription the user has, in that subscription's language; returns
+ * how many were queued.
+ */
 export async function enqueue(tx: Queryable, e: Enqueue): Promise<number> {
   const r = await tx.query(
     `INSERT INTO push_deliveries (source_key, subscription_id, user_id, booking_id, payload, ttl_seconds, urgency, next_attempt_at, expires_at)
-     SELECT $1, s.id, s.user_id, $3, $4::jsonb, $5, $6, $7, $8 FROM push_subscriptions s WHERE s.user_id = $2
+     SELECT $1, s.id, s.user_id, $3, $4::jsonb -> s.language, $5, $6, $7, $8 FROM push_subscriptions s WHERE s.user_id = $2
      ON CONFLICT (source_key, subscription_id) DO NOTHING`,
     [
       e.sourceKey,
       e.userId,
       e.bookingId ?? null,
-      JSON.stringify(e.notice),
+      JSON.stringify(e.notices),
       e.ttlSeconds,
       e.urgency ?? 'normal',
       e.at,

@@ -8,6 +8,8 @@ import './styles.css';
 import './staff/staff.css';
 import { mountStaff } from './staff/console.ts';
 
+// First: the page's parts ask the registration for things (push subscription) as they start.
+registerServiceWorker();
 // /staff is the staff console, in the same bundle; everything else the dashboard.
 if (location.pathname.startsWith('/staff')) {
   mountStaff(document.getElementById('app')!);
@@ -18,4 +20,3 @@ if (location.pathname.startsWith('/staff')) {
   document.getElementById('account')?.before(notificationsControl(dashboard.session));
   openFromNotification();
 }
-registerServiceWorker();

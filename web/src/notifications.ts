@@ -1,7 +1,7 @@
 // The header's "Notifications" control: turns Web Push on or off for this device (a subscription
-// saved for the signed-in user) and edits their preferences: quiet hours, the appointment
-// reminder lead time, cities followed for AQI alerts. Also opens the view a tapped notification
-// points at (?open=bookings, ?open=incident&id=...).
+// saved for the signed-in user, its notifications written in the page's language) and edits their
+// preferences: quiet hours, the appointment reminder lead time, cities followed for AQI alerts.
+// Also opens the view a tapped notification points at (?open=bookings, ?open=incident&id=...).
 import type { Preferences } from '../../modules/push/index.ts';
 import { api, ApiError } from './api.ts';
 import { CITIES } from './cities.ts';
@@ -11,6 +11,8 @@ import type { SessionStore } from './session.ts';
 import { serviceWorkerReady } from './sw/register.ts';
 
 const AQI_LEVELS = [50, 100, 150, 200, 300] as const;
+/** The page language this browser's subscription was last saved with. */
+const SAVED_LANGUAGE_KEY = 'citystream.push.lang';
 const LEAD_MINUTES = [15, 30, 60, 120, 1440] as const;
 
 export function notificationsControl(session: SessionStore): HTMLElement {
@@ -28,10 +30,33 @@ export function notificationsControl(session: SessionStore): HTMLElement {
   session.onChange((s) => {
     // Signed out: this device stops getting that person's notifications (the push service then
     // answers 410 and the hub forgets the subscription).
-    if (!s && supported()) void currentSubscription().then((sub) => sub?.unsubscribe());
+    if (!s && supported()) {
+      localStorage.removeItem(SAVED_LANGUAGE_KEY);
+      void currentSubscription().then((sub) => sub?.unsubscribe());
+    }
+    if (s) followPageLanguage();
     if (el.open) render();
   });
+  if (session.get()) followPageLanguage();
   return el;
+}
+
+/**
+ * Saves the subscription again when the page's language is not the one it was saved with (the
+ * language switch reloads the page), so notifications come in the language the person reads.
+ * Failing (offline), it tries again on the next load.
+ */
+function followPageLanguage(): void {
+  if (!supported() || localStorage.getItem(SAVED_LANGUAGE_KEY) === language()) return;
+  void currentSubscription()
+    .then((sub) => sub && saveSubscription(sub))
+    .catch(() => undefined);
+}
+
+async function saveSubscription(sub: PushSubscription): Promise<void> {
+  const lang = language();
+  await api('/v1/push/subscriptions', { body: { ...sub.toJSON(), language: lang } });
+  localStorage.setItem(SAVED_LANGUAGE_KEY, lang);
 }
 
 const supported = () => 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
@@ -87,7 +112,7 @@ async function turnOn(): Promise<boolean> {
       userVisibleOnly: true,
       applicationServerKey: fromBase64Url(publicKey),
     }));
-  await api('/v1/push/subscriptions', { body: sub.toJSON() });
+  await saveSubscription(sub);
   return true;
 }
 
