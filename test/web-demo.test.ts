@@ -27,6 +27,9 @@ describe.skipIf(!chromium)('the demo in a browser (Chromium)', () => {
 
   const liveEvent = (type: string, text: string) =>
     page.locator(`.activity li[data-type="${type}"]`, { hasText: text });
+  /** The feed's row of an event about `ref` (a booking, a payment). */
+  const liveEventAbout = (type: string, ref: string) =>
+    page.locator(`.activity li[data-type="${type}"][data-ref="${ref}"]`);
 
   beforeAll(async () => {
     [hub, browser] = await Promise.all([
@@ -78,10 +81,13 @@ describe.skipIf(!chromium)('the demo in a browser (Chromium)', () => {
     const bookingId = (await result.getAttribute('data-booking-id'))!;
     expect(bookingId).toBeTruthy();
 
-    await liveEvent('city.booking.created.v1', bookingId).waitFor();
-    expect(await liveEvent('city.booking.created.v1', bookingId).getAttribute('data-channel')).toBe(
-      `user:${USER}`,
-    );
+    const made = liveEventAbout('city.booking.created.v1', bookingId);
+    await made.waitFor();
+    expect(await made.getAttribute('data-channel')).toBe(`user:${USER}`);
+    // Said in words (what, when, its state), not by the booking's id.
+    const madeText = (await made.locator('.activity-text').textContent())!;
+    expect(madeText).toMatch(/^Appointment · [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M · Booked$/);
+    expect(madeText).not.toContain(bookingId);
 
     const booked = page.locator(`form[data-form=doctor] [data-booking="${bookingId}"]`);
     await booked.locator('button[data-pay]').click();
@@ -102,7 +108,9 @@ describe.skipIf(!chromium)('the demo in a browser (Chromium)', () => {
     const held = page.locator('form[data-form=coach] [data-ticket]');
     await held.waitFor();
     const ticketId = (await held.getAttribute('data-ticket'))!;
-    await liveEvent('city.booking.created.v1', ticketId).waitFor();
+    const heldRow = liveEventAbout('city.booking.created.v1', ticketId);
+    await heldRow.waitFor();
+    expect(await heldRow.locator('.activity-text').textContent()).toMatch(/^Ticket · seat \w+ · Held$/);
     await held.locator('button[data-pay]').click();
     await expect.poll(() => held.locator('.result').textContent()).toMatch(/^Paid/);
 

@@ -52,12 +52,9 @@ describe.skipIf(!chromium)(
     /** PM2.5 values of this station's readings in the activity log, oldest first. */
     const shown = async (page: Page): Promise<number[]> => {
       const texts = await page
-        .locator(`.activity [data-type="city.air.reading.v1"] .activity-text`)
+        .locator(`.activity [data-type="city.air.reading.v1"][data-ref="${STATION.id}"] .activity-text`)
         .allTextContents();
-      return texts
-        .filter((t) => t.startsWith(`${STATION.id} `))
-        .map((t) => Number(/PM2\.5 ([\d.]+)/.exec(t)![1]))
-        .reverse();
+      return texts.map((t) => Number(/PM2\.5 ([\d.]+)/.exec(t)![1])).reverse();
     };
     const state = (page: Page) => page.locator('#connection').getAttribute('data-state');
     const open = async (url: string, options = DESKTOP, setup?: (c: BrowserContext) => Promise<void>) => {

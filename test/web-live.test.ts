@@ -89,7 +89,13 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
     await expect.poll(() => card.locator('[data-field=pm25]').textContent()).toBe('PM2.5 123.4');
     // Its AQI follows: PM2.5 123.4 µg/m³ is IAQI 162, "moderately polluted".
     await expect.poll(() => card.locator('[data-field=aqi]').textContent(), { timeout: 15_000 }).toBe('162');
-    expect(await page.locator('.activity [data-type="city.air.reading.v1"]').count()).toBeGreaterThan(0);
+    // The feed names the station as its card does, not by its id.
+    expect(
+      await page
+        .locator(`.activity [data-type="city.air.reading.v1"][data-ref="${STATION.id}"] .activity-text`)
+        .first()
+        .textContent(),
+    ).toBe(`${STATION.name} PM2.5 123.4 PM10 150`);
   });
 
   it('shows the events it missed after its connection is cut and restored', async () => {
@@ -114,10 +120,10 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
     const card = page.locator(`[data-station="${STATION.id}"]`);
     await expect.poll(() => card.locator('[data-field=pm25]').textContent()).toBe('PM2.5 43.3');
     // Every missed reading arrived over the WebSocket, not just the latest state.
-    const log = page.locator('.activity [data-type="city.air.reading.v1"] .activity-text');
-    await expect
-      .poll(async () => (await log.allTextContents()).filter((t) => t.includes(STATION.id)).length)
-      .toBe(4);
+    const log = page.locator(
+      `.activity [data-type="city.air.reading.v1"][data-ref="${STATION.id}"] .activity-text`,
+    );
+    await expect.poll(async () => (await log.allTextContents()).length).toBe(4);
     const texts = (await log.allTextContents()).join('\n');
     for (const r of missed) expect(texts).toContain(`PM2.5 ${r.pm25}`);
     await saveScreenshot(page, 'dashboard-recovered');
@@ -247,6 +253,7 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
         { 'if-match': '"1"' }, // a new report is at version 1
       );
       expect(acked.status, JSON.stringify(acked.body)).toBe(200);
+      return id;
     };
     // Signed in as the page keeps a session (a pasted token), so the page follows user:{sub}.
     await page.evaluate(
@@ -262,13 +269,19 @@ describe.skipIf(!chromium)(`live dashboard (Chromium, ${kafka ? 'Kafka' : 'embed
     await page.locator('#connection[data-state="open"]').waitFor();
     // The first notice arrives live (the page's subscription to user:{sub} is in place) and the
     // feed says what staff did with the report, with their note.
-    await noticeForCitizen(0, 'Crew informed');
+    const first = await noticeForCitizen(0, 'Crew informed');
     const mine = page.locator(`.activity [data-channel="user:${sub}"]`).first();
     await mine.waitFor({ timeout: 15_000 });
     expect(await mine.locator('.activity-type').textContent()).toBe('your report');
     expect(await mine.locator('.activity-text').textContent()).toMatch(
       /^inc_[0-9a-f]+ Submitted → Acknowledged: Crew informed$/,
     );
+    // Everyone's feed names the incident by what it is, not by its id.
+    const update = page.locator(
+      `.activity [data-type="city.incident.status_changed.v1"][data-ref="${first}"]`,
+    );
+    await update.waitFor({ timeout: 15_000 });
+    expect(await update.locator('.activity-text').textContent()).toBe('Noise Submitted → Acknowledged');
     await saveScreenshot(page, 'dashboard-citizen-notice');
 
     const idNumber = page.locator('form[data-form=doctor] input[name=idNumber]');

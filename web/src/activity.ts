@@ -1,9 +1,17 @@
 // The live activity feed: every event received, newest first, filterable by kind. The person's
 // own events (bookings, payments: the user:{id} channel) are kept in a list of their own, so the
-// stream of air readings cannot push them out, and they stay when the city changes.
+// stream of air readings cannot push them out, and they stay when the city changes. Rows say
+// what happened in words (a station's or camera's name, an appointment's time, an amount); the
+// id an event is about stays on the row as data-ref, for scripts, not for reading.
 import type { ChannelEvent } from './events.ts';
 import { h, text, type Child } from './dom.ts';
-import { formatTime, t } from './i18n/index.ts';
+import { formatDateTime, formatMoney, formatTime, t } from './i18n/index.ts';
+
+/**
+ * What the page calls a station or camera (its name in the page's language) or an incident (its
+ * category) that it knows; undefined if it does not.
+ */
+export type NameOf = (kind: 'station' | 'camera' | 'incident', id: string) => string | undefined;
 
 export type ActivityKind = 'mine' | 'incidents' | 'air' | 'cameras';
 const KINDS: ActivityKind[] = ['mine', 'incidents', 'air', 'cameras'];
@@ -33,8 +41,10 @@ export class ActivityLog {
   );
   private filter: ActivityKind | 'all' = 'all';
   private readonly buttons = new Map<ActivityKind | 'all', HTMLButtonElement>();
+  private readonly nameOf: NameOf;
 
-  constructor() {
+  constructor(nameOf: NameOf = () => undefined) {
+    this.nameOf = nameOf;
     const filters = h('div', {
       class: 'activity-filters',
       role: 'group',
@@ -73,6 +83,7 @@ export class ActivityLog {
         'data-type': e.event.type,
         'data-channel': e.channel,
         'data-kind': kind,
+        'data-ref': refOf(e),
       },
       h('span', { class: 'activity-time' }, formatTime(e.event.time)),
       h(
@@ -80,7 +91,7 @@ export class ActivityLog {
         { class: 'activity-type' },
         t(`activity:type.${typeKey(e.event.type)}`, { defaultValue: typeKey(e.event.type) }),
       ),
-      h('span', { class: 'activity-text' }, summarise(e)),
+      h('span', { class: 'activity-text' }, summarise(e, this.nameOf)),
     );
     const list = this.kept.get(kind)!;
     list.unshift({ e, row });
@@ -124,21 +135,39 @@ function typeKey(type: string): string {
   return type.replace(/^city\./, '').replace(/\.v\d+$/, '');
 }
 
-function summarise(e: ChannelEvent): Child[] {
+/** The id an event is about: a booking, payment, incident, station or camera. */
+function refOf(e: ChannelEvent): string {
+  const d = (e.event.data ?? {}) as Record<string, unknown>;
+  for (const k of ['bookingId', 'paymentId', 'incidentId', 'stationId', 'cameraId']) {
+    if (typeof d[k] === 'string') return d[k];
+  }
+  return e.event.subject ?? e.event.id;
+}
+
+function summarise(e: ChannelEvent, nameOf: NameOf): Child[] {
   const d = (e.event.data ?? {}) as Record<string, unknown>;
   const str = (k: string) => text(d[k]);
+  /** A place's name as data (not translated by the browser), its id when the page does not know it. */
+  const place = (kind: 'station' | 'camera', id: string) =>
+    h('span', { translate: 'no' }, nameOf(kind, id) ?? id);
+  const status = () => t(`citizen:status.${str('status')}`, { defaultValue: str('status') });
+  const kind = () => t(`citizen:kind.${str('kind')}`, { defaultValue: str('kind') });
   switch (e.event.type) {
     case 'city.air.reading.v1':
-      return [`${str('stationId')} PM2.5 ${str('pm25') || '–'} PM10 ${str('pm10') || '–'}`];
+      return [place('station', str('stationId')), ` PM2.5 ${str('pm25') || '–'} PM10 ${str('pm10') || '–'}`];
     case 'city.air.aqi.v1':
-      return [`${str('stationId')} AQI ${(d.cn as { aqi?: number } | undefined)?.aqi ?? '–'}`];
+      return [
+        place('station', str('stationId')),
+        ` AQI ${(d.cn as { aqi?: number } | undefined)?.aqi ?? '–'}`,
+      ];
     case 'city.camera.snapshot.v1':
-      return [`${str('cameraId')} #${str('sequence')}`];
+      return [place('camera', str('cameraId')), ` #${str('sequence')}`];
     case 'city.camera.status.v1':
       // The reason is the camera worker's own diagnostic (an ffmpeg message): shown verbatim and
       // marked as data, while the status itself is in the page's language.
       return [
-        `${str('cameraId')} ${t(`cameras:status.${str('status')}`, { defaultValue: str('status') })}`,
+        place('camera', str('cameraId')),
+        ` ${t(`cameras:status.${str('status')}`, { defaultValue: str('status') })}`,
         ...(d.reason ? [': ', h('span', { translate: 'no' }, str('reason'))] : []),
       ];
     case 'city.incident.reported.v1':
@@ -154,16 +183,25 @@ function summarise(e: ChannelEvent): Child[] {
       ];
     case 'city.incident.status_changed.v1':
       return [
-        `${str('incidentId')} ${t(`incidents:status.${str('from')}`)} → ${t(`incidents:status.${str('to')}`)}`,
+        `${nameOf('incident', str('incidentId')) ?? str('incidentId')} ${t(`incidents:status.${str('from')}`)} → ${t(`incidents:status.${str('to')}`)}`,
       ];
     default:
-      if (e.event.type.startsWith('city.booking.'))
-        return [
-          `${t(`citizen:kind.${str('kind')}`, { defaultValue: str('kind') })} ${str('bookingId')} ${t(`citizen:status.${str('status')}`, { defaultValue: str('status') })}`,
-        ];
+      if (e.event.type.startsWith('city.booking.')) {
+        // What the booking is: an appointment's time, a ticket's seats (both in the event).
+        const details = (d.details ?? {}) as { start?: unknown; seats?: unknown };
+        const what =
+          typeof details.start === 'string'
+            ? formatDateTime(details.start)
+            : Array.isArray(details.seats) && details.seats.length > 0
+              ? t('activity:seats', { seats: details.seats.map(String).join(', ') })
+              : null;
+        return [[kind(), what, status()].filter(Boolean).join(' · ')];
+      }
       if (e.event.type.startsWith('city.payment.'))
         return [
-          `${t(`citizen:kind.${str('kind')}`, { defaultValue: str('kind') })} ${str('amount')} ${str('currency')} ${t(`citizen:status.${str('status')}`, { defaultValue: str('status') })}`,
+          [kind(), d.amount === undefined ? null : formatMoney(str('amount')), status()]
+            .filter(Boolean)
+            .join(' · '),
         ];
       return [e.event.subject ?? e.event.id];
   }

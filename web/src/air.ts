@@ -74,6 +74,11 @@ export class AirPanel {
     new ResizeObserver(() => this.resizeChart()).observe(this.chartEl);
   }
 
+  /** A station of the city shown, by id. */
+  station(id: string): Station | undefined {
+    return this.stations.get(id);
+  }
+
   stationList(): { station: Station; aqi: Aqi | undefined }[] {
     return [...this.stations.values()].map((station) => ({ station, aqi: this.aqi.get(station.id) }));
   }

@@ -81,6 +81,11 @@ export class CameraPanel {
     setInterval(() => this.tick(), TICK_MS);
   }
 
+  /** A camera of the city shown, by id. */
+  camera(id: string): Camera | undefined {
+    return this.tiles.get(id)?.camera;
+  }
+
   cameras(): Camera[] {
     return [...this.tiles.values()].map((t) => t.camera);
   }

@@ -23,7 +23,14 @@ export class Dashboard {
   readonly cameras = new CameraPanel(() => this.updatePins());
   readonly incidents = new IncidentPanel();
   readonly map = new CityMap({ picksReports: true });
-  readonly activity = new ActivityLog();
+  readonly activity = new ActivityLog((kind, id) => {
+    if (kind === 'incident') {
+      const category = this.incidents.incident(id)?.category;
+      return category && t(`incidents:category.${category}`, { defaultValue: category });
+    }
+    const place = kind === 'station' ? this.air.station(id) : this.cameras.camera(id);
+    return place && localName(place);
+  });
   readonly citizen = new CitizenPanel(this.session, this.map);
   private readonly citySelect = h(
     'select',

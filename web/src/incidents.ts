@@ -49,6 +49,11 @@ export class IncidentPanel {
     );
   }
 
+  /** An incident of the city shown, by id. */
+  incident(id: string): Incident | undefined {
+    return this.incidents.get(id);
+  }
+
   all(): Incident[] {
     return [...this.incidents.values()].sort((a, b) => Date.parse(b.reportedAt) - Date.parse(a.reportedAt));
   }

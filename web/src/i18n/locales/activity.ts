@@ -3,6 +3,7 @@ export const activity = {
   en: {
     title: 'Live activity',
     filterLabel: 'Show',
+    seats: 'seat {{seats}}',
     filter: { all: 'All', mine: 'Mine', incidents: 'Incidents', air: 'Air', cameras: 'Cameras' },
     type: {
       air: { reading: 'air reading', aqi: 'AQI' },
@@ -29,6 +30,7 @@ export const activity = {
   'zh-CN': {
     title: '实时动态',
     filterLabel: '显示',
+    seats: '座位 {{seats}}',
     filter: { all: '全部', mine: '我的', incidents: '事件', air: '空气', cameras: '摄像头' },
     type: {
       air: { reading: '空气读数', aqi: '空气质量指数' },
