@@ -39,6 +39,9 @@ for (const backend of await backends()) {
       const doctors = await api.call('GET', `/v1/doctors?departmentId=${cardio.id}`);
       // Chinese names beside the English ones, for the zh-CN page.
       expect(hospitals.body.items[0].names['zh-CN']).toMatch(/医院$/);
+      // And where to go: the address and grade in Chinese too.
+      expect(hospitals.body.items[0].addresses['zh-CN']).toMatch(/^佛山市禅城区.+号$/);
+      expect(hospitals.body.items[0].grades).toEqual({ 'zh-CN': '三级甲等' });
       expect(cardio.names).toEqual({ 'zh-CN': '心血管内科' });
       expect(doctors.body.items[0].titles['zh-CN']).toMatch(/^(主任医师|副主任医师|主治医师)$/);
       const slots = await api.call('GET', `/v1/doctors/${doctors.body.items[0].id}/slots?date=${cstDate(1)}`);
@@ -59,6 +62,12 @@ for (const backend of await backends()) {
       expect(booked.body.patient.idNumber).toBe('4406**********4327');
       expect(booked.body.departmentNames).toEqual({ 'zh-CN': '心血管内科' });
       expect(booked.body.hospital.names).toEqual(hospitals.body.items[0].names);
+      expect(booked.body.hospital).toMatchObject({
+        address: hospitals.body.items[0].address,
+        addresses: hospitals.body.items[0].addresses,
+      });
+      const listed = await api.call('GET', '/v1/appointments', { token: citizen });
+      expect(listed.body.items[0].hospital.addresses).toEqual(hospitals.body.items[0].addresses);
       expect(booked.body.doctor.names).toEqual(doctors.body.items[0].names);
       const again = await api.call('POST', '/v1/appointments', {
         token: citizen,
@@ -74,6 +83,10 @@ for (const backend of await backends()) {
 
     it('gives a database seeded before the Chinese names those names, once', async () => {
       await api.db.query(`UPDATE hospitals SET names = '{}'::jsonb WHERE id = 'fs-tcm'`);
+      // Seeded after the names but before the addresses and grades had a Chinese text.
+      await api.db.query(
+        `UPDATE hospitals SET addresses = '{}'::jsonb, grades = '{}'::jsonb WHERE id = 'fs-first'`,
+      );
       await api.db.query(
         `UPDATE departures SET from_station_names = '{}'::jsonb, to_station_names = '{}'::jsonb`,
       );
@@ -85,6 +98,11 @@ for (const backend of await backends()) {
       );
       const fs = (await api.call('GET', '/v1/hospitals?city=foshan')).body.items;
       expect(fs.find((h: { id: string }) => h.id === 'fs-tcm').names).toEqual({ 'zh-CN': '佛山市中医院' });
+      expect(fs.find((h: { id: string }) => h.id === 'fs-first')).toMatchObject({
+        names: { 'zh-CN': '佛山市第一人民医院' },
+        addresses: { 'zh-CN': '佛山市禅城区岭南大道北81号' },
+        grades: { 'zh-CN': '三级甲等' },
+      });
       const doctor = (await api.call('GET', '/v1/doctors?departmentId=fs-tcm-int')).body.items[0];
       expect(doctor.names['zh-CN']).toMatch(/^\p{Script=Han}{2,3}$/u);
       const departures = await api.call(

@@ -188,6 +188,8 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     await page.locator('[data-tab=bookings]').click();
     await expect.poll(() => mine.getAttribute('data-status')).toBe('paid');
     expect(await mine.locator('button[data-pay]').count()).toBe(0);
+    // Where to go: the hospital's address under the appointment.
+    expect(await mine.locator('[data-field=address]').textContent()).toBe('1120 Lianhua Road, Futian');
     const receipt = page.locator(`[data-testid=receipts] [data-target="${id}"]`);
     await receipt.waitFor();
     expect(await receipt.textContent()).toMatch(/CN¥\d+\.\d\d.*pay_[0-9a-f]+/);
@@ -509,6 +511,10 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
         .toMatch(/^\p{Script=Han}{2,3}（(主任医师|副主任医师|主治医师)）$/u);
       expect(await chosen('hospital')).toBe('北京大学深圳医院');
       expect(await chosen('department')).toBe('心血管内科');
+      // Under the hospital, its grade and where it is, in Chinese.
+      expect(await form.locator('[data-testid=hospital-info]').textContent()).toBe(
+        '三级甲等 · 深圳市福田区莲花路1120号',
+      );
       // Coach and rail stations by their Chinese names.
       await zh.page.locator('[data-tab=coach]').click();
       const coach = zh.page.locator('form[data-form=coach]');

@@ -11,7 +11,11 @@ export const hospitalResponse = z.object({
   /** The name in other languages (language tag → name): a page shows its language's. */
   names: localizedNames,
   grade: z.string(),
+  /** The grade in other languages, as `names`. */
+  grades: localizedNames,
   address: z.string(),
+  /** The address in other languages, as `names`. */
+  addresses: localizedNames,
   lat: z.number(),
   lon: z.number(),
 });

@@ -1,8 +1,8 @@
 // Demo hospitals of Shenzhen, Guangzhou and Foshan (real institutions, public addresses), with
 // departments, doctors and 30-minute slots (08:00-11:30, 14:00-17:00 China Standard Time) for the
-// next seven days, named in English and Chinese (`names`, `titles`: the zh-CN page shows those).
-// Re-running adds the days that are missing, and the Chinese names to a database seeded before
-// they existed, and nothing else.
+// next seven days, named in English and Chinese (`names`, `titles`, a hospital's `addresses` and
+// `grades`: the zh-CN page shows those). Re-running adds the days that are missing, and the
+// Chinese texts to a database seeded before they existed, and nothing else.
 import type { Seeder } from '../../core/db/seed.ts';
 import type { CityId } from '../../core/domain/cities.ts';
 
@@ -14,6 +14,7 @@ const HOSPITALS = [
     '深圳市人民医院',
     'Grade III-A',
     '1017 Dongmen North Road, Luohu',
+    '深圳市罗湖区东门北路1017号',
     22.5562,
     114.1255,
   ],
@@ -24,6 +25,7 @@ const HOSPITALS = [
     '北京大学深圳医院',
     'Grade III-A',
     '1120 Lianhua Road, Futian',
+    '深圳市福田区莲花路1120号',
     22.5583,
     114.0469,
   ],
@@ -34,6 +36,7 @@ const HOSPITALS = [
     '香港大学深圳医院',
     'Grade III-A',
     '1 Haiyuan 1st Road, Futian',
+    '深圳市福田区海园一路1号',
     22.5268,
     113.9972,
   ],
@@ -44,6 +47,7 @@ const HOSPITALS = [
     '中山大学附属第一医院',
     'Grade III-A',
     '58 Zhongshan 2nd Road, Yuexiu',
+    '广州市越秀区中山二路58号',
     23.1284,
     113.2893,
   ],
@@ -54,6 +58,7 @@ const HOSPITALS = [
     '广东省人民医院',
     'Grade III-A',
     '106 Zhongshan 2nd Road, Yuexiu',
+    '广州市越秀区中山二路106号',
     23.1268,
     113.2856,
   ],
@@ -64,6 +69,7 @@ const HOSPITALS = [
     '南方医院',
     'Grade III-A',
     '1838 Guangzhou Avenue North, Baiyun',
+    '广州市白云区广州大道北1838号',
     23.1896,
     113.3297,
   ],
@@ -74,6 +80,7 @@ const HOSPITALS = [
     '佛山市第一人民医院',
     'Grade III-A',
     '81 Lingnan Avenue North, Chancheng',
+    '佛山市禅城区岭南大道北81号',
     23.0312,
     113.1106,
   ],
@@ -84,10 +91,14 @@ const HOSPITALS = [
     '佛山市中医院',
     'Grade III-A',
     '6 Qinren Road, Chancheng',
+    '佛山市禅城区亲仁路6号',
     23.0301,
     113.1188,
   ],
 ] as const satisfies readonly (readonly [string, CityId, ...unknown[]])[];
+
+/** Hospital grades (NHC classification) in Chinese. */
+const GRADES_ZH: Record<string, string> = { 'Grade III-A': '三级甲等' };
 
 const DEPARTMENTS = [
   ['int', 'Internal Medicine', '内科'],
@@ -146,12 +157,30 @@ export const hospitalsSeeder: Seeder = {
     return db.transaction(async (tx) => {
       let inserted = 0;
       let n = 0;
-      for (const [id, city, name, zhName, grade, address, lat, lon] of HOSPITALS) {
+      for (const [id, city, name, zhName, grade, address, zhAddress, lat, lon] of HOSPITALS) {
+        // Each Chinese text is filled in where it is still missing (a database seeded before it).
         inserted += (
           await tx.query(
-            `INSERT INTO hospitals (id, city, name, names, grade, address, lat, lon) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
-             ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, names = EXCLUDED.names WHERE hospitals.names = '{}'::jsonb`,
-            [id, city, name, zh(zhName), grade, address, lat, lon],
+            `INSERT INTO hospitals (id, city, name, names, grade, grades, address, addresses, lat, lon)
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+             ON CONFLICT (id) DO UPDATE SET
+               name = CASE WHEN hospitals.names = '{}'::jsonb THEN EXCLUDED.name ELSE hospitals.name END,
+               names = CASE WHEN hospitals.names = '{}'::jsonb THEN EXCLUDED.names ELSE hospitals.names END,
+               grades = CASE WHEN hospitals.grades = '{}'::jsonb THEN EXCLUDED.grades ELSE hospitals.grades END,
+               addresses = CASE WHEN hospitals.addresses = '{}'::jsonb THEN EXCLUDED.addresses ELSE hospitals.addresses END
+             WHERE '{}'::jsonb IN (hospitals.names, hospitals.grades, hospitals.addresses)`,
+            [
+              id,
+              city,
+              name,
+              zh(zhName),
+              grade,
+              GRADES_ZH[grade] ? zh(GRADES_ZH[grade]) : '{}',
+              address,
+              zh(zhAddress),
+              lat,
+              lon,
+            ],
           )
         ).rowCount;
         for (const [dep, depName, depZh] of DEPARTMENTS) {

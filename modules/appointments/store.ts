@@ -30,6 +30,8 @@ interface SlotPlace {
   hospital_id: string;
   hospital_name: string;
   hospital_names: LocalizedNames;
+  hospital_address: string;
+  hospital_addresses: LocalizedNames;
   city: string;
 }
 
@@ -50,7 +52,8 @@ interface AppointmentRow extends SlotPlace {
 const SELECT_APPOINTMENT = `
   SELECT a.*, s.start_at, s.end_at, s.doctor_id, d.name AS doctor_name, d.names AS doctor_names,
          dep.name AS department_name, dep.names AS department_names,
-         h.id AS hospital_id, h.name AS hospital_name, h.names AS hospital_names, h.city
+         h.id AS hospital_id, h.name AS hospital_name, h.names AS hospital_names,
+         h.address AS hospital_address, h.addresses AS hospital_addresses, h.city
   FROM appointments a
   JOIN slots s ON s.id = a.slot_id
   JOIN doctors d ON d.id = s.doctor_id
@@ -73,7 +76,15 @@ export const appointmentView = (a: AppointmentRow) => ({
   doctor: { id: a.doctor_id, name: a.doctor_name, names: a.doctor_names },
   department: a.department_name,
   departmentNames: a.department_names,
-  hospital: { id: a.hospital_id, name: a.hospital_name, names: a.hospital_names, city: a.city },
+  hospital: {
+    id: a.hospital_id,
+    name: a.hospital_name,
+    names: a.hospital_names,
+    // Where to go, in the page's language as the name is.
+    address: a.hospital_address,
+    addresses: a.hospital_addresses,
+    city: a.city,
+  },
   patient: { name: a.patient_name, idNumber: maskId(a.patient_id_number), phone: a.patient_phone },
   createdAt: a.created_at.toISOString(),
   ...(a.cancelled_at ? { cancelledAt: a.cancelled_at.toISOString() } : {}),
@@ -105,7 +116,7 @@ const SELECT_SLOT = prepared(`
   SELECT s.fee, s.capacity, s.booked, s.start_at <= now() AS past, s.start_at, s.end_at, s.doctor_id,
          d.name AS doctor_name, d.names AS doctor_names, dep.name AS department_name,
          dep.names AS department_names, h.id AS hospital_id, h.name AS hospital_name,
-         h.names AS hospital_names, h.city
+         h.names AS hospital_names, h.address AS hospital_address, h.addresses AS hospital_addresses, h.city
   FROM slots s
   JOIN doctors d ON d.id = s.doctor_id
   JOIN departments dep ON dep.id = d.department_id
@@ -117,9 +128,9 @@ type SlotTerms = SlotPlace & { fee: string };
 
 /**
  * The terms of slots this process has read. They never change once a slot is published (no route
- * changes a slot's fee or times, or a doctor's, department's or hospital's name), so a booking of
- * a known slot skips reading them: BEGIN and the booking statement, which checks the place is
- * still free and the slot not started, leave in one write — one database round trip fewer.
+ * changes a slot's fee or times, or a doctor's, department's or hospital's name or address), so a
+ * booking of a known slot skips reading them: BEGIN and the booking statement, which checks the
+ * place is still free and the slot not started, leave in one write — one database round trip fewer.
  * One per app (per database): slot ids mean nothing across databases.
  */
 export class SlotTermsCache {
@@ -289,11 +300,14 @@ export async function listHospitals(db: Queryable, city: string | undefined) {
     name: string;
     names: LocalizedNames;
     grade: string;
+    grades: LocalizedNames;
     address: string;
+    addresses: LocalizedNames;
     lat: number;
     lon: number;
   }>(
-    `SELECT id, city, name, names, grade, address, lat, lon FROM hospitals WHERE $1::text IS NULL OR city = $1 ORDER BY city, name`,
+    `SELECT id, city, name, names, grade, grades, address, addresses, lat, lon FROM hospitals
+     WHERE $1::text IS NULL OR city = $1 ORDER BY city, name`,
     [city ?? null],
   );
   return rows;

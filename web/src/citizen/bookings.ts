@@ -3,7 +3,7 @@
 // with every other view, and redrawn when the store changes.
 import { Attempt } from '../api.ts';
 import { fill, h } from '../dom.ts';
-import { formatDateTime, formatMoney, localName, t } from '../i18n/index.ts';
+import { formatDateTime, formatMoney, inLanguage, localName, t } from '../i18n/index.ts';
 import { payButton } from './pay.ts';
 import type { Appointment, BookingStore, Ticket } from './store.ts';
 import { ticketRow } from './ticket-row.ts';
@@ -70,6 +70,17 @@ function byNewest(a: { createdAt: string }, b: { createdAt: string }): number {
   return Date.parse(b.createdAt) - Date.parse(a.createdAt);
 }
 
+/** Where an appointment is: the hospital's address in the page's language (data, not translated). */
+export function appointmentAddress(a: Appointment): HTMLElement | null {
+  return a.hospital.address
+    ? h(
+        'span',
+        { class: 'booking-address', translate: 'no', 'data-field': 'address' },
+        inLanguage(a.hospital.address, a.hospital.addresses),
+      )
+    : null;
+}
+
 function appointmentRow(store: BookingStore, a: Appointment): HTMLElement {
   const out = resultLine();
   const status = a.status === 'booked' && a.paid ? 'paid' : a.status;
@@ -93,6 +104,7 @@ function appointmentRow(store: BookingStore, a: Appointment): HTMLElement {
     a.status === 'booked'
       ? cancelButton(store, `/v1/appointments/${encodeURIComponent(a.id)}/cancel`, a.id, out)
       : null,
+    appointmentAddress(a),
     out,
   );
 }

@@ -12,6 +12,7 @@ import type {
   hospitalResponse,
   slotResponse,
 } from '../../../modules/appointments/index.ts';
+import { appointmentAddress } from './bookings.ts';
 import { payButton } from './pay.ts';
 import type { Appointment, BookingStore } from './store.ts';
 import {
@@ -107,7 +108,23 @@ export function doctorForm(city: CityId, store: BookingStore, patientName: strin
   };
   doctor.addEventListener('change', () => void loadSlots());
   date.addEventListener('change', () => void loadSlots());
-  void loadInto<Hospital>(hospital, `/v1/hospitals?city=${city}`, (x) => localName(x));
+  // Under the hospital: its grade and address (where to go), in the page's language.
+  const hospitalField = field(t('citizen:doctor.hospital'), hospital, '\u00a0');
+  const hospitalInfo = hospitalField.querySelector<HTMLElement>('.field-hint')!;
+  hospitalInfo.dataset.testid = 'hospital-info';
+  hospitalInfo.translate = false;
+  const hospitals = new Map<string, Hospital>();
+  const showHospital = () => {
+    const x = hospitals.get(hospital.value);
+    hospitalInfo.textContent = x
+      ? `${inLanguage(x.grade, x.grades)} · ${inLanguage(x.address, x.addresses)}`
+      : '\u00a0';
+  };
+  hospital.addEventListener('change', showHospital);
+  void loadInto<Hospital>(hospital, `/v1/hospitals?city=${city}`, (x) => {
+    hospitals.set(x.id, x);
+    return localName(x);
+  });
 
   const showBooked = (a: Appointment) => {
     const row = h('div', { class: 'booked-row', 'data-booking': a.id });
@@ -132,6 +149,7 @@ export function doctorForm(city: CityId, store: BookingStore, patientName: strin
           t(`citizen:status.${paid ? 'paid' : cur.status}`),
         ),
         !paid && cur.status === 'booked' ? payButton(store, 'appointment', cur.id, rowOut, cur.fee) : null,
+        appointmentAddress(cur),
         rowOut,
       );
       row.dataset.paid = String(paid);
@@ -157,7 +175,7 @@ export function doctorForm(city: CityId, store: BookingStore, patientName: strin
   const form = h(
     'form',
     { class: 'form', 'data-form': 'doctor', novalidate: true },
-    field(t('citizen:doctor.hospital'), hospital),
+    hospitalField,
     field(t('citizen:doctor.department'), department),
     field(t('citizen:doctor.doctor'), doctor),
     field(t('citizen:doctor.date'), date),

@@ -17,7 +17,13 @@ export interface Appointment {
   doctor: { name: string; names?: Record<string, string> };
   department: string;
   departmentNames?: Record<string, string>;
-  hospital: { name: string; names?: Record<string, string> };
+  hospital: {
+    name: string;
+    names?: Record<string, string>;
+    /** Where to go: the address, and in other languages. */
+    address: string;
+    addresses?: Record<string, string>;
+  };
   createdAt: string;
   cancelledAt?: string;
 }
