@@ -4,7 +4,7 @@
 // Also opens the view a tapped notification points at (?open=bookings, ?open=incident&id=...).
 import type { Preferences } from '../../modules/push/index.ts';
 import { api, ApiError } from './api.ts';
-import { CITIES } from './cities.ts';
+import { CITIES, cityLabel } from './cities.ts';
 import { fill, h } from './dom.ts';
 import { language, t } from './i18n/index.ts';
 import type { SessionStore } from './session.ts';
@@ -153,7 +153,7 @@ function preferencesForm(prefs: Preferences, out: HTMLElement): HTMLFormElement 
       'select',
       {
         name: `aqi-level-${c.id}`,
-        'aria-label': `${t('notifications:aqiAbove')} (${language() === 'zh-CN' ? c.local : c.name})`,
+        'aria-label': `${t('notifications:aqiAbove')} (${cityLabel(c)})`,
       },
       AQI_LEVELS.map((l) =>
         h('option', { value: l, selected: l === (current?.above ?? 150) }, t(`notifications:levels.${l}`)),
@@ -163,7 +163,7 @@ function preferencesForm(prefs: Preferences, out: HTMLElement): HTMLFormElement 
       city: c.id,
       box,
       level,
-      row: h('label', { class: 'notify-city' }, box, language() === 'zh-CN' ? c.local : c.name, level),
+      row: h('label', { class: 'notify-city' }, box, cityLabel(c), level),
     };
   });
   const form = h(

@@ -22,7 +22,7 @@ import Supercluster from 'supercluster';
 import districtsUrl from '../../../core/domain/districts.geojson?url';
 import { DistrictIndex, type District, type DistrictCollection } from '../../../core/domain/districts.ts';
 import { list } from '../api.ts';
-import type { City, LatLon } from '../cities.ts';
+import { cityLabel, type City, type LatLon } from '../cities.ts';
 import { h } from '../dom.ts';
 import { language, localName, otherNames, t } from '../i18n/index.ts';
 import { map as mapTexts } from '../i18n/locales/map.ts';
@@ -325,8 +325,7 @@ export class CityMap {
   }
 
   private cityName(): string {
-    if (!this.city) return '';
-    return language() === 'zh-CN' ? this.city.local : this.city.name;
+    return this.city ? cityLabel(this.city) : '';
   }
 
   private pick(p: LatLon): void {
