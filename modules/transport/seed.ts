@@ -2,6 +2,7 @@
 // with seat maps (rail: first class 1A-5F, second class 6A-15F; coach: 45 numbered seats).
 import type { Seeder } from '../../core/db/seed.ts';
 import type { CityId } from '../../core/domain/cities.ts';
+import { TRANSPORT_STATIONS } from '../../core/domain/transport-stations.ts';
 
 // [from, to, mode, operator, prefix, fromStation, toStation, minutes, price, local departure times]
 const ROUTES = [
@@ -152,16 +153,10 @@ const ROUTES = [
 ] as const satisfies readonly (readonly [CityId, CityId, ...unknown[]])[];
 
 /** The stations' Chinese names (the map's search knows them too: web/src/map/places.ts). */
-const STATION_ZH: Record<string, string> = {
-  'Shenzhen North': '深圳北站',
-  'Futian Coach Station': '福田汽车客运站',
-  'Luohu Coach Station': '罗湖汽车客运站',
-  'Guangzhou South': '广州南站',
-  'Guangdong Provincial Bus Station': '广东省汽车客运站',
-  'Fangcun Coach Station': '芳村客运站',
-  'Foshan West': '佛山西站',
-  'Foshan Coach Terminal': '佛山汽车站',
-};
+/** Each station's Chinese name, by its English one (core/domain/transport-stations.ts). */
+const STATION_ZH: Record<string, string> = Object.fromEntries(
+  Object.values(TRANSPORT_STATIONS).flatMap((list) => list.map((s) => [s.en, s.zh])),
+);
 
 /** A station's `names`: its Chinese name when known. */
 const stationNames = (station: string) =>

@@ -26,7 +26,8 @@ import { cityLabel, type City, type LatLon } from '../cities.ts';
 import { h } from '../dom.ts';
 import { language, localName, otherNames, t } from '../i18n/index.ts';
 import { map as mapTexts } from '../i18n/locales/map.ts';
-import { COACH_STATIONS, searchPlaces, type Place } from './places.ts';
+import { TRANSPORT_STATIONS } from '../../../core/domain/transport-stations.ts';
+import { searchPlaces, type Place } from './places.ts';
 import { addDistrictOverlay, OFFLINE_STYLE_NAME, offlineStyle } from './style.ts';
 
 setWorkerUrl(new URL(workerUrl, location.href).href);
@@ -549,7 +550,7 @@ export class CityMap {
     for (const d of index?.all() ?? []) {
       if (d.city === city.id) out.push({ kind: 'district', ...named(d.en, d.zh), ...d.label });
     }
-    for (const s of COACH_STATIONS[city.id])
+    for (const s of TRANSPORT_STATIONS[city.id])
       out.push({ kind: 'coach', ...named(s.en, s.zh), lat: s.lat, lon: s.lon });
     for (const p of [...this.hospitals, ...this.pins]) {
       if (p.kind === 'hospital' || p.kind === 'station' || p.kind === 'camera') {
