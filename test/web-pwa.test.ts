@@ -49,15 +49,32 @@ describe.skipIf(!chromium)('installable app (Chromium)', () => {
     expect(scope).toBe(`${hub.url}/`);
     const cdp = await context.newCDPSession(page);
     const manifest = await cdp.send('Page.getAppManifest');
-    expect(manifest.url).toBe(`${hub.url}/manifest.webmanifest`);
+    // An English page (this browser's language) links the English manifest.
+    expect(manifest.url).toBe(`${hub.url}/manifest.en.webmanifest`);
     expect(manifest.errors).toEqual([]);
     const parsed = JSON.parse(manifest.data!) as {
+      id: string;
+      name: string;
+      short_name: string;
       icons: { sizes: string }[];
       display: string;
       start_url: string;
     };
     expect(parsed.icons.map((i) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
     expect(parsed.display).toBe('standalone');
+    expect(parsed).toMatchObject({ name: 'citystream · city services', short_name: 'citystream' });
+    // A Chinese page installs the same app (same id) named in Chinese.
+    const zh = await openPage(mapless, `${hub.url}/`, { ...DESKTOP, locale: 'zh-CN' });
+    const zhManifest = await (await zh.context.newCDPSession(zh.page)).send('Page.getAppManifest');
+    expect(zhManifest.url).toBe(`${hub.url}/manifest.webmanifest`);
+    expect(zhManifest.errors).toEqual([]);
+    expect(JSON.parse(zhManifest.data!)).toMatchObject({
+      id: parsed.id,
+      name: '城市服务实时数据 · citystream',
+      short_name: '城市服务',
+      lang: 'zh-CN',
+    });
+    await zh.context.close();
     for (const icon of ['/icons/icon-192.png', '/icons/icon-512.png']) {
       const res = await fetch(`${hub.url}${icon}`);
       expect(res.headers.get('content-type')).toBe('image/png');

@@ -147,7 +147,14 @@ export function shellAssets(metafile: esbuild.Metafile, mainFile: string, style:
 }
 
 /**
- * The installable app: the web app manifest and icons copied beside index.html, and the service
+ * The web app manifests: web/manifest.webmanifest (Chinese, the default) and an English one made
+ * from it with the texts of web/manifest.en.json; the page links the one of its language
+ * (web/src/sw/register.ts).
+ */
+const MANIFESTS = ['manifest.webmanifest', 'manifest.en.webmanifest'];
+
+/**
+ * The installable app: the web app manifests and icons copied beside index.html, and the service
  * worker (web/src/sw/worker.ts) bundled to /sw.js with this build's app shell in it. A new build
  * changes that list, so browsers see a new worker and replace the cached shell.
  */
@@ -156,8 +163,13 @@ async function bundleInstallable(
   assets: string[],
   minify: boolean,
 ): Promise<{ inputs: string[] }> {
-  const manifestFile = join(WEB_DIR, 'manifest.webmanifest');
-  await cp(manifestFile, join(outDir, 'manifest.webmanifest'));
+  // The app's name in each page language: Chinese by default, English for an English page.
+  const manifestFiles = [join(WEB_DIR, 'manifest.webmanifest'), join(WEB_DIR, 'manifest.en.json')];
+  const [zh, en] = await Promise.all(
+    manifestFiles.map(async (f) => JSON.parse(await readFile(f, 'utf8')) as object),
+  );
+  await cp(manifestFiles[0]!, join(outDir, 'manifest.webmanifest'));
+  await writeFile(join(outDir, 'manifest.en.webmanifest'), JSON.stringify({ ...zh, ...en }, null, 2));
   const iconsDir = join(WEB_DIR, 'icons');
   const icons = (await readdir(iconsDir)).filter((f) => f.endsWith('.png')).sort();
   await mkdir(join(outDir, 'icons'));
@@ -166,12 +178,12 @@ async function bundleInstallable(
   const precache = [
     '/',
     ...assets.map((a) => `/assets/${a}`),
-    '/manifest.webmanifest',
+    ...MANIFESTS.map((name) => `/${name}`),
     ...icons.map((i) => `/icons/${i}`),
   ];
   const id = createHash('sha256');
   id.update(JSON.stringify(precache));
-  id.update(await readFile(manifestFile));
+  for (const file of manifestFiles) id.update(await readFile(file));
   for (const icon of icons) id.update(await readFile(join(iconsDir, icon)));
   const sw = await esbuild.build({
     entryPoints: [join(WEB_DIR, 'src', 'sw', 'worker.ts')],
@@ -192,7 +204,7 @@ async function bundleInstallable(
   return {
     inputs: [
       ...Object.keys(sw.metafile.inputs),
-      relative(ROOT_DIR, manifestFile),
+      ...manifestFiles.map((file) => relative(ROOT_DIR, file)),
       ...icons.map((i) => relative(ROOT_DIR, join(iconsDir, i))),
     ],
   };

@@ -48,12 +48,15 @@ export async function serveDashboard(
         .type('text/javascript; charset=utf-8')
         .sendFile('sw.js', distDir, { cacheControl: false }),
     );
-    scope.get('/manifest.webmanifest', { schema: { hide: true } }, (_req, reply) =>
-      reply
-        .header('cache-control', 'no-cache')
-        .type('application/manifest+json')
-        .sendFile('manifest.webmanifest', distDir, { cacheControl: false }),
-    );
+    // One manifest per page language (Chinese the default), so the installed app is named in it.
+    for (const name of ['manifest.webmanifest', 'manifest.en.webmanifest']) {
+      scope.get(`/${name}`, { schema: { hide: true } }, (_req, reply) =>
+        reply
+          .header('cache-control', 'no-cache')
+          .type('application/manifest+json')
+          .sendFile(name, distDir, { cacheControl: false }),
+      );
+    }
     await scope.register(fastifyStatic, {
       root: join(distDir, 'icons'),
       prefix: '/icons/',

@@ -3,7 +3,7 @@
 // build has taken over (the worker updates itself; a hidden page reloads at once, a visible one
 // offers a reload so nothing typed is lost).
 import { h } from '../dom.ts';
-import { formatDateTime, t } from '../i18n/index.ts';
+import { formatDateTime, language, t } from '../i18n/index.ts';
 import './pwa.css';
 
 /** Checks for a new build while the page stays open. */
@@ -15,6 +15,7 @@ let registration: Promise<ServiceWorkerRegistration | null> = Promise.resolve(nu
 export const serviceWorkerReady = (): Promise<ServiceWorkerRegistration | null> => registration;
 
 export function registerServiceWorker(): void {
+  linkManifestOfLanguage();
   if (!('serviceWorker' in navigator)) return;
   const hadController = navigator.serviceWorker.controller !== null;
   registration = navigator.serviceWorker
@@ -49,6 +50,15 @@ export function registerServiceWorker(): void {
     delete document.body.dataset.stale;
     document.querySelector('.pwa-banner[data-kind="stale"]')?.remove();
   });
+}
+
+/**
+ * Links the web app manifest of the page's language, so an installed app is named in it
+ * (index.html links the Chinese one, the default).
+ */
+function linkManifestOfLanguage(): void {
+  const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]');
+  if (link && language() === 'en') link.href = '/manifest.en.webmanifest';
 }
 
 /** How often, and how many times, a waiting new worker is asked to take over. */
