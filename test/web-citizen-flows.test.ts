@@ -188,7 +188,8 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     await page.locator('[data-tab=bookings]').click();
     await expect.poll(() => mine.getAttribute('data-status')).toBe('paid');
     expect(await mine.locator('button[data-pay]').count()).toBe(0);
-    // Where to go: the hospital's address under the appointment.
+    // Who and where: the department with the doctor, the hospital's address under it.
+    expect(await mine.textContent()).toContain('(Cardiology), Peking University Shenzhen Hospital · ');
     expect(await mine.locator('[data-field=address]').textContent()).toBe('1120 Lianhua Road, Futian');
     const receipt = page.locator(`[data-testid=receipts] [data-target="${id}"]`);
     await receipt.waitFor();
@@ -534,6 +535,16 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
         .toMatch(/校验码/);
       expect(await form.locator('input[name=phone] ~ .field-error').textContent()).toMatch(/11 位手机号/);
       await saveScreenshot(zh.page, 'citizen-doctor-zh-phone');
+      // Corrected, the booking says who, which department, which hospital, when and where.
+      await form.locator('input[name=idNumber]').fill('440301199001011234');
+      await form.locator('input[name=phone]').fill('13902223333');
+      await form.locator('button[type=submit]').click();
+      const bookedRow = form.locator('.booked-row');
+      await bookedRow.waitFor();
+      expect(await bookedRow.locator('span').first().textContent()).toMatch(
+        /^北京大学深圳医院 心血管内科 \p{Script=Han}{2,3} · \d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}$/u,
+      );
+      expect(await bookedRow.locator('[data-field=address]').textContent()).toBe('深圳市福田区莲花路1120号');
 
       // The categories arrive late (a slow network): a report sent before them is held back with the
       // reason under the category, and what was typed survives a trip to another tab.

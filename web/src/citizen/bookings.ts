@@ -70,6 +70,16 @@ function byNewest(a: { createdAt: string }, b: { createdAt: string }): number {
   return Date.parse(b.createdAt) - Date.parse(a.createdAt);
 }
 
+/** Who, which department, which hospital and when, in the page's language. */
+export function appointmentSummary(a: Appointment): string {
+  return t('citizen:doctor.booked', {
+    doctor: localName(a.doctor),
+    department: inLanguage(a.department, a.departmentNames),
+    hospital: localName(a.hospital),
+    when: formatDateTime(a.start),
+  });
+}
+
 /** Where an appointment is: the hospital's address in the page's language (data, not translated). */
 export function appointmentAddress(a: Appointment): HTMLElement | null {
   return a.hospital.address
@@ -89,15 +99,7 @@ function appointmentRow(store: BookingStore, a: Appointment): HTMLElement {
     'li',
     { 'data-booking': a.id, 'data-kind': 'appointment', 'data-status': status },
     h('span', { class: 'booking-kind' }, t('citizen:kind.appointment')),
-    h(
-      'span',
-      {},
-      t('citizen:doctor.booked', {
-        doctor: localName(a.doctor),
-        hospital: localName(a.hospital),
-        when: formatDateTime(a.start),
-      }),
-    ),
+    h('span', {}, appointmentSummary(a)),
     h('span', {}, formatMoney(a.fee)),
     h('span', { class: `badge status-${status}` }, t(`citizen:status.${status}`)),
     a.status === 'booked' && !a.paid ? payButton(store, 'appointment', a.id, out, a.fee) : null,

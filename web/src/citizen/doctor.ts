@@ -4,7 +4,7 @@
 import { Attempt, list } from '../api.ts';
 import type { CityId } from '../cities.ts';
 import { fill, h } from '../dom.ts';
-import { formatDateTime, formatMoney, formatTime, inLanguage, localName, t } from '../i18n/index.ts';
+import { formatMoney, formatTime, inLanguage, localName, t } from '../i18n/index.ts';
 import type { z } from 'zod';
 import type {
   departmentResponse,
@@ -12,7 +12,7 @@ import type {
   hospitalResponse,
   slotResponse,
 } from '../../../modules/appointments/index.ts';
-import { appointmentAddress } from './bookings.ts';
+import { appointmentAddress, appointmentSummary } from './bookings.ts';
 import { payButton } from './pay.ts';
 import type { Appointment, BookingStore } from './store.ts';
 import {
@@ -134,15 +134,7 @@ export function doctorForm(city: CityId, store: BookingStore, patientName: strin
       const paid = cur.paid;
       fill(
         row,
-        h(
-          'span',
-          {},
-          t('citizen:doctor.booked', {
-            doctor: localName(cur.doctor),
-            hospital: localName(cur.hospital),
-            when: formatDateTime(cur.start),
-          }),
-        ),
+        h('span', {}, appointmentSummary(cur)),
         h(
           'span',
           { class: `badge status-${paid ? 'paid' : cur.status}` },

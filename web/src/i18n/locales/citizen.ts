@@ -76,7 +76,7 @@ export const citizen = {
       booking: 'Booking…',
       pickSlot: 'Choose a time with places left.',
       done: 'Booked.',
-      booked: '{{doctor}}, {{hospital}} · {{when}}',
+      booked: '{{doctor}} ({{department}}), {{hospital}} · {{when}}',
       failed: 'Not booked: {{reason}}',
     },
     coach: {
@@ -237,7 +237,7 @@ export const citizen = {
       booking: '正在预约…',
       pickSlot: '请选择仍有号源的时段。',
       done: '预约成功。',
-      booked: '{{doctor}}，{{hospital}} · {{when}}',
+      booked: '{{hospital}} {{department}} {{doctor}} · {{when}}',
       failed: '预约未成功：{{reason}}',
     },
     coach: {
