@@ -263,6 +263,15 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     await form.locator('button[type=submit]').click();
     const first = page.locator('[data-departure]').first();
     await first.waitFor();
+    // When it leaves and arrives, and how long that is.
+    const [, dep, arr] = /^(\d\d:\d\d)–(\d\d:\d\d) [A-Z]\d+$/.exec(
+      (await first.locator('[data-field=times]').textContent())!,
+    )!;
+    const clock = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
+    const took = clock(arr!) - clock(dep!);
+    expect(await first.locator('[data-field=duration]').textContent()).toBe(
+      took >= 60 ? `${Math.floor(took / 60)} h ${took % 60} min` : `${took} min`,
+    );
     const seats = async () =>
       Number(/(\d+)/.exec((await first.locator('[data-field=seats]').textContent())!)![1]);
     const seatsBefore = await seats();
@@ -522,6 +531,8 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
       await coach.locator('button[type=submit]').click();
       const stops = coach.locator('[data-departure] span:nth-child(2)');
       await stops.first().waitFor();
+      for (const text of await coach.locator('[data-departure] [data-field=duration]').allTextContents())
+        expect(text).toMatch(/^(\d+分钟|\d+小时\d+分)$/);
       for (const text of await stops.allTextContents())
         expect(text).toMatch(
           /^(深圳北站|福田汽车客运站|罗湖汽车客运站) → (广州南站|广东省汽车客运站|芳村客运站)$/,

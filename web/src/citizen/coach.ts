@@ -4,7 +4,7 @@
 import { Attempt, list } from '../api.ts';
 import { CITIES, type CityId, cityOptions } from '../cities.ts';
 import { fill, h } from '../dom.ts';
-import { formatMoney, formatTime, inLanguage, t } from '../i18n/index.ts';
+import { CITY_TIME_ZONE, formatMoney, formatTime, inLanguage, t } from '../i18n/index.ts';
 import type { z } from 'zod';
 import type { departureResponse } from '../../../modules/transport/index.ts';
 import { HOLD_ENDED, ticketRow } from './ticket-row.ts';
@@ -13,6 +13,10 @@ import { clearFieldErrors, explain, field, input, isoDate, resultLine, say, show
 import { validator } from './validate.ts';
 
 type Departure = z.output<typeof departureResponse>;
+
+/** The calendar day of an instant in the cities' zone, e.g. "2026-12-09". */
+const CST_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: CITY_TIME_ZONE });
+const cstDay = (iso: string) => CST_DAY.format(new Date(iso));
 
 export function coachForm(city: CityId, store: BookingStore, passengerName: string): HTMLElement {
   const from = h('select', { name: 'from' }, cityOptions());
@@ -44,6 +48,18 @@ export function coachForm(city: CityId, store: BookingStore, passengerName: stri
       fill(departures, h('li', { class: 'error' }, explain(err)));
     }
   };
+  /** "07:05–07:40", and "+1" when it arrives the next day (China Standard Time). */
+  const timesOf = (d: Departure) => {
+    const next = cstDay(d.arriveAt) !== cstDay(d.departAt) ? ' +1' : '';
+    return `${formatTime(d.departAt).slice(0, 5)}–${formatTime(d.arriveAt).slice(0, 5)}${next}`;
+  };
+  const durationOf = (d: Departure) => {
+    const minutes = Math.round((Date.parse(d.arriveAt) - Date.parse(d.departAt)) / 60_000);
+    const hours = Math.floor(minutes / 60);
+    return hours > 0
+      ? t('citizen:coach.durationHours', { hours, minutes: minutes % 60 })
+      : t('citizen:coach.durationMinutes', { minutes });
+  };
   const departureRow = (d: Departure) => {
     const left = Date.parse(d.departAt) <= Date.now();
     const button = h(
@@ -54,12 +70,13 @@ export function coachForm(city: CityId, store: BookingStore, passengerName: stri
     return h(
       'li',
       { 'data-departure': d.id, 'data-departed': String(left) },
-      h('span', {}, `${formatTime(d.departAt).slice(0, 5)} ${d.serviceNo}`),
+      h('span', { 'data-field': 'times' }, `${timesOf(d)} ${d.serviceNo}`),
       h(
         'span',
         {},
         `${inLanguage(d.from.station, d.from.stationNames)} → ${inLanguage(d.to.station, d.to.stationNames)}`,
       ),
+      h('span', { 'data-field': 'duration' }, durationOf(d)),
       h('span', {}, formatMoney(d.price)),
       h('span', { 'data-field': 'seats' }, t('citizen:coach.seats', { count: d.seatsFree })),
       button,
