@@ -154,6 +154,20 @@ for (const backend of await backends()) {
       const first = await hold(citizen);
       expect(first.status).toBe(201);
       expect(first.body).toMatchObject({ status: 'held', seats: ['01A'], amount: '74.50' });
+      // The ticket says which service it is for, from where to where and when.
+      const departure = {
+        serviceNo: rail.serviceNo,
+        mode: 'rail',
+        from: rail.from,
+        to: rail.to,
+        departAt: rail.departAt,
+        arriveAt: rail.arriveAt,
+      };
+      expect(first.body.departure).toEqual(departure);
+      const mine = await api.call('GET', '/v1/transport/tickets', { token: citizen });
+      expect(mine.body.items.find((x: { id: string }) => x.id === first.body.id).departure).toEqual(
+        departure,
+      );
       const other = await api.token('zhao');
       expect((await hold(other)).status).toBe(409);
       await new Promise((r) => setTimeout(r, 1_300));

@@ -307,6 +307,10 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     const ticketId = (await held.getAttribute('data-ticket'))!;
     await page.locator('[data-tab=bookings]').click();
     const mine = page.locator(`[data-testid=my-bookings] [data-booking="${ticketId}"]`);
+    // Which service, when, from where to where: not the departure's id.
+    expect(await mine.locator('.ticket-row > span').first().textContent()).toMatch(
+      /^Seat \w+ · [GK]\d+ · [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M · Shenzhen North → Guangzhou South$/,
+    );
     await mine.locator('button[data-cancel]').click();
     await expect.poll(() => mine.locator('> .result').textContent()).toMatch(/^Cancelled\.$/);
     await expect.poll(() => mine.getAttribute('data-status')).toBe('cancelled');

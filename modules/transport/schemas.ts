@@ -26,5 +26,15 @@ export const departureResponse = z.object({
   seatsTotal: z.number(),
 });
 
+/** A ticket's departure, as ticket answers carry it (`departure`). */
+export const ticketDeparture = z.object({
+  serviceNo: z.string(),
+  mode: z.enum(['coach', 'rail']),
+  from: stop,
+  to: stop,
+  departAt: z.string(),
+  arriveAt: z.string(),
+});
+
 /** GET /v1/transport/departures */
 export const departureList = z.object({ items: z.array(departureResponse) });

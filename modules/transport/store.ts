@@ -25,9 +25,37 @@ interface TicketRow {
   created_at: Date;
 }
 
-export const ticketView = (t: TicketRow) => ({
+/** What a ticket's holder needs to know of its departure: which service, from where to where, when. */
+interface TicketDeparture {
+  service_no: string;
+  mode: 'coach' | 'rail';
+  from_city: string;
+  to_city: string;
+  from_station: string;
+  to_station: string;
+  from_station_names: LocalizedNames;
+  to_station_names: LocalizedNames;
+  depart_at: Date;
+  arrive_at: Date;
+}
+
+/** A ticket with its departure, as every answer about a ticket gives it. */
+const SELECT_TICKET = `
+  SELECT t.*, d.service_no, d.mode, d.from_city, d.to_city, d.from_station, d.to_station,
+         d.from_station_names, d.to_station_names, d.depart_at, d.arrive_at
+  FROM tickets t JOIN departures d ON d.id = t.departure_id`;
+
+export const ticketView = (t: TicketRow & TicketDeparture) => ({
   id: t.id,
   departureId: t.departure_id,
+  departure: {
+    serviceNo: t.service_no,
+    mode: t.mode,
+    from: { city: t.from_city, station: t.from_station, stationNames: t.from_station_names },
+    to: { city: t.to_city, station: t.to_station, stationNames: t.to_station_names },
+    departAt: t.depart_at.toISOString(),
+    arriveAt: t.arrive_at.toISOString(),
+  },
   status: t.status,
   seats: t.seat_nos,
   passenger: { name: t.passenger_name },
@@ -132,14 +160,15 @@ export async function holdSeats(db: Db, userId: string, req: HoldRequest, holdSe
     );
     if (claimed.rowCount !== wanted.length)
       throw new Conflict(`seat already taken on departure ${req.departureId}`);
-    const t = (await tx.query<TicketRow>('SELECT * FROM tickets WHERE id = $1', [id])).rows[0]!;
+    const t = (await tx.query<TicketRow & TicketDeparture>(`${SELECT_TICKET} WHERE t.id = $1`, [id]))
+      .rows[0]!;
     await recordEvent(tx, bookingEvent(EVENT_TYPES.bookingCreated, event(t, 'held')), `ticket/${id}`);
     return ticketView(t);
   });
 }
 
 export async function getTicket(db: Queryable, principal: Principal, id: string, at: Date) {
-  const t = (await db.query<TicketRow>('SELECT * FROM tickets WHERE id = $1', [id])).rows[0];
+  const t = (await db.query<TicketRow & TicketDeparture>(`${SELECT_TICKET} WHERE t.id = $1`, [id])).rows[0];
   if (!t) throw new NotFound(`ticket ${id} not found`);
   assertOwner(principal, t.user_id, 'ticket', id);
   return ticketView({
@@ -149,8 +178,8 @@ export async function getTicket(db: Queryable, principal: Principal, id: string,
 }
 
 export async function listTickets(db: Queryable, userId: string) {
-  const { rows } = await db.query<TicketRow>(
-    'SELECT * FROM tickets WHERE user_id = $1 ORDER BY created_at DESC LIMIT 200',
+  const { rows } = await db.query<TicketRow & TicketDeparture>(
+    `${SELECT_TICKET} WHERE t.user_id = $1 ORDER BY t.created_at DESC LIMIT 200`,
     [userId],
   );
   return rows.map(ticketView);
@@ -158,7 +187,9 @@ export async function listTickets(db: Queryable, userId: string) {
 
 export async function cancelTicket(db: Db, principal: Principal, id: string) {
   return db.transaction(async (tx) => {
-    const t = (await tx.query<TicketRow>('SELECT * FROM tickets WHERE id = $1 FOR UPDATE', [id])).rows[0];
+    const t = (
+      await tx.query<TicketRow & TicketDeparture>(`${SELECT_TICKET} WHERE t.id = $1 FOR UPDATE OF t`, [id])
+    ).rows[0];
     if (!t) throw new NotFound(`ticket ${id} not found`);
     assertOwner(principal, t.user_id, 'ticket', id);
     if (t.status !== 'held' && t.status !== 'paid') throw new Conflict(`ticket ${id} is ${t.status}`);

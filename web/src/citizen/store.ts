@@ -5,6 +5,7 @@ import { list } from '../api.ts';
 import type { ChannelEvent } from '../events.ts';
 import type { z } from 'zod';
 import type { paymentResponse } from '../../../modules/payments/index.ts';
+import type { ticketDeparture } from '../../../modules/transport/index.ts';
 
 export type Payment = z.output<typeof paymentResponse>;
 
@@ -31,6 +32,8 @@ export interface Appointment {
 export interface Ticket {
   id: string;
   departureId: string;
+  /** Which service, from where to where, when (absent in a ticket event's details). */
+  departure?: z.output<typeof ticketDeparture>;
   status: 'held' | 'paid' | 'cancelled' | 'expired';
   seats: string[];
   amount: string;

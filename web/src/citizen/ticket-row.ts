@@ -1,7 +1,7 @@
 // One ticket as a row (after holding it, and in "My bookings"): seats, amount, status; while
 // held, the time left and Pay; when the hold runs out, Pay is disabled and the row says so.
 import { fill, h } from '../dom.ts';
-import { formatMoney, t } from '../i18n/index.ts';
+import { formatDateTime, formatMoney, inLanguage, t } from '../i18n/index.ts';
 import { countdown } from './countdown.ts';
 import { payButton } from './pay.ts';
 import type { BookingStore, Ticket } from './store.ts';
@@ -9,6 +9,15 @@ import { resultLine } from './ui.ts';
 
 /** Fired (bubbling) by a ticket row when its hold runs out while shown. */
 export const HOLD_ENDED = 'hold-ended';
+
+/** "G6010 · Dec 9, 2026, 7:05 AM · Shenzhen North → Guangzhou South", in the page's language. */
+function departureOf(cur: Ticket): string {
+  const d = cur.departure;
+  if (!d) return cur.departureId;
+  const from = inLanguage(d.from.station, d.from.stationNames);
+  const to = inLanguage(d.to.station, d.to.stationNames);
+  return `${d.serviceNo} · ${formatDateTime(d.departAt)} · ${from} → ${to}`;
+}
 
 /** The status a row shows: a hold whose time has passed is expired before the hub says so. */
 function shownStatus(cur: Ticket): string {
@@ -49,7 +58,7 @@ export function ticketRow(
         : null;
     fill(
       row,
-      h('span', {}, t('citizen:ticket.title', { seats: cur.seats.join(', '), departure: cur.departureId })),
+      h('span', {}, t('citizen:ticket.title', { seats: cur.seats.join(', '), departure: departureOf(cur) })),
       h('span', {}, formatMoney(cur.amount)),
       badge,
       timer,
