@@ -11,22 +11,7 @@ const stop = z.object({
   stationNames: localizedNames,
 });
 
-export const departureResponse = z.object({
-  id: z.string(),
-  mode: z.enum(['coach', 'rail']),
-  operator: z.string(),
-  serviceNo: z.string(),
-  from: stop,
-  to: stop,
-  departAt: z.string(),
-  arriveAt: z.string(),
-  price: z.string(),
-  currency: z.literal('CNY'),
-  seatsFree: z.number(),
-  seatsTotal: z.number(),
-});
-
-/** A ticket's departure, as ticket answers carry it (`departure`). */
+/** Which service, from where to where, when: a departure's, and a ticket's `departure`. */
 export const ticketDeparture = z.object({
   serviceNo: z.string(),
   mode: z.enum(['coach', 'rail']),
@@ -34,6 +19,15 @@ export const ticketDeparture = z.object({
   to: stop,
   departAt: z.string(),
   arriveAt: z.string(),
+});
+
+export const departureResponse = ticketDeparture.extend({
+  id: z.string(),
+  operator: z.string(),
+  price: z.string(),
+  currency: z.literal('CNY'),
+  seatsFree: z.number(),
+  seatsTotal: z.number(),
 });
 
 /** GET /v1/transport/departures */

@@ -25,10 +25,10 @@ interface TicketRow {
   created_at: Date;
 }
 
-/** What a ticket's holder needs to know of its departure: which service, from where to where, when. */
-interface TicketDeparture {
+/** A departure's service, stops and times (the columns of departures, 0302 and 0317). */
+interface DepartureTrip {
   service_no: string;
-  mode: 'coach' | 'rail';
+  mode: 'coach' | 'rail'; // the CHECK in 0302
   from_city: string;
   to_city: string;
   from_station: string;
@@ -39,23 +39,26 @@ interface TicketDeparture {
   arrive_at: Date;
 }
 
+/** Which service, from where to where, when: as departures and tickets both answer it. */
+const tripView = (d: DepartureTrip) => ({
+  serviceNo: d.service_no,
+  mode: d.mode,
+  from: { city: d.from_city, station: d.from_station, stationNames: d.from_station_names },
+  to: { city: d.to_city, station: d.to_station, stationNames: d.to_station_names },
+  departAt: d.depart_at.toISOString(),
+  arriveAt: d.arrive_at.toISOString(),
+});
+
 /** A ticket with its departure, as every answer about a ticket gives it. */
 const SELECT_TICKET = `
   SELECT t.*, d.service_no, d.mode, d.from_city, d.to_city, d.from_station, d.to_station,
          d.from_station_names, d.to_station_names, d.depart_at, d.arrive_at
   FROM tickets t JOIN departures d ON d.id = t.departure_id`;
 
-export const ticketView = (t: TicketRow & TicketDeparture) => ({
+export const ticketView = (t: TicketRow & DepartureTrip) => ({
   id: t.id,
   departureId: t.departure_id,
-  departure: {
-    serviceNo: t.service_no,
-    mode: t.mode,
-    from: { city: t.from_city, station: t.from_station, stationNames: t.from_station_names },
-    to: { city: t.to_city, station: t.to_station, stationNames: t.to_station_names },
-    departAt: t.depart_at.toISOString(),
-    arriveAt: t.arrive_at.toISOString(),
-  },
+  departure: tripView(t),
   status: t.status,
   seats: t.seat_nos,
   passenger: { name: t.passenger_name },
@@ -160,15 +163,14 @@ export async function holdSeats(db: Db, userId: string, req: HoldRequest, holdSe
     );
     if (claimed.rowCount !== wanted.length)
       throw new Conflict(`seat already taken on departure ${req.departureId}`);
-    const t = (await tx.query<TicketRow & TicketDeparture>(`${SELECT_TICKET} WHERE t.id = $1`, [id]))
-      .rows[0]!;
+    const t = (await tx.query<TicketRow & DepartureTrip>(`${SELECT_TICKET} WHERE t.id = $1`, [id])).rows[0]!;
     await recordEvent(tx, bookingEvent(EVENT_TYPES.bookingCreated, event(t, 'held')), `ticket/${id}`);
     return ticketView(t);
   });
 }
 
 export async function getTicket(db: Queryable, principal: Principal, id: string, at: Date) {
-  const t = (await db.query<TicketRow & TicketDeparture>(`${SELECT_TICKET} WHERE t.id = $1`, [id])).rows[0];
+  const t = (await db.query<TicketRow & DepartureTrip>(`${SELECT_TICKET} WHERE t.id = $1`, [id])).rows[0];
   if (!t) throw new NotFound(`ticket ${id} not found`);
   assertOwner(principal, t.user_id, 'ticket', id);
   return ticketView({
@@ -178,7 +180,7 @@ export async function getTicket(db: Queryable, principal: Principal, id: string,
 }
 
 export async function listTickets(db: Queryable, userId: string) {
-  const { rows } = await db.query<TicketRow & TicketDeparture>(
+  const { rows } = await db.query<TicketRow & DepartureTrip>(
     `${SELECT_TICKET} WHERE t.user_id = $1 ORDER BY t.created_at DESC LIMIT 200`,
     [userId],
   );
@@ -188,7 +190,7 @@ export async function listTickets(db: Queryable, userId: string) {
 export async function cancelTicket(db: Db, principal: Principal, id: string) {
   return db.transaction(async (tx) => {
     const t = (
-      await tx.query<TicketRow & TicketDeparture>(`${SELECT_TICKET} WHERE t.id = $1 FOR UPDATE OF t`, [id])
+      await tx.query<TicketRow & DepartureTrip>(`${SELECT_TICKET} WHERE t.id = $1 FOR UPDATE OF t`, [id])
     ).rows[0];
     if (!t) throw new NotFound(`ticket ${id} not found`);
     assertOwner(principal, t.user_id, 'ticket', id);
@@ -217,23 +219,9 @@ export async function listDepartures(
   dayEnd: Date,
   at: Date,
 ) {
-  const { rows } = await db.query<{
-    id: string;
-    mode: 'coach' | 'rail'; // the CHECK in 0302
-    operator: string;
-    service_no: string;
-    from_city: string;
-    to_city: string;
-    from_station: string;
-    to_station: string;
-    from_station_names: LocalizedNames;
-    to_station_names: LocalizedNames;
-    depart_at: Date;
-    arrive_at: Date;
-    price: string;
-    seats_free: number;
-    seats_total: number;
-  }>(
+  const { rows } = await db.query<
+    DepartureTrip & { id: string; operator: string; price: string; seats_free: number; seats_total: number }
+  >(
     `SELECT d.*,
        (SELECT count(*) FROM seats s LEFT JOIN tickets t ON t.id = s.ticket_id
         WHERE s.departure_id = d.id AND (s.ticket_id IS NULL OR (t.status = 'held' AND t.hold_expires_at < $5)))::int AS seats_free,
@@ -245,13 +233,8 @@ export async function listDepartures(
   );
   return rows.map((d) => ({
     id: d.id,
-    mode: d.mode,
+    ...tripView(d),
     operator: d.operator,
-    serviceNo: d.service_no,
-    from: { city: d.from_city, station: d.from_station, stationNames: d.from_station_names },
-    to: { city: d.to_city, station: d.to_station, stationNames: d.to_station_names },
-    departAt: d.depart_at.toISOString(),
-    arriveAt: d.arrive_at.toISOString(),
     price: money(d.price),
     currency: 'CNY' as const,
     seatsFree: d.seats_free,
