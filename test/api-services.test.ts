@@ -83,6 +83,7 @@ for (const backend of await backends()) {
 
     it('gives a database seeded before the Chinese names those names, once', async () => {
       await api.db.query(`UPDATE hospitals SET names = '{}'::jsonb WHERE id = 'fs-tcm'`);
+      await api.db.query(`UPDATE traffic_fines SET offences = '{}'::jsonb, locations = '{}'::jsonb`);
       // Seeded after the names but before the addresses and grades had a Chinese text.
       await api.db.query(
         `UPDATE hospitals SET addresses = '{}'::jsonb, grades = '{}'::jsonb WHERE id = 'fs-first'`,
@@ -98,6 +99,15 @@ for (const backend of await backends()) {
       );
       const fs = (await api.call('GET', '/v1/hospitals?city=foshan')).body.items;
       expect(fs.find((h: { id: string }) => h.id === 'fs-tcm').names).toEqual({ 'zh-CN': '佛山市中医院' });
+      const fine = (
+        await api.db.query<{ offences: unknown; locations: unknown }>(
+          `SELECT offences, locations FROM traffic_fines WHERE id = 'fine-fs-0001'`,
+        )
+      ).rows[0]!;
+      expect(fine).toEqual({
+        offences: { 'zh-CN': '占用公交专用道' },
+        locations: { 'zh-CN': '禅城区季华五路' },
+      });
       expect(fs.find((h: { id: string }) => h.id === 'fs-first')).toMatchObject({
         names: { 'zh-CN': '佛山市第一人民医院' },
         addresses: { 'zh-CN': '佛山市禅城区岭南大道北81号' },
@@ -212,6 +222,14 @@ for (const backend of await backends()) {
         { token: citizen },
       );
       expect(fines.body.items).toHaveLength(2);
+      // The offence and the place in Chinese too, for the zh-CN page.
+      expect(fines.body.items[0]).toMatchObject({
+        offence: 'Using a phone while driving',
+        offences: { 'zh-CN': '驾车时接打手机' },
+        location: 'Huangpu Ave West, Tianhe',
+        locations: { 'zh-CN': '天河区黄埔大道西' },
+        points: 3,
+      });
       const wrong = await api.call(
         'GET',
         `/v1/fines?plate=${encodeURIComponent('粤A6M789')}&engineNoSuffix=098764`,

@@ -529,6 +529,17 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
       expect(await form.locator('[data-testid=hospital-info]').textContent()).toBe(
         '三级甲等 · 深圳市福田区莲花路1120号',
       );
+      // Traffic fines: what, when, where and the points, in Chinese.
+      await zh.page.locator('[data-tab=pay]').click();
+      await zh.page.locator('form[data-form=fines] button[type=submit]').click();
+      const redLight = zh.page.locator('[data-testid=fines] [data-payable="fine-sz-0001"]');
+      await redLight.waitFor();
+      expect(await redLight.locator('span').first().textContent()).toBe('闯红灯');
+      expect(await redLight.locator('[data-field=detail]').textContent()).toBe(
+        '2026年10月12日 08:42 · 福田区深南大道与彩田路交叉口 · 记 6 分',
+      );
+      await redLight.scrollIntoViewIfNeeded();
+      await zh.page.screenshot({ path: join('test', 'artifacts', 'citizen-fines-zh-phone.png') });
       // Coach and rail stations by their Chinese names.
       await zh.page.locator('[data-tab=coach]').click();
       const coach = zh.page.locator('form[data-form=coach]');

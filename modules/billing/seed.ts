@@ -1,5 +1,6 @@
 // Demo electricity accounts with six months of bills, and traffic fines on Guangdong plates
-// (粤B Shenzhen, 粤A Guangzhou, 粤E Foshan). Documented in docs/api.md so a demo can look them up.
+// (粤B Shenzhen, 粤A Guangzhou, 粤E Foshan), their offence and place in English and Chinese.
+// Documented in docs/api.md so a demo can look them up.
 import type { Seeder } from '../../core/db/seed.ts';
 import type { CityId } from '../../core/domain/cities.ts';
 
@@ -18,7 +19,9 @@ export const DEMO_FINES = [
     '粤B12345',
     'LFV2A21K8A3045128',
     'Running a red light',
+    '闯红灯',
     'Shennan Blvd / Caitian Rd, Futian',
+    '福田区深南大道与彩田路交叉口',
     '2026-10-12T08:42:00+08:00',
     '200.00',
     6,
@@ -29,7 +32,9 @@ export const DEMO_FINES = [
     '粤B12345',
     'LFV2A21K8A3045128',
     'Parking in a no-parking zone',
+    '违反禁停标志停车',
     'Huaqiang North Rd, Futian',
+    '福田区华强北路',
     '2026-11-03T14:10:00+08:00',
     '150.00',
     0,
@@ -40,7 +45,9 @@ export const DEMO_FINES = [
     '粤BD8866',
     'LGXCE4CB5N0123456',
     'Speeding 20-50% over the limit',
+    '超过规定时速20%以上未达50%',
     'Binhe Blvd, Futian',
+    '福田区滨河大道',
     '2026-11-18T22:05:00+08:00',
     '200.00',
     6,
@@ -51,7 +58,9 @@ export const DEMO_FINES = [
     '粤A6M789',
     'LSGPC54U6KF098765',
     'Not yielding to pedestrians',
+    '不礼让行人',
     'Tianhe Rd / Tiyu East Rd, Tianhe',
+    '天河区天河路与体育东路交叉口',
     '2026-10-28T09:15:00+08:00',
     '200.00',
     3,
@@ -62,7 +71,9 @@ export const DEMO_FINES = [
     '粤A6M789',
     'LSGPC54U6KF098765',
     'Using a phone while driving',
+    '驾车时接打手机',
     'Huangpu Ave West, Tianhe',
+    '天河区黄埔大道西',
     '2026-11-20T18:30:00+08:00',
     '50.00',
     3,
@@ -73,7 +84,9 @@ export const DEMO_FINES = [
     '粤E2K321',
     'LVSHCAMB1JE554433',
     'Driving in a bus lane',
+    '占用公交专用道',
     'Jihua 5th Rd, Chancheng',
+    '禅城区季华五路',
     '2026-11-08T07:55:00+08:00',
     '100.00',
     0,
@@ -109,12 +122,39 @@ export const billingSeeder: Seeder = {
           )
         ).rowCount;
       }
-      for (const f of DEMO_FINES) {
+      for (const [
+        id,
+        city,
+        plate,
+        engineNo,
+        offence,
+        offenceZh,
+        location,
+        locationZh,
+        at,
+        amount,
+        points,
+      ] of DEMO_FINES) {
+        // The Chinese texts are filled in once for a database seeded before they existed.
         inserted += (
           await tx.query(
-            `INSERT INTO traffic_fines (id, city, plate, engine_no, offence, location, occurred_at, amount, points)
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT DO NOTHING`,
-            [...f],
+            `INSERT INTO traffic_fines (id, city, plate, engine_no, offence, offences, location, locations, occurred_at, amount, points)
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
+             ON CONFLICT (id) DO UPDATE SET offences = EXCLUDED.offences, locations = EXCLUDED.locations
+             WHERE traffic_fines.offences = '{}'::jsonb`,
+            [
+              id,
+              city,
+              plate,
+              engineNo,
+              offence,
+              JSON.stringify({ 'zh-CN': offenceZh }),
+              location,
+              JSON.stringify({ 'zh-CN': locationZh }),
+              at,
+              amount,
+              points,
+            ],
           )
         ).rowCount;
       }

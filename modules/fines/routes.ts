@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { admitLookup } from '../../core/http/index.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
 import { money } from '../../core/module/common.ts';
+import type { LocalizedNames } from '../../core/events/names.ts';
 import { fineList } from './schemas.ts';
 
 const security = [{ bearerAuth: [] }];
@@ -40,7 +41,9 @@ export function registerFineRoutes({ app, db, guards, lookups }: ApiDeps): void 
         city: string;
         plate: string;
         offence: string;
+        offences: LocalizedNames;
         location: string;
+        locations: LocalizedNames;
         occurred_at: Date;
         amount: string;
         points: number;
@@ -57,7 +60,9 @@ export function registerFineRoutes({ app, db, guards, lookups }: ApiDeps): void 
           city: f.city,
           plate: f.plate,
           offence: f.offence,
+          offences: f.offences,
           location: f.location,
+          locations: f.locations,
           occurredAt: f.occurred_at.toISOString(),
           amount: money(f.amount),
           currency: 'CNY' as const,

@@ -2,7 +2,7 @@
 // one. Every row has its own result line and shows "paid" as soon as the store knows it is.
 import { list } from '../api.ts';
 import { fill, h } from '../dom.ts';
-import { formatMoney, t } from '../i18n/index.ts';
+import { formatDateTime, formatMoney, inLanguage, t } from '../i18n/index.ts';
 import type { z } from 'zod';
 import type { billResponse } from '../../../modules/billing/index.ts';
 import type { fineResponse } from '../../../modules/fines/index.ts';
@@ -18,7 +18,12 @@ interface Payable {
   amount: string;
   status: string;
   title: string;
+  /** When and where (a fine), or by when (a bill). */
+  detail: string;
 }
+
+/** A day, e.g. "Dec 15, 2026" / "2026年12月15日". */
+const DAY_ONLY: Intl.DateTimeFormatOptions = { timeStyle: undefined };
 
 export function finesAndBills(store: BookingStore): HTMLElement {
   // The demo's sample vehicle and account (seeded data, nobody's personal details).
@@ -44,6 +49,7 @@ export function finesAndBills(store: BookingStore): HTMLElement {
           t(`citizen:status.${paid ? 'paid' : 'unpaid'}`),
         ),
         paid ? null : payButton(store, kind, r.id, out, r.amount, proof),
+        h('span', { class: 'payable-detail', 'data-field': 'detail' }, r.detail),
         out,
       );
     };
@@ -80,7 +86,19 @@ export function finesAndBills(store: BookingStore): HTMLElement {
           fines,
           'traffic_fine',
           proof,
-          rows.map((f) => ({ id: f.id, amount: f.amount, status: f.status, title: f.offence })),
+          rows.map((f) => ({
+            id: f.id,
+            amount: f.amount,
+            status: f.status,
+            title: inLanguage(f.offence, f.offences),
+            detail: [
+              formatDateTime(f.occurredAt),
+              inLanguage(f.location, f.locations),
+              f.points > 0 ? t('citizen:pay.points', { count: f.points }) : null,
+            ]
+              .filter(Boolean)
+              .join(' · '),
+          })),
         ),
       (err: unknown) => fill(fines, h('li', { class: 'error', role: 'alert' }, explain(err))),
     );
@@ -107,6 +125,7 @@ export function finesAndBills(store: BookingStore): HTMLElement {
             amount: b.amount,
             status: b.status,
             title: t('citizen:pay.billTitle', { period: b.period, kwh: b.kwh }),
+            detail: t('citizen:pay.due', { date: formatDateTime(b.dueDate, DAY_ONLY) }),
           })),
         ),
       (err: unknown) => fill(bills, h('li', { class: 'error', role: 'alert' }, explain(err))),

@@ -120,6 +120,9 @@ export const citizen = {
       lookUpFines: 'Look up fines',
       lookUpBills: 'Look up bills',
       billTitle: '{{period}} · {{kwh}} kWh',
+      points_one: '{{count}} point',
+      points_other: '{{count}} points',
+      due: 'due {{date}}',
     },
     report: {
       category: 'Category',
@@ -283,6 +286,9 @@ export const citizen = {
       lookUpFines: '查询罚款',
       lookUpBills: '查询账单',
       billTitle: '{{period}} · {{kwh}} 千瓦时',
+      points_one: '记 {{count}} 分',
+      points_other: '记 {{count}} 分',
+      due: '{{date}} 前缴费',
     },
     report: {
       category: '类别',
