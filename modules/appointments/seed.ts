@@ -158,7 +158,8 @@ export const hospitalsSeeder: Seeder = {
       let inserted = 0;
       let n = 0;
       for (const [id, city, name, zhName, grade, address, zhAddress, lat, lon] of HOSPITALS) {
-        // Each Chinese text is filled in where it is still missing (a database seeded before it).
+        // Each Chinese text is filled in where it is still missing (a database seeded before it);
+        // a text the demo has none for (a grade without a Chinese name) changes nothing.
         inserted += (
           await tx.query(
             `INSERT INTO hospitals (id, city, name, names, grade, grades, address, addresses, lat, lon)
@@ -168,7 +169,9 @@ export const hospitalsSeeder: Seeder = {
                names = CASE WHEN hospitals.names = '{}'::jsonb THEN EXCLUDED.names ELSE hospitals.names END,
                grades = CASE WHEN hospitals.grades = '{}'::jsonb THEN EXCLUDED.grades ELSE hospitals.grades END,
                addresses = CASE WHEN hospitals.addresses = '{}'::jsonb THEN EXCLUDED.addresses ELSE hospitals.addresses END
-             WHERE '{}'::jsonb IN (hospitals.names, hospitals.grades, hospitals.addresses)`,
+             WHERE (hospitals.names = '{}'::jsonb AND EXCLUDED.names <> '{}'::jsonb)
+                OR (hospitals.grades = '{}'::jsonb AND EXCLUDED.grades <> '{}'::jsonb)
+                OR (hospitals.addresses = '{}'::jsonb AND EXCLUDED.addresses <> '{}'::jsonb)`,
             [
               id,
               city,
