@@ -84,6 +84,10 @@ for (const backend of await backends()) {
     it('gives a database seeded before the Chinese names those names, once', async () => {
       await api.db.query(`UPDATE hospitals SET names = '{}'::jsonb WHERE id = 'fs-tcm'`);
       await api.db.query(`UPDATE traffic_fines SET offences = '{}'::jsonb, locations = '{}'::jsonb`);
+      // A demo account as seeded before its masks were the grid company's Chinese ones.
+      await api.db.query(
+        `UPDATE electricity_accounts SET holder_masked = 'Chen *wei', address_masked = 'Futian District, Shenzhen ****' WHERE account_no = '0755100200301'`,
+      );
       // Seeded after the names but before the addresses and grades had a Chinese text.
       await api.db.query(
         `UPDATE hospitals SET addresses = '{}'::jsonb, grades = '{}'::jsonb WHERE id = 'fs-first'`,
@@ -108,6 +112,13 @@ for (const backend of await backends()) {
         offences: { 'zh-CN': '占用公交专用道' },
         locations: { 'zh-CN': '禅城区季华五路' },
       });
+      expect(
+        (
+          await api.db.query(
+            `SELECT holder_masked, address_masked FROM electricity_accounts WHERE account_no = '0755100200301'`,
+          )
+        ).rows[0],
+      ).toEqual({ holder_masked: '陈*伟', address_masked: '深圳市福田区****' });
       expect(fs.find((h: { id: string }) => h.id === 'fs-first')).toMatchObject({
         names: { 'zh-CN': '佛山市第一人民医院' },
         addresses: { 'zh-CN': '佛山市禅城区岭南大道北81号' },
@@ -213,7 +224,11 @@ for (const backend of await backends()) {
       const bills = await api.call('GET', '/v1/utilities/electricity/accounts/0201300400501/bills', {
         token: citizen,
       });
-      expect(bills.body.account).toMatchObject({ city: 'guangzhou' });
+      expect(bills.body.account).toMatchObject({
+        city: 'guangzhou',
+        holder: '黄*明',
+        address: '广州市天河区****',
+      });
       expect(bills.body.items).toHaveLength(6);
       expect(bills.body.items[0].status).toBe('unpaid');
       const fines = await api.call(

@@ -538,6 +538,33 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
       expect(await redLight.locator('[data-field=detail]').textContent()).toBe(
         '2026年10月12日 08:42 · 福田区深南大道与彩田路交叉口 · 记 6 分',
       );
+      // A wrong engine number finds nothing, and says so (not "nothing to pay").
+      await zh.page.locator('form[data-form=fines] input[name=engineNoSuffix]').fill('000000');
+      await zh.page.locator('form[data-form=fines] button[type=submit]').click();
+      await expect
+        .poll(() => zh.page.locator('[data-testid=fines] [data-empty]').textContent())
+        .toBe('该车牌和发动机号没有违法罚款记录。');
+      // Bills name whose account it is before anything is paid; a mistyped number is said to be one.
+      await zh.page.locator('form[data-form=bills] button[type=submit]').click();
+      await expect
+        .poll(() => zh.page.locator('[data-testid=bill-account]').textContent())
+        .toBe('户名 陈*伟 · 深圳市福田区****');
+      // The unpaid bill says by when; the paid ones when they were paid.
+      const billDetails = await zh.page.locator('[data-testid=bills] [data-field=detail]').allTextContents();
+      expect(billDetails[0]).toMatch(/^\d{4}年\d{1,2}月\d{1,2}日 前缴费$/);
+      expect(billDetails.slice(1).every((d) => /^\d{4}年\d{1,2}月\d{1,2}日 已缴费$/.test(d))).toBe(true);
+      await zh.page
+        .locator('form[data-form=bills]')
+        .screenshot({ path: join('test', 'artifacts', 'citizen-bills-zh-phone.png') });
+      await zh.page.locator('form[data-form=bills] input[name=accountNo]').fill('0755100200399');
+      await zh.page.locator('form[data-form=bills] button[type=submit]').click();
+      await expect
+        .poll(() => zh.page.locator('[data-testid=bills] [data-empty]').textContent())
+        .toBe('没有此户号的电费账户，请核对账单上的户号。');
+      expect(await zh.page.locator('[data-testid=bill-account]').textContent()).toBe('');
+      await zh.page.locator('form[data-form=fines] input[name=engineNoSuffix]').fill('045128');
+      await zh.page.locator('form[data-form=fines] button[type=submit]').click();
+      await redLight.waitFor();
       await redLight.scrollIntoViewIfNeeded();
       await zh.page.screenshot({ path: join('test', 'artifacts', 'citizen-fines-zh-phone.png') });
       // Coach and rail stations by their Chinese names.

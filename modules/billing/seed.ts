@@ -4,12 +4,13 @@
 import type { Seeder } from '../../core/db/seed.ts';
 import type { CityId } from '../../core/domain/cities.ts';
 
+// Holder and address masked as the grid company's records hold them (in Chinese).
 export const DEMO_ACCOUNTS = [
-  ['0755100200301', 'shenzhen', 'Chen *wei', 'Futian District, Shenzhen ****', 310],
-  ['0755100200302', 'shenzhen', 'Li *na', 'Nanshan District, Shenzhen ****', 240],
-  ['0201300400501', 'guangzhou', 'Huang *ming', 'Tianhe District, Guangzhou ****', 280],
-  ['0201300400502', 'guangzhou', 'Zhou *jing', 'Haizhu District, Guangzhou ****', 195],
-  ['0757500600701', 'foshan', 'Liang *hui', 'Chancheng District, Foshan ****', 260],
+  ['0755100200301', 'shenzhen', '陈*伟', '深圳市福田区****', 310],
+  ['0755100200302', 'shenzhen', '李*娜', '深圳市南山区****', 240],
+  ['0201300400501', 'guangzhou', '黄*明', '广州市天河区****', 280],
+  ['0201300400502', 'guangzhou', '周*静', '广州市海珠区****', 195],
+  ['0757500600701', 'foshan', '梁*慧', '佛山市禅城区****', 260],
 ] as const satisfies readonly (readonly [string, CityId, ...unknown[]])[];
 
 export const DEMO_FINES = [
@@ -101,7 +102,10 @@ export const billingSeeder: Seeder = {
       for (const [accountNo, city, holder, address, baseKwh] of DEMO_ACCOUNTS) {
         inserted += (
           await tx.query(
-            'INSERT INTO electricity_accounts (account_no, city, holder_masked, address_masked) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING',
+            // A demo account seeded with the earlier English masks gets these once.
+            `INSERT INTO electricity_accounts (account_no, city, holder_masked, address_masked) VALUES ($1,$2,$3,$4)
+             ON CONFLICT (account_no) DO UPDATE SET holder_masked = EXCLUDED.holder_masked, address_masked = EXCLUDED.address_masked
+             WHERE electricity_accounts.holder_masked ~ '^[A-Za-z]'`,
             [accountNo, city, holder, address],
           )
         ).rowCount;

@@ -1,17 +1,17 @@
 // Traffic fines and electricity bills: look them up with what proves they are yours, pay each
 // one. Every row has its own result line and shows "paid" as soon as the store knows it is.
-import { list } from '../api.ts';
+import { api, list } from '../api.ts';
 import { fill, h } from '../dom.ts';
 import { formatDateTime, formatMoney, inLanguage, t } from '../i18n/index.ts';
 import type { z } from 'zod';
-import type { billResponse } from '../../../modules/billing/index.ts';
+import type { billList } from '../../../modules/billing/index.ts';
 import type { fineResponse } from '../../../modules/fines/index.ts';
 import { payButton } from './pay.ts';
 import type { BookingStore } from './store.ts';
 import { enc, explain, field, input, resultLine } from './ui.ts';
 
 type Fine = z.output<typeof fineResponse>;
-type Bill = z.output<typeof billResponse>;
+type BillList = z.output<typeof billList>;
 type Kind = 'traffic_fine' | 'electricity_bill';
 interface Payable {
   id: string;
@@ -32,6 +32,7 @@ export function finesAndBills(store: BookingStore): HTMLElement {
   const fines = h('ul', { class: 'choices', 'data-testid': 'fines' });
   const account = input('accountNo', { inputmode: 'numeric', autocomplete: 'off', value: '0755100200301' });
   const bills = h('ul', { class: 'choices', 'data-testid': 'bills' });
+  const billAccount = h('p', { class: 'note', 'data-testid': 'bill-account' });
 
   const row = (kind: Kind, proof: Record<string, string>, r: Payable) => {
     const li = h('li', { 'data-payable': r.id });
@@ -65,8 +66,18 @@ export function finesAndBills(store: BookingStore): HTMLElement {
     render();
     return li;
   };
-  const show = (target: HTMLElement, kind: Kind, proof: Record<string, string>, rows: Payable[]) =>
-    fill(target, rows.length ? rows.map((r) => row(kind, proof, r)) : h('li', {}, t('citizen:pay.nothing')));
+  /** The rows, or `none` said plainly when there are none. */
+  const show = (
+    target: HTMLElement,
+    kind: Kind,
+    proof: Record<string, string>,
+    rows: Payable[],
+    none: string,
+  ) =>
+    fill(
+      target,
+      rows.length ? rows.map((r) => row(kind, proof, r)) : h('li', { 'data-empty': 'true' }, none),
+    );
 
   const fineForm = h(
     'form',
@@ -99,6 +110,7 @@ export function finesAndBills(store: BookingStore): HTMLElement {
               .filter(Boolean)
               .join(' · '),
           })),
+          t('citizen:pay.noFines'),
         ),
       (err: unknown) => fill(fines, h('li', { class: 'error', role: 'alert' }, explain(err))),
     );
@@ -109,26 +121,44 @@ export function finesAndBills(store: BookingStore): HTMLElement {
     h('h3', {}, t('citizen:pay.bills')),
     field(t('citizen:pay.account'), account),
     h('button', { type: 'submit' }, t('citizen:pay.lookUpBills')),
+    billAccount,
     bills,
   );
   billForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const proof = { accountNo: account.value.trim() };
-    list<Bill>(`/v1/utilities/electricity/accounts/${enc(proof.accountNo)}/bills`).then(
-      (rows) =>
+    api<BillList>(`/v1/utilities/electricity/accounts/${enc(proof.accountNo)}/bills`).then(
+      ({ account: found, items }) => {
+        // Whose account it is (masked), so the payer sees it is theirs before paying; a number
+        // no account has is said to be wrong, not "nothing to pay".
+        if (found)
+          fill(
+            billAccount,
+            `${t('citizen:pay.accountHolder')} `,
+            h('span', { translate: 'no' }, `${found.holder} · ${found.address}`),
+          );
+        else fill(billAccount);
         show(
           bills,
           'electricity_bill',
           proof,
-          rows.map((b) => ({
+          items.map((b) => ({
             id: b.id,
             amount: b.amount,
             status: b.status,
             title: t('citizen:pay.billTitle', { period: b.period, kwh: b.kwh }),
-            detail: t('citizen:pay.due', { date: formatDateTime(b.dueDate, DAY_ONLY) }),
+            // A paid bill says when it was paid; an unpaid one by when it is due.
+            detail: b.paidAt
+              ? t('citizen:pay.paidOn', { date: formatDateTime(b.paidAt, DAY_ONLY) })
+              : t('citizen:pay.due', { date: formatDateTime(b.dueDate, DAY_ONLY) }),
           })),
-        ),
-      (err: unknown) => fill(bills, h('li', { class: 'error', role: 'alert' }, explain(err))),
+          found ? t('citizen:pay.nothing') : t('citizen:pay.noAccount'),
+        );
+      },
+      (err: unknown) => {
+        fill(billAccount);
+        fill(bills, h('li', { class: 'error', role: 'alert' }, explain(err)));
+      },
     );
   });
   return h('div', { class: 'pay-forms' }, fineForm, billForm);

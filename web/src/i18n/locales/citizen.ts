@@ -123,6 +123,10 @@ export const citizen = {
       points_one: '{{count}} point',
       points_other: '{{count}} points',
       due: 'due {{date}}',
+      paidOn: 'paid {{date}}',
+      accountHolder: 'Account holder',
+      noAccount: 'No electricity account has this number. Check it on your bill.',
+      noFines: 'No fines for this plate and engine number.',
     },
     report: {
       category: 'Category',
@@ -289,6 +293,10 @@ export const citizen = {
       points_one: '记 {{count}} 分',
       points_other: '记 {{count}} 分',
       due: '{{date}} 前缴费',
+      paidOn: '{{date}} 已缴费',
+      accountHolder: '户名',
+      noAccount: '没有此户号的电费账户，请核对账单上的户号。',
+      noFines: '该车牌和发动机号没有违法罚款记录。',
     },
     report: {
       category: '类别',
