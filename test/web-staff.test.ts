@@ -305,6 +305,11 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     await staff.click('[data-testid="dead-letter-filters"] button[type="submit"]');
     await expect.poll(() => letters.count()).toBe(1);
     expect(await letters.first().textContent()).toContain('unknown station SZ-9001');
+    // Its state in words, as the filter names it.
+    expect(await letters.first().textContent()).toContain(' Open · ');
+    expect(
+      await staff.locator('[data-testid="dead-letter-filters"] select option:checked').textContent(),
+    ).toBe('Open');
     // The payload is shown as text, never as markup.
     await staff.fill('[data-testid="dead-letter-filters"] input[name="reason"]', 'JSON');
     await staff.click('[data-testid="dead-letter-filters"] button[type="submit"]');

@@ -55,7 +55,7 @@ export const staff = {
     discard: 'Discard selected',
     replayed: '{{ok}} replayed, {{failed}} not',
     noLetters: 'No dead letters.',
-    letterStatus: { open: 'open', replayed: 'replayed', discarded: 'discarded' },
+    letterStatus: { open: 'Open', replayed: 'Replayed', discarded: 'Discarded' },
     letterReason: 'Reason contains',
     letterOrigin: 'Source starts with',
     applyFilters: 'Filter',
