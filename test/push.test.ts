@@ -206,11 +206,11 @@ for (const backend of await backends()) {
       expect(got[0]!.claims.aud).toBe(push.url);
       expect(push.refused).toEqual([]);
       // The appointment's reminder waits for its time (the slot is a day away).
-      const waiting = await api.db.query<{ payload: { kind: string } }>(
+      const waiting = await api.db.query<{ payload: { en: { kind: string } } }>(
         'SELECT payload FROM push_deliveries WHERE user_id = $1',
         ['payer'],
       );
-      expect(waiting.rows.map((r) => r.payload.kind)).toEqual(['appointment.reminder']);
+      expect(waiting.rows.map((r) => r.payload.en.kind)).toEqual(['appointment.reminder']);
     });
 
     it('a payment the provider declines sends one notification with the reason; a 503 is retried with backoff', async () => {
@@ -471,6 +471,43 @@ for (const backend of await backends()) {
         /^Your doctor's appointment is at \d\d:\d\d on \d+ \w+ \(in 60 minutes\)\.$/,
       );
       expect(push.refused).toEqual([]);
+    });
+
+    it('sends a reminder queued in one language in the language the browser has when it is due', async () => {
+      const token = await api.token('switcher');
+      const sub = push.subscriber('switcher').subscription;
+      const save = (language: string) =>
+        api.call('POST', '/v1/push/subscriptions', { token, body: { ...sub, language } });
+      expect((await save('zh-CN')).status).toBe(201);
+      const prefs = await api.call('PUT', '/v1/push/preferences', {
+        token,
+        body: { quietHours: null, timeZone: 'Asia/Shanghai', appointmentReminderMinutes: 15, aqi: [] },
+      });
+      expect(prefs.status).toBe(200);
+      const apt = await api.call('POST', '/v1/appointments', {
+        token,
+        body: {
+          slotId: 'slot1',
+          patient: { name: 'Zhao Lei', idNumber: '11010519491231002X', phone: '13800138001' },
+        },
+      });
+      expect(apt.status).toBe(201);
+      const queued = async () =>
+        (
+          await api.db.query<{ next_attempt_at: Date }>(
+            'SELECT next_attempt_at FROM push_deliveries WHERE user_id = $1',
+            ['switcher'],
+          )
+        ).rows[0];
+      await waitFor(async () => (await queued()) !== undefined, 'the reminder to be queued');
+      // Queued while the page was Chinese; the page switched to English before it was due.
+      expect((await save('en')).status).toBe(200);
+      const due = (await queued())!.next_attempt_at.getTime();
+      clock.advance(due - clock.now() + 1_000);
+      await waitFor(() => receivedBy('switcher').length > 0, 'the reminder');
+      await settled('switcher');
+      expect(receivedBy('switcher').map((r) => r.payload.title)).toEqual(['Appointment reminder']);
+      expect(receivedBy('switcher')[0]!.payload.body).toMatch(/\(in 15 minutes\)\.$/);
     });
   });
 }

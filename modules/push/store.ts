@@ -230,13 +230,14 @@ export interface Enqueue {
 }
 
 /**
- * Queues a notice for every subscription the user has, in that subscription's language; returns
- * how many were queued.
+ * Queues a notice for every subscription the user has, written in every language: the sender
+ * takes the one of the subscription's language when it sends (a reminder queued days ahead
+ * follows a language switch made meanwhile). Returns how many were queued.
  */
 export async function enqueue(tx: Queryable, e: Enqueue): Promise<number> {
   const r = await tx.query(
     `INSERT INTO push_deliveries (source_key, subscription_id, user_id, booking_id, payload, ttl_seconds, urgency, next_attempt_at, expires_at)
-     SELECT $1, s.id, s.user_id, $3, $4::jsonb -> s.language, $5, $6, $7, $8 FROM push_subscriptions s WHERE s.user_id = $2
+     SELECT $1, s.id, s.user_id, $3, $4::jsonb, $5, $6, $7, $8 FROM push_subscriptions s WHERE s.user_id = $2
      ON CONFLICT (source_key, subscription_id) DO NOTHING`,
     [
       e.sourceKey,
@@ -284,7 +285,11 @@ export async function claimDue(db: Db, now: Date, limit: number, leaseMs: number
        )
        UPDATE push_deliveries d SET next_attempt_at = $3, attempts = d.attempts + 1
        FROM due, push_subscriptions s WHERE d.id = due.id AND s.id = d.subscription_id
-       RETURNING d.id::text AS id, d.user_id, d.payload, d.ttl_seconds, d.urgency, d.attempts, d.expires_at,
+       RETURNING d.id::text AS id, d.user_id,
+         -- the notice in the subscription's language now; a row queued before notices had
+         -- languages holds one notice, sent as it is
+         COALESCE(d.payload -> s.language, d.payload) AS payload,
+         d.ttl_seconds, d.urgency, d.attempts, d.expires_at,
          d.subscription_id, s.endpoint, s.p256dh, s.auth`,
       [now, limit, new Date(now.getTime() + leaseMs)],
     );
