@@ -57,6 +57,12 @@ for (const backend of await backends()) {
       expect(r.status).toBe(201);
       return { token, sub };
     };
+    /** Books a place in the fixtures' slot for `patient` (a day after the hub clock's start). */
+    const bookSlot1 = async (token: string, patient: { name: string; idNumber: string; phone: string }) => {
+      const apt = await api.call('POST', '/v1/appointments', { token, body: { slotId: 'slot1', patient } });
+      expect(apt.status).toBe(201);
+      return apt;
+    };
     const receivedBy = (name: string) => push.received.filter((r) => r.subscriber === name);
     /** Nothing due (or in flight: attempted, leased) is left for the user: every send due by now was answered. */
     const settled = (user: string) =>
@@ -176,14 +182,11 @@ for (const backend of await backends()) {
 
     it('a payment that succeeds sends exactly one notification, signed and encrypted', async () => {
       const { token } = await subscribe('payer');
-      const apt = await api.call('POST', '/v1/appointments', {
-        token,
-        body: {
-          slotId: 'slot1',
-          patient: { name: 'Li Na', idNumber: '440301199001011234', phone: '13800138000' },
-        },
+      const apt = await bookSlot1(token, {
+        name: 'Li Na',
+        idNumber: '440301199001011234',
+        phone: '13800138000',
       });
-      expect(apt.status).toBe(201);
       const pay = await api.call('POST', '/v1/payments', {
         token,
         body: { kind: 'appointment', targetId: apt.body.id },
@@ -484,14 +487,7 @@ for (const backend of await backends()) {
         body: { quietHours: null, timeZone: 'Asia/Shanghai', appointmentReminderMinutes: 15, aqi: [] },
       });
       expect(prefs.status).toBe(200);
-      const apt = await api.call('POST', '/v1/appointments', {
-        token,
-        body: {
-          slotId: 'slot1',
-          patient: { name: 'Zhao Lei', idNumber: '11010519491231002X', phone: '13800138001' },
-        },
-      });
-      expect(apt.status).toBe(201);
+      await bookSlot1(token, { name: 'Zhao Lei', idNumber: '11010519491231002X', phone: '13800138001' });
       const queued = async () =>
         (
           await api.db.query<{ next_attempt_at: Date }>(
