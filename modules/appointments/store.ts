@@ -49,16 +49,20 @@ interface AppointmentRow extends SlotPlace {
   cancelled_at: Date | null;
 }
 
-const SELECT_APPOINTMENT = `
-  SELECT a.*, s.start_at, s.end_at, s.doctor_id, d.name AS doctor_name, d.names AS doctor_names,
+/** A slot's place (SlotPlace): its times, doctor, department and hospital, read from slot `s`. */
+const SLOT_PLACE_COLUMNS = `s.start_at, s.end_at, s.doctor_id, d.name AS doctor_name, d.names AS doctor_names,
          dep.name AS department_name, dep.names AS department_names,
          h.id AS hospital_id, h.name AS hospital_name, h.names AS hospital_names,
-         h.address AS hospital_address, h.addresses AS hospital_addresses, h.city
-  FROM appointments a
-  JOIN slots s ON s.id = a.slot_id
-  JOIN doctors d ON d.id = s.doctor_id
+         h.address AS hospital_address, h.addresses AS hospital_addresses, h.city`;
+const SLOT_PLACE_JOINS = `JOIN doctors d ON d.id = s.doctor_id
   JOIN departments dep ON dep.id = d.department_id
   JOIN hospitals h ON h.id = dep.hospital_id`;
+
+const SELECT_APPOINTMENT = `
+  SELECT a.*, ${SLOT_PLACE_COLUMNS}
+  FROM appointments a
+  JOIN slots s ON s.id = a.slot_id
+  ${SLOT_PLACE_JOINS}`;
 
 /** Identity numbers are shown masked: enough for the patient to recognise, useless to others. */
 const maskId = (id: string) =>
@@ -113,14 +117,9 @@ interface SlotInfo extends SlotPlace {
 }
 
 const SELECT_SLOT = prepared(`
-  SELECT s.fee, s.capacity, s.booked, s.start_at <= now() AS past, s.start_at, s.end_at, s.doctor_id,
-         d.name AS doctor_name, d.names AS doctor_names, dep.name AS department_name,
-         dep.names AS department_names, h.id AS hospital_id, h.name AS hospital_name,
-         h.names AS hospital_names, h.address AS hospital_address, h.addresses AS hospital_addresses, h.city
+  SELECT s.fee, s.capacity, s.booked, s.start_at <= now() AS past, ${SLOT_PLACE_COLUMNS}
   FROM slots s
-  JOIN doctors d ON d.id = s.doctor_id
-  JOIN departments dep ON dep.id = d.department_id
-  JOIN hospitals h ON h.id = dep.hospital_id
+  ${SLOT_PLACE_JOINS}
   WHERE s.id = $1`);
 
 /** Where, when and for how much a slot is: what a booking needs from the slot besides a place. */
