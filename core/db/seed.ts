@@ -2,6 +2,14 @@
 // seeders; the composition root (app/seeders.ts) lists them for `migrate --seed` and demo mode.
 import type { Db } from './types.ts';
 
+/**
+ * A jsonb `names`-style parameter (language tag → text) holding the Chinese text of demo data,
+ * `{"zh-CN": text}`, or none when there is no text.
+ */
+export function chineseText(text: string | undefined): string {
+  return JSON.stringify(text ? { 'zh-CN': text } : {});
+}
+
 export interface Seeder {
   name: string;
   /** Inserts what is missing; resolves true when it inserted anything. */

@@ -3,7 +3,7 @@
 // next seven days, named in English and Chinese (`names`, `titles`, a hospital's `addresses` and
 // `grades`: the zh-CN page shows those). Re-running adds the days that are missing, and the
 // Chinese texts to a database seeded before they existed, and nothing else.
-import type { Seeder } from '../../core/db/seed.ts';
+import { chineseText, type Seeder } from '../../core/db/seed.ts';
 import type { CityId } from '../../core/domain/cities.ts';
 
 const HOSPITALS = [
@@ -148,9 +148,6 @@ const TITLES = [
   ['Attending Physician', '主治医师', '15.00'],
 ] as const;
 
-/** A `names`/`titles` value with the Chinese text. */
-const zh = (text: string) => JSON.stringify({ 'zh-CN': text });
-
 export const hospitalsSeeder: Seeder = {
   name: 'city-services: hospitals, departments, doctors, slots',
   async run(db) {
@@ -176,11 +173,11 @@ export const hospitalsSeeder: Seeder = {
               id,
               city,
               name,
-              zh(zhName),
+              chineseText(zhName),
               grade,
-              GRADES_ZH[grade] ? zh(GRADES_ZH[grade]) : '{}',
+              chineseText(GRADES_ZH[grade]),
               address,
-              zh(zhAddress),
+              chineseText(zhAddress),
               lat,
               lon,
             ],
@@ -192,7 +189,7 @@ export const hospitalsSeeder: Seeder = {
             await tx.query(
               `INSERT INTO departments (id, hospital_id, name, names) VALUES ($1,$2,$3,$4)
                ON CONFLICT (id) DO UPDATE SET names = EXCLUDED.names WHERE departments.names = '{}'::jsonb`,
-              [depId, id, depName, zh(depZh)],
+              [depId, id, depName, chineseText(depZh)],
             )
           ).rowCount;
           for (let d = 0; d < 2; d++, n++) {
@@ -209,9 +206,9 @@ export const hospitalsSeeder: Seeder = {
                   docId,
                   depId,
                   `Dr ${surname} ${given}`,
-                  zh(surnameZh + givenZh),
+                  chineseText(surnameZh + givenZh),
                   title,
-                  zh(titleZh),
+                  chineseText(titleZh),
                   depName,
                 ],
               )

@@ -1,7 +1,7 @@
 // Demo electricity accounts with six months of bills, and traffic fines on Guangdong plates
 // (粤B Shenzhen, 粤A Guangzhou, 粤E Foshan), their offence and place in English and Chinese.
 // Documented in docs/api.md so a demo can look them up.
-import type { Seeder } from '../../core/db/seed.ts';
+import { chineseText, type Seeder } from '../../core/db/seed.ts';
 import type { CityId } from '../../core/domain/cities.ts';
 
 // Holder and address masked as the grid company's records hold them (in Chinese).
@@ -152,9 +152,9 @@ export const billingSeeder: Seeder = {
               plate,
               engineNo,
               offence,
-              JSON.stringify({ 'zh-CN': offenceZh }),
+              chineseText(offenceZh),
               location,
-              JSON.stringify({ 'zh-CN': locationZh }),
+              chineseText(locationZh),
               at,
               amount,
               points,

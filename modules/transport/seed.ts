@@ -1,6 +1,6 @@
 // Demo coach and rail departures between Shenzhen, Guangzhou and Foshan for the next seven days,
 // with seat maps (rail: first class 1A-5F, second class 6A-15F; coach: 45 numbered seats).
-import type { Seeder } from '../../core/db/seed.ts';
+import { chineseText, type Seeder } from '../../core/db/seed.ts';
 import type { CityId } from '../../core/domain/cities.ts';
 import { TRANSPORT_STATIONS } from '../../core/domain/transport-stations.ts';
 
@@ -152,15 +152,10 @@ const ROUTES = [
   ],
 ] as const satisfies readonly (readonly [CityId, CityId, ...unknown[]])[];
 
-/** The stations' Chinese names (the map's search knows them too: web/src/map/places.ts). */
 /** Each station's Chinese name, by its English one (core/domain/transport-stations.ts). */
 const STATION_ZH: Record<string, string> = Object.fromEntries(
   Object.values(TRANSPORT_STATIONS).flatMap((list) => list.map((s) => [s.en, s.zh])),
 );
-
-/** A station's `names`: its Chinese name when known. */
-const stationNames = (station: string) =>
-  JSON.stringify(STATION_ZH[station] ? { 'zh-CN': STATION_ZH[station] } : {});
 
 export const transportSeeder: Seeder = {
   name: 'city-services: coach and rail departures with seat maps',
@@ -194,8 +189,8 @@ export const transportSeeder: Seeder = {
               time,
               minutes,
               price,
-              stationNames(fromSt),
-              stationNames(toSt),
+              chineseText(STATION_ZH[fromSt]),
+              chineseText(STATION_ZH[toSt]),
             ],
           );
           inserted += ins.rowCount;
