@@ -4,19 +4,25 @@
 import { Attempt, list } from '../api.ts';
 import { CITIES, type CityId, cityOptions } from '../cities.ts';
 import { fill, h } from '../dom.ts';
-import { CITY_TIME_ZONE, formatMoney, formatTime, inLanguage, t } from '../i18n/index.ts';
+import { formatMoney, formatTime, inLanguage, t } from '../i18n/index.ts';
 import type { z } from 'zod';
 import type { departureResponse } from '../../../modules/transport/index.ts';
 import { HOLD_ENDED, ticketRow } from './ticket-row.ts';
 import type { BookingStore, Ticket } from './store.ts';
-import { clearFieldErrors, explain, field, input, isoDate, resultLine, say, showFieldErrors } from './ui.ts';
+import {
+  clearFieldErrors,
+  cstDay,
+  explain,
+  field,
+  input,
+  isoDate,
+  resultLine,
+  say,
+  showFieldErrors,
+} from './ui.ts';
 import { validator } from './validate.ts';
 
 type Departure = z.output<typeof departureResponse>;
-
-/** The calendar day of an instant in the cities' zone, e.g. "2026-12-09". */
-const CST_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: CITY_TIME_ZONE });
-const cstDay = (iso: string) => CST_DAY.format(new Date(iso));
 
 export function coachForm(city: CityId, store: BookingStore, passengerName: string): HTMLElement {
   const from = h('select', { name: 'from' }, cityOptions());

@@ -2,7 +2,7 @@
 // one. Every row has its own result line and shows "paid" as soon as the store knows it is.
 import { api, list } from '../api.ts';
 import { fill, h } from '../dom.ts';
-import { formatDateTime, formatMoney, inLanguage, t } from '../i18n/index.ts';
+import { formatDateTime, formatDay, formatMoney, inLanguage, t } from '../i18n/index.ts';
 import type { z } from 'zod';
 import type { billList } from '../../../modules/billing/index.ts';
 import type { fineResponse } from '../../../modules/fines/index.ts';
@@ -21,9 +21,6 @@ interface Payable {
   /** When and where (a fine), or by when (a bill). */
   detail: string;
 }
-
-/** A day, e.g. "Dec 15, 2026" / "2026年12月15日". */
-const DAY_ONLY: Intl.DateTimeFormatOptions = { timeStyle: undefined };
 
 export function finesAndBills(store: BookingStore): HTMLElement {
   // The demo's sample vehicle and account (seeded data, nobody's personal details).
@@ -149,8 +146,8 @@ export function finesAndBills(store: BookingStore): HTMLElement {
             title: t('citizen:pay.billTitle', { period: b.period, kwh: b.kwh }),
             // A paid bill says when it was paid; an unpaid one by when it is due.
             detail: b.paidAt
-              ? t('citizen:pay.paidOn', { date: formatDateTime(b.paidAt, DAY_ONLY) })
-              : t('citizen:pay.due', { date: formatDateTime(b.dueDate, DAY_ONLY) }),
+              ? t('citizen:pay.paidOn', { date: formatDay(b.paidAt) })
+              : t('citizen:pay.due', { date: formatDay(b.dueDate) }),
           })),
           found ? t('citizen:pay.nothing') : t('citizen:pay.noAccount'),
         );

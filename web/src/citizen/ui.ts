@@ -77,9 +77,14 @@ export function clearFieldErrors(controls: Record<string, Control>): void {
   for (const c of Object.values(controls)) setFieldError(c, null);
 }
 
-/** A calendar day in China Standard Time (UTC+8), the pilot cities' day, `daysAhead` from today. */
+/** The calendar day of an instant in China Standard Time (UTC+8), the pilot cities' day: "2026-12-09". */
+export function cstDay(instant: string | number): string {
+  return new Date(new Date(instant).getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/** The China Standard Time day `daysAhead` from today. */
 export function isoDate(daysAhead: number): string {
-  return new Date(Date.now() + 8 * 3_600_000 + daysAhead * 86_400_000).toISOString().slice(0, 10);
+  return cstDay(Date.now() + daysAhead * 86_400_000);
 }
 
 export const enc = encodeURIComponent;

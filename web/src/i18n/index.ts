@@ -93,6 +93,11 @@ export const CLOCK_WITH_SECONDS: Intl.DateTimeFormatOptions = {
   hourCycle: 'h23',
 };
 
+/** A day in the city's zone, without the time: "Dec 15, 2026" / "2026年12月15日". */
+export function formatDay(value: string | number | Date): string {
+  return formatDateTime(value, { timeStyle: undefined });
+}
+
 /** Clock time in the city's zone with seconds: "15:04:05". */
 export function formatTime(value: string | number | Date): string {
   return formatDateTime(value, CLOCK_WITH_SECONDS);
