@@ -107,8 +107,7 @@ sw.addEventListener('fetch', (e) => {
   } else if (
     url.pathname.startsWith('/assets/') ||
     url.pathname.startsWith('/icons/') ||
-    url.pathname === '/manifest.webmanifest' ||
-    url.pathname === '/manifest.en.webmanifest'
+    url.pathname.endsWith('.webmanifest')
   ) {
     e.respondWith(caches.match(request).then((hit) => hit ?? fetch(request)));
   } else if (keepsData(url, request)) {
