@@ -57,6 +57,24 @@ for (const backend of await backends()) {
       expect(r.status).toBe(201);
       return { token, sub };
     };
+    /** Reports an incident in Shenzhen as `token`'s user, then a staff member acknowledges it. */
+    const reportAndAcknowledge = async (
+      token: string,
+      incident: { category: string; description: string; reporter: Record<string, string> },
+      by: { officer: string; note?: string },
+    ) => {
+      const report = await api.call('POST', '/v1/incidents', {
+        token,
+        body: { ...incident, lat: 22.54, lon: 114.06 },
+      });
+      expect(report.status).toBe(201);
+      const patch = await api.call('PATCH', `/v1/incidents/${report.body.id}`, {
+        token: await api.token(by.officer, 'staff'),
+        body: { status: 'acknowledged', ...(by.note ? { note: by.note } : {}) },
+      });
+      expect(patch.status).toBe(200);
+      return report;
+    };
     /** Books a place in the fixtures' slot for `patient` (a day after the hub clock's start). */
     const bookSlot1 = async (token: string, patient: { name: string; idNumber: string; phone: string }) => {
       const apt = await api.call('POST', '/v1/appointments', { token, body: { slotId: 'slot1', patient } });
@@ -303,23 +321,15 @@ for (const backend of await backends()) {
 
     it('tells the reporter once about a status change, with the staff note', async () => {
       const { token } = await subscribe('reporter');
-      const report = await api.call('POST', '/v1/incidents', {
+      const report = await reportAndAcknowledge(
         token,
-        body: {
+        {
           category: 'pothole',
-          lat: 22.54,
-          lon: 114.06,
           description: 'A deep hole in the right lane',
           reporter: { email: 'r@example.com' },
         },
-      });
-      expect(report.status).toBe(201);
-      const staff = await api.token('officer', 'staff');
-      const patch = await api.call('PATCH', `/v1/incidents/${report.body.id}`, {
-        token: staff,
-        body: { status: 'acknowledged', note: 'A crew is on the way' },
-      });
-      expect(patch.status).toBe(200);
+        { officer: 'officer', note: 'A crew is on the way' },
+      );
       await waitFor(() => receivedBy('reporter').length > 0, 'the incident notification');
       await settled('reporter');
       const got = receivedBy('reporter');
@@ -354,23 +364,15 @@ for (const backend of await backends()) {
       expect(bad.status).toBe(400);
       expect(bad.body.errors[0].field).toBe('language');
 
-      const report = await api.call('POST', '/v1/incidents', {
+      const report = await reportAndAcknowledge(
         token,
-        body: {
+        {
           category: 'broken_street_light',
-          lat: 22.54,
-          lon: 114.06,
           description: '路灯坏了，晚上很黑',
           reporter: { phone: '13800138000' },
         },
-      });
-      expect(report.status).toBe(201);
-      const staff = await api.token('officer-bi', 'staff');
-      const patch = await api.call('PATCH', `/v1/incidents/${report.body.id}`, {
-        token: staff,
-        body: { status: 'acknowledged' },
-      });
-      expect(patch.status).toBe(200);
+        { officer: 'officer-bi' },
+      );
       await waitFor(
         () => push.received.filter((r) => r.subscriber.startsWith('bi-')).length === 3,
         'three notices',
