@@ -26,9 +26,13 @@ import { cityLabel, type City, type LatLon } from '../cities.ts';
 import { h } from '../dom.ts';
 import { language, localName, otherNames, t } from '../i18n/index.ts';
 import { map as mapTexts } from '../i18n/locales/map.ts';
+import type { z } from 'zod';
+import type { hospitalResponse } from '../../../modules/appointments/index.ts';
 import { TRANSPORT_STATIONS } from '../../../core/domain/transport-stations.ts';
 import { searchPlaces, type Place } from './places.ts';
 import { addDistrictOverlay, OFFLINE_STYLE_NAME, offlineStyle } from './style.ts';
+
+type Hospital = z.output<typeof hospitalResponse>;
 
 setWorkerUrl(new URL(workerUrl, location.href).href);
 
@@ -174,9 +178,7 @@ export class CityMap {
     this.el.dataset.city = city.id;
     const seq = ++this.citySeq;
     if (this.map) this.fitCity();
-    void list<{ id: string; name: string; names: Record<string, string>; lat: number; lon: number }>(
-      `/v1/hospitals?city=${city.id}`,
-    ).then(
+    void list<Hospital>(`/v1/hospitals?city=${city.id}`).then(
       (rows) => {
         if (seq !== this.citySeq) return;
         this.hospitals = rows.map((r) => ({
