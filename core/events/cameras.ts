@@ -5,9 +5,12 @@ import { z } from 'zod';
 import { cityId } from './air.ts';
 import { localizedNames } from './names.ts';
 
+/** A camera id: 1-64 characters, letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
+export const CAMERA_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 export const cameraId = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'expected 1-64 characters: letters, digits, . _ -' });
+  .regex(CAMERA_ID, { error: 'expected 1-64 characters: letters, digits, . _ -' });
 
 export const CAMERA_PROTOCOLS = ['rtsp', 'hls', 'mjpeg', 'jpeg'] as const;
 export type CameraProtocol = (typeof CAMERA_PROTOCOLS)[number];

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { airAqi, airReading } from './air.ts';
+import { cameraSnapshot } from './cameras.ts';
 import { EVENT_TYPES, TOPICS } from './catalog.ts';
 import { cloudEventEnvelope, makeEvent } from './envelope.ts';
-import { airAqiInShape, airReadingInShape, envelopeInShape } from './fast.ts';
+import { airAqiInShape, airReadingInShape, cameraSnapshotInShape, envelopeInShape } from './fast.ts';
 import { decodeEvent, validateEvent } from './validate.ts';
 import type { z } from 'zod';
 
@@ -36,6 +37,35 @@ const aqi = {
   cn: { aqi: 51, level: 2, category: 'Good', primaryPollutants: ['pm10'], iaqi: { pm25: 50, pm10: 51 } },
   us: { aqi: 99, category: 'Moderate', primaryPollutant: 'pm25' },
 };
+
+const snapshot = {
+  cameraId: 'SZ-CAM-001',
+  city: 'shenzhen',
+  time: '2026-11-24T08:00:00.000Z',
+  url: 'http://10.0.0.7:8080/v1/cameras/SZ-CAM-001/snapshots/1795507200000.jpg',
+  width: 1280,
+  height: 720,
+  bytes: 81234,
+  etag: '"k3v0aW5nIGEgZ29vZCBldGFn"',
+  sequence: 0,
+  worker: 'ingest-1',
+};
+
+const oddUrls: unknown[] = [
+  'http://x/a b',
+  ' http://x/a',
+  'http://x/a\n',
+  'http://x/\ta',
+  'http://x:99999/a',
+  'http://[::1]:8080/a',
+  'http:x',
+  '//x/a',
+  'mailto:ops@example.org',
+  'http://ex ample.org/',
+  'http://例子.测试/快照.jpg',
+  'http://x/%zz',
+  'http://\u00a0x/',
+];
 
 /** The value with one key changed (undefined deletes it). */
 const with_ = <T extends object>(v: T, k: string, x: unknown) => {
@@ -78,6 +108,8 @@ describe('fast checks', () => {
   it('accept the shapes the hub itself produces', () => {
     expect(airReadingInShape(reading)).toBe(true);
     expect(airAqiInShape(aqi)).toBe(true);
+    expect(cameraSnapshotInShape(snapshot)).toBe(true);
+    expect(cameraSnapshotInShape(with_(snapshot, 'worker', undefined))).toBe(true);
     const event = makeEvent({
       type: EVENT_TYPES.airReading,
       source: '/x',
@@ -97,6 +129,11 @@ describe('fast checks', () => {
     for (const k of ['aqi', 'level', 'category', 'primaryPollutants', 'iaqi', 'extra']) {
       for (const v of [...oddValues, 7, ['pm25', 'dust'], { pm25: 1.5 }, { dust: 1 }]) {
         agreesWithZod(airAqiInShape, airAqi, { ...aqi, cn: with_(aqi.cn, k, v) });
+      }
+    }
+    for (const k of [...Object.keys(snapshot), 'extra']) {
+      for (const v of [...oddValues, ...oddUrls, 2 ** 53, 7]) {
+        agreesWithZod(cameraSnapshotInShape, cameraSnapshot, with_(snapshot, k, v));
       }
     }
     for (const k of ['aqi', 'category', 'primaryPollutant', 'extra']) {

@@ -2,9 +2,11 @@
 // its zod schema accepts *and* returns unchanged (same keys, same values: nothing stripped,
 // defaulted or coerced), so trusting it gives exactly what zod would; anything else, valid or not,
 // is left to zod, which also words the refusal. This takes zod's per-value machinery (issue lists,
-// result objects) off the ingest path, where every reading is checked on produce and on consume.
+// result objects) off the ingest path, where every reading is checked on produce and on consume,
+// and off each camera worker, which publishes a snapshot event per camera every few seconds.
 import { z } from 'zod';
 import { CITY_IDS } from '../domain/cities.ts';
+import { CAMERA_ID } from './cameras.ts';
 import { EVENT_TYPES } from './catalog.ts';
 
 /** true: the schema would accept the value and return it unchanged. false: ask the schema. */
@@ -24,6 +26,10 @@ const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFi
 const concentration = (v: unknown): boolean => finite(v) && v >= 0;
 const datetime = (v: unknown): boolean => typeof v === 'string' && DATETIME.test(v);
 const nonNegInt = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+const positiveInt = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) > 0;
+// z.url() trims the value and strips tabs and newlines from it, so only a value without any
+// whitespace comes back unchanged; URL.canParse is the test z.url() itself applies.
+const url = (v: unknown): boolean => typeof v === 'string' && !/\s/.test(v) && URL.canParse(v);
 
 /** The CloudEvents envelope (envelope.ts), `data` aside. */
 export function envelopeInShape(e: unknown): e is Record<string, unknown> {
@@ -145,8 +151,35 @@ export const airAqiInShape: FastCheck = (a) => {
   );
 };
 
+const SNAPSHOT_FIELDS: ReadonlyMap<string, FastCheck> = new Map<string, FastCheck>([
+  ['cameraId', (v) => typeof v === 'string' && CAMERA_ID.test(v)],
+  ['city', (v) => CITIES.has(v)],
+  ['time', datetime],
+  ['url', url],
+  ['width', positiveInt],
+  ['height', positiveInt],
+  ['bytes', positiveInt],
+  ['etag', (v) => typeof v === 'string'],
+  ['sequence', nonNegInt],
+  ['worker', (v) => typeof v === 'string'],
+]);
+
+/** cameras.ts `cameraSnapshot`: one per camera per snapshot interval, from every camera worker.
+ * Every field but the optional `worker` is required. */
+export const cameraSnapshotInShape: FastCheck = (s) => {
+  if (!isObject(s)) return false;
+  let keys = 0;
+  for (const k in s) {
+    const check = SNAPSHOT_FIELDS.get(k);
+    if (!check?.(s[k])) return false;
+    keys++;
+  }
+  return keys === ('worker' in s ? 10 : 9);
+};
+
 /** Event type → its fast check; types without one are always checked by zod. */
 export const FAST_CHECKS: Readonly<Record<string, FastCheck>> = {
   [EVENT_TYPES.airReading]: airReadingInShape,
   [EVENT_TYPES.airAqi]: airAqiInShape,
+  [EVENT_TYPES.cameraSnapshot]: cameraSnapshotInShape,
 };
