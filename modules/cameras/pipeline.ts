@@ -1,7 +1,7 @@
 // One run of ffmpeg for one camera (fluent-ffmpeg): JPEG snapshots out of stdout, progress and
 // diagnostics out of stderr. A pipeline does not restart itself; the supervisor decides that.
 import { readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
+import { Writable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import type { CommandPlan } from './command.ts';
 import { JpegSplitter } from './jpeg.ts';
@@ -41,12 +41,16 @@ export class Pipeline {
 
   constructor(ffmpegPath: string, plan: CommandPlan, handlers: PipelineHandlers) {
     this.exited = new Promise((r) => (this.resolveExited = r));
-    const out = new PassThrough();
-    out.on('data', (chunk: Buffer) => {
-      for (const jpeg of this.splitter.push(chunk)) {
-        this.frames++;
-        handlers.onFrame(jpeg);
-      }
+    // ffmpeg's stdout is piped into a plain Writable that splits as it is written to: a
+    // PassThrough would add a readable side (a push and a 'data' event per chunk) for nothing.
+    const out = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        for (const jpeg of this.splitter.push(chunk)) {
+          this.frames++;
+          handlers.onFrame(jpeg);
+        }
+        done();
+      },
     });
     // fluent-ffmpeg keeps `stdoutLines` of stderr per run, 0 meaning unlimited: ffmpeg's progress
     // line every stats period would pile up for the life of the run (memory and GC work). Our

@@ -69,6 +69,7 @@ export class CameraWorker {
   private group: Consumer | null = null;
   private reconciling: Promise<void> = Promise.resolve();
   private stopped = false;
+  private listeningUrl: string | null = null;
   /** Every ffmpeg pid this worker spawned (for tests and diagnostics). */
   readonly spawned: number[] = [];
 
@@ -315,10 +316,15 @@ export class CameraWorker {
   /** Base URL under which other processes reach this worker's snapshot files. */
   baseUrl(): string {
     if (this.o.config.advertisedUrl) return this.o.config.advertisedUrl;
+    // Kept once the server listens: asking for the address and host name is two system calls,
+    // and the URL goes into every snapshot event.
+    if (this.listeningUrl) return this.listeningUrl;
     const address = this.o.http.server.address() as AddressInfo | null;
     const port = address?.port ?? 0;
     const host = ['0.0.0.0', '::', ''].includes(this.o.httpHost) ? hostname() : this.o.httpHost;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    if (port !== 0) this.listeningUrl = url;
+    return url;
   }
 
   /** Immutable retained snapshots, linked from the snapshot events. */
