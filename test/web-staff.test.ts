@@ -315,8 +315,47 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     await staff.click('[data-testid="dead-letter-filters"] button[type="submit"]');
     await expect.poll(() => letters.first().locator('pre').textContent()).toBe('<b>');
     await saveScreenshot(staff, 'staff-console-dead-letters');
+    // The audit log says in words what was done; the code stays on the row.
     await staff.getByRole('tab', { name: 'Audit' }).click();
-    await staff.getByText('key.create').waitFor();
+    const created = staff.locator('.staff-list > li[data-action="key.create"]').first();
+    await created.waitFor();
+    expect(await created.textContent()).toMatch(/ · Integrator key created · key\/key_/);
+    expect(await created.getAttribute('title')).toBe('key.create');
     await saveScreenshot(staff, 'staff-console-audit');
+    // Filtered to what the actions were on: only the keys' rows stay.
+    await staff.selectOption('select[name="action"]', { label: 'Integrator keys' });
+    const actions = () =>
+      staff.locator('.staff-list > li[data-action]').evaluateAll((rows) => rows.map((r) => r.dataset.action));
+    await expect.poll(actions).toEqual(['key.create']);
+    // In Chinese, an incident's triage and the key's creation.
+    const noise = await reportAsCitizen(
+      { category: 'noise', lat: 22.54, lon: 114.06, description: 'Loudspeakers after midnight' },
+      'Li Na',
+      '13900006666',
+    );
+    const acknowledged = await api.call('POST', `/v1/staff/incidents/${noise}/actions`, {
+      token: staffToken,
+      body: { action: 'acknowledge' },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(acknowledged.status).toBe(200);
+    const resolved = await api.call('PATCH', `/v1/incidents/${noise}`, {
+      token: staffToken,
+      body: { status: 'in_progress' },
+      headers: { 'if-match': '"2"' },
+    });
+    expect(resolved.status).toBe(200);
+    const zh = await staffPage({ ...DESKTOP, locale: 'zh-CN' });
+    await zh.getByRole('tab', { name: '审计' }).click();
+    await expect
+      .poll(() => zh.locator('.staff-list > li[data-action="incident.acknowledge"]').first().textContent())
+      .toMatch(/ · 受理事件 · incident\/inc_/);
+    expect(
+      await zh.locator('.staff-list > li[data-action="incident.status.in_progress"]').textContent(),
+    ).toContain(' · 事件状态改为处理中 · ');
+    expect(await zh.locator('.staff-list > li[data-action="key.create"]').textContent()).toContain(
+      ' · 创建接入密钥 · ',
+    );
+    await saveScreenshot(zh, 'staff-console-audit-zh');
   });
 });

@@ -221,9 +221,28 @@ export function deadLettersView(): HTMLElement {
   return view;
 }
 
+/** Audit action codes by what they act on, as the filter offers them (the API matches a prefix). */
+const AUDIT_GROUPS = ['incident', 'camera', 'station', 'key', 'dead_letter'] as const;
+
+/** An audit action code in words; a code this page does not know is shown as it is. */
+export function auditActionText(code: string): string {
+  const status = /^incident\.status\.([a-z_]+)$/.exec(code);
+  if (status) {
+    return t('staff:auditStatusSet', {
+      status: t(`incidents:status.${status[1]}`, { defaultValue: status[1]! }),
+    });
+  }
+  return /^[a-z_]+\.[a-z_]+$/.test(code) ? t(`staff:auditActions.${code}`, { defaultValue: code }) : code;
+}
+
 export function auditView(): HTMLElement {
   const list = h('ol', { class: 'staff-list' });
-  const action = h('input', { name: 'action', placeholder: 'incident.' });
+  const action = h(
+    'select',
+    { name: 'action' },
+    h('option', { value: '' }, t('staff:filters.any')),
+    ...AUDIT_GROUPS.map((g) => h('option', { value: `${g}.` }, t(`staff:auditGroups.${g}`))),
+  );
   const load = async () => {
     const q = action.value ? `?action=${encodeURIComponent(action.value)}` : '';
     const { body } = await call<{
@@ -234,7 +253,11 @@ export function auditView(): HTMLElement {
       body.items.length === 0
         ? h('li', {}, t('staff:auditEmpty'))
         : body.items.map((e) =>
-            h('li', {}, `${formatDateTime(e.at)} · ${e.actor} · ${e.action} · ${e.target}`),
+            h(
+              'li',
+              { 'data-action': e.action, title: e.action },
+              `${formatDateTime(e.at)} · ${e.actor} · ${auditActionText(e.action)} · ${e.target}`,
+            ),
           ),
     );
   };
@@ -256,7 +279,7 @@ export function auditView(): HTMLElement {
     h(
       'div',
       { class: 'staff-filters' },
-      action,
+      h('label', {}, t('staff:auditFilter'), action),
       h('button', { type: 'button', onclick: () => void csv() }, t('staff:csv')),
     ),
     list,

@@ -61,6 +61,33 @@ export const staff = {
     applyFilters: 'Filter',
     csv: 'Download CSV',
     auditEmpty: 'No actions recorded yet.',
+    // Audit log rows: what each recorded action code means (the code itself stays on the row).
+    auditActions: {
+      incident: {
+        acknowledge: 'Incident acknowledged',
+        start: 'Work on incident started',
+        resolve: 'Incident resolved',
+        reject: 'Incident rejected',
+        assign: 'Incident assigned',
+      },
+      camera: { register: 'Camera registered', replace: 'Camera changed', delete: 'Camera deleted' },
+      station: { create: 'Station added', update: 'Station changed', delete: 'Station deleted' },
+      key: {
+        create: 'Integrator key created',
+        rotate: 'Integrator key rotated',
+        revoke: 'Integrator key revoked',
+      },
+      dead_letter: { replay: 'Dead letter replayed', discard: 'Dead letter discarded' },
+    },
+    auditStatusSet: 'Incident set to {{status}}',
+    auditFilter: 'Actions on',
+    auditGroups: {
+      incident: 'Incidents',
+      camera: 'Cameras',
+      station: 'Air-quality stations',
+      key: 'Integrator keys',
+      dead_letter: 'Dead letters',
+    },
     live: 'live',
     devices: {
       cameras: 'Cameras',
@@ -161,6 +188,28 @@ export const staff = {
     applyFilters: '筛选',
     csv: '下载 CSV',
     auditEmpty: '尚无操作记录。',
+    auditActions: {
+      incident: {
+        acknowledge: '受理事件',
+        start: '开始处理事件',
+        resolve: '办结事件',
+        reject: '驳回事件',
+        assign: '分派事件',
+      },
+      camera: { register: '新增摄像头', replace: '修改摄像头', delete: '删除摄像头' },
+      station: { create: '新增监测站', update: '修改监测站', delete: '删除监测站' },
+      key: { create: '创建接入密钥', rotate: '轮换接入密钥', revoke: '吊销接入密钥' },
+      dead_letter: { replay: '重放死信', discard: '丢弃死信' },
+    },
+    auditStatusSet: '事件状态改为{{status}}',
+    auditFilter: '操作对象',
+    auditGroups: {
+      incident: '事件',
+      camera: '摄像头',
+      station: '空气质量监测站',
+      key: '接入密钥',
+      dead_letter: '死信',
+    },
     live: '实时',
     devices: {
       cameras: '摄像头',
