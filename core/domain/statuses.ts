@@ -15,6 +15,14 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 export const PAYMENT_KINDS = ['appointment', 'ticket', 'electricity_bill', 'traffic_fine'] as const;
 export type PaymentKind = (typeof PAYMENT_KINDS)[number];
 
+/** Each kind as Chinese-speaking citizens name it: the dashboard's words and the notifications'. */
+export const PAYMENT_KIND_ZH = {
+  appointment: '挂号',
+  ticket: '车票',
+  electricity_bill: '电费账单',
+  traffic_fine: '交通罚款',
+} as const satisfies Record<PaymentKind, string>;
+
 export const APPOINTMENT_STATUSES = ['booked', 'cancelled'] as const;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 
@@ -34,3 +42,12 @@ export const INCIDENT_STATUSES = [
   'rejected',
 ] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+/** Each status as the Chinese dashboard and notifications show it (the English differ in case). */
+export const INCIDENT_STATUS_ZH = {
+  submitted: '已提交',
+  acknowledged: '已受理',
+  in_progress: '处理中',
+  resolved: '已解决',
+  rejected: '已驳回',
+} as const satisfies Record<IncidentStatus, string>;

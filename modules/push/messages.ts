@@ -1,9 +1,11 @@
 // The text of each notification, from the event that causes it, in every language a browser may
 // have subscribed in (the page's: Chinese or English). Pure functions: the notifier decides who
 // and when, these decide what the person reads and which view a tap opens. Words match the
-// dashboard's own (web/src/i18n/locales), so a notice and the page it opens say the same thing.
+// dashboard's own (web/src/i18n/locales; the Chinese names of statuses and kinds are one table in
+// core/domain/statuses.ts), so a notice and the page it opens say the same thing.
 import { CN_LEVELS } from '../../core/domain/aqi.ts';
 import { CITIES } from '../../core/domain/cities.ts';
+import { INCIDENT_STATUS_ZH, PAYMENT_KIND_ZH } from '../../core/domain/statuses.ts';
 import type { AirAqi, Booking, IncidentStatusChanged, Payment } from '../../core/events/index.ts';
 import type { Notices } from './store.ts';
 
@@ -14,7 +16,7 @@ const KIND = {
     electricity_bill: 'electricity bill',
     traffic_fine: 'traffic fine',
   },
-  'zh-CN': { appointment: '挂号', ticket: '车票', electricity_bill: '电费账单', traffic_fine: '交通罚款' },
+  'zh-CN': PAYMENT_KIND_ZH,
 } satisfies Record<keyof Notices, Record<Payment['kind'], string>>;
 
 const STATUS = {
@@ -25,13 +27,7 @@ const STATUS = {
     resolved: 'resolved',
     rejected: 'rejected',
   },
-  'zh-CN': {
-    submitted: '已提交',
-    acknowledged: '已受理',
-    in_progress: '处理中',
-    resolved: '已解决',
-    rejected: '已驳回',
-  },
+  'zh-CN': INCIDENT_STATUS_ZH,
 } satisfies Record<keyof Notices, Record<IncidentStatusChanged['to'], string>>;
 
 // Clock time and day in the cities' zone (all three keep China Standard Time). The formatters

@@ -1,4 +1,6 @@
 // The citizen panel: sign-in, the service forms, "My bookings", "My reports", their messages.
+import { PAYMENT_KIND_ZH } from '../../../../core/domain/statuses.ts';
+
 export const citizen = {
   en: {
     title: 'City services',
@@ -221,12 +223,7 @@ export const citizen = {
       canceled: '已取消',
       requires_confirmation: '待支付',
     },
-    kind: {
-      appointment: '挂号',
-      ticket: '车票',
-      traffic_fine: '交通罚款',
-      electricity_bill: '电费账单',
-    },
+    kind: PAYMENT_KIND_ZH,
     doctor: {
       hospital: '医院',
       department: '科室',

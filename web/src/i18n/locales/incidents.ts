@@ -1,4 +1,6 @@
 // The incident feed and an incident's detail view; categories and statuses as people say them.
+import { INCIDENT_STATUS_ZH } from '../../../../core/domain/statuses.ts';
+
 export const incidents = {
   en: {
     title: 'Incidents',
@@ -37,13 +39,7 @@ export const incidents = {
     loading: '正在加载事件…',
     none: '暂无上报事件。',
     unavailable: '事件暂不可用：{{reason}}',
-    status: {
-      submitted: '已提交',
-      acknowledged: '已受理',
-      in_progress: '处理中',
-      resolved: '已解决',
-      rejected: '已驳回',
-    },
+    status: INCIDENT_STATUS_ZH,
     category: {
       broken_street_light: '路灯损坏',
       broken_traffic_light: '信号灯故障',
