@@ -128,6 +128,11 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     await staff.click('button[data-action="resolve"]');
     await staff.getByText('Saved. Status: Resolved.').waitFor();
     await saveScreenshot(staff, 'staff-console-desktop');
+    // Resolved, it leaves the queue of open incidents (the default); "All" still lists it.
+    expect(await staff.locator('select[name="status"] option:checked').textContent()).toBe('Open');
+    await expect.poll(() => staff.locator(`.staff-item[data-id="${id}"]`).count()).toBe(0);
+    await staff.selectOption('select[name="status"]', { label: 'All' });
+    await staff.locator(`.staff-item[data-id="${id}"] .status`).getByText('Resolved').waitFor();
 
     // Polled with expect: a failure prints the notes that did arrive (a CI run once timed out here
     // at 10 s with nothing else to go on).

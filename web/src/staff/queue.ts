@@ -1,6 +1,7 @@
 // The triage queue: filters, incidents oldest first, live (new reports and changes arrive over
 // incidents:city:{c}), the map of open incidents, and the detail pane with the actions. Actions
 // send the version the pane shows as If-Match; a 412 reloads the fresh state and says so.
+import { INCIDENT_STATUSES } from '../../../core/domain/statuses.ts';
 import type { StreamClient } from '../../../stream/client/index.ts';
 import type { IncidentResponse, StaffIncident } from '../../../modules/incidents/index.ts';
 import { cityById, cityOptions } from '../cities.ts';
@@ -10,8 +11,10 @@ import { CityMap } from '../map/index.ts';
 import { language } from '../i18n/index.ts';
 import { call, StaffError } from './http.ts';
 
-const STATUSES = ['submitted', 'acknowledged', 'in_progress', 'resolved', 'rejected'];
-const OPEN = 'submitted,acknowledged,in_progress';
+const STATUSES = INCIDENT_STATUSES;
+/** The status filter's values: the API takes a comma-separated list. Open is the default. */
+const OPEN = STATUSES.filter((s) => s !== 'resolved' && s !== 'rejected').join(',');
+const ALL = STATUSES.join(',');
 type Action = 'acknowledge' | 'start' | 'resolve' | 'reject';
 /** The workflow (modules/incidents/model.ts TRANSITIONS) as actions: only possible ones are offered. */
 const NEXT: Record<string, readonly Action[]> = {
@@ -29,8 +32,9 @@ export class Queue {
   private readonly status = h(
     'select',
     { name: 'status' },
-    h('option', { value: OPEN }, t('staff:filters.any')),
+    h('option', { value: OPEN }, t('staff:filters.open')),
     ...STATUSES.map((s) => h('option', { value: s }, statusName(s))),
+    h('option', { value: ALL }, t('staff:filters.all')),
   );
   private readonly category = h(
     'select',
