@@ -255,6 +255,13 @@ describe.skipIf(!chromium)('installable app (Chromium)', () => {
       await page.locator(`#account [data-user="${user}"]`).waitFor();
       await page.locator('[data-testid="notifications"] summary').click();
       await page.locator('[data-testid="push-status"]').waitFor();
+      // This context has no notification permission, so the browser blocks them: the control
+      // says how to allow them and offers no Turn on, which the browser would refuse unasked.
+      expect(await page.evaluate(() => Notification.permission)).toBe('denied');
+      expect(await page.locator('[data-testid="push-status"]').textContent()).toContain(
+        "allow notifications in the browser's settings for this site, then reload this page",
+      );
+      expect(await page.locator('.notify-row button').isVisible()).toBe(false);
       await page.locator('input[name=quiet]').check();
       await page.locator('input[name=quietStart]').fill('23:00');
       await page.locator('input[name=quietEnd]').fill('06:30');

@@ -74,12 +74,15 @@ async function renderBody(body: HTMLElement, session: SessionStore): Promise<voi
   const toggle = h('button', { type: 'button' });
   const out = h('p', { class: 'result', role: 'status' });
   const showState = (on: boolean) => {
-    status.textContent =
-      Notification.permission === 'denied'
-        ? t('notifications:blocked')
-        : t(on ? 'notifications:on' : 'notifications:off');
+    const blocked = Notification.permission === 'denied';
+    status.textContent = blocked
+      ? t('notifications:blocked')
+      : t(on ? 'notifications:on' : 'notifications:off');
     toggle.textContent = t(on ? 'notifications:turnOff' : 'notifications:turnOn');
     toggle.dataset.on = String(on);
+    // Once blocked, the browser answers every permission request with "denied" without asking:
+    // a Turn on button would do nothing. Only the person can lift the block, in site settings.
+    toggle.hidden = blocked && !on;
   };
   showState(sub !== null);
   toggle.addEventListener('click', () => {

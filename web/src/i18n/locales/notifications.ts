@@ -6,7 +6,8 @@ export const notifications = {
     signInFirst: 'Sign in to get notifications on this device.',
     unsupported:
       'This browser cannot show push notifications here (it needs HTTPS and a browser with Web Push).',
-    blocked: 'Notifications are blocked for this site in the browser settings.',
+    blocked:
+      "Notifications are blocked for this site. To get them, allow notifications in the browser's settings for this site, then reload this page.",
     on: 'On for this device',
     off: 'Off for this device',
     turnOn: 'Turn on',
@@ -39,7 +40,7 @@ export const notifications = {
     title: '通知',
     signInFirst: '登录后可在本设备接收通知。',
     unsupported: '此浏览器无法在这里显示推送通知（需要 HTTPS 和支持 Web Push 的浏览器）。',
-    blocked: '浏览器设置已屏蔽本网站的通知。',
+    blocked: '浏览器已屏蔽本网站的通知。如需接收，请在浏览器的本网站设置中允许通知，然后刷新本页。',
     on: '本设备已开启',
     off: '本设备已关闭',
     turnOn: '开启',
