@@ -294,6 +294,8 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     expect(await held.getAttribute('data-status')).toBe('expired');
     expect(await held.locator('button[data-pay]').isDisabled()).toBe(true);
     expect(await held.textContent()).toMatch(/hold has ended/);
+    // As rendered (innerText applies the CSS): sentence case, as the catalogue writes it.
+    expect(await held.locator('.badge').innerText()).toBe('Hold ended');
     expect(await page.getByTestId('coach-result').textContent()).not.toMatch(/Seat held/);
     // The seat is free again, and the departure list says so without a new search.
     await expect.poll(seats).toBe(seatsBefore);
