@@ -4,7 +4,7 @@
 // dashboard's own (web/src/i18n/locales; the Chinese names of statuses and kinds are one table in
 // core/domain/statuses.ts), so a notice and the page it opens say the same thing.
 import { CN_LEVELS } from '../../core/domain/aqi.ts';
-import { CITIES } from '../../core/domain/cities.ts';
+import { city as cityOf } from '../../core/domain/cities.ts';
 import { INCIDENT_STATUS_ZH, PAYMENT_KIND_ZH } from '../../core/domain/statuses.ts';
 import type { AirAqi, Booking, IncidentStatusChanged, Payment } from '../../core/events/index.ts';
 import type { Notices } from './store.ts';
@@ -150,21 +150,21 @@ export interface CityAqi {
 }
 
 export function aqiNotice(c: CityAqi, above: number): Notices {
-  const city = CITIES.find((x) => x.id === c.city)?.name;
+  const city = cityOf(c.city).name;
   const level = CN_LEVELS.find((l) => l.level === c.level)?.names;
   const primary = c.primaryPollutants.map((p) => (p === 'pm25' ? 'PM2.5' : p.toUpperCase())).join(', ');
   const common = { kind: 'aqi.alert', url: `/#${c.city}`, tag: `aqi-${c.city}` };
   return {
     en: {
       ...common,
-      title: `Air quality alert: ${city?.en ?? c.city}`,
+      title: `Air quality alert: ${city.en}`,
       body: `AQI ${c.aqi}${level ? ` (${level.en})` : ''} is above your alert level of ${above}${
         primary ? `; main pollutant ${primary}` : ''
       }.`,
     },
     'zh-CN': {
       ...common,
-      title: `空气质量提醒：${city?.zh ?? c.city}`,
+      title: `空气质量提醒：${city.zh}`,
       body: `空气质量指数 ${c.aqi}${level ? `（${level['zh-CN']}）` : ''}，高于您设定的提醒值 ${above}${
         primary ? `；首要污染物 ${primary}` : ''
       }。`,
