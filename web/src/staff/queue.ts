@@ -11,10 +11,9 @@ import { CityMap } from '../map/index.ts';
 import { language } from '../i18n/index.ts';
 import { call, StaffError } from './http.ts';
 
-const STATUSES = INCIDENT_STATUSES;
 /** The status filter's values: the API takes a comma-separated list. Open is the default. */
-const OPEN = STATUSES.filter((s) => s !== 'resolved' && s !== 'rejected').join(',');
-const ALL = STATUSES.join(',');
+const OPEN = INCIDENT_STATUSES.filter((s) => s !== 'resolved' && s !== 'rejected').join(',');
+const ALL = INCIDENT_STATUSES.join(',');
 type Action = 'acknowledge' | 'start' | 'resolve' | 'reject';
 /** The workflow (modules/incidents/model.ts TRANSITIONS) as actions: only possible ones are offered. */
 const NEXT: Record<string, readonly Action[]> = {
@@ -33,7 +32,7 @@ export class Queue {
     'select',
     { name: 'status' },
     h('option', { value: OPEN }, t('staff:filters.open')),
-    ...STATUSES.map((s) => h('option', { value: s }, statusName(s))),
+    ...INCIDENT_STATUSES.map((s) => h('option', { value: s }, statusName(s))),
     h('option', { value: ALL }, t('staff:filters.all')),
   );
   private readonly category = h(

@@ -225,7 +225,7 @@ export function deadLettersView(): HTMLElement {
 const AUDIT_GROUPS = ['incident', 'camera', 'station', 'key', 'dead_letter'] as const;
 
 /** An audit action code in words; a code this page does not know is shown as it is. */
-export function auditActionText(code: string): string {
+function auditActionText(code: string): string {
   const status = /^incident\.status\.([a-z_]+)$/.exec(code);
   if (status) {
     return t('staff:auditStatusSet', {
