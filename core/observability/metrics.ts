@@ -69,12 +69,21 @@ export interface Metrics {
   http: HttpMetrics;
 }
 
+/** How often the event-loop lag histogram samples (prom-client's eventLoopMonitoringPrecision). */
+export const EVENT_LOOP_SAMPLE_MS = 1_000;
+
 export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
-  // The event-loop lag histogram samples with a libuv timer: prom-client's default 10 ms wakes an
-  // idle process 100 times a second (≈ 1 % of a core on a busy 2-core machine, measured); 100 ms
-  // still gives ~150 samples per 15 s scrape for the percentiles.
+  // The event-loop lag histogram samples with a libuv timer, and each tick wakes an idle process:
+  // on this project's VMs a wake-up costs ~250 µs of CPU, so prom-client's default 10 ms took ≈ 1 %
+  // of a core, 100 ms 2.6–3.0 ms of CPU a second (idle node 0.25), 1 s 0.4–0.8 (2026-12-07). A
+  // block of the loop of a second or more always shows; shorter ones show in proportion to their
+  // length. Its figures are the time between ticks: 1 s plus the lag (docs/operations.md).
   if (opts.processMetrics ?? true)
-    collectDefaultMetrics({ register: registry, prefix: 'citystream_', eventLoopMonitoringPrecision: 100 });
+    collectDefaultMetrics({
+      register: registry,
+      prefix: 'citystream_',
+      eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS,
+    });
   return { registry, bus: createBusMetrics(registry), http: createHttpMetrics(registry) };
 }
