@@ -26,7 +26,7 @@ describe('buildCommand', () => {
     );
   });
 
-  it('asks for the progress line once per interval (within 0.5–5 s) only where ffmpeg has -stats_period', () => {
+  it('asks for the progress line once per sample period (the interval, at least 5 s) only where ffmpeg has -stats_period', () => {
     const args = (interval: number, statsPeriod: boolean) =>
       commandArgs(
         buildCommand(
@@ -34,9 +34,9 @@ describe('buildCommand', () => {
           { maxWidth: 640, keyframesOnly: true, statsPeriod },
         ),
       ).join(' ');
-    expect(args(2, true)).toContain('-stats_period 2 ');
-    expect(args(0.2, true)).toContain('-stats_period 0.5 ');
-    expect(args(60, true)).toContain('-stats_period 5 ');
+    expect(args(2, true)).toContain('-stats_period 5 ');
+    expect(args(0.2, true)).toContain('-stats_period 5 ');
+    expect(args(60, true)).toContain('-stats_period 60 ');
     expect(args(2, false)).not.toContain('-stats_period');
   });
 

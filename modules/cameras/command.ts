@@ -24,6 +24,12 @@ export function selectFilter(intervalSeconds: number): string {
   return `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${gap})'`;
 }
 
+/** How often a camera's pipeline is sampled (bitrate, decode CPU, uptime): every snapshot
+ * interval, but no more than once per 5 s. */
+export function samplePeriodSeconds(intervalSeconds: number): number {
+  return Math.max(intervalSeconds, 5);
+}
+
 export function buildCommand(
   camera: Pick<CameraConfig, 'url' | 'protocol' | 'snapshotIntervalSeconds' | 'maxWidth'>,
   options: { maxWidth: number; keyframesOnly: boolean; statsPeriod?: boolean },
@@ -36,10 +42,10 @@ export function buildCommand(
   // (46 stderr reads in 20 s against 14 with this, one 2 s HLS camera). The reasons given for a
   // failed run come from error lines, which stay.
   const inputOptions = ['-hide_banner', '-nostdin', '-loglevel', 'level+warning', '-stats'];
-  // The progress line (whose `size=` gives the input bitrate) comes every 0.5 s by default: each
-  // one wakes the node process. Once per snapshot interval (0.5–5 s) is enough for the bitrate,
-  // which is sampled every max(interval, 5 s).
-  if (options.statsPeriod) inputOptions.push('-stats_period', String(Math.min(Math.max(interval, 0.5), 5)));
+  // The progress line (whose `size=` gives the input bitrate) comes every 0.5 s by default, and
+  // each one wakes the node process, which on a VM costs about as much CPU as a snapshot's bytes.
+  // It is the supervisor's sample clock instead: one line per sample period, no timer of its own.
+  if (options.statsPeriod) inputOptions.push('-stats_period', String(samplePeriodSeconds(interval)));
   switch (camera.protocol) {
     case 'rtsp':
       // RTP over the RTSP connection when the camera offers it (NAT, packet loss), else UDP.

@@ -11,7 +11,7 @@
 import type { Logger } from 'pino';
 import { maskUrlCredentials, type CameraConfig, type CameraStatus } from '../../core/events/cameras.ts';
 import { backoffDelay, sleep } from '../../core/retry.ts';
-import { buildCommand } from './command.ts';
+import { buildCommand, samplePeriodSeconds } from './command.ts';
 import type { ProcessLimiter } from './limiter.ts';
 import { Pipeline, type PipelineExit } from './pipeline.ts';
 
@@ -186,8 +186,7 @@ export class CameraSupervisor {
         () => kill(`no frame within ${Math.round(firstFrameMs / 1000)} s of starting ffmpeg`),
         firstFrameMs,
       );
-      const sampleEvery = Math.max(interval, 5_000);
-      const sampler = setInterval(() => sample(), sampleEvery);
+      const sampleEvery = samplePeriodSeconds(this.camera.snapshotIntervalSeconds) * 1000;
 
       const sample = () => {
         const now = performance.now();
@@ -239,10 +238,14 @@ export class CameraSupervisor {
         },
         onInputBytes: (bytes) => {
           inputBytes = bytes;
+          // ffmpeg's progress line is the sample clock (one per sample period where it takes
+          // -stats_period, else every 0.5 s): no timer wakes the process for the samples. A line
+          // a little early (ffmpeg's clock against ours) still counts; a stalled ffmpeg sends
+          // none, and the stall timer ends it.
+          if (performance.now() - window.at >= 0.9 * sampleEvery) sample();
         },
         onExit: (exit) => {
           clearTimeout(stallTimer);
-          clearInterval(sampler);
           resolve({
             exit: {
               ...exit,
