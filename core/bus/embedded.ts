@@ -4,7 +4,7 @@
 // per-partition record limit (oldest dropped; compacted topics keep the latest record per key).
 import { randomUUID } from 'node:crypto';
 import type { PartitionMetadata } from 'kafkajs';
-import { defaultPartitioner } from './key-partitioner.ts';
+import { rememberingPartitioner } from './partitioner.ts';
 import type { Logger } from 'pino';
 import type { CloudEvent } from '../events/envelope.ts';
 import { TOPIC_SPECS, type TopicSpec } from '../events/catalog.ts';
@@ -290,7 +290,7 @@ export class EmbeddedBus implements Bus {
   private readonly topics = new Map<string, TopicState>();
   private readonly groups = new Map<string, Group>();
   private readonly consumers = new Set<EmbeddedConsumer>();
-  private readonly partitioner = defaultPartitioner();
+  private readonly partitioner = rememberingPartitioner();
   private closed = false;
 
   private readonly options: EmbeddedBusOptions;

@@ -1,15 +1,15 @@
 // kafkajs's default partitioner with its answer for each key remembered: the same partitions,
 // without hashing the key again for every record (its murmur2 allocates a Long for every four
 // bytes of the key) nor filtering the partition list for every record. Keyless records and
-// records with an explicit partition go to the default partitioner as they are.
+// records with an explicit partition go to the default partitioner as they are. Both buses use it.
 import type { ICustomPartitioner } from 'kafkajs';
-import { Partitioners } from './kafkajs.ts';
+import { defaultPartitioner } from './key-partitioner.ts';
 
 /** Keys remembered per topic; past this the memory starts over (keys can be user ids). */
 const MAX_KEYS_PER_TOPIC = 10_000;
 
 export const rememberingPartitioner: ICustomPartitioner = () => {
-  const partition = Partitioners.DefaultPartitioner();
+  const partition = defaultPartitioner();
   const topics = new Map<string, { partitions: number; byKey: Map<string, number> }>();
   return (args) => {
     const { topic, partitionMetadata, message } = args;
