@@ -80,16 +80,21 @@ export class SnapshotStore {
     const last = files[files.length - 1];
     if (last && Number.parseInt(last, 10) >= ms) ms = Number.parseInt(last, 10) + 1;
     const name = `${ms}.jpg`;
-    // Retention lowered since an earlier run: trim to one below it, so this snapshot reuses a file.
+    // Retention lowered since an earlier run: trim to it; the oldest left is then reused.
     while (files.length > this.retention) removeQuietly(join(dir, files.shift()!));
     // Synchronous on purpose: a snapshot (tens to a few hundred KiB) goes to the page cache in
     // well under a millisecond, while the same calls through libuv's thread pool add hand-offs
     // and wake-ups (~250 µs of CPU per snapshot when measured). The event loop waits that once
     // per snapshot interval per camera.
     const oldest = files.length === this.retention ? files.shift()! : null;
-    if (oldest === null || !reuse(join(dir, oldest), join(dir, name), jpeg))
-      writeFileSync(join(dir, name), jpeg);
-    files.push(name);
+    try {
+      if (oldest === null || !reuse(join(dir, oldest), join(dir, name), jpeg))
+        writeFileSync(join(dir, name), jpeg);
+    } finally {
+      // Listed even when the write failed (disk full): a cut file is never served, and the
+      // next snapshot reuses or trims it instead of leaving it behind.
+      files.push(name);
+    }
     const sequence = (this.sequences.get(cameraId) ?? 0) + 1;
     this.sequences.set(cameraId, sequence);
     const snapshot: Snapshot = {
@@ -114,8 +119,8 @@ export class SnapshotStore {
     this.latest.delete(cameraId);
   }
 
-  /** A retained file by name; null when retention already removed it or it is not a whole
-   * JPEG (still being written, or cut short by a crash). */
+  /** A retained file by name; null when retention already dropped it, a newer snapshot took its
+   * file over, or it is not a whole JPEG (a failed write, or one cut short by a crash). */
   async file(cameraId: string, name: string): Promise<Buffer | null> {
     if (!/^\d+\.jpg$/.test(name) || !this.retains(cameraId, name)) return null;
     try {
@@ -149,7 +154,8 @@ function reuse(from: string, to: string, jpeg: Buffer): boolean {
   const fd = openSync(to, constants.O_WRONLY);
   try {
     ftruncateSync(fd, jpeg.length);
-    writeSync(fd, jpeg, 0, jpeg.length, 0);
+    // writeSync may write less than asked (as writeFileSync's own loop allows for).
+    for (let at = 0; at < jpeg.length;) at += writeSync(fd, jpeg, at, jpeg.length - at, at);
   } finally {
     closeSync(fd);
   }
