@@ -174,7 +174,7 @@ export const cameraSnapshotInShape: FastCheck = (s) => {
     if (!check?.(s[k])) return false;
     keys++;
   }
-  return keys === ('worker' in s ? 10 : 9);
+  return keys === SNAPSHOT_FIELDS.size - ('worker' in s ? 0 : 1);
 };
 
 /** Event type → its fast check; types without one are always checked by zod. */

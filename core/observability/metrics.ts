@@ -70,7 +70,7 @@ export interface Metrics {
 }
 
 /** How often the event-loop lag histogram samples (prom-client's eventLoopMonitoringPrecision). */
-export const EVENT_LOOP_SAMPLE_MS = 1_000;
+const EVENT_LOOP_SAMPLE_MS = 1_000;
 
 export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
