@@ -1,6 +1,6 @@
 // One run of ffmpeg for one camera (fluent-ffmpeg): JPEG snapshots out of stdout, progress and
 // diagnostics out of stderr. A pipeline does not restart itself; the supervisor decides that.
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import type { CommandPlan } from './command.ts';
@@ -36,6 +36,9 @@ export class Pipeline {
   private lastLine = '';
   private frames = 0;
   private stopping = false;
+  /** /proc/<pid>/stat of this run's ffmpeg, opened on the first sample (see cpuSeconds). */
+  private statFd: number | null = null;
+  private readonly statBuffer = Buffer.allocUnsafe(1024);
   private exited: Promise<void>;
   private resolveExited!: () => void;
 
@@ -80,6 +83,7 @@ export class Pipeline {
       }
     });
     const finish = (err: Error | null) => {
+      this.closeStat();
       handlers.onExit({
         reason: this.reason(err),
         frames: this.frames,
@@ -108,14 +112,28 @@ export class Pipeline {
     if (pid === undefined) return null;
     try {
       // Synchronous: procfs answers from memory in microseconds, where a thread-pool read costs
-      // several hand-offs (open, read, close) for every camera every sample.
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // several hand-offs for every camera every sample. The file stays open for the run and is
+      // read again from offset 0 (procfs renders it anew on each read): the path walk of an
+      // open and a close per sample cost as much as the read.
+      this.statFd ??= openSync(`/proc/${pid}/stat`, 'r');
+      const n = readSync(this.statFd, this.statBuffer, 0, this.statBuffer.length, 0);
+      const stat = this.statBuffer.toString('latin1', 0, n);
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // utime and stime are fields 14 and 15 of the file, 12 and 13 after "pid (comm) ".
       return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
     } catch {
       return null;
     }
+  }
+
+  private closeStat(): void {
+    if (this.statFd === null) return;
+    try {
+      closeSync(this.statFd);
+    } catch {
+      // Already closed: nothing held.
+    }
+    this.statFd = null;
   }
 
   private reason(err: Error | null): string {

@@ -18,6 +18,7 @@ import {
 } from '../../core/events/cameras.ts';
 import { EVENT_TYPES, TOPICS } from '../../core/events/catalog.ts';
 import { makeEvent } from '../../core/events/envelope.ts';
+import { validateOwnEvent } from '../../core/events/validate.ts';
 import type { HttpServer } from '../../core/http/index.ts';
 import { HttpProblem, notFound } from '../../core/http/problem.ts';
 import type { Point, TimeSeriesStore } from '../../core/timeseries/types.ts';
@@ -253,11 +254,17 @@ export class CameraWorker {
         sequence: snap.sequence,
         worker: this.o.instanceId,
       };
+      const event = makeEvent({
+        type: EVENT_TYPES.cameraSnapshot,
+        source: this.source,
+        subject: camera,
+        data,
+      });
+      // Checked in place (the event is new and ours alone), so the bus does not copy it to check it.
+      const checked = validateOwnEvent(TOPICS.cameraSnapshots, event);
+      if (!checked.ok) throw new Error(`snapshot event would be invalid: ${checked.reason}`);
       await this.o.bus.publish(TOPICS.cameraSnapshots.name, [
-        {
-          key: camera,
-          event: makeEvent({ type: EVENT_TYPES.cameraSnapshot, source: this.source, subject: camera, data }),
-        },
+        { key: camera, event: checked.event as typeof event },
       ]);
     } catch (err) {
       this.o.logger.warn({ err, camera }, 'camera snapshot not stored or not announced');
