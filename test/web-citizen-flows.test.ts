@@ -326,9 +326,23 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     // Three characters are too few; the counter counts characters, not bytes.
     await form.locator('textarea').fill('路灯坏');
     await form.locator('input[name=reporterPhone]').fill('13902223333');
-    await form
-      .locator('input[name=photo]')
-      .setInputFiles({ name: 'lamp.png', mimeType: 'image/png', buffer: PNG });
+    // The page's own picker (the native input's button speaks the browser's language): it names
+    // the chosen file, and takes it away again.
+    const chosen = form.locator('[data-testid=photo-chosen]');
+    const removePhoto = form.locator('[data-action=remove-photo]');
+    expect(await form.locator('[data-action=choose-photo]').textContent()).toBe('Choose a photo');
+    expect(await chosen.textContent()).toBe('No photo chosen');
+    expect(await removePhoto.isVisible()).toBe(false);
+    const lamp = { name: 'lamp.png', mimeType: 'image/png', buffer: PNG };
+    await form.locator('input[name=photo]').setInputFiles(lamp);
+    expect(await chosen.textContent()).toBe('lamp.png');
+    await removePhoto.click();
+    expect(await chosen.textContent()).toBe('No photo chosen');
+    expect(await form.locator('input[name=photo]').evaluate((i: HTMLInputElement) => i.files?.length)).toBe(
+      0,
+    );
+    await form.locator('input[name=photo]').setInputFiles(lamp);
+    expect(await chosen.textContent()).toBe('lamp.png');
     expect(await form.locator('input[name=photo]').getAttribute('accept')).toBe('image/*');
     expect(await form.locator('input[name=photo]').getAttribute('capture')).not.toBeNull();
     // First from a place outside the service area: the hub refuses (422) and the input stays.
@@ -359,6 +373,8 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     const id = (await result.getAttribute('data-incident-id'))!;
     expect(keys).toHaveLength(2);
     expect(keys[1]).not.toBe(keys[0]);
+    // Sent: the form is ready for the next report, without the last one's photo.
+    expect(await chosen.textContent()).toBe('No photo chosen');
     await saveScreenshot(page, 'citizen-report-desktop');
 
     await page.locator('[data-tab=reports]').click();

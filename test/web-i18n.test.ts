@@ -111,6 +111,9 @@ describe.skipIf(!chromium)('dashboard languages (Chromium)', () => {
     await loaded(page);
     await page.locator('.map-pin-centre').click();
     const form = page.locator('[data-form="report"]');
+    // The photo picker in the page's language, where the native input would say "Choose File".
+    expect(await form.locator('[data-action="choose-photo"]').textContent()).toBe('选择照片');
+    expect(await form.locator('[data-testid="photo-chosen"]').textContent()).toBe('未选择照片');
     await form.locator('[data-action="locate"]').click();
     await expect.poll(() => page.locator('[data-testid="report-pin"]').textContent()).toMatch(/^39\.9/);
     await form.locator('textarea').fill('路灯坏了，晚上很黑');

@@ -44,7 +44,52 @@ export function reportForm(ctx: ReportContext): HTMLElement {
   let categoriesLoaded = false;
   const description = h('textarea', { name: 'description', rows: 3, required: true, maxlength: 2000 });
   const counter = h('small', { class: 'counter', 'aria-live': 'polite' });
-  const photo = input('photo', { type: 'file', accept: 'image/*', capture: 'environment', required: false });
+  // The file input itself stays out of sight: its button and "no file chosen" are drawn by the
+  // browser in the browser's language, not the page's. Ours say the same in the page's language.
+  const photo = input('photo', {
+    type: 'file',
+    accept: 'image/*',
+    capture: 'environment',
+    required: false,
+    class: 'visually-hidden',
+    tabindex: -1,
+  });
+  const photoChosen = h('span', {
+    class: 'file-chosen',
+    'data-testid': 'photo-chosen',
+    'aria-live': 'polite',
+  });
+  const removePhoto = h(
+    'button',
+    { type: 'button', class: 'link', 'data-action': 'remove-photo' },
+    t('citizen:report.removePhoto'),
+  );
+  const showPhoto = () => {
+    const file = photo.files?.[0];
+    photoChosen.textContent = file ? file.name : t('citizen:report.noPhoto');
+    removePhoto.hidden = !file;
+  };
+  const photoPicker = h(
+    'div',
+    { class: 'file-picker' },
+    h(
+      'button',
+      { type: 'button', class: 'secondary', 'data-action': 'choose-photo', onclick: () => photo.click() },
+      t('citizen:report.choosePhoto'),
+    ),
+    photoChosen,
+    removePhoto,
+  );
+  photo.addEventListener('change', () => {
+    setFieldError(photo, null);
+    showPhoto();
+  });
+  removePhoto.addEventListener('click', () => {
+    photo.value = '';
+    setFieldError(photo, null);
+    showPhoto();
+  });
+  showPhoto();
   const locate = h(
     'button',
     { type: 'button', class: 'secondary', 'data-action': 'locate' },
@@ -124,7 +169,7 @@ export function reportForm(ctx: ReportContext): HTMLElement {
     field(t('citizen:report.category'), category),
     field(t('citizen:report.description'), description),
     counter,
-    field(t('citizen:report.photo'), photo, t('citizen:report.photoHint')),
+    withPicker(field(t('citizen:report.photo'), photo, t('citizen:report.photoHint')), photo, photoPicker),
     h('div', { class: 'field' }, h('span', { class: 'label' }, t('citizen:report.where')), ctx.pinEl, locate),
     field(t('citizen:report.name'), name),
     field(t('citizen:report.phone'), phone, t('citizen:report.phoneHint')),
@@ -184,6 +229,7 @@ export function reportForm(ctx: ReportContext): HTMLElement {
         );
         description.value = '';
         photo.value = '';
+        showPhoto();
         count();
         ctx.reported(r.id);
       } catch (err) {
@@ -196,4 +242,10 @@ export function reportForm(ctx: ReportContext): HTMLElement {
     })();
   });
   return form;
+}
+
+/** The field with its picker right after the (hidden) input, before the hint and the error. */
+function withPicker(fieldEl: HTMLElement, control: HTMLElement, picker: HTMLElement): HTMLElement {
+  control.after(picker);
+  return fieldEl;
 }
