@@ -362,5 +362,12 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
       ' · 创建接入密钥 · ',
     );
     await saveScreenshot(zh, 'staff-console-audit-zh');
+    // An incident's row opens that incident in the triage queue; rows on anything else stay text.
+    expect(await zh.locator('.staff-list > li[data-action="key.create"] button').count()).toBe(0);
+    await zh
+      .locator(`.staff-list > li[data-action="incident.acknowledge"] button[data-open-incident="${noise}"]`)
+      .click();
+    expect(await zh.getByRole('tab', { name: '事件' }).getAttribute('aria-selected')).toBe('true');
+    await zh.locator('.staff-detail').getByText('Loudspeakers after midnight').waitFor();
   });
 });

@@ -39,7 +39,11 @@ async function enter(main: HTMLElement): Promise<void> {
     devices: () => (void devices.load(), devices.el),
     keys: keysView,
     dead: deadLettersView,
-    audit: auditView,
+    audit: () =>
+      auditView((id) => {
+        show('queue');
+        void queue.open(id);
+      }),
   };
   const body = h('div', { role: 'tabpanel', id: 'staff-tabpanel' });
   // The views are tabs (arrow keys move between them); signing out is an action beside them,

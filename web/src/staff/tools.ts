@@ -235,7 +235,23 @@ function auditActionText(code: string): string {
   return /^[a-z_]+\.[a-z_]+$/.test(code) ? t(`staff:auditActions.${code}`, { defaultValue: code }) : code;
 }
 
-export function auditView(): HTMLElement {
+/** An audit row's target: an incident's opens it in the triage queue; others are shown as text. */
+function auditTarget(target: string, openIncident: (id: string) => void): Node | string {
+  const incident = /^incident\/(.+)$/.exec(target);
+  if (!incident) return target;
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'link',
+      'data-open-incident': incident[1]!,
+      onclick: () => openIncident(incident[1]!),
+    },
+    target,
+  );
+}
+
+export function auditView(openIncident: (id: string) => void): HTMLElement {
   const list = h('ol', { class: 'staff-list' });
   const action = h(
     'select',
@@ -256,7 +272,8 @@ export function auditView(): HTMLElement {
             h(
               'li',
               { 'data-action': e.action, title: e.action },
-              `${formatDateTime(e.at)} · ${e.actor} · ${auditActionText(e.action)} · ${e.target}`,
+              `${formatDateTime(e.at)} · ${e.actor} · ${auditActionText(e.action)} · `,
+              auditTarget(e.target, openIncident),
             ),
           ),
     );
