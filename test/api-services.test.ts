@@ -93,7 +93,7 @@ for (const backend of await backends()) {
         `UPDATE hospitals SET addresses = '{}'::jsonb, grades = '{}'::jsonb WHERE id = 'fs-first'`,
       );
       await api.db.query(
-        `UPDATE departures SET from_station_names = '{}'::jsonb, to_station_names = '{}'::jsonb`,
+        `UPDATE departures SET from_station_names = '{}'::jsonb, to_station_names = '{}'::jsonb, operator_names = '{}'::jsonb`,
       );
       await api.db.query(
         `UPDATE doctors SET names = '{}'::jsonb, titles = '{}'::jsonb WHERE id LIKE 'fs-tcm-%'`,
@@ -135,6 +135,7 @@ for (const backend of await backends()) {
         { 'zh-CN': '深圳北站' },
         { 'zh-CN': '广州南站' },
       ]);
+      expect(rail.operatorNames).toEqual({ 'zh-CN': '中国铁路广州局集团' });
       // Seeded once: another run changes nothing.
       expect(await seedDemoData(api.db, seedersOf(CITY_SERVICE_MODULES))).toEqual([]);
     });

@@ -597,6 +597,12 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
         expect(text).toMatch(
           /^(深圳北站|福田汽车客运站|罗湖汽车客运站) → (广州南站|广东省汽车客运站|芳村客运站)$/,
         );
+      // And who runs them.
+      expect(
+        new Set(await coach.locator('[data-departure] [data-field=operator]').allTextContents()),
+      ).toEqual(new Set(['中国铁路广州局集团', '深圳罗湖汽车客运站']));
+      await stops.first().scrollIntoViewIfNeeded();
+      await zh.page.screenshot({ path: join('test', 'artifacts', 'citizen-coach-zh-phone.png') });
       await zh.page.locator('[data-tab=doctor]').click();
       await form.locator('input[name=idNumber]').fill(MISTYPED_ID);
       await form.locator('input[name=phone]').fill('12345');

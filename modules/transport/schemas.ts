@@ -24,6 +24,8 @@ export const ticketDeparture = z.object({
 export const departureResponse = ticketDeparture.extend({
   id: z.string(),
   operator: z.string(),
+  /** The operator in other languages (language tag → name), as `stationNames`. */
+  operatorNames: localizedNames,
   price: z.string(),
   currency: z.literal('CNY'),
   seatsFree: z.number(),

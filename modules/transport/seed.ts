@@ -152,6 +152,17 @@ const ROUTES = [
   ],
 ] as const satisfies readonly (readonly [CityId, CityId, ...unknown[]])[];
 
+/** Each operator's Chinese name, by its English one (the names ROUTES give). */
+const OPERATOR_ZH: Record<(typeof ROUTES)[number][3], string> = {
+  'China Railway Guangzhou Group': '中国铁路广州局集团',
+  'Guangdong Intercity Railway': '广东城际铁路',
+  'Shenzhen Luohu Coach Station': '深圳罗湖汽车客运站',
+  'Guangdong Provincial Bus Station': '广东省汽车客运站',
+  'Foshan Coach Terminal': '佛山汽车站',
+  'Futian Coach Station': '深圳福田汽车客运站',
+  'Guangzhou Fangcun Coach Station': '广州芳村客运站',
+};
+
 /** Each station's Chinese name, by its English one (core/domain/transport-stations.ts). */
 const STATION_ZH: Record<string, string> = Object.fromEntries(
   Object.values(TRANSPORT_STATIONS).flatMap((list) => list.map((s) => [s.en, s.zh])),
@@ -170,10 +181,12 @@ export const transportSeeder: Seeder = {
           const serviceNo = `${prefix}${(mode === 'rail' ? 6000 : 100) + r * 10 + k}`;
           const ins = await tx.query<{ id: string; mode: string }>(
             `INSERT INTO departures (id, mode, operator, service_no, from_city, to_city, from_station, to_station,
-                                     depart_at, arrive_at, price, from_station_names, to_station_names)
+                                     depart_at, arrive_at, price, from_station_names, to_station_names,
+                                     operator_names)
              SELECT $1 || '-' || to_char(day, 'YYYYMMDD'), $2, $3, $1, $4, $5, $6, $7,
                     (day + $8::time) AT TIME ZONE 'Asia/Shanghai',
-                    (day + $8::time + make_interval(mins => $9)) AT TIME ZONE 'Asia/Shanghai', $10, $11, $12
+                    (day + $8::time + make_interval(mins => $9)) AT TIME ZONE 'Asia/Shanghai', $10, $11, $12,
+                    $13
              FROM generate_series(date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai'),
                                   date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') + interval '7 days',
                                   interval '1 day') AS day
@@ -191,6 +204,7 @@ export const transportSeeder: Seeder = {
               price,
               chineseText(STATION_ZH[fromSt]),
               chineseText(STATION_ZH[toSt]),
+              chineseText(OPERATOR_ZH[operator]),
             ],
           );
           inserted += ins.rowCount;
@@ -226,6 +240,19 @@ export const transportSeeder: Seeder = {
           )
         ).rowCount;
       }
+      // Likewise their operators' names.
+      inserted += (
+        await tx.query(
+          `UPDATE departures d SET operator_names = n.names
+           FROM jsonb_to_recordset($1::jsonb) AS n(operator text, names jsonb)
+           WHERE d.operator = n.operator AND d.operator_names = '{}'::jsonb`,
+          [
+            JSON.stringify(
+              Object.entries(OPERATOR_ZH).map(([operator, zh]) => ({ operator, names: { 'zh-CN': zh } })),
+            ),
+          ],
+        )
+      ).rowCount;
       return inserted > 0;
     });
   },

@@ -220,7 +220,14 @@ export async function listDepartures(
   at: Date,
 ) {
   const { rows } = await db.query<
-    DepartureTrip & { id: string; operator: string; price: string; seats_free: number; seats_total: number }
+    DepartureTrip & {
+      id: string;
+      operator: string;
+      operator_names: LocalizedNames;
+      price: string;
+      seats_free: number;
+      seats_total: number;
+    }
   >(
     `SELECT d.*,
        (SELECT count(*) FROM seats s LEFT JOIN tickets t ON t.id = s.ticket_id
@@ -235,6 +242,7 @@ export async function listDepartures(
     id: d.id,
     ...tripView(d),
     operator: d.operator,
+    operatorNames: d.operator_names,
     price: money(d.price),
     currency: 'CNY' as const,
     seatsFree: d.seats_free,

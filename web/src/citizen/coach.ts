@@ -82,6 +82,7 @@ export function coachForm(city: CityId, store: BookingStore, passengerName: stri
         {},
         `${inLanguage(d.from.station, d.from.stationNames)} → ${inLanguage(d.to.station, d.to.stationNames)}`,
       ),
+      h('span', { class: 'operator', 'data-field': 'operator' }, inLanguage(d.operator, d.operatorNames)),
       h('span', { 'data-field': 'duration' }, durationOf(d)),
       h('span', {}, formatMoney(d.price)),
       h('span', { 'data-field': 'seats' }, t('citizen:coach.seats', { count: d.seatsFree })),
