@@ -229,7 +229,12 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     }
     await page.locator('[data-tab=coach]').click();
     const form = page.locator('form[data-form=coach]');
-    await form.locator('input[name=date]').fill(today);
+    // The days on offer, named: today and the week after it, tomorrow chosen.
+    const days = form.locator('select[name=date] option');
+    expect(await days.count()).toBe(8);
+    expect(await days.first().textContent()).toMatch(/^today · [A-Z][a-z]{2}, [A-Z][a-z]{2} \d{1,2}$/);
+    expect(await form.locator('select[name=date] option:checked').textContent()).toMatch(/^tomorrow · /);
+    await form.locator('select[name=date]').selectOption(today);
     await form.locator('select[name=to]').selectOption('guangzhou');
     await form.locator('button[type=submit]').click();
     const gone = page.locator('[data-departure="gone-1"]');
@@ -258,8 +263,8 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
     const form = page.locator('form[data-form=coach]');
     await form.locator('input[name=idNumber]').fill(VALID_ID);
     await form
-      .locator('input[name=date]')
-      .fill(new Date(Date.now() + 32 * 3_600_000).toISOString().slice(0, 10));
+      .locator('select[name=date]')
+      .selectOption(new Date(Date.now() + 32 * 3_600_000).toISOString().slice(0, 10));
     await form.locator('button[type=submit]').click();
     const first = page.locator('[data-departure]').first();
     await first.waitFor();
@@ -589,6 +594,9 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
       await zh.page.locator('[data-tab=coach]').click();
       const coach = zh.page.locator('form[data-form=coach]');
       await coach.locator('button[type=submit]').click();
+      expect(await coach.locator('select[name=date] option:checked').textContent()).toMatch(
+        /^明天 · \d{1,2}月\d{1,2}日周[一二三四五六日]$/,
+      );
       const stops = coach.locator('[data-departure] span:nth-child(2)');
       await stops.first().waitFor();
       for (const text of await coach.locator('[data-departure] [data-field=duration]').allTextContents())

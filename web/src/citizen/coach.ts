@@ -15,7 +15,7 @@ import {
   explain,
   field,
   input,
-  isoDate,
+  daySelect,
   resultLine,
   say,
   showFieldErrors,
@@ -29,7 +29,7 @@ export function coachForm(city: CityId, store: BookingStore, passengerName: stri
   const to = h('select', { name: 'to' }, cityOptions());
   from.value = city;
   to.value = CITIES.find((c) => c.id !== city)!.id;
-  const date = input('date', { type: 'date', value: isoDate(1), min: isoDate(0) });
+  const date = daySelect('date', 1);
   const passenger = input('passenger', { autocomplete: 'name', value: passengerName });
   const idNumber = input('idNumber', { autocomplete: 'off', maxlength: 30 });
   const departures = h('ul', { class: 'choices', 'data-testid': 'departures' });

@@ -21,7 +21,7 @@ import {
   explain,
   field,
   input,
-  isoDate,
+  daySelect,
   resultLine,
   say,
   select,
@@ -38,7 +38,7 @@ export function doctorForm(city: CityId, store: BookingStore, patientName: strin
   const hospital = select('hospital');
   const department = select('department');
   const doctor = select('doctor');
-  const date = input('date', { type: 'date', value: isoDate(1), min: isoDate(0) });
+  const date = daySelect('date', 1);
   const slot = select('slot');
   const name = input('patientName', { autocomplete: 'name', value: patientName });
   const idNumber = input('idNumber', { inputmode: 'text', maxlength: 18, autocomplete: 'off' });

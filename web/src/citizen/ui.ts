@@ -2,7 +2,7 @@
 // result line of a row or form (announced to screen readers), and errors worded for people.
 import { ApiError } from '../api.ts';
 import { h } from '../dom.ts';
-import { t } from '../i18n/index.ts';
+import { formatBookingDay, t } from '../i18n/index.ts';
 
 export type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 
@@ -85,6 +85,26 @@ export function cstDay(instant: string | number): string {
 /** The China Standard Time day `daysAhead` from today. */
 export function isoDate(daysAhead: number): string {
   return cstDay(Date.now() + daysAhead * 86_400_000);
+}
+
+/**
+ * Days a person can book: today and the seven after it, the window over which the hub publishes
+ * timetables and appointment slots (modules/transport/seed.ts, modules/appointments/seed.ts).
+ */
+export const BOOKABLE_DAYS = 8;
+
+/**
+ * A choice of the bookable days, named in the page's language. A date input would draw its date
+ * in the browser's language and format, and offer any date, most of them with nothing to book.
+ */
+export function daySelect(name: string, selectedDaysAhead: number): HTMLSelectElement {
+  return h(
+    'select',
+    { name, required: true },
+    Array.from({ length: BOOKABLE_DAYS }, (_, k) =>
+      h('option', { value: isoDate(k), selected: k === selectedDaysAhead }, formatBookingDay(isoDate(k), k)),
+    ),
+  );
 }
 
 export const enc = encodeURIComponent;

@@ -98,6 +98,24 @@ export function formatDay(value: string | number | Date): string {
   return formatDateTime(value, { timeStyle: undefined });
 }
 
+/**
+ * A day to book, from a CST calendar day "2026-12-09" that is `daysAhead` from today: "明天 ·
+ * 12月9日周三" / "tomorrow · Wed, Dec 9" (today and tomorrow named, as ticket apps do).
+ */
+export function formatBookingDay(day: string, daysAhead: number): string {
+  // Noon in the cities' zone: the same calendar day in any device zone.
+  const date = formatDateTime(`${day}T12:00:00+08:00`, {
+    dateStyle: undefined,
+    timeStyle: undefined,
+    month: 'short',
+    day: 'numeric',
+    weekday: 'short',
+  });
+  if (daysAhead > 1) return date;
+  const relative = new Intl.RelativeTimeFormat(language(), { numeric: 'auto' }).format(daysAhead, 'day');
+  return `${relative} · ${date}`;
+}
+
 /** Clock time in the city's zone with seconds: "15:04:05". */
 export function formatTime(value: string | number | Date): string {
   return formatDateTime(value, CLOCK_WITH_SECONDS);
