@@ -38,7 +38,6 @@ export class Pipeline {
   private stopping = false;
   /** /proc/<pid>/stat of this run's ffmpeg, opened on the first sample (see cpuSeconds). */
   private statFd: number | null = null;
-  private readonly statBuffer = Buffer.allocUnsafe(1024);
   private exited: Promise<void>;
   private resolveExited!: () => void;
 
@@ -116,8 +115,8 @@ export class Pipeline {
       // read again from offset 0 (procfs renders it anew on each read): the path walk of an
       // open and a close per sample cost as much as the read.
       this.statFd ??= openSync(`/proc/${pid}/stat`, 'r');
-      const n = readSync(this.statFd, this.statBuffer, 0, this.statBuffer.length, 0);
-      const stat = this.statBuffer.toString('latin1', 0, n);
+      const n = readSync(this.statFd, STAT_BUFFER, 0, STAT_BUFFER.length, 0);
+      const stat = STAT_BUFFER.toString('latin1', 0, n);
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // utime and stime are fields 14 and 15 of the file, 12 and 13 after "pid (comm) ".
       return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
@@ -154,6 +153,9 @@ export class Pipeline {
     await this.exited;
   }
 }
+
+/** One buffer for every pipeline's stat reads: they are synchronous, so never interleave. */
+const STAT_BUFFER = Buffer.allocUnsafe(1024);
 
 /** Linux USER_HZ; 100 on every mainstream kernel configuration. */
 const CLOCK_TICKS = 100;

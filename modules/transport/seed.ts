@@ -1,6 +1,7 @@
 // Demo coach and rail departures between Shenzhen, Guangzhou and Foshan for the next seven days,
 // with seat maps (rail: first class 1A-5F, second class 6A-15F; coach: 45 numbered seats).
 import { chineseText, type Seeder } from '../../core/db/seed.ts';
+import type { Queryable } from '../../core/db/types.ts';
 import type { CityId } from '../../core/domain/cities.ts';
 import { TRANSPORT_STATIONS } from '../../core/domain/transport-stations.ts';
 
@@ -226,34 +227,28 @@ export const transportSeeder: Seeder = {
           }
         }
       }
-      // Departures seeded before station names existed get them, once: two statements for all.
-      const known = JSON.stringify(
-        Object.entries(STATION_ZH).map(([station, zh]) => ({ station, names: { 'zh-CN': zh } })),
-      );
-      for (const end of ['from', 'to'] as const) {
-        inserted += (
-          await tx.query(
-            `UPDATE departures d SET ${end}_station_names = n.names
-             FROM jsonb_to_recordset($1::jsonb) AS n(station text, names jsonb)
-             WHERE d.${end}_station = n.station AND d.${end}_station_names = '{}'::jsonb`,
-            [known],
-          )
-        ).rowCount;
-      }
-      // Likewise their operators' names.
-      inserted += (
-        await tx.query(
-          `UPDATE departures d SET operator_names = n.names
-           FROM jsonb_to_recordset($1::jsonb) AS n(operator text, names jsonb)
-           WHERE d.operator = n.operator AND d.operator_names = '{}'::jsonb`,
-          [
-            JSON.stringify(
-              Object.entries(OPERATOR_ZH).map(([operator, zh]) => ({ operator, names: { 'zh-CN': zh } })),
-            ),
-          ],
-        )
-      ).rowCount;
+      // Departures seeded before these names existed get them, once: a statement per column.
+      inserted += await fillNames(tx, 'from_station', 'from_station_names', STATION_ZH);
+      inserted += await fillNames(tx, 'to_station', 'to_station_names', STATION_ZH);
+      inserted += await fillNames(tx, 'operator', 'operator_names', OPERATOR_ZH);
       return inserted > 0;
     });
   },
 };
+
+/** Sets `names` to {"zh-CN": …} where it is still empty, by the English name in `column`; the rows set. */
+async function fillNames(
+  tx: Queryable,
+  column: 'from_station' | 'to_station' | 'operator',
+  names: 'from_station_names' | 'to_station_names' | 'operator_names',
+  zhByName: Record<string, string>,
+): Promise<number> {
+  const known = Object.entries(zhByName).map(([name, zh]) => ({ name, names: { 'zh-CN': zh } }));
+  const { rowCount } = await tx.query(
+    `UPDATE departures d SET ${names} = n.names
+     FROM jsonb_to_recordset($1::jsonb) AS n(name text, names jsonb)
+     WHERE d.${column} = n.name AND d.${names} = '{}'::jsonb`,
+    [JSON.stringify(known)],
+  );
+  return rowCount;
+}

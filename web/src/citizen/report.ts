@@ -80,16 +80,19 @@ export function reportForm(ctx: ReportContext): HTMLElement {
     photoChosen,
     removePhoto,
   );
-  photo.addEventListener('change', () => {
+  const photoChanged = () => {
     setFieldError(photo, null);
     showPhoto();
-  });
+  };
+  photo.addEventListener('change', photoChanged);
   removePhoto.addEventListener('click', () => {
     photo.value = '';
-    setFieldError(photo, null);
-    showPhoto();
+    photoChanged();
   });
   showPhoto();
+  const photoField = field(t('citizen:report.photo'), photo, t('citizen:report.photoHint'));
+  // The picker right after the (hidden) input, before the hint and the error.
+  photo.after(photoPicker);
   const locate = h(
     'button',
     { type: 'button', class: 'secondary', 'data-action': 'locate' },
@@ -169,7 +172,7 @@ export function reportForm(ctx: ReportContext): HTMLElement {
     field(t('citizen:report.category'), category),
     field(t('citizen:report.description'), description),
     counter,
-    withPicker(field(t('citizen:report.photo'), photo, t('citizen:report.photoHint')), photo, photoPicker),
+    photoField,
     h('div', { class: 'field' }, h('span', { class: 'label' }, t('citizen:report.where')), ctx.pinEl, locate),
     field(t('citizen:report.name'), name),
     field(t('citizen:report.phone'), phone, t('citizen:report.phoneHint')),
@@ -242,10 +245,4 @@ export function reportForm(ctx: ReportContext): HTMLElement {
     })();
   });
   return form;
-}
-
-/** The field with its picker right after the (hidden) input, before the hint and the error. */
-function withPicker(fieldEl: HTMLElement, control: HTMLElement, picker: HTMLElement): HTMLElement {
-  control.after(picker);
-  return fieldEl;
 }

@@ -91,7 +91,7 @@ export function isoDate(daysAhead: number): string {
  * Days a person can book: today and the seven after it, the window over which the hub publishes
  * timetables and appointment slots (modules/transport/seed.ts, modules/appointments/seed.ts).
  */
-export const BOOKABLE_DAYS = 8;
+const BOOKABLE_DAYS = 8;
 
 /**
  * A choice of the bookable days, named in the page's language. A date input would draw its date
@@ -101,9 +101,10 @@ export function daySelect(name: string, selectedDaysAhead: number): HTMLSelectEl
   return h(
     'select',
     { name, required: true },
-    Array.from({ length: BOOKABLE_DAYS }, (_, k) =>
-      h('option', { value: isoDate(k), selected: k === selectedDaysAhead }, formatBookingDay(isoDate(k), k)),
-    ),
+    Array.from({ length: BOOKABLE_DAYS }, (_, k) => {
+      const day = isoDate(k);
+      return h('option', { value: day, selected: k === selectedDaysAhead }, formatBookingDay(day, k));
+    }),
   );
 }
 

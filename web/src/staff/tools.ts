@@ -237,16 +237,11 @@ function auditActionText(code: string): string {
 
 /** An audit row's target: an incident's opens it in the triage queue; others are shown as text. */
 function auditTarget(target: string, openIncident: (id: string) => void): Node | string {
-  const incident = /^incident\/(.+)$/.exec(target);
-  if (!incident) return target;
+  const id = /^incident\/(.+)$/.exec(target)?.[1];
+  if (!id) return target;
   return h(
     'button',
-    {
-      type: 'button',
-      class: 'link',
-      'data-open-incident': incident[1]!,
-      onclick: () => openIncident(incident[1]!),
-    },
+    { type: 'button', class: 'link', 'data-open-incident': id, onclick: () => openIncident(id) },
     target,
   );
 }
