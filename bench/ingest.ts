@@ -1,6 +1,6 @@
 // Air ingest benchmark: integrators push line protocol (the InfluxDB v2 write API Telegraf uses,
 // `POST /api/v2/write`) into the full real pipeline — parsing, normalisation, Kafka
-// air.readings.v1 and air.aqi.v1, the sink's consumer group, InfluxDB — and we measure, per phase:
+// air.readings.v1, the sink's consumer group, InfluxDB — and we measure, per phase:
 // sustained readings/s, ingest→stored latency (from sending the request until InfluxDB
 // acknowledged the point), the hub's CPU time per stored reading, and that InfluxDB holds every
 // accepted reading. The load generator runs in a child process (bench/lib/ingest-load.ts), so this
@@ -235,7 +235,7 @@ try {
     ],
     [
       `Targets: ${TARGET.perSecond} readings/s sustained with ingest→stored p99 < ${TARGET.p99Ms} ms and none lost; at most ${TARGET.cpuUsPerReading} µs of hub CPU per reading at 10,000/s.`,
-      'Hub CPU: user + system time of the hub process (HTTP, parsing, validation, AQI, Kafka produce of readings and their AQI, the sink consumer group, InfluxDB writes) from the start of a row until its last reading was stored, divided by the readings stored; "without idle" first takes out what the idle hub uses over that time (it weighs more the fewer readings a row gets through). The load generator runs in its own process and is not counted.',
+      'Hub CPU: user + system time of the hub process (HTTP, parsing, validation, Kafka produce of the readings, the sink consumer group, InfluxDB writes; the AQI of each reading is derived downstream, by the gateway and the push notifier) from the start of a row until its last reading was stored, divided by the readings stored; "without idle" first takes out what the idle hub uses over that time (it weighs more the fewer readings a row gets through). The load generator runs in its own process and is not counted.',
       `Before the rows: ${WARMUP_SECONDS} s at ${WARMUP_RATE}/s to warm up (not reported, but counted in "nothing lost"); the idle hub then used ${idleCpuPercent} % of a core.`,
       `Hub process flags: ${process.execArgv.filter((a) => a.startsWith('--max-semi-space-size')).join(' ') || 'none'} (docs/operations.md: what the ingest role runs with).`,
       'Load generator, hub (ingest role), Kafka and InfluxDB share the same 2-core machine; Kafka and InfluxDB are the real servers from scripts/services.',

@@ -1,9 +1,13 @@
 // Channel names (docs/architecture.md, "WebSocket channels"), which topics and partitions feed each channel, and which
-// channels an event goes to. A channel is `{family}:{id}`, e.g. `air:station:GZ-0001`.
+// channels an event goes to. A channel is `{family}:{id}`, e.g. `air:station:GZ-0001`. Most
+// channels carry the record's own event; `aqi:city:{city}` carries the AQI derived from a reading.
 import type { PartitionMetadata } from 'kafkajs';
 import { defaultPartitioner } from '../core/bus/key-partitioner.ts';
 import { CITY_IDS } from '../core/events/air.ts';
-import { TOPICS, topicSpec } from '../core/events/catalog.ts';
+import { hasAqi } from '../core/domain/aqi.ts';
+import { aqiEventOf } from '../core/domain/aqi-event.ts';
+import type { CloudEvent } from '../core/events/envelope.ts';
+import { EVENT_TYPES, TOPICS, topicSpec } from '../core/events/catalog.ts';
 import type { TopicDelivery, TopicName } from '../core/bus/types.ts';
 import type { ChannelFamily } from '../core/config/sections/stream.ts';
 
@@ -47,7 +51,8 @@ export const FAMILIES: Record<ChannelFamily, FamilySpec> = {
   'aqi:city': {
     id: CITY,
     idHelp: CITY_HELP,
-    feeds: [{ topic: TOPICS.airAqi.name, keyed: false }],
+    // Each reading's AQI, derived here (derivedEvent below): no topic carries AQI events.
+    feeds: [{ topic: TOPICS.airReadings.name, keyed: false }],
     conflatable: true,
   },
   camera: {
@@ -157,14 +162,14 @@ export function channelsFor(fed: TopicDelivery<TopicName>): string[] {
   if (!fed.event) return out;
   switch (fed.topic) {
     case TOPICS.airReadings.name: {
-      const { stationId, city } = fed.event.data;
-      if (str(stationId)) out.push(`air:station:${stationId}`);
-      if (str(city)) out.push(`air:city:${city}`);
+      const reading = fed.event.data;
+      if (str(reading.stationId)) out.push(`air:station:${reading.stationId}`);
+      if (str(reading.city)) {
+        out.push(`air:city:${reading.city}`);
+        if (hasAqi(reading)) out.push(`aqi:city:${reading.city}`);
+      }
       break;
     }
-    case TOPICS.airAqi.name:
-      if (str(fed.event.data.city)) out.push(`aqi:city:${fed.event.data.city}`);
-      break;
     case TOPICS.cameraSnapshots.name:
     case TOPICS.cameraStatus.name: {
       const { cameraId, city } = fed.event.data;
@@ -182,6 +187,20 @@ export function channelsFor(fed: TopicDelivery<TopicName>): string[] {
       break;
   }
   return out;
+}
+
+/** An event a channel carries in place of the record's own; `make` runs when it is first sent or replayed. */
+export interface DerivedEvent {
+  type: string;
+  make(): CloudEvent;
+}
+
+/** What `channel` (one of `channelsFor(fed)`) carries instead of the record's event, if anything. */
+export function derivedEvent(channel: string, fed: TopicDelivery<TopicName>): DerivedEvent | null {
+  if (fed.topic !== TOPICS.airReadings.name || !channel.startsWith('aqi:city:') || !fed.event) return null;
+  const reading = fed.event.data;
+  // channelsFor routed it here because it measures a pollutant, so it has an AQI.
+  return { type: EVENT_TYPES.airAqi, make: () => aqiEventOf(reading)! };
 }
 
 export const isConflatable = (family: ChannelFamily): boolean => FAMILIES[family].conflatable;

@@ -1,14 +1,22 @@
 // Fanout: reads every partition of the live topics (broadcast: gateways do not split them),
 // maps each event to its channels, builds one frame per channel (the record's bytes are
-// embedded as they are, never re-encoded) and hands the same Buffer to the channel's history
-// and to every subscriber. On start it reads back up to `replayRecords` per partition so a
+// embedded as they are, never re-encoded; a derived event, a reading's AQI, is encoded the first
+// time it is sent or replayed) and hands the same Buffer to the channel's history and to every
+// subscriber. On start it reads back up to `replayRecords` per partition so a
 // fresh gateway can serve clients that were on another gateway before.
 import type { Logger } from 'pino';
 import type { Batch, Bus, Consumer, PartitionOffsets, TopicName } from '../core/bus/index.ts';
 import { backoffDelay, sleep } from '../core/retry.ts';
 import type { StreamConfig } from '../core/config/sections/stream.ts';
 import { tpKey, type Cursor } from './client/cursor.ts';
-import { channelFeeds, channelsFor, FED_TOPICS, type Channel } from './channels.ts';
+import {
+  channelFeeds,
+  channelsFor,
+  derivedEvent,
+  FED_TOPICS,
+  type Channel,
+  type DerivedEvent,
+} from './channels.ts';
 import { History, type Entry, type Recovery } from './history.ts';
 import type { StreamMetrics } from './metrics.ts';
 import { framedPayload } from './ws-frame.ts';
@@ -22,6 +30,44 @@ const SWEEP_MS = 1_000;
 
 /** Lets timers, I/O and other connections' frames run before the next chunk. */
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * A channel's entry whose event is made from the record (a reading's AQI): encoded on first use,
+ * so a record nobody on that channel receives costs no encoding beyond the AQI's inputs.
+ */
+class DerivedEntry implements Entry {
+  readonly tp: string;
+  readonly offset: number;
+  readonly channels: readonly string[];
+  readonly key: string;
+  private readonly head: string;
+  private derived: DerivedEvent | null;
+  private made: Buffer | null = null;
+
+  constructor(
+    tp: string,
+    offset: number,
+    channels: readonly string[],
+    key: string,
+    head: string,
+    derived: DerivedEvent,
+  ) {
+    this.tp = tp;
+    this.offset = offset;
+    this.channels = channels;
+    this.key = key;
+    this.head = head;
+    this.derived = derived;
+  }
+
+  get frame(): Buffer {
+    if (!this.made) {
+      this.made = framedPayload([this.head, JSON.stringify(this.derived!.make()), '}']);
+      this.derived = null; // the record's event is no longer needed
+    }
+    return this.made;
+  }
+}
 
 export class Fanout {
   readonly history: History;
@@ -128,14 +174,19 @@ export class Fanout {
         const at = `,"topic":${JSON.stringify(batch.topic)},"pos":"${d.pos}","event":`;
         const key = `${d.key ?? ''}\u0000${d.event!.type}`;
         for (const channel of channels) {
-          const entry: Entry = {
-            tp,
-            offset,
-            channels,
-            key,
-            // One allocation per channel, WebSocket framing included (ws-frame.ts).
-            frame: framedPayload([`{"type":"event","channel":${JSON.stringify(channel)}`, at, d.value!, '}']),
-          };
+          const head = `{"type":"event","channel":${JSON.stringify(channel)}`;
+          const derived = derivedEvent(channel, d);
+          const entry: Entry = derived
+            ? new DerivedEntry(
+                tp,
+                offset,
+                channels,
+                `${d.key ?? ''}\u0000${derived.type}`,
+                head + at,
+                derived,
+              )
+            : // One allocation per channel, WebSocket framing included (ws-frame.ts).
+              { tp, offset, channels, key, frame: framedPayload([head, at, d.value!, '}']) };
           this.history.append(channel, entry);
           sends.push([channel, entry]);
         }

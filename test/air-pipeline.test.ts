@@ -1,6 +1,6 @@
 // Air quality end to end on the real servers: integrator pushes (JSON, NDJSON, line protocol with
-// gzip, MQTT) → Kafka air.readings.v1 → sink → InfluxDB, each reading's AQI → air.aqi.v1, and the
-// read API over what was stored. Malformed pushes get precise 400 replies and lose nothing valid.
+// gzip, MQTT) → Kafka air.readings.v1 → sink → InfluxDB, each reading's AQI on the gateway's
+// aqi:city channel (derived from the reading there), and the read API over what was stored. Malformed pushes get precise 400 replies and lose nothing valid.
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import mqtt from 'mqtt';
@@ -9,6 +9,13 @@ import { mintToken } from '../core/auth/index.ts';
 import type { Consumer } from '../core/bus/index.ts';
 import { loadConfig } from '../core/config/index.ts';
 import type { AirAqi, DeadLetter } from '../core/events/index.ts';
+
+interface LiveFrame {
+  channel: string;
+  topic: string;
+  pos: string;
+  event: { id: string; type: string; subject?: string; data: AirAqi };
+}
 import { silentLogger } from '../core/observability/logger.ts';
 import { Hub } from '../app/hub.ts';
 import { InfluxTimeSeries } from '../core/timeseries/influx.ts';
@@ -34,9 +41,10 @@ describe.runIf(ready)('air pipeline on real Kafka, InfluxDB, PostgreSQL and Mosq
   let url: string;
   let store: InfluxTimeSeries;
   let cleanup: (() => Promise<void>)[] = [];
-  let aqiConsumer: Consumer | undefined;
-  const aqiEvents: AirAqi[] = [];
+  let dlqConsumer: Consumer | undefined;
   const letters: DeadLetter[] = [];
+  /** The long-poll cursor of aqi:city:guangzhou before anything was pushed. */
+  let aqiCursor = '';
   // On a 10 s boundary, so 5 s windows from t(0) are aligned the way the store aligns them.
   const now = Math.floor(Date.now() / 10_000) * 10_000 - 60_000;
   const t = (s: number) => new Date(now + s * 1000).toISOString();
@@ -54,7 +62,7 @@ describe.runIf(ready)('air pipeline on real Kafka, InfluxDB, PostgreSQL and Mosq
       CITYSTREAM_HTTP_HOST: '127.0.0.1',
       CITYSTREAM_HTTP_PORT: '0',
       CITYSTREAM_DEMO: '0',
-      CITYSTREAM_ROLES: 'ingest,api',
+      CITYSTREAM_ROLES: 'ingest,api,stream',
       CITYSTREAM_API_KEYS: 'acme:acme-key',
       CITYSTREAM_JWT_SECRET: secret,
       CITYSTREAM_INSTANCE_ID: `air-test-${run}`,
@@ -62,22 +70,21 @@ describe.runIf(ready)('air pipeline on real Kafka, InfluxDB, PostgreSQL and Mosq
     hub = await Hub.start(config, { logger: silentLogger() });
     url = `http://127.0.0.1:${hub.port}`;
     store = new InfluxTimeSeries(bucket.config);
-    aqiConsumer = await hub.ctx.bus.consume({
+    dlqConsumer = await hub.ctx.bus.consume({
       mode: 'broadcast',
-      groupId: 'air-test-aqi',
-      topics: ['air.aqi.v1', 'dlq.v1'],
+      groupId: 'air-test-dlq',
+      topics: ['dlq.v1'],
       start: 'earliest',
       handler: async (batch) => {
-        for (const d of batch.deliveries) {
-          if (batch.topic.endsWith('dlq.v1')) letters.push(d.event!.data as DeadLetter);
-          else aqiEvents.push(d.event!.data as AirAqi);
-        }
+        for (const d of batch.deliveries) letters.push(d.event!.data);
       },
     });
+    const poll = await fetch(`${url}/v1/events?channels=aqi:city:guangzhou&wait=0`);
+    aqiCursor = ((await poll.json()) as { cursor: string }).cursor;
   }, 60_000);
 
   afterAll(async () => {
-    await aqiConsumer?.stop();
+    await dlqConsumer?.stop();
     await store?.close();
     await hub?.stop();
     for (const c of cleanup) await c().catch(() => undefined);
@@ -271,19 +278,48 @@ describe.runIf(ready)('air pipeline on real Kafka, InfluxDB, PostgreSQL and Mosq
     expect(badQuery.status).toBe(400);
   });
 
-  it('publishes both AQIs per reading to air.aqi.v1 and serves the city AQI', async () => {
+  it("gives live subscribers each reading's AQI (both indices) and serves the city AQI", async () => {
+    // From where the channel stood before the first push: every Guangzhou reading with a pollutant.
+    const frames: LiveFrame[] = [];
+    let cursor = aqiCursor;
     await waitFor(
-      () => aqiEvents.filter((a) => a.stationId === GZ || a.stationId === FS).length >= 7,
-      'AQI events',
+      async () => {
+        const r = await fetch(
+          `${url}/v1/events?channels=aqi:city:guangzhou&wait=0&since=${encodeURIComponent(cursor)}`,
+        );
+        const body = (await r.json()) as { events: LiveFrame[]; cursor: string; recovered: boolean };
+        expect(body.recovered).toBe(true);
+        frames.push(...body.events);
+        cursor = body.cursor;
+        return frames.some((f) => f.event.data.stationId === GZ && f.event.data.time === t(7));
+      },
+      'AQI events on aqi:city:guangzhou',
       20_000,
       100,
     );
-    const first = aqiEvents.find((a) => a.stationId === GZ && a.time === t(0))!;
+    const first = frames.find((f) => f.event.data.stationId === GZ && f.event.data.time === t(0))!;
     expect(first).toMatchObject({
-      city: 'guangzhou',
-      cn: { aqi: 107, level: 3, primaryPollutants: ['pm25'] },
-      us: { primaryPollutant: 'pm25' },
+      channel: 'aqi:city:guangzhou',
+      topic: 'air.readings.v1',
+      event: {
+        type: 'city.air.aqi.v1',
+        id: `aqi/${GZ}/${t(0)}`,
+        subject: GZ,
+        data: {
+          city: 'guangzhou',
+          cn: { aqi: 107, level: 3, primaryPollutants: ['pm25'] },
+          us: { primaryPollutant: 'pm25' },
+        },
+      },
     });
+    // Only Guangzhou's, each accepted reading's AQI once, in the order of its partition.
+    expect(frames.every((f) => f.event.data.city === 'guangzhou')).toBe(true);
+    expect(frames.filter((f) => f.event.data.stationId === GZ).map((f) => f.event.data.time)).toEqual([
+      t(0),
+      t(4),
+      t(5),
+      t(7),
+    ]);
     const city = (await (await fetch(`${url}/v1/air/aqi?city=guangzhou`)).json()) as { items: AirAqi[] };
     // From each pollutant's latest value: pm25 55 (t7) → 75, pm10 120 (t0) → 85, no2 150 → 75.
     expect(city.items.find((a) => a.stationId === GZ)).toMatchObject({

@@ -94,26 +94,25 @@ for (const backend of await backends()) {
           ).rows[0]!.n === 0,
         `the push queue of ${user} to drain`,
       );
-    const aqi = (station: string, city: 'guangzhou' | 'foshan' | 'shenzhen', value: number, minute: number) =>
-      api.hub.ctx.bus.publish(TOPICS.airAqi.name, [
+    /** A station's PM2.5 reading; the notifier computes its AQI (HJ 633-2012) itself. */
+    const reading = (
+      station: string,
+      city: 'guangzhou' | 'foshan' | 'shenzhen',
+      pm25: number,
+      minute: number,
+    ) =>
+      api.hub.ctx.bus.publish(TOPICS.airReadings.name, [
         {
           key: station,
           event: makeEvent({
             source: 'test/push',
-            type: EVENT_TYPES.airAqi,
+            type: EVENT_TYPES.airReading,
             subject: station,
             data: {
               stationId: station,
               city,
               time: new Date(Date.UTC(2026, 11, 2, 8, minute)).toISOString(),
-              cn: {
-                aqi: value,
-                level: value > 200 ? 5 : value > 150 ? 4 : value > 100 ? 3 : 2,
-                category: value > 150 ? 'Moderately polluted' : value > 100 ? 'Lightly polluted' : 'Good',
-                primaryPollutants: ['pm25'],
-                iaqi: { pm25: value },
-              },
-              us: { aqi: value, category: 'Unhealthy', primaryPollutant: 'pm25' },
+              pm25,
             },
           }),
         },
@@ -425,11 +424,11 @@ for (const backend of await backends()) {
       expect((await follow(gone.token, null)).status).toBe(200);
       expect((await follow(sleeper.token, { start: local(-60), end: local(60) })).status).toBe(200);
 
-      await aqi('GZ-T1', 'guangzhou', 120, 0);
-      await aqi('GZ-T2', 'guangzhou', 90, 1);
-      await aqi('GZ-T1', 'guangzhou', 180, 2); // the crossing
-      await aqi('GZ-T2', 'guangzhou', 130, 3); // the city is still above (GZ-T1)
-      await aqi('GZ-T1', 'guangzhou', 190, 4);
+      await reading('GZ-T1', 'guangzhou', 91, 0); // AQI 120
+      await reading('GZ-T2', 'guangzhou', 67, 1); // AQI 90
+      await reading('GZ-T1', 'guangzhou', 136, 2); // AQI 180: the crossing
+      await reading('GZ-T2', 'guangzhou', 99, 3); // AQI 130: the city is still above (GZ-T1)
+      await reading('GZ-T1', 'guangzhou', 143, 4); // AQI 190
 
       await waitFor(() => receivedBy('breather').length > 0, 'the AQI alert');
       await waitFor(

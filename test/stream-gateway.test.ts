@@ -8,6 +8,7 @@ import { StreamClient, type ConnectionState, type LiveEvent } from '../stream/cl
 import type { Duplex } from 'node:stream';
 import { payment, RawClient, reading, startGatewayHub } from './support/stream.ts';
 import { waitFor } from './support/wait.ts';
+import { EVENT_TYPES, makeEvent } from '../core/events/index.ts';
 
 const SECRET = 'stream-gateway-test-secret-0123456789abcdef';
 
@@ -98,6 +99,65 @@ describe('ws gateway', () => {
       ...events.map((f) => f.channel),
       'air:station:GZ-0001',
     ]);
+  });
+
+  it("derives each reading's AQI for aqi:city at the reading's position, and replays it on resume", async () => {
+    const c = await connect();
+    c.send({ type: 'subscribe', id: 1, channels: ['aqi:city:foshan', 'air:city:foshan'] });
+    await waitFor(() => c.of('subscribed').length === 1, 'subscribe ack');
+    const ack = c.of('subscribed')[0]!;
+    // Fed by the readings topic, every partition: there is no AQI topic.
+    expect(ack.cursors['aqi:city:foshan']).toBe(ack.cursors['air:city:foshan']);
+    expect(ack.cursors['aqi:city:foshan']!.split(',').every((tp) => tp.startsWith('air.readings.v1/'))).toBe(
+      true,
+    );
+
+    const polluted = reading('FS-AQI', 'foshan', 91); // PM2.5 91 µg/m³: HJ 633 IAQI 120
+    const weatherOnly = makeEvent({
+      type: EVENT_TYPES.airReading,
+      source: 'test',
+      subject: 'FS-AQI',
+      data: { stationId: 'FS-AQI', city: 'foshan' as const, time: new Date().toISOString(), temperature: 21 },
+    });
+    await hub.ctx.bus.publish('air.readings.v1', [
+      { key: 'FS-AQI', event: polluted },
+      { key: 'FS-AQI', event: weatherOnly },
+    ]);
+    await waitFor(() => c.of('event').length === 3, 'two readings and one AQI');
+    const aqi = c.of('event').filter((f) => f.channel === 'aqi:city:foshan');
+    expect(aqi).toHaveLength(1);
+    const ofReading = c
+      .of('event')
+      .find((f) => f.channel === 'air:city:foshan' && f.event.id === polluted.id)!;
+    expect(aqi[0]).toMatchObject({
+      topic: 'air.readings.v1',
+      pos: ofReading.pos,
+      event: {
+        type: 'city.air.aqi.v1',
+        id: `aqi/FS-AQI/${polluted.time}`,
+        subject: 'FS-AQI',
+        time: polluted.time,
+        data: {
+          stationId: 'FS-AQI',
+          city: 'foshan',
+          time: polluted.time,
+          cn: { aqi: 120, level: 3, primaryPollutants: ['pm25'], iaqi: { pm25: 120 } },
+          us: { primaryPollutant: 'pm25' },
+        },
+      },
+    });
+
+    // A client that was away resumes from the cursor it had: the AQI comes again, the same event.
+    const back = await connect();
+    back.send({
+      type: 'subscribe',
+      id: 1,
+      channels: ['aqi:city:foshan'],
+      since: { 'aqi:city:foshan': ack.cursors['aqi:city:foshan'] },
+    });
+    await waitFor(() => back.of('event').length === 1, 'replayed AQI');
+    expect(back.of('subscribed')[0]).toMatchObject({ recovered: true });
+    expect(back.of('event')[0]).toEqual(aqi[0]);
   });
 
   it('keeps user channels private to their user, with tokens by header, query or auth frame', async () => {

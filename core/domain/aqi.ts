@@ -191,9 +191,12 @@ export function usAqi(reading: AirReading): AirAqi['us'] {
   return { aqi, category: US_CATEGORIES.find((c) => aqi <= c.max)!.category, primaryPollutant };
 }
 
+/** Whether the reading measures a pollutant the indices use, i.e. has an AQI. */
+export const hasAqi = (reading: AirReading): boolean => AQI_POLLUTANTS.some((p) => reading[p] !== undefined);
+
 /** Both indices for a reading, or null when it carries no pollutant. */
 export function computeAqi(reading: AirReading): AirAqi | null {
-  if (!AQI_POLLUTANTS.some((p) => reading[p] !== undefined)) return null;
+  if (!hasAqi(reading)) return null;
   return {
     stationId: reading.stationId,
     city: reading.city,

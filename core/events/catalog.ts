@@ -2,7 +2,7 @@
 // event types each may carry. Kafka topics are created from it at start-up; the embedded bus
 // uses the same partition counts so positions mean the same thing on both.
 import type { z } from 'zod';
-import { airAqi, airReading } from './air.ts';
+import { airReading } from './air.ts';
 import { cameraConfig, cameraSnapshot, cameraStatus } from './cameras.ts';
 import { deadLetter } from './dlq.ts';
 import { integratorKey } from './keys.ts';
@@ -61,14 +61,6 @@ export const TOPICS = {
     cleanupPolicy: 'delete',
     retentionMs: 7 * DAY,
     events: { [EVENT_TYPES.airReading]: airReading },
-  },
-  airAqi: {
-    name: 'air.aqi.v1',
-    key: 'station id',
-    partitions: 6,
-    cleanupPolicy: 'delete',
-    retentionMs: 7 * DAY,
-    events: { [EVENT_TYPES.airAqi]: airAqi },
   },
   cameraRegistry: {
     name: 'camera.registry.v1',

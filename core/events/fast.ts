@@ -114,43 +114,6 @@ export const airReadingInShape: FastCheck = (r) => {
   return required === 3;
 };
 
-const POLLUTANTS: ReadonlySet<string> = new Set(['pm25', 'pm10', 'o3', 'no2', 'so2', 'co']);
-
-function cnInShape(cn: unknown): boolean {
-  if (!isObject(cn) || Object.keys(cn).length !== 5) return false;
-  const { aqi, level, category, primaryPollutants, iaqi } = cn;
-  if (!nonNegInt(aqi) || !Number.isSafeInteger(level) || (level as number) < 1 || (level as number) > 6)
-    return false;
-  if (typeof category !== 'string' || !Array.isArray(primaryPollutants) || !isObject(iaqi)) return false;
-  for (const p of primaryPollutants as unknown[])
-    if (typeof p !== 'string' || !POLLUTANTS.has(p)) return false;
-  for (const k in iaqi) if (!POLLUTANTS.has(k) || !nonNegInt(iaqi[k])) return false;
-  return true;
-}
-
-function usInShape(us: unknown): boolean {
-  if (!isObject(us) || Object.keys(us).length !== 3) return false;
-  const { aqi, category, primaryPollutant: p } = us;
-  return (
-    nonNegInt(aqi) &&
-    typeof category === 'string' &&
-    (p === null || (typeof p === 'string' && POLLUTANTS.has(p)))
-  );
-}
-
-/** air.ts `airAqi`. */
-export const airAqiInShape: FastCheck = (a) => {
-  if (!isObject(a) || Object.keys(a).length !== 5) return false;
-  return (
-    typeof a.stationId === 'string' &&
-    STATION_ID.test(a.stationId) &&
-    CITIES.has(a.city) &&
-    datetime(a.time) &&
-    cnInShape(a.cn) &&
-    usInShape(a.us)
-  );
-};
-
 const SNAPSHOT_FIELDS: ReadonlyMap<string, FastCheck> = new Map<string, FastCheck>([
   ['cameraId', (v) => typeof v === 'string' && CAMERA_ID.test(v)],
   ['city', (v) => CITIES.has(v)],
@@ -180,6 +143,5 @@ export const cameraSnapshotInShape: FastCheck = (s) => {
 /** Event type → its fast check; types without one are always checked by zod. */
 export const FAST_CHECKS: Readonly<Record<string, FastCheck>> = {
   [EVENT_TYPES.airReading]: airReadingInShape,
-  [EVENT_TYPES.airAqi]: airAqiInShape,
   [EVENT_TYPES.cameraSnapshot]: cameraSnapshotInShape,
 };

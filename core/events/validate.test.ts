@@ -21,7 +21,7 @@ describe('an event its producer checked', () => {
     if (!checked.ok) return;
     expect(vouchedFor(TOPICS.airReadings, checked.event)).toBe(true);
     expect(vouchedFor(TOPICS.airReadings, candidate)).toBe(false);
-    expect(vouchedFor(TOPICS.airAqi, checked.event)).toBe(false);
+    expect(vouchedFor(TOPICS.cameraSnapshots, checked.event)).toBe(false);
     // What a consumer decodes (owned) is never vouched for a producer.
     const owned = validateEvent(TOPICS.airReadings, reading(35), true);
     expect(owned.ok && vouchedFor(TOPICS.airReadings, owned.event)).toBe(false);
@@ -45,7 +45,7 @@ describe('an event its producer checked', () => {
     const checked = validateOwnEvent(TOPICS.airReadings, candidate);
     expect(checked.ok && checked.event).toBe(candidate);
     expect(vouchedFor(TOPICS.airReadings, candidate)).toBe(true);
-    expect(vouchedFor(TOPICS.airAqi, candidate)).toBe(false);
+    expect(vouchedFor(TOPICS.cameraSnapshots, candidate)).toBe(false);
     expect(JSON.parse(JSON.stringify(candidate))).toEqual({ ...candidate });
     const invalid = reading(-1);
     const refused = validateOwnEvent(TOPICS.airReadings, invalid);

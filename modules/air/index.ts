@@ -1,5 +1,5 @@
-// Air quality: ingest (pull sources, HTTP/line-protocol/MQTT pushes with each reading's AQI, the
-// time-series sink) and /v1/air/... routes; air.readings.v1 and air.aqi.v1; the stations table (0101).
+// Air quality: ingest (pull sources, HTTP/line-protocol/MQTT pushes, the time-series sink) and
+// /v1/air/... routes; air.readings.v1; the stations table (0101).
 import { lazyComponent, type FeatureModule } from '../../core/runtime/context.ts';
 import { airStationsSeeder } from './demo-stations.ts';
 

@@ -5,7 +5,7 @@ import type { StationCache } from '../../core/domain/stations.ts';
 import { createIntake } from './intake.ts';
 
 /** An intake on a bus that keeps what it is given, per topic. */
-function intakeWith(computeAqi?: Parameters<typeof createIntake>[3]) {
+function intakeWith() {
   const published = new Map<string, { key: string | null; event: CloudEvent | null }[]>();
   const bus = {
     publish: async (topic: string, records: { key: string | null; event: CloudEvent | null }[]) => {
@@ -18,14 +18,14 @@ function intakeWith(computeAqi?: Parameters<typeof createIntake>[3]) {
     ensure: async () => undefined,
   } as unknown as StationCache;
   const config = { sources: [], maxFutureMs: 300_000, maxAgeMs: 86_400_000, demoIntervalSeconds: 5 };
-  return { intake: createIntake(bus, stations, config, computeAqi), published };
+  return { intake: createIntake(bus, stations, config), published };
 }
 
 const item = (value: unknown, index = 0) => ({ index, value });
 const time = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
 
 describe('air intake', () => {
-  it('publishes each accepted reading with its AQI, both keyed by station', async () => {
+  it('publishes each accepted reading keyed by station, and nothing else (the AQI is derived downstream)', async () => {
     const { intake, published } = intakeWith();
     const result = await intake.submit(
       [item({ stationId: 'GZ-1', time, pm25: 80 }), item({ stationId: 'GZ-1', time, temperature: 20 }, 1)],
@@ -33,37 +33,28 @@ describe('air intake', () => {
     );
     expect(result.accepted).toBe(1 + 1);
     expect(published.get('air.readings.v1')?.map((r) => r.key)).toEqual(['GZ-1', 'GZ-1']);
-    // Only the reading with a pollutant has an index.
-    const aqi = published.get('air.aqi.v1') ?? [];
-    expect(aqi).toHaveLength(1);
-    expect(aqi[0]).toMatchObject({
-      key: 'GZ-1',
-      event: { id: `aqi/GZ-1/${time}`, data: { cn: { aqi: 107 } } },
+    expect(published.get('air.readings.v1')?.[0]).toMatchObject({
+      event: { id: `GZ-1/${time}`, type: 'city.air.reading.v1', data: { stationId: 'GZ-1', pm25: 80 } },
     });
-    expect(published.has('dlq.v1')).toBe(false);
+    expect([...published.keys()]).toEqual(['air.readings.v1']);
   });
 
-  it('publishes a reading whose AQI fails, and dead-letters the AQI with the reason and the reading', async () => {
-    const { intake, published } = intakeWith(() => {
-      throw new RangeError('table out of range');
-    });
+  it("publishes a streamed request's readings on commit, not before", async () => {
+    const { intake, published } = intakeWith();
     const batch = intake.begin({ origin: 'push:influx:acme', maxRejections: 10 });
-    await batch.add([item({ stationId: 'GZ-1', time, pm25: 80 })]);
-    expect((await batch.commit(false)).accepted).toBe(1);
+    await batch.add([
+      item({ stationId: 'GZ-1', time, pm25: 80 }),
+      item({ stationId: 'nope', time, pm25: 1 }, 1),
+    ]);
+    expect(published.size).toBe(0);
+    const result = await batch.commit(false);
+    expect(result.accepted).toBe(1);
+    expect(result.refused.items).toBe(1);
     expect(published.get('air.readings.v1')).toHaveLength(1);
-    expect(published.has('air.aqi.v1')).toBe(false);
-    const letter = published.get('dlq.v1')![0]!.event!.data as Record<string, unknown>;
-    expect(letter).toMatchObject({
-      origin: 'ingest:aqi',
-      topic: 'air.aqi.v1',
-      key: 'GZ-1',
-      reason: 'AQI could not be computed: table out of range',
-    });
-    const raw = JSON.parse(Buffer.from(letter.raw as string, 'base64').toString()) as CloudEvent;
-    expect(raw).toMatchObject({ type: 'city.air.reading.v1', data: { stationId: 'GZ-1', pm25: 80 } });
+    expect([...published.keys()]).toEqual(['air.readings.v1']);
   });
 
-  it('publishes nothing, AQI included, when an atomic request has a refusal', async () => {
+  it('publishes nothing when an atomic request has a refusal', async () => {
     const { intake, published } = intakeWith();
     const result = await intake.submit(
       [item({ stationId: 'GZ-1', time, pm25: 80 }), item({ stationId: 'nope', time, pm25: 1 }, 1)],

@@ -1,23 +1,16 @@
 // The one door every reading comes through, whatever carried it (HTTP push, line protocol, MQTT,
 // a poller): normalise against the station registry, publish the valid ones to air.readings.v1
-// and their AQI to air.aqi.v1, both keyed by station, and say precisely what was refused.
-// Resolves once Kafka acknowledged both; throws only when the station registry or the bus cannot
-// be reached (transient: retry the request; the events carry stable ids).
+// keyed by station, and say precisely what was refused. Resolves once Kafka acknowledged them;
+// throws only when the station registry or the bus cannot be reached (transient: retry the
+// request; the events carry stable ids). A reading's AQI is not published: it is a pure function
+// of the reading, computed where it is used (stream/derived.ts, the push notifier, the API).
 import type { Bus, PublishRecord } from '../../core/bus/index.ts';
 import type { AirConfig } from '../../core/config/sections/air.ts';
-import {
-  deadLetterRecord,
-  makeEvent,
-  type AirAqi,
-  type AirReading,
-  type DeadLetter,
-} from '../../core/events/index.ts';
+import { makeEvent, type AirReading } from '../../core/events/index.ts';
 import { EVENT_TYPES, TOPICS } from '../../core/events/catalog.ts';
 import { validateOwnEvent } from '../../core/events/validate.ts';
 import { normaliseReading, type NormaliseOptions, type Rejection } from './normalise.ts';
 import { RejectionLog, type ItemRejection } from './rejection-log.ts';
-import { aqiRecord, type AqiCompute } from './aqi-event.ts';
-import { computeAqi } from '../../core/domain/aqi.ts';
 import type { StationCache } from '../../core/domain/stations.ts';
 import { outOfScope, type KeyGrant } from '../../core/auth/index.ts';
 
@@ -71,45 +64,6 @@ type Judged =
   | { ok: true; reading: AirReading; record: PublishRecord<AirReading> }
   | { ok: false; rejections: Rejection[] };
 
-/** What one request publishes once its items are judged: each reading, and its AQI. */
-class Accepted {
-  readonly readings: PublishRecord<AirReading>[] = [];
-  readonly aqi: PublishRecord<AirAqi>[] = [];
-  readonly deadLetters: PublishRecord<DeadLetter>[] = [];
-  private readonly compute: AqiCompute;
-
-  constructor(compute: AqiCompute) {
-    this.compute = compute;
-  }
-
-  add(judged: Extract<Judged, { ok: true }>): void {
-    this.readings.push(judged.record);
-    const aqi = aqiRecord(judged.reading, this.compute);
-    if (aqi?.ok) this.aqi.push(aqi.record);
-    // The reading is good and is kept; only its AQI is missing: a bug of ours, kept with the
-    // reading's bytes for whoever fixes it, not a refusal the integrator could act on.
-    else if (aqi) this.deadLetters.push(aqiDeadLetter(judged.record, aqi.reason));
-  }
-
-  async publish(bus: Bus): Promise<void> {
-    await Promise.all([
-      this.readings.length > 0 && bus.publish(TOPICS.airReadings.name, this.readings),
-      this.aqi.length > 0 && bus.publish(TOPICS.airAqi.name, this.aqi),
-      this.deadLetters.length > 0 && bus.publish(TOPICS.dlq.name, this.deadLetters),
-    ]);
-  }
-}
-
-function aqiDeadLetter(reading: PublishRecord<AirReading>, reason: string): PublishRecord<DeadLetter> {
-  return deadLetterRecord({
-    key: reading.key,
-    source: '/citystream/ingest/air/aqi',
-    subject: reading.event?.id,
-    letter: { origin: 'ingest:aqi', topic: TOPICS.airAqi.name, key: reading.key, reason, issues: [] },
-    original: Buffer.from(JSON.stringify(reading.event)),
-  });
-}
-
 /** One item's fate: a reading with its checked event, or why not. */
 function judge(value: unknown, options: NormaliseOptions, scope?: KeyGrant | null): Judged {
   // One item that breaks the code below is that item's refusal, never the request's failure.
@@ -159,7 +113,6 @@ export function createIntake(
   stations: StationCache,
   // Push limits are the HTTP edge's business, not the intake's.
   config: Omit<AirConfig, 'ingestMaxItems'>,
-  compute: AqiCompute = computeAqi,
 ): Intake {
   const options = (origin: string): NormaliseOptions => ({
     now: Date.now(),
@@ -174,23 +127,23 @@ export function createIntake(
       const o = options(origin);
       const rejected: ItemRejection[] = [...(preRejected ?? [])];
       const readings: AirReading[] = [];
-      const accepted = new Accepted(compute);
+      const records: PublishRecord<AirReading>[] = [];
       for (const { index, value } of items) {
         const result = judge(value, o, scope);
         if (result.ok) {
           readings.push(result.reading);
-          accepted.add(result);
+          records.push(result.record);
         } else for (const r of result.rejections) rejected.push({ index, ...r });
       }
       rejected.sort((a, b) => a.index - b.index);
       if (atomic && rejected.length > 0) return { accepted: 0, rejected, readings: [] };
-      await accepted.publish(bus);
+      if (records.length > 0) await bus.publish(TOPICS.airReadings.name, records);
       return { accepted: readings.length, rejected, readings };
     },
 
     begin({ origin, maxRejections, scope }) {
       const refused = new RejectionLog(maxRejections);
-      const accepted = new Accepted(compute);
+      const records: PublishRecord<AirReading>[] = [];
       // One clock for the whole request, as submit has: a reading's fate does not depend on
       // how long the body took to arrive.
       const o = options(origin);
@@ -207,7 +160,7 @@ export function createIntake(
           if (miss) reloaded = true;
           for (const { index, value, line } of items) {
             const result = judge(value, o, scope);
-            if (result.ok) accepted.add(result);
+            if (result.ok) records.push(result.record);
             else refused.refuse(index, result.rejections, line);
           }
         },
@@ -216,8 +169,8 @@ export function createIntake(
         },
         async commit(atomic) {
           if (atomic && refused.items > 0) return { accepted: 0, refused };
-          await accepted.publish(bus);
-          return { accepted: accepted.readings.length, refused };
+          if (records.length > 0) await bus.publish(TOPICS.airReadings.name, records);
+          return { accepted: records.length, refused };
         },
       };
     },

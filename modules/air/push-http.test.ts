@@ -15,7 +15,7 @@ import type { StationCache } from '../../core/domain/stations.ts';
 describe('air push routes without servers', () => {
   let app: HttpServer;
   let busDown = false;
-  // Readings published to air.readings.v1 (their AQI goes to air.aqi.v1 with them).
+  // Readings published to air.readings.v1.
   const published: unknown[] = [];
 
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 // Web Push: /v1/push (VAPID key, subscriptions, preferences); the notifier consuming bookings.v1,
-// payments.v1, incidents.v1 and air.aqi.v1 into a queue; the sender delivering it; the push
+// payments.v1, incidents.v1 and air.readings.v1 (AQI alerts) into a queue; the sender delivering it; the push
 // tables (0610). Runs in the api role, where the database is.
 import type { Component, FeatureModule } from '../../core/runtime/context.ts';
 import { startNotifier } from './notifier.ts';

@@ -1,13 +1,15 @@
 // The push notifier: a consumer group of its own on bookings.v1, payments.v1, incidents.v1 and
-// air.aqi.v1 that turns events into queued notifications (push_deliveries) and commits. It never
-// calls a push service: the sender (sender.ts) does, so a slow or failing push service cannot hold
-// back the event path. Queue rows are keyed by event, so a redelivered event queues nothing new.
+// air.readings.v1 (each reading's AQI, computed here) that turns events into queued notifications
+// (push_deliveries) and commits. It never calls a push service: the sender (sender.ts) does, so a
+// slow or failing push service cannot hold back the event path. Queue rows are keyed by event, so a redelivered event queues nothing new.
 import type { Logger } from 'pino';
 import type { Consumer, TopicDelivery } from '../../core/bus/index.ts';
 import type { Bus } from '../../core/bus/index.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Db } from '../../core/db/types.ts';
 import { EVENT_TYPES, TOPICS, type AirAqi } from '../../core/events/index.ts';
+import { computeAqi } from '../../core/domain/aqi.ts';
+import { aqiEventId } from '../../core/domain/aqi-event.ts';
 import { getIncident } from '../incidents/index.ts';
 import { NotFound } from '../../core/errors.ts';
 import {
@@ -24,7 +26,7 @@ const NOTIFIER_TOPICS = [
   TOPICS.bookings.name,
   TOPICS.payments.name,
   TOPICS.incidents.name,
-  TOPICS.airAqi.name,
+  TOPICS.airReadings.name,
 ] as const;
 type NotifierTopic = (typeof NOTIFIER_TOPICS)[number];
 
@@ -148,15 +150,18 @@ async function handle(
         ttlSeconds: 7 * DAY_S,
       });
     }
-    case TOPICS.airAqi.name: {
-      const worst = cities.update(d.event.data);
+    case TOPICS.airReadings.name: {
+      const aqi = computeAqi(d.event.data);
+      if (!aqi) return 0;
+      const worst = cities.update(aqi);
       if (!worst) return 0;
       // Marking a follow alerted and queueing its notice commit together: one alert per crossing.
       return db.transaction(async (tx) => {
         let queued = 0;
         for (const f of await crossAqi(tx, worst.city, worst.aqi)) {
           queued += await enqueue(tx, {
-            sourceKey: `${id}/aqi`,
+            // The key of when AQI events had a topic of their own: no alert twice across the change.
+            sourceKey: `${aqiEventId(aqi)}/aqi`,
             userId: f.userId,
             notices: aqiNotice(worst, f.above),
             at: now,
