@@ -36,6 +36,9 @@ const DAY_S = 86_400;
 const FIRST_START_LOOKBACK_MS = 10 * 60_000;
 /** A station silent for this long no longer counts towards its city's AQI. */
 const STATION_STALE_MS = 3 * 3_600_000;
+/** A city whose worst index holds still has its follows checked this often (a new follow of a
+ * city already above its level is alerted within this time). */
+export const AQI_RECHECK_MS = 60_000;
 
 export interface NotifierDeps {
   bus: Bus;
@@ -154,9 +157,12 @@ async function handle(
       const aqi = computeAqi(d.event.data);
       if (!aqi) return 0;
       const worst = cities.update(aqi);
-      if (!worst) return 0;
+      // Follows only cross when the city's worst index moves: a reading that leaves it where it
+      // was costs no database work (readings come by the thousand a second; a transaction each
+      // would hold back this consumer, payments and bookings included).
+      if (!worst || !cities.due(worst, now.getTime())) return 0;
       // Marking a follow alerted and queueing its notice commit together: one alert per crossing.
-      return db.transaction(async (tx) => {
+      const queued = await db.transaction(async (tx) => {
         let queued = 0;
         for (const f of await crossAqi(tx, worst.city, worst.aqi)) {
           queued += await enqueue(tx, {
@@ -170,6 +176,9 @@ async function handle(
         }
         return queued;
       });
+      // Only once committed: a batch retried after a failed transaction checks again.
+      cities.checked(worst, now.getTime());
+      return queued;
     }
   }
 }
@@ -186,6 +195,18 @@ async function reporterOf(db: Db, incidentId: string): Promise<string | null> {
 /** Each city's AQI as its worst station reports it (stations silent for hours left out). */
 export class CityAqiTracker {
   private readonly stations = new Map<string, Map<string, { at: number; reading: AirAqi }>>();
+  /** Per city, the worst index its follows were last checked against, and when. */
+  private readonly lastCheck = new Map<string, { aqi: number; at: number }>();
+
+  /** Whether the city's follows need checking: its worst index moved, or the last check is old. */
+  due(worst: CityAqi, now: number): boolean {
+    const last = this.lastCheck.get(worst.city);
+    return !last || last.aqi !== worst.aqi || now - last.at >= AQI_RECHECK_MS;
+  }
+
+  checked(worst: CityAqi, now: number): void {
+    this.lastCheck.set(worst.city, { aqi: worst.aqi, at: now });
+  }
 
   /** Records a station's index; returns its city's worst station now. */
   update(a: AirAqi): CityAqi | null {

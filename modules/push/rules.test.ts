@@ -3,7 +3,7 @@
 // services only.
 import { describe, expect, it } from 'vitest';
 import type { AirAqi } from '../../core/events/index.ts';
-import { CityAqiTracker } from './notifier.ts';
+import { AQI_RECHECK_MS, CityAqiTracker } from './notifier.ts';
 import { allowedEndpoint } from './routes.ts';
 import { inQuietHours } from './sender.ts';
 
@@ -45,6 +45,24 @@ describe('a city’s AQI', () => {
     const t = new CityAqiTracker();
     t.update(reading('FS-1', 200, 0));
     expect(t.update(reading('FS-2', 50, 4 * 60))?.aqi).toBe(50);
+  });
+  it('needs its follows checked when its worst index moves, or a minute after the last check', () => {
+    const t = new CityAqiTracker();
+    const at = Date.UTC(2026, 11, 2, 8, 0);
+    const first = t.update(reading('FS-1', 120, 0))!;
+    expect(t.due(first, at)).toBe(true);
+    t.checked(first, at);
+    // Another station below the worst: nothing can have crossed.
+    const same = t.update(reading('FS-2', 90, 1))!;
+    expect(t.due(same, at + 1_000)).toBe(false);
+    // A check that did not commit is not recorded: the retried batch checks again.
+    const moved = t.update(reading('FS-2', 180, 2))!;
+    expect(t.due(moved, at + 2_000)).toBe(true);
+    expect(t.due(moved, at + 2_500)).toBe(true);
+    t.checked(moved, at + 2_500);
+    expect(t.due(t.update(reading('FS-1', 100, 3))!, at + 3_000)).toBe(false);
+    // Still, a follow added meanwhile is checked within the minute.
+    expect(t.due(t.update(reading('FS-1', 110, 4))!, at + 2_500 + AQI_RECHECK_MS)).toBe(true);
   });
 });
 
