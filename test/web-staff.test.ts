@@ -259,6 +259,56 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     }
   });
 
+  it('gives a finger 44 px on a phone in every tab, and never scrolls sideways', async () => {
+    const id = await reportAsCitizen(
+      { category: 'broken_street_light', lat: 22.55, lon: 114.06, description: 'Lamp out on the footbridge' },
+      'Li Na',
+      '13900006666',
+    );
+    // An audit row whose incident link (a long id) must wrap on a phone.
+    const acknowledged = await api.call('POST', `/v1/staff/incidents/${id}/actions`, {
+      token: staffToken,
+      body: { action: 'acknowledge' },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(acknowledged.status).toBe(200);
+    const staff = await staffPage(PHONE);
+    await staff.locator(`.staff-item[data-id="${id}"]`).waitFor();
+    const tooSmall = () =>
+      staff.evaluate(() => [
+        // Not innerWidth: a phone widens its layout viewport to fit content that overflows.
+        ...(document.documentElement.scrollWidth > document.documentElement.clientWidth
+          ? [
+              `page ${document.documentElement.scrollWidth} px wide on a ${document.documentElement.clientWidth} px screen`,
+            ]
+          : []),
+        ...[...document.querySelectorAll<HTMLElement>('.staff button, .staff select, .staff input')]
+          .filter(
+            (el) => el.offsetParent !== null && !(el instanceof HTMLInputElement && el.type === 'checkbox'),
+          )
+          .map((el) => ({ el, r: el.getBoundingClientRect() }))
+          .filter(({ r }) => r.height < 44 || (r.width < 44 && r.width > 0))
+          .map(
+            ({ el, r }) =>
+              `${el.tagName}[${el.getAttribute('name') ?? el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 30)}] ${Math.round(r.width)}x${Math.round(r.height)}`,
+          ),
+      ]);
+    expect(await tooSmall()).toEqual([]);
+    await saveScreenshot(staff, 'staff-console-phone-queue');
+    for (const [tab, ready] of [
+      ['Cameras and stations', '.staff-devices-view'],
+      ['Integrator keys', 'input[name="name"]'],
+      ['Dead letters', '.staff-filters'],
+      ['Audit', `[data-open-incident="${id}"]`],
+    ] as const) {
+      await staff.getByRole('tab', { name: tab }).click();
+      await staff.locator(ready).first().waitFor();
+      const small = await tooSmall();
+      expect({ tab, small }).toEqual({ tab, small: [] });
+    }
+    await saveScreenshot(staff, 'staff-console-phone-audit');
+  });
+
   it('says without WebGL that the map cannot be drawn, and offers no search that would do nothing', async () => {
     for (const [locale, notice] of [
       ['en-US', 'This browser cannot draw the map (WebGL is off).'],
