@@ -81,6 +81,50 @@ for (const backend of await backends()) {
       expect((await api.call('GET', '/v1/hospitals?city=beijing')).status).toBe(400);
     });
 
+    it('lists the days a doctor can be booked, with the places left on each, and none already begun', async () => {
+      const doctor = 'fs-first-card-dr2';
+      expect((await api.call('GET', `/v1/doctors/${doctor}/slots?date=${cstDate(1)}`)).status).toBe(200);
+      // A day fully booked, and one place taken on another.
+      await api.db.query(
+        `UPDATE slots SET booked = capacity WHERE doctor_id = $1 AND start_at >= $2 AND start_at < $3`,
+        [doctor, new Date(`${cstDate(2)}T00:00:00+08:00`), new Date(`${cstDate(3)}T00:00:00+08:00`)],
+      );
+      await api.db.query(
+        `UPDATE slots SET booked = booked + 1 WHERE id = (SELECT id FROM slots WHERE doctor_id = $1 AND start_at >= $2 ORDER BY start_at LIMIT 1)`,
+        [doctor, new Date(`${cstDate(3)}T00:00:00+08:00`)],
+      );
+      const days = await api.call('GET', `/v1/doctors/${doctor}/days`);
+      expect(days.status).toBe(200);
+      const byDate = new Map(
+        (days.body.items as { date: string; slots: number; available: number }[]).map((d) => [d.date, d]),
+      );
+      // The seeded week: tomorrow to a week ahead in full (today only if slots are still ahead).
+      for (const k of [1, 2, 3, 4, 5, 6, 7]) expect(byDate.has(cstDate(k))).toBe(true);
+      expect([...byDate.keys()]).toEqual([...byDate.keys()].sort());
+      for (const k of [1, 3]) {
+        const slots = (await api.call('GET', `/v1/doctors/${doctor}/slots?date=${cstDate(k)}`)).body
+          .items as {
+          available: number;
+        }[];
+        expect(byDate.get(cstDate(k))).toEqual({
+          date: cstDate(k),
+          slots: slots.length,
+          available: slots.reduce((n, s) => n + s.available, 0),
+        });
+      }
+      expect(byDate.get(cstDate(2))).toMatchObject({ available: 0 });
+      expect(byDate.get(cstDate(2))!.slots).toBeGreaterThan(0);
+      // Nothing before now: today's entry counts only slots not started.
+      const today = (await api.call('GET', `/v1/doctors/${doctor}/slots?date=${cstDate(0)}`)).body.items as {
+        start: string;
+      }[];
+      const ahead = today.filter((s) => Date.parse(s.start) > Date.now()).length;
+      expect(byDate.get(cstDate(0))?.slots ?? 0).toBe(ahead);
+      const unknown = await api.call('GET', '/v1/doctors/no-such-doctor/days');
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.detail).toBe('doctor no-such-doctor not found');
+    });
+
     it('gives a database seeded before the Chinese names those names, once', async () => {
       await api.db.query(`UPDATE hospitals SET names = '{}'::jsonb WHERE id = 'fs-tcm'`);
       await api.db.query(`UPDATE traffic_fines SET offences = '{}'::jsonb, locations = '{}'::jsonb`);

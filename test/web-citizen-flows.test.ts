@@ -126,6 +126,28 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
 
     const slotText = await slot.locator('option:checked').textContent();
     const placesBefore = Number(/(\d+) places? left/.exec(slotText!)![1]);
+    // The days are the doctor's, as the hub lists them, each with its places left; tomorrow chosen.
+    const day = form.locator('select[name=date] option:checked');
+    const dayText = (await day.textContent())!;
+    expect(dayText).toMatch(/^tomorrow · [A-Z][a-z]{2}, [A-Z][a-z]{2} \d{1,2} · \d+ places left$/);
+    const dayPlacesBefore = Number(/(\d+) places left$/.exec(dayText)![1]);
+    // A day someone else fills meanwhile is shown full, and cannot be chosen, once the list reloads.
+    const doctorId = await form.locator('select[name=doctor]').inputValue();
+    const inTwoDays = new Date(Date.now() + 8 * 3_600_000 + 2 * 86_400_000).toISOString().slice(0, 10);
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      await c.query(
+        `UPDATE slots SET booked = capacity WHERE doctor_id = $1 AND start_at >= $2 AND start_at < $3`,
+        [
+          doctorId,
+          new Date(`${inTwoDays}T00:00:00+08:00`),
+          new Date(Date.parse(`${inTwoDays}T00:00:00+08:00`) + 86_400_000),
+        ],
+      );
+    } finally {
+      await c.end();
+    }
 
     // The first try's answer is lost on the way: the page keeps the input, and the retry
     // carries the same Idempotency-Key, so the hub books once.
@@ -166,6 +188,12 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
         return Number(/(\d+) places? left/.exec(t ?? '')?.[1] ?? -1);
       })
       .toBe(placesBefore - 1);
+    await expect
+      .poll(() => day.textContent())
+      .toBe(dayText.replace(/\d+ places left$/, `${dayPlacesBefore - 1} places left`));
+    const full = form.locator(`select[name=date] option[value="${inTwoDays}"]`);
+    expect(await full.textContent()).toMatch(/^[A-Z][a-z]{2}, [A-Z][a-z]{2} \d{1,2} · fully booked$/);
+    expect(await full.isDisabled()).toBe(true);
     expect(await result.getAttribute('role')).toBe('status');
     await saveScreenshot(page, 'citizen-doctor-desktop');
   });
@@ -547,6 +575,10 @@ describe.skipIf(!chromium || !postgres)('citizen flows in a browser (Chromium)',
         .poll(() => chosen('doctor'), { timeout: 15_000 })
         .toMatch(/^\p{Script=Han}{2,3}（(主任医师|副主任医师|主治医师)）$/u);
       expect(await chosen('hospital')).toBe('北京大学深圳医院');
+      // The doctor's days in Chinese, each with the places left.
+      await expect
+        .poll(() => chosen('date'))
+        .toMatch(/^明天 · \d{1,2}月\d{1,2}日周[一二三四五六日] · 余 \d+ 个号$/);
       expect(await chosen('department')).toBe('心血管内科');
       // Under the hospital, its grade and where it is, in Chinese.
       expect(await form.locator('[data-testid=hospital-info]').textContent()).toBe(

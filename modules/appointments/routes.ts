@@ -4,7 +4,7 @@ import { caller, requestDb } from '../../core/http/index.ts';
 import { city, cstDayRange, idParam, isoDate } from '../../core/module/common.ts';
 import type { ApiDeps } from '../../core/module/deps.ts';
 import { patient } from './patient.ts';
-import { departmentList, doctorList, hospitalList, slotList } from './schemas.ts';
+import { departmentList, doctorList, hospitalList, slotDayList, slotList } from './schemas.ts';
 import {
   bookAppointment,
   cancelAppointment,
@@ -13,7 +13,9 @@ import {
   listDepartments,
   listDoctors,
   listHospitals,
+  listSlotDays,
   listSlots,
+  SLOT_DAYS_AHEAD,
   SlotTermsCache,
 } from './store.ts';
 
@@ -22,7 +24,7 @@ const security = [{ bearerAuth: [] }];
 const publicRoute = { auth: 'public' } as const;
 const userRoute = { auth: 'user' } as const;
 
-export function registerAppointmentRoutes({ app, db, nudge }: ApiDeps): void {
+export function registerAppointmentRoutes({ app, db, nudge, clock }: ApiDeps): void {
   const slotTerms = new SlotTermsCache();
   app.get(
     '/hospitals',
@@ -80,6 +82,20 @@ export function registerAppointmentRoutes({ app, db, nudge }: ApiDeps): void {
       const [from, to] = cstDayRange(date);
       return { items: await listSlots(db, request.params.id, from, to) };
     },
+  );
+
+  app.get(
+    '/doctors/:id/days',
+    {
+      schema: {
+        tags,
+        summary: `Days (China Standard Time) with slots of a doctor not started yet, up to ${SLOT_DAYS_AHEAD} days ahead, with the places left on each`,
+        params: idParam,
+        response: { 200: slotDayList },
+      },
+      config: publicRoute,
+    },
+    async (request) => ({ items: await listSlotDays(db, request.params.id, new Date(clock.now())) }),
   );
 
   app.post(

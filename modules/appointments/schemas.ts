@@ -54,3 +54,13 @@ export const hospitalList = z.object({ items: z.array(hospitalResponse) });
 export const departmentList = z.object({ items: z.array(departmentResponse) });
 export const doctorList = z.object({ items: z.array(doctorResponse) });
 export const slotList = z.object({ items: z.array(slotResponse) });
+
+/** A day with bookable slots, for the day list of a booking form. */
+export const slotDay = z.object({
+  date: z.string().describe('YYYY-MM-DD, China Standard Time'),
+  /** Slots on that day that have not started yet. */
+  slots: z.number(),
+  /** Places left in them; 0: the day is fully booked. */
+  available: z.number(),
+});
+export const slotDayList = z.object({ items: z.array(slotDay) });

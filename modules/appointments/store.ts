@@ -340,6 +340,33 @@ export async function listDoctors(db: Queryable, departmentId: string) {
   ).rows;
 }
 
+/** How far ahead the day list of a doctor looks (the hub publishes a week; a hospital may more). */
+export const SLOT_DAYS_AHEAD = 31;
+
+/**
+ * The China Standard Time days from now on that have slots of the doctor not started yet, with
+ * the places left on each: what the booking form offers as days. Grouped here rather than in SQL
+ * so it does not depend on the server's time-zone data (China has no daylight saving).
+ */
+export async function listSlotDays(db: Queryable, doctorId: string, now: Date) {
+  const d = await db.query('SELECT 1 FROM doctors WHERE id = $1', [doctorId]);
+  if (d.rowCount === 0) throw new NotFound(`doctor ${doctorId} not found`);
+  const { rows } = await db.query<{ start_at: Date; capacity: number; booked: number }>(
+    `SELECT start_at, capacity, booked FROM slots
+     WHERE doctor_id = $1 AND start_at > $2 AND start_at < $3 ORDER BY start_at`,
+    [doctorId, now, new Date(now.getTime() + SLOT_DAYS_AHEAD * 86_400_000)],
+  );
+  const days = new Map<string, { date: string; slots: number; available: number }>();
+  for (const s of rows) {
+    const date = new Date(s.start_at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+    const day = days.get(date) ?? { date, slots: 0, available: 0 };
+    day.slots++;
+    day.available += Math.max(0, s.capacity - s.booked);
+    days.set(date, day);
+  }
+  return [...days.values()];
+}
+
 export async function listSlots(db: Queryable, doctorId: string, from: Date, to: Date) {
   const d = await db.query('SELECT 1 FROM doctors WHERE id = $1', [doctorId]);
   if (d.rowCount === 0) throw new NotFound(`doctor ${doctorId} not found`);

@@ -1,15 +1,18 @@
-// Book a doctor: hospital → department → doctor → day → slot, then the patient. The ID number
+// Book a doctor: hospital → department → doctor → day → slot, then the patient. The days are the
+// doctor's bookable ones as the hub lists them, each with the places left (a full one is shown but
+// cannot be chosen). The ID number
 // and phone are never pre-filled and are checked as typed; after a booking the slots reload (so
 // the count left is true) and the result row offers Pay until the store says it is paid.
 import { Attempt, list } from '../api.ts';
 import type { CityId } from '../cities.ts';
 import { fill, h } from '../dom.ts';
-import { formatMoney, formatTime, inLanguage, localName, t } from '../i18n/index.ts';
+import { formatBookingDay, formatMoney, formatTime, inLanguage, localName, t } from '../i18n/index.ts';
 import type { z } from 'zod';
 import type {
   departmentResponse,
   doctorResponse,
   hospitalResponse,
+  slotDay,
   slotResponse,
 } from '../../../modules/appointments/index.ts';
 import { appointmentAddress, appointmentSummary } from './bookings.ts';
@@ -21,7 +24,7 @@ import {
   explain,
   field,
   input,
-  daySelect,
+  isoDate,
   resultLine,
   say,
   select,
@@ -33,12 +36,15 @@ type Hospital = z.output<typeof hospitalResponse>;
 type Department = z.output<typeof departmentResponse>;
 type Doctor = z.output<typeof doctorResponse>;
 type Slot = z.output<typeof slotResponse>;
+type SlotDay = z.output<typeof slotDay>;
+
+const DAY_MS = 86_400_000;
 
 export function doctorForm(city: CityId, store: BookingStore, patientName: string): HTMLElement {
   const hospital = select('hospital');
   const department = select('department');
   const doctor = select('doctor');
-  const date = daySelect('date', 1);
+  const date = select('date');
   const slot = select('slot');
   const name = input('patientName', { autocomplete: 'name', value: patientName });
   const idNumber = input('idNumber', { inputmode: 'text', maxlength: 18, autocomplete: 'off' });
@@ -106,7 +112,45 @@ export function doctorForm(city: CityId, store: BookingStore, patientName: strin
       );
     return Promise.resolve();
   };
-  doctor.addEventListener('change', () => void loadSlots());
+  /**
+   * The doctor's days, each named with the places left, then that day's slots; keeps the chosen day
+   * while it has places, and `keepSlot` in it.
+   */
+  const loadDays = async (keepSlot = '') => {
+    const keep = date.value;
+    fill(date, h('option', { value: '' }, t('common:loading')));
+    try {
+      const today = isoDate(0);
+      const days = await list<SlotDay>(`/v1/doctors/${enc(doctor.value)}/days`);
+      fill(
+        date,
+        days.length
+          ? days.map((d) => {
+              const day = formatBookingDay(
+                d.date,
+                Math.round((Date.parse(d.date) - Date.parse(today)) / DAY_MS),
+              );
+              return h(
+                'option',
+                { value: d.date, disabled: d.available === 0 },
+                d.available === 0
+                  ? t('citizen:doctor.dayFull', { day })
+                  : t('citizen:doctor.day', { day, count: d.available }),
+              );
+            })
+          : h('option', { value: '' }, t('citizen:doctor.noDays')),
+      );
+      const open = [...date.options].filter((o) => o.value && !o.disabled);
+      // The day chosen before, else tomorrow (today's places are mostly gone), else the first open.
+      const pick = open.find((o) => o.value === keep) ?? open.find((o) => o.value === isoDate(1)) ?? open[0];
+      if (pick) date.value = pick.value;
+    } catch (err) {
+      fill(date, h('option', { value: '' }, t('citizen:doctor.unavailable')));
+      say(out, 'error', explain(err));
+    }
+    await loadSlots(keepSlot);
+  };
+  doctor.addEventListener('change', () => void (doctor.value ? loadDays() : loadSlots()));
   date.addEventListener('change', () => void loadSlots());
   // Under the hospital: its grade and address (where to go), in the page's language.
   const hospitalField = field(t('citizen:doctor.hospital'), hospital, '\u00a0');
@@ -204,8 +248,8 @@ export function doctorForm(city: CityId, store: BookingStore, patientName: strin
           out.dataset.bookingId = a.id;
           say(out, 'ok', t('citizen:doctor.done'));
           showBooked(a);
-          // The slot's count changed: show the true number left.
-          await loadSlots(chosen);
+          // The slot's and the day's counts changed: show the true numbers left.
+          await loadDays(chosen);
         },
         (err: unknown) => {
           showFieldErrors(err, controls);

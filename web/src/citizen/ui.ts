@@ -88,8 +88,9 @@ export function isoDate(daysAhead: number): string {
 }
 
 /**
- * Days a person can book: today and the seven after it, the window over which the hub publishes
- * timetables and appointment slots (modules/transport/seed.ts, modules/appointments/seed.ts).
+ * Days a coach ticket can be booked for: today and the seven after it, the window over which the
+ * hub publishes timetables (modules/transport/seed.ts). The doctor form asks the hub for each
+ * doctor's days instead (GET /v1/doctors/{id}/days).
  */
 const BOOKABLE_DAYS = 8;
 
