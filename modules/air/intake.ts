@@ -3,7 +3,8 @@
 // keyed by station, and say precisely what was refused. Resolves once Kafka acknowledged them;
 // throws only when the station registry or the bus cannot be reached (transient: retry the
 // request; the events carry stable ids). A reading's AQI is not published: it is a pure function
-// of the reading, computed where it is used (stream/derived.ts, the push notifier, the API).
+// of the reading, computed where it is used (core/domain/aqi-event.ts: the gateway, the push
+// notifier; the API from stored readings).
 import type { Bus, PublishRecord } from '../../core/bus/index.ts';
 import type { AirConfig } from '../../core/config/sections/air.ts';
 import { makeEvent, type AirReading } from '../../core/events/index.ts';

@@ -349,8 +349,7 @@ export const SLOT_DAYS_AHEAD = 31;
  * so it does not depend on the server's time-zone data (China has no daylight saving).
  */
 export async function listSlotDays(db: Queryable, doctorId: string, now: Date) {
-  const d = await db.query('SELECT 1 FROM doctors WHERE id = $1', [doctorId]);
-  if (d.rowCount === 0) throw new NotFound(`doctor ${doctorId} not found`);
+  await assertDoctor(db, doctorId);
   const { rows } = await db.query<{ start_at: Date; capacity: number; booked: number }>(
     `SELECT start_at, capacity, booked FROM slots
      WHERE doctor_id = $1 AND start_at > $2 AND start_at < $3 ORDER BY start_at`,
@@ -367,9 +366,13 @@ export async function listSlotDays(db: Queryable, doctorId: string, now: Date) {
   return [...days.values()];
 }
 
-export async function listSlots(db: Queryable, doctorId: string, from: Date, to: Date) {
+async function assertDoctor(db: Queryable, doctorId: string): Promise<void> {
   const d = await db.query('SELECT 1 FROM doctors WHERE id = $1', [doctorId]);
   if (d.rowCount === 0) throw new NotFound(`doctor ${doctorId} not found`);
+}
+
+export async function listSlots(db: Queryable, doctorId: string, from: Date, to: Date) {
+  await assertDoctor(db, doctorId);
   const { rows } = await db.query<{
     id: string;
     start_at: Date;

@@ -1,8 +1,8 @@
 // Book a doctor: hospital → department → doctor → day → slot, then the patient. The days are the
 // doctor's bookable ones as the hub lists them, each with the places left (a full one is shown but
-// cannot be chosen). The ID number
-// and phone are never pre-filled and are checked as typed; after a booking the slots reload (so
-// the count left is true) and the result row offers Pay until the store says it is paid.
+// cannot be chosen). The ID number and phone are never pre-filled and are checked as typed; after a
+// booking the days and slots reload (so the counts left are true) and the result row offers Pay
+// until the store says it is paid.
 import { Attempt, list } from '../api.ts';
 import type { CityId } from '../cities.ts';
 import { fill, h } from '../dom.ts';
