@@ -3,7 +3,7 @@
 // channels carry the record's own event; `aqi:city:{city}` carries the AQI derived from a reading.
 import type { PartitionMetadata } from 'kafkajs';
 import { defaultPartitioner } from '../core/bus/key-partitioner.ts';
-import { CITY_IDS } from '../core/events/air.ts';
+import { CITY_IDS, type AirReading } from '../core/events/air.ts';
 import { hasAqi } from '../core/domain/aqi.ts';
 import { aqiEventOf } from '../core/domain/aqi-event.ts';
 import type { CloudEvent } from '../core/events/envelope.ts';
@@ -189,18 +189,21 @@ export function channelsFor(fed: TopicDelivery<TopicName>): string[] {
   return out;
 }
 
-/** An event a channel carries in place of the record's own; `make` runs when it is first sent or replayed. */
-export interface DerivedEvent {
+/** An event a channel carries in place of the record's own: its type, and how to make it from the record's event. */
+export interface Derivation {
   type: string;
-  make(): CloudEvent;
+  make(event: CloudEvent): CloudEvent;
 }
 
-/** What `channel` (one of `channelsFor(fed)`) carries instead of the record's event, if anything. */
-export function derivedEvent(channel: string, fed: TopicDelivery<TopicName>): DerivedEvent | null {
-  if (fed.topic !== TOPICS.airReadings.name || !channel.startsWith('aqi:city:') || !fed.event) return null;
-  const reading = fed.event.data;
-  // channelsFor routed it here because it measures a pollutant, so it has an AQI.
-  return { type: EVENT_TYPES.airAqi, make: () => aqiEventOf(reading)! };
+const AQI_OF_READING: Derivation = {
+  type: EVENT_TYPES.airAqi,
+  // channelsFor routes a reading to aqi:city only when it measures a pollutant: it has an AQI.
+  make: (event) => aqiEventOf((event as CloudEvent<AirReading>).data)!,
+};
+
+/** What `channel` carries instead of the records of `topic`, if anything. */
+export function derivationFor(channel: string, topic: string): Derivation | null {
+  return topic === TOPICS.airReadings.name && channel.startsWith('aqi:city:') ? AQI_OF_READING : null;
 }
 
 export const isConflatable = (family: ChannelFamily): boolean => FAMILIES[family].conflatable;
