@@ -51,7 +51,7 @@ export const FAMILIES: Record<ChannelFamily, FamilySpec> = {
   'aqi:city': {
     id: CITY,
     idHelp: CITY_HELP,
-    // Each reading's AQI, derived here (derivedEvent below): no topic carries AQI events.
+    // Each reading's AQI, derived here (derivationFor below): no topic carries AQI events.
     feeds: [{ topic: TOPICS.airReadings.name, keyed: false }],
     conflatable: true,
   },
@@ -201,7 +201,10 @@ const AQI_OF_READING: Derivation = {
   make: (event) => aqiEventOf((event as CloudEvent<AirReading>).data)!,
 };
 
-/** What `channel` carries instead of the records of `topic`, if anything. */
+/**
+ * What `channel` carries instead of the records of `topic`, if anything. channelsFor lists such a
+ * channel after the record's own ones, whose frame the derived event is made from.
+ */
 export function derivationFor(channel: string, topic: string): Derivation | null {
   return topic === TOPICS.airReadings.name && channel.startsWith('aqi:city:') ? AQI_OF_READING : null;
 }

@@ -38,42 +38,25 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
  * (kept, 20,000 readings a second lived into the old generation: 1.5 µs more per delivery). The
  * record's event is read back from the frame of a sibling entry, which holds its bytes anyway.
  */
-class DerivedEntry implements Entry {
-  readonly tp: string;
-  readonly offset: number;
-  readonly channels: readonly string[];
-  readonly key: string;
-  private readonly head: string;
-  private readonly derivation: Derivation;
-  private sibling: Entry | null;
-  private made: Buffer | null = null;
-
-  constructor(
-    tp: string,
-    offset: number,
-    channels: readonly string[],
-    key: string,
-    head: string,
-    derivation: Derivation,
-    sibling: Entry,
-  ) {
-    this.tp = tp;
-    this.offset = offset;
-    this.channels = channels;
-    this.key = key;
-    this.head = head;
-    this.derivation = derivation;
-    this.sibling = sibling;
-  }
-
-  get frame(): Buffer {
-    if (!this.made) {
-      const { event } = JSON.parse(this.sibling!.frame.toString()) as { event: CloudEvent };
-      this.made = framedPayload([this.head, JSON.stringify(this.derivation.make(event)), '}']);
-      this.sibling = null;
-    }
-    return this.made;
-  }
+function derivedEntry(
+  base: Omit<Entry, 'frame'>,
+  head: string,
+  derivation: Derivation,
+  sibling: Entry,
+): Entry {
+  let made: Buffer | null = null;
+  let source: Entry | null = sibling;
+  return {
+    ...base,
+    get frame() {
+      if (!made) {
+        const { event } = JSON.parse(source!.frame.toString()) as { event: CloudEvent };
+        made = framedPayload([head, JSON.stringify(derivation.make(event)), '}']);
+        source = null; // made: the sibling may go with its own channel's history
+      }
+      return made;
+    },
+  };
 }
 
 export class Fanout {
@@ -180,23 +163,21 @@ export class Fanout {
       if (channels.length > 0) {
         const at = `,"topic":${JSON.stringify(batch.topic)},"pos":"${d.pos}","event":`;
         const key = `${d.key ?? ''}\u0000${d.event!.type}`;
-        // The record's own event in a frame of its channel: what a derived entry is made from.
+        // The record's own event in a frame of its channel: what a derived entry is made from
+        // (channelsFor lists a record's own channels before any derived one).
         let own: Entry | null = null;
         for (const channel of channels) {
           const head = `{"type":"event","channel":${JSON.stringify(channel)}`;
           const derivation = derivationFor(channel, batch.topic);
-          let entry: Entry;
-          if (!derivation) {
-            // One allocation per channel, WebSocket framing included (ws-frame.ts).
-            entry = own = { tp, offset, channels, key, frame: framedPayload([head, at, d.value!, '}']) };
-          } else {
-            const derivedKey = `${d.key ?? ''}\u0000${derivation.type}`;
-            // No sibling to read it from later (channelsFor lists own channels first): made now.
-            const now = own ? null : JSON.stringify(derivation.make(d.event!));
-            entry = own
-              ? new DerivedEntry(tp, offset, channels, derivedKey, head + at, derivation, own)
-              : { tp, offset, channels, key: derivedKey, frame: framedPayload([head, at, now!, '}']) };
-          }
+          const entry: Entry = derivation
+            ? derivedEntry(
+                { tp, offset, channels, key: `${d.key ?? ''}\u0000${derivation.type}` },
+                head + at,
+                derivation,
+                own!,
+              )
+            : // One allocation per channel, WebSocket framing included (ws-frame.ts).
+              (own = { tp, offset, channels, key, frame: framedPayload([head, at, d.value!, '}']) });
           this.history.append(channel, entry);
           sends.push([channel, entry]);
         }

@@ -35,6 +35,15 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
     });
     return (res.body as { id: string }).id;
   };
+  /** Staff acknowledge the incident through the API (its first change: version 1). */
+  const acknowledge = async (id: string) => {
+    const acknowledged = await api.call('POST', `/v1/staff/incidents/${id}/actions`, {
+      token: staffToken,
+      body: { action: 'acknowledge' },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(acknowledged.status).toBe(200);
+  };
   const staffPage = async (options: BrowserContextOptions = DESKTOP, token = staffToken): Promise<Page> => {
     const context = await browser.newContext({ locale: 'en-US', ...options });
     contexts.push(context);
@@ -266,12 +275,7 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
       '13900006666',
     );
     // An audit row whose incident link (a long id) must wrap on a phone.
-    const acknowledged = await api.call('POST', `/v1/staff/incidents/${id}/actions`, {
-      token: staffToken,
-      body: { action: 'acknowledge' },
-      headers: { 'if-match': '"1"' },
-    });
-    expect(acknowledged.status).toBe(200);
+    await acknowledge(id);
     const staff = await staffPage(PHONE);
     await staff.locator(`.staff-item[data-id="${id}"]`).waitFor();
     const tooSmall = () =>
@@ -388,12 +392,7 @@ describe.skipIf(!chromium)('staff console (Chromium)', { timeout: 120_000 }, () 
       'Li Na',
       '13900006666',
     );
-    const acknowledged = await api.call('POST', `/v1/staff/incidents/${noise}/actions`, {
-      token: staffToken,
-      body: { action: 'acknowledge' },
-      headers: { 'if-match': '"1"' },
-    });
-    expect(acknowledged.status).toBe(200);
+    await acknowledge(noise);
     const resolved = await api.call('PATCH', `/v1/incidents/${noise}`, {
       token: staffToken,
       body: { status: 'in_progress' },

@@ -13,7 +13,10 @@ export type AqiEvent = CloudEvent<AirAqi, typeof EVENT_TYPES.airAqi>;
 /** Stable per (station, time): a reading stored twice gives the same AQI event twice. */
 export const aqiEventId = (a: Pick<AirAqi, 'stationId' | 'time'>): string => `aqi/${a.stationId}/${a.time}`;
 
-export function aqiEvent(aqi: AirAqi): AqiEvent {
+/** The reading's AQI event, or null when it measures no pollutant the indices use. */
+export function aqiEventOf(reading: AirReading): AqiEvent | null {
+  const aqi = computeAqi(reading);
+  if (!aqi) return null;
   return makeEvent({
     type: EVENT_TYPES.airAqi,
     source: '/citystream/air/aqi',
@@ -22,10 +25,4 @@ export function aqiEvent(aqi: AirAqi): AqiEvent {
     time: aqi.time,
     data: aqi,
   });
-}
-
-/** The reading's AQI event, or null when it measures no pollutant the indices use. */
-export function aqiEventOf(reading: AirReading): AqiEvent | null {
-  const aqi = computeAqi(reading);
-  return aqi ? aqiEvent(aqi) : null;
 }

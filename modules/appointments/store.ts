@@ -345,25 +345,18 @@ export const SLOT_DAYS_AHEAD = 31;
 
 /**
  * The China Standard Time days from now on that have slots of the doctor not started yet, with
- * the places left on each: what the booking form offers as days. Grouped here rather than in SQL
- * so it does not depend on the server's time-zone data (China has no daylight saving).
+ * the places left on each: what the booking form offers as days.
  */
 export async function listSlotDays(db: Queryable, doctorId: string, now: Date) {
   await assertDoctor(db, doctorId);
-  const { rows } = await db.query<{ start_at: Date; capacity: number; booked: number }>(
-    `SELECT start_at, capacity, booked FROM slots
-     WHERE doctor_id = $1 AND start_at > $2 AND start_at < $3 ORDER BY start_at`,
+  const { rows } = await db.query<{ date: string; slots: number; available: number }>(
+    `SELECT to_char(start_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS date,
+            count(*)::int AS slots, sum(greatest(capacity - booked, 0))::int AS available
+     FROM slots WHERE doctor_id = $1 AND start_at > $2 AND start_at < $3
+     GROUP BY 1 ORDER BY 1`,
     [doctorId, now, new Date(now.getTime() + SLOT_DAYS_AHEAD * 86_400_000)],
   );
-  const days = new Map<string, { date: string; slots: number; available: number }>();
-  for (const s of rows) {
-    const date = new Date(s.start_at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-    const day = days.get(date) ?? { date, slots: 0, available: 0 };
-    day.slots++;
-    day.available += Math.max(0, s.capacity - s.booked);
-    days.set(date, day);
-  }
-  return [...days.values()];
+  return rows;
 }
 
 async function assertDoctor(db: Queryable, doctorId: string): Promise<void> {

@@ -1,7 +1,8 @@
 // The push notifier: a consumer group of its own on bookings.v1, payments.v1, incidents.v1 and
 // air.readings.v1 (each reading's AQI, computed here) that turns events into queued notifications
 // (push_deliveries) and commits. It never calls a push service: the sender (sender.ts) does, so a
-// slow or failing push service cannot hold back the event path. Queue rows are keyed by event, so a redelivered event queues nothing new.
+// slow or failing push service cannot hold back the event path. Queue rows are keyed by event, so
+// a redelivered event queues nothing new.
 import type { Logger } from 'pino';
 import type { Consumer, TopicDelivery } from '../../core/bus/index.ts';
 import type { Bus } from '../../core/bus/index.ts';
